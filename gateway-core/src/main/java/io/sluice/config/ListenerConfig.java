@@ -1,0 +1,18 @@
+package io.sluice.config;
+
+import java.util.List;
+
+/**
+ * One client-facing listener.
+ *
+ * @param name unique name, used in logs and metrics
+ * @param bind address to bind, {@code 0.0.0.0} by default
+ * @param port TCP port; {@code 0} picks a free port (tests)
+ * @param protocols protocols spoken on this listener, e.g. {@code [http1]}
+ */
+public record ListenerConfig(String name, String bind, int port, List<String> protocols) {
+
+  public ListenerConfig {
+    protocols = List.copyOf(protocols);
+  }
+}

@@ -1,0 +1,23 @@
+package io.sluice.config;
+
+/**
+ * One route: what it matches and what it does.
+ *
+ * @param id unique id, used in logs, metrics and {@code sluice routes}
+ * @param position where the route starts in the file
+ * @param index the route's position in the {@code routes:} list (0-based); the last tie-breaker of matching
+ * @param match the conditions a request must meet
+ * @param action forward to an upstream, or answer directly
+ * @param requestHeaders header changes applied before the request goes upstream
+ * @param responseHeaders header changes applied before the response goes to the client
+ * @param maxBodyBytes the request body limit for this route (the server limit unless the route sets one)
+ */
+public record RouteConfig(
+    String id,
+    SourcePosition position,
+    int index,
+    RouteMatch match,
+    RouteAction action,
+    HeaderOps requestHeaders,
+    HeaderOps responseHeaders,
+    long maxBodyBytes) {}

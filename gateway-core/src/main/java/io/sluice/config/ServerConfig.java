@@ -1,0 +1,30 @@
+package io.sluice.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The {@code server:} section.
+ *
+ * @param listeners at least one listener
+ * @param admin the admin listener
+ * @param trustedProxies peers whose {@code X-Forwarded-*} / {@code Forwarded} headers are kept and appended to
+ * @param limits protocol and size limits for clients
+ * @param eventLoops number of I/O threads; {@code 0} means one per available core
+ * @param drainTimeout how long SIGTERM waits for in-flight exchanges before exiting
+ * @param accessLog whether one access-log line is written per exchange
+ */
+public record ServerConfig(
+    List<ListenerConfig> listeners,
+    AdminConfig admin,
+    List<Cidr> trustedProxies,
+    LimitsConfig limits,
+    int eventLoops,
+    Duration drainTimeout,
+    boolean accessLog) {
+
+  public ServerConfig {
+    listeners = List.copyOf(listeners);
+    trustedProxies = List.copyOf(trustedProxies);
+  }
+}

@@ -1,0 +1,80 @@
+package io.sluice.spi;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A rejection, as a value. The gateway renders it per protocol: as a JSON body for HTTP
+ * ({@code {"error":{"code":..,"message":..},"request_id":..}}), as a trailers-only response
+ * with {@code grpc-status} and {@code grpc-message} for gRPC.
+ *
+ * <p>{@link #message()} is shown to clients and must never contain secrets or stack traces;
+ * {@link #details()} is for operators only (logs) and is never sent to clients.
+ *
+ * {@snippet :
+ * GatewayError error = GatewayError.of(ErrorCode.FORBIDDEN, "Missing permission users:write")
+ *     .withDetails("rbac.rule_denied route=users rule=1");
+ * }
+ *
+ * @param code the stable error code
+ * @param httpStatus the HTTP status sent to HTTP clients
+ * @param message client-safe sentence
+ * @param details operator-only detail for the access log, possibly empty
+ * @param source who caused it
+ * @param headers extra response headers (e.g. {@code Allow}, {@code Retry-After}), possibly empty
+ */
+public record GatewayError(
+    ErrorCode code, int httpStatus, String message, String details, Source source, Map<String, String> headers) {
+
+  public GatewayError {
+    Objects.requireNonNull(code, "code");
+    Objects.requireNonNull(message, "message");
+    Objects.requireNonNull(details, "details");
+    Objects.requireNonNull(source, "source");
+    headers = Map.copyOf(headers);
+  }
+
+  /** Who caused an error: used for logs and metrics. */
+  public enum Source {
+    /** The request was wrong or not allowed. */
+    CLIENT,
+    /** The gateway itself failed or refused (limits, no route). */
+    GATEWAY,
+    /** The upstream failed, timed out or answered malformed. */
+    UPSTREAM,
+    /** A plugin failed. */
+    PLUGIN
+  }
+
+  /** An error with the code's default HTTP status and source. */
+  public static GatewayError of(ErrorCode code, String message) {
+    return new GatewayError(code, code.httpStatus(), message, "", code.defaultSource(), Map.of());
+  }
+
+  /** The same error with a different HTTP status (e.g. 414 or 431 for {@link ErrorCode#BAD_REQUEST}). */
+  public GatewayError withStatus(int status) {
+    return new GatewayError(code, status, message, details, source, headers);
+  }
+
+  /** The same error with operator-only details. */
+  public GatewayError withDetails(String operatorDetails) {
+    return new GatewayError(code, httpStatus, message, operatorDetails, source, headers);
+  }
+
+  /** The same error with one more response header. */
+  public GatewayError withHeader(String name, String value) {
+    Map<String, String> more = new java.util.LinkedHashMap<>(headers);
+    more.put(name, value);
+    return new GatewayError(code, httpStatus, message, details, source, more);
+  }
+
+  /** The same error attributed to another source. */
+  public GatewayError withSource(Source newSource) {
+    return new GatewayError(code, httpStatus, message, details, newSource, headers);
+  }
+
+  /** The gRPC status code (numeric, as in {@code grpc-status}) matching {@link #code()}. */
+  public int grpcStatus() {
+    return code.grpcStatus();
+  }
+}
