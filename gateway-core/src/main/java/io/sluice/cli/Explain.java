@@ -1,0 +1,98 @@
+package io.sluice.cli;
+
+import io.sluice.config.GatewayConfig;
+import io.sluice.config.RouteAction;
+import io.sluice.routing.MatchInput;
+import io.sluice.routing.NormalizedPath;
+import io.sluice.routing.PathNormalizer;
+import io.sluice.routing.RouteMatchResult;
+import io.sluice.routing.RouteTable;
+import java.io.PrintStream;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code sluice explain FILE METHOD URL [-H 'Name: value']...}: which route a request would
+ * match, why each other route did or did not, what rewrite applies and where it goes.
+ */
+final class Explain {
+
+  private Explain() {}
+
+  static int run(List<String> args, PrintStream out, PrintStream err) {
+    if (args.size() < 3) {
+      throw new Sluice.UsageException("explain needs FILE METHOD URL [-H 'Name: value']...");
+    }
+    Map<String, List<String>> headers = new LinkedHashMap<>();
+    for (int i = 3; i < args.size(); i++) {
+      if (!args.get(i).equals("-H") || i + 1 == args.size()) {
+        throw new Sluice.UsageException("unexpected '" + args.get(i) + "' (expected -H 'Name: value')");
+      }
+      String header = args.get(++i);
+      int colon = header.indexOf(':');
+      if (colon <= 0) {
+        throw new Sluice.UsageException("header '" + header + "' is not 'Name: value'");
+      }
+      headers.computeIfAbsent(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+          .add(header.substring(colon + 1).trim());
+    }
+    GatewayConfig config;
+    try {
+      config = new Sluice(out, err).load(args.get(0));
+    } catch (Sluice.InvalidConfig e) {
+      return Sluice.INVALID;
+    }
+    String method = args.get(1).toUpperCase(Locale.ROOT);
+    URI uri;
+    try {
+      uri = new URI(args.get(2));
+    } catch (java.net.URISyntaxException e) {
+      throw new Sluice.UsageException("URL '" + args.get(2) + "' is not valid: " + e.getReason());
+    }
+    String host = uri.getHost() != null ? uri.getHost().toLowerCase(Locale.ROOT) : hostHeader(headers);
+    String rawPath = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+    String path;
+    switch (PathNormalizer.normalize(rawPath)) {
+      case NormalizedPath.Ok ok -> path = ok.path();
+      case NormalizedPath.Rejection rejection -> {
+        out.println(method + " " + rawPath + ": rejected with 400 BAD_REQUEST before routing: " + rejection.reason());
+        return Sluice.OK;
+      }
+    }
+    if (!path.equals(rawPath)) {
+      out.println("path " + rawPath + " is normalized to " + path + " before matching");
+    }
+    RouteTable table = RouteTable.compile(config.routes());
+    MatchInput input = MatchInput.of(method, host, path, headers, uri.getRawQuery() == null ? "" : uri.getRawQuery());
+    var explanation = table.explain(input);
+    out.print(explanation.render());
+    if (explanation.result() instanceof RouteMatchResult.Matched matched) {
+      var route = matched.route().config();
+      out.println();
+      switch (route.action()) {
+        case RouteAction.Respond respond -> out.println("answered by the gateway: " + RouteListing.describeAction(respond));
+        case RouteAction.Forward forward -> {
+          String upstreamPath = matched.route().upstreamPath(path, matched.params());
+          String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
+          out.println("forwarded to upstream '" + forward.upstream() + "' "
+              + config.upstreams().get(forward.upstream()).endpoints() + " as " + method + " " + upstreamPath + query);
+        }
+      }
+    }
+    return Sluice.OK;
+  }
+
+  private static String hostHeader(Map<String, List<String>> headers) {
+    List<String> host = headers.get("host");
+    if (host == null || host.isEmpty()) {
+      return "";
+    }
+    String value = host.get(0).toLowerCase(Locale.ROOT);
+    int colon = value.lastIndexOf(':');
+    return colon > 0 && !value.endsWith("]") ? value.substring(0, colon) : value;
+  }
+}

@@ -1,0 +1,81 @@
+package io.sluice.cli;
+
+import io.sluice.config.GatewayConfig;
+import io.sluice.config.HostPattern;
+import io.sluice.config.RouteAction;
+import io.sluice.config.RouteConfig;
+import io.sluice.config.Rewrite;
+import io.sluice.config.ValueMatch;
+import io.sluice.routing.CompiledRoute;
+import io.sluice.routing.RouteTable;
+import io.sluice.routing.Shadowing;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+/** Renders a config's route table for {@code sluice routes}: one block per route, in the order routes are tried. */
+final class RouteListing {
+
+  private RouteListing() {}
+
+  static String render(GatewayConfig config) {
+    RouteTable table = RouteTable.compile(config.routes());
+    StringBuilder out = new StringBuilder();
+    out.append(config.routes().size()).append(" routes from ").append(config.source())
+        .append(", in the order they are tried (see docs/routing.md):\n");
+    for (CompiledRoute route : table.routes()) {
+      RouteConfig rc = route.config();
+      out.append(String.format("%3d. %s  (%s)%n", route.priority() + 1, rc.id(), rc.position()));
+      out.append("       match:  ").append(describeMatch(rc)).append('\n');
+      out.append("       action: ").append(describeAction(rc.action())).append('\n');
+    }
+    List<Shadowing> shadowed = table.shadowed();
+    if (!shadowed.isEmpty()) {
+      out.append("\nWarnings:\n");
+      shadowed.forEach(s -> out.append("  ").append(s.describe()).append('\n'));
+    }
+    return out.toString();
+  }
+
+  static String describeMatch(RouteConfig route) {
+    List<String> parts = new ArrayList<>();
+    var match = route.match();
+    parts.add(match.hosts().isEmpty() ? "any host" : "host " + String.join("|", match.hosts().stream().map(HostPattern::text).toList()));
+    parts.add("path " + match.path().text());
+    parts.add(match.methods().isEmpty() ? "any method" : String.join("|", new TreeSet<>(match.methods())));
+    for (ValueMatch header : match.headers()) {
+      parts.add("header " + describe(header));
+    }
+    for (ValueMatch query : match.query()) {
+      parts.add("query " + describe(query));
+    }
+    return String.join(", ", parts);
+  }
+
+  static String describeAction(RouteAction action) {
+    return switch (action) {
+      case RouteAction.Respond respond -> "respond " + respond.status()
+          + (respond.body().isEmpty() ? "" : " (" + respond.body().length() + " bytes)");
+      case RouteAction.Forward forward -> "forward to upstream '" + forward.upstream() + "'" + describe(forward.rewrite())
+          + (forward.responseTimeout() == null ? "" : ", timeout " + forward.responseTimeout().toMillis() + "ms");
+    };
+  }
+
+  private static String describe(Rewrite rewrite) {
+    return switch (rewrite.kind()) {
+      case NONE -> "";
+      case STRIP_PREFIX -> ", strip prefix " + rewrite.from();
+      case REPLACE_PREFIX -> ", replace prefix " + rewrite.from() + " with " + rewrite.to();
+      case TEMPLATE -> ", rewrite path to " + rewrite.to();
+    };
+  }
+
+  private static String describe(ValueMatch condition) {
+    return switch (condition.kind()) {
+      case EXACT -> condition.name() + "=" + condition.value();
+      case PRESENT -> condition.name() + " present";
+      case ABSENT -> condition.name() + " absent";
+      case REGEX -> condition.name() + "~/" + condition.value() + "/";
+    };
+  }
+}

@@ -1,0 +1,252 @@
+package io.sluice.cli;
+
+import io.sluice.config.ConfigException;
+import io.sluice.config.ConfigLoader;
+import io.sluice.config.GatewayConfig;
+import io.sluice.proxy.AccessLog;
+import io.sluice.server.GatewayServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+
+/** The {@code sluice} command. */
+public final class Sluice {
+
+  static final int OK = 0;
+  static final int INVALID = 1;
+  static final int USAGE = 2;
+
+  private static final String HELP = """
+      Usage: sluice <command> [options]
+
+      Commands:
+        run --config FILE            run the gateway on FILE until SIGTERM (then drain and exit 0)
+        validate FILE...             check config files; prints every problem, exit 1 if any
+        routes FILE                  print the compiled route table in priority order
+        explain FILE METHOD URL [-H 'Name: value']...
+                                     show which route a request would match, and why
+        demo [--config FILE]         run the gateway on the quickstart config with a built-in
+                                     demo upstream on 127.0.0.1:8081
+        --version                    print the version
+        --help                       print this help
+
+      Docs: docs/operations.md, docs/configuration.md, docs/routing.md
+      """;
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  Sluice(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  public static void main(String[] args) {
+    configureLogging();
+    int code = new Sluice(System.out, System.err).execute(args);
+    if (code != OK || args.length == 0 || !isServing(args[0])) {
+      System.exit(code);
+    }
+  }
+
+  private static boolean isServing(String command) {
+    return command.equals("run") || command.equals("demo");
+  }
+
+  /** Runs one command; returns the exit code. Serving commands return when the gateway has stopped. */
+  int execute(String[] args) {
+    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+      out.print(HELP);
+      return args.length == 0 ? USAGE : OK;
+    }
+    List<String> rest = Arrays.asList(args).subList(1, args.length);
+    try {
+      return switch (args[0]) {
+        case "--version", "version" -> {
+          out.println("sluice " + version());
+          yield OK;
+        }
+        case "validate" -> validate(rest);
+        case "routes" -> routes(rest);
+        case "explain" -> Explain.run(rest, out, err);
+        case "run" -> run(rest);
+        case "demo" -> demo(rest);
+        default -> usage("unknown command '" + args[0] + "'");
+      };
+    } catch (UsageException e) {
+      return usage(e.getMessage());
+    }
+  }
+
+  private int validate(List<String> files) {
+    if (files.isEmpty()) {
+      throw new UsageException("validate needs at least one FILE");
+    }
+    int code = OK;
+    for (String file : files) {
+      try {
+        load(file);
+        out.println(file + ": OK");
+      } catch (InvalidConfig e) {
+        code = INVALID;
+      }
+    }
+    return code;
+  }
+
+  private int routes(List<String> args) {
+    if (args.size() != 1) {
+      throw new UsageException("routes needs exactly one FILE");
+    }
+    try {
+      out.print(RouteListing.render(load(args.get(0))));
+      return OK;
+    } catch (InvalidConfig e) {
+      return INVALID;
+    }
+  }
+
+  private int run(List<String> args) {
+    if (args.size() != 2 || !args.get(0).equals("--config")) {
+      throw new UsageException("run needs --config FILE");
+    }
+    try {
+      return serve(load(args.get(1)), args.get(1), null);
+    } catch (InvalidConfig e) {
+      return INVALID;
+    }
+  }
+
+  private int demo(List<String> args) {
+    String file;
+    if (args.isEmpty()) {
+      String home = System.getProperty("sluice.home");
+      file = home != null ? Path.of(home, "conf", "sluice.yaml").toString() : "config-examples/quickstart.yaml";
+    } else if (args.size() == 2 && args.get(0).equals("--config")) {
+      file = args.get(1);
+    } else {
+      throw new UsageException("demo takes no arguments, or --config FILE");
+    }
+    GatewayConfig config;
+    try {
+      config = load(file);
+    } catch (InvalidConfig e) {
+      return INVALID;
+    }
+    try (DemoUpstream upstream = DemoUpstream.start("127.0.0.1", 8081)) {
+      out.println("demo upstream listening on 127.0.0.1:" + upstream.port());
+      return serve(config, file, upstream);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return INVALID;
+    } catch (RuntimeException e) {
+      err.println("could not start the demo upstream on 127.0.0.1:8081: " + e.getMessage());
+      return INVALID;
+    }
+  }
+
+  private int serve(GatewayConfig config, String file, DemoUpstream demo) {
+    AccessLog accessLog = new AccessLog(config.server().accessLog() ? System.out : java.io.OutputStream.nullOutputStream());
+    GatewayServer server;
+    try {
+      server = GatewayServer.start(config, accessLog);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return INVALID;
+    } catch (RuntimeException e) {
+      err.println("could not start: " + e.getMessage());
+      accessLog.close();
+      return INVALID;
+    }
+    out.println("sluice " + version() + " running " + file);
+    for (GatewayServer.BoundListener listener : server.listeners()) {
+      out.println("  listener '" + listener.name() + "' on http://" + listener.address().getHostString() + ":"
+          + listener.address().getPort());
+    }
+    if (demo != null) {
+      int port = server.listeners().get(0).address().getPort();
+      out.println();
+      out.println("Try:");
+      out.println("  curl -i http://127.0.0.1:" + port + "/healthz");
+      out.println("  curl -i http://127.0.0.1:" + port + "/api/hello?name=sluice");
+      out.println("  curl -i http://127.0.0.1:" + port + "/nowhere");
+      out.println("Stop with Ctrl-C.");
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      System.err.println("stopping: draining in-flight requests for up to " + config.server().drainTimeout());
+      server.drainAndStop(config.server().drainTimeout());
+      accessLog.close();
+      stopped.countDown();
+    }, "sluice-shutdown"));
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return OK;
+  }
+
+  /** Loads and validates a config, printing every problem on failure. */
+  GatewayConfig load(String file) {
+    try {
+      return ConfigLoader.load(Path.of(file));
+    } catch (ConfigException e) {
+      e.problems().forEach(err::println);
+      err.println(file + ": " + e.problems().size() + (e.problems().size() == 1 ? " problem" : " problems"));
+      throw new InvalidConfig();
+    } catch (NoSuchFileException e) {
+      err.println(file + ": no such file");
+      throw new InvalidConfig();
+    } catch (IOException e) {
+      err.println(file + ": cannot read: " + e.getMessage());
+      throw new InvalidConfig();
+    }
+  }
+
+  private int usage(String problem) {
+    err.println("sluice: " + problem);
+    err.println("Run 'sluice --help' for usage.");
+    return USAGE;
+  }
+
+  static String version() {
+    try (InputStream in = Sluice.class.getResourceAsStream("/io/sluice/version.properties")) {
+      Properties properties = new Properties();
+      if (in != null) {
+        properties.load(in);
+      }
+      return properties.getProperty("version", "dev");
+    } catch (IOException e) {
+      return "dev";
+    }
+  }
+
+  private static void configureLogging() {
+    if (System.getProperty("java.util.logging.config.file") == null
+        && System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+      System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
+    }
+  }
+
+  /** A mistake in how the command was called. */
+  static final class UsageException extends RuntimeException {
+    UsageException(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** The config had problems, already printed. */
+  static final class InvalidConfig extends RuntimeException {
+    InvalidConfig() {
+      super(null, null, false, false);
+    }
+  }
+
+}

@@ -1,0 +1,106 @@
+package io.sluice.proxy;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One line per exchange, written by a background thread so event loops never block on the
+ * output. When the writer cannot keep up, lines beyond a bound are dropped and counted
+ * rather than slowing traffic.
+ *
+ * <p>Format (space separated, {@code -} for absent):
+ * {@code time request_id client method target status route upstream code source details
+ * request_bytes response_bytes duration_ms upstream_ms abort}.
+ */
+public final class AccessLog implements AutoCloseable {
+
+  private static final int MAX_QUEUED = 65_536;
+
+  private final ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger queued = new AtomicInteger();
+  private final AtomicLong dropped = new AtomicLong();
+  private final PrintStream out;
+  private final Thread writer;
+  private volatile boolean closed;
+
+  public AccessLog(OutputStream sink) {
+    this.out = new PrintStream(sink, false, StandardCharsets.UTF_8);
+    this.writer = Thread.ofPlatform().daemon().name("sluice-access-log").start(this::drain);
+  }
+
+  /** Queues the line for {@code exchange}; never blocks. */
+  public void log(Exchange exchange) {
+    if (queued.incrementAndGet() > MAX_QUEUED) {
+      queued.decrementAndGet();
+      dropped.incrementAndGet();
+      return;
+    }
+    queue.add(format(exchange));
+    LockSupport.unpark(writer);
+  }
+
+  /** Lines dropped because the writer fell behind. */
+  public long dropped() {
+    return dropped.get();
+  }
+
+  static String format(Exchange e) {
+    var error = e.error();
+    long durationMicros = (System.nanoTime() - e.startNanos()) / 1000;
+    long upstreamNanos = e.upstreamLatencyNanos();
+    StringBuilder line = new StringBuilder(200);
+    line.append(Instant.now()).append(' ')
+        .append(e.requestId()).append(' ')
+        .append(e.clientAddress()).append(' ')
+        .append(e.method()).append(' ')
+        .append(e.target()).append(' ')
+        .append(e.status()).append(' ')
+        .append(e.routeId()).append(' ')
+        .append(e.upstream()).append(' ')
+        .append(error == null ? "-" : error.code().name()).append(' ')
+        .append(error == null ? "-" : error.source().name().toLowerCase(java.util.Locale.ROOT)).append(' ')
+        .append(error == null || error.details().isEmpty() ? "-" : '"' + error.details().replace('"', '\'') + '"').append(' ')
+        .append(e.requestBytes()).append(' ')
+        .append(e.responseBytes()).append(' ')
+        .append(durationMicros / 1000).append('.').append(String.format("%03d", durationMicros % 1000)).append(' ')
+        .append(upstreamNanos < 0 ? "-" : String.valueOf(TimeUnit.NANOSECONDS.toMillis(upstreamNanos))).append(' ')
+        .append(e.abort().isEmpty() ? "-" : e.abort());
+    return line.toString();
+  }
+
+  private void drain() {
+    while (true) {
+      String line = queue.poll();
+      if (line == null) {
+        out.flush();
+        if (closed) {
+          return;
+        }
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        continue;
+      }
+      queued.decrementAndGet();
+      out.println(line);
+    }
+  }
+
+  /** Writes what is queued and stops the writer. */
+  @Override
+  public void close() {
+    closed = true;
+    LockSupport.unpark(writer);
+    try {
+      writer.join(TimeUnit.SECONDS.toMillis(5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    out.flush();
+  }
+}

@@ -1,0 +1,41 @@
+package io.sluice.proxy;
+
+import io.sluice.spi.GatewayError;
+
+/** Renders {@link GatewayError} as the JSON body clients get over HTTP. */
+public final class ErrorBodies {
+
+  private ErrorBodies() {}
+
+  /** {@code {"error":{"code":"NO_ROUTE","message":"..."},"request_id":"01J..."}} followed by a newline. */
+  public static String json(GatewayError error, String requestId) {
+    StringBuilder out = new StringBuilder(96 + error.message().length());
+    out.append("{\"error\":{\"code\":\"").append(error.code().name()).append("\",\"message\":");
+    appendString(out, error.message());
+    out.append("},\"request_id\":");
+    appendString(out, requestId);
+    return out.append("}\n").toString();
+  }
+
+  static void appendString(StringBuilder out, String value) {
+    out.append('"');
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        default -> {
+          if (c < 0x20 || c == 0x2028 || c == 0x2029) {
+            out.append(String.format("\\u%04x", (int) c));
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    out.append('"');
+  }
+}

@@ -1,0 +1,60 @@
+package io.sluice.proxy;
+
+import io.sluice.config.Cidr;
+import io.sluice.config.GatewayConfig;
+import io.sluice.routing.RouteTable;
+import io.sluice.upstream.UpstreamCluster;
+import java.net.InetAddress;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything one config compiles into, immutable once built. The gateway publishes one
+ * snapshot at a time through an atomic reference; each exchange keeps the snapshot it
+ * started with, so a reload only has to swap the reference.
+ */
+public final class GatewaySnapshot {
+
+  private final GatewayConfig config;
+  private final RouteTable routes;
+  private final Map<String, UpstreamCluster> upstreams;
+  private final List<Cidr> trustedProxies;
+
+  private GatewaySnapshot(GatewayConfig config) {
+    this.config = config;
+    this.routes = RouteTable.compile(config.routes());
+    Map<String, UpstreamCluster> clusters = new LinkedHashMap<>();
+    config.upstreams().forEach((name, upstream) -> clusters.put(name, new UpstreamCluster(upstream)));
+    this.upstreams = Map.copyOf(clusters);
+    this.trustedProxies = config.server().trustedProxies();
+  }
+
+  /** Compiles a validated config. */
+  public static GatewaySnapshot compile(GatewayConfig config) {
+    return new GatewaySnapshot(config);
+  }
+
+  public GatewayConfig config() {
+    return config;
+  }
+
+  public RouteTable routes() {
+    return routes;
+  }
+
+  /** The upstream named {@code name}; config validation guarantees every route's upstream exists. */
+  public UpstreamCluster upstream(String name) {
+    return upstreams.get(name);
+  }
+
+  /** Whether {@code peer} is a trusted proxy whose forwarding headers are kept. */
+  public boolean isTrustedProxy(InetAddress peer) {
+    for (int i = 0; i < trustedProxies.size(); i++) {
+      if (trustedProxies.get(i).contains(peer)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,408 @@
+package io.sluice.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.sluice.config.Endpoint;
+import io.sluice.config.LimitsConfig;
+import io.sluice.config.RouteConfig;
+import io.sluice.spi.ErrorCode;
+import io.sluice.spi.GatewayError;
+import io.sluice.upstream.ConnectionPool;
+import io.sluice.upstream.ResponseListener;
+import io.sluice.upstream.UpstreamCluster;
+import io.sluice.upstream.UpstreamConnection;
+import io.sluice.upstream.UpstreamFailure;
+import io.sluice.upstream.UpstreamPools;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Forwards one request to an upstream and its response back, streaming both bodies with
+ * backpressure: when the receiving side cannot take more, the sending side stops being read.
+ * Bodies are passed on as the same buffers, never copied. Runs entirely on the client
+ * connection's event loop, which is also the loop of the pooled upstream connection.
+ *
+ * <p>Every path ends in {@link #finish}, exactly once: the upstream connection is released or
+ * discarded, pending buffers are freed, the access log is written and the client stream is told.
+ */
+public final class ProxyExchange implements ResponseListener, ConnectionPool.Acquirer {
+
+  private enum State { CONNECTING, STREAMING, DONE }
+
+  private final ClientStream client;
+  private final Exchange exchange;
+  private final RequestHead head;
+  private final RouteConfig route;
+  private final UpstreamCluster cluster;
+  private final ConnectionInfo connection;
+  private final UpstreamPools pools;
+  private final String upstreamPathAndQuery;
+  private final LimitsConfig limits;
+  private final Duration responseTimeout;
+  private final AccessLog accessLog;
+
+  private State state = State.CONNECTING;
+  private ConnectionPool pool;
+  private UpstreamConnection upstream;
+  private ArrayDeque<ByteBuf> pendingBody;
+  private HttpHeaders pendingTrailers;
+  private boolean requestEnded;
+  private boolean responseStarted;
+  private boolean readingPaused;
+  private boolean pausedThisWindow;
+  private long bodyBytesThisWindow;
+  private ScheduledFuture<?> responseTimer;
+  private ScheduledFuture<?> bodyRateTimer;
+
+  public ProxyExchange(
+      ClientStream client,
+      Exchange exchange,
+      RequestHead head,
+      RouteConfig route,
+      UpstreamCluster cluster,
+      ConnectionInfo connection,
+      UpstreamPools pools,
+      String upstreamPathAndQuery,
+      LimitsConfig limits,
+      AccessLog accessLog) {
+    this.client = client;
+    this.exchange = exchange;
+    this.head = head;
+    this.route = route;
+    this.cluster = cluster;
+    this.connection = connection;
+    this.pools = pools;
+    this.upstreamPathAndQuery = upstreamPathAndQuery;
+    this.limits = limits;
+    Duration routeTimeout = route.action() instanceof io.sluice.config.RouteAction.Forward f ? f.responseTimeout() : null;
+    this.responseTimeout = routeTimeout != null ? routeTimeout : cluster.config().timeouts().response();
+    this.accessLog = accessLog;
+    this.requestEnded = !head.hasBody();
+  }
+
+  /** Picks an endpoint and asks its pool for a connection; the request body may arrive meanwhile. */
+  public void start() {
+    Endpoint endpoint = cluster.balancer().pick(pools);
+    exchange.upstream(endpoint.authority());
+    pool = pools.pool(endpoint);
+    if (!requestEnded) {
+      bodyRateTimer = schedule(this::checkBodyRate, limits.requestBodyTimeout());
+    }
+    pool.acquire(cluster.poolSettings(), this);
+  }
+
+  // ---- client side ----
+
+  /** A piece of the request body; ownership passes to the exchange. */
+  public void onRequestBody(ByteBuf content) {
+    if (state == State.DONE) {
+      content.release();
+      return;
+    }
+    int size = content.readableBytes();
+    exchange.addRequestBytes(size);
+    bodyBytesThisWindow += size;
+    if (exchange.requestBytes() > route.maxBodyBytes()) {
+      content.release();
+      fail(GatewayError.of(ErrorCode.PAYLOAD_TOO_LARGE,
+          "Request body exceeds the limit of " + route.maxBodyBytes() + " bytes"), "body_limit");
+      return;
+    }
+    if (upstream == null) {
+      if (pendingBody == null) {
+        pendingBody = new ArrayDeque<>();
+      }
+      pendingBody.add(content);
+      pauseReading();
+      return;
+    }
+    upstream.channel().write(new DefaultHttpContent(content), upstream.channel().voidPromise());
+  }
+
+  /** The request body is complete. */
+  public void onRequestEnd(HttpHeaders trailers) {
+    if (state == State.DONE) {
+      return;
+    }
+    requestEnded = true;
+    cancel(bodyRateTimer);
+    if (upstream == null) {
+      pendingTrailers = trailers;
+      return;
+    }
+    writeRequestEnd(trailers);
+    upstream.channel().flush();
+    startResponseTimer();
+  }
+
+  /** The client finished a read burst: flush what was forwarded upstream. */
+  public void onClientReadComplete() {
+    if (upstream != null && state == State.STREAMING) {
+      upstream.channel().flush();
+    }
+  }
+
+  /** The client can take more (or no more) of the response. */
+  public void onClientWritabilityChanged(boolean writable) {
+    if (upstream != null && state == State.STREAMING) {
+      upstream.channel().config().setAutoRead(writable);
+    }
+  }
+
+  /** The client connection went away. */
+  public void onClientClosed() {
+    if (state == State.DONE) {
+      return;
+    }
+    exchange.aborted("client_closed");
+    if (exchange.status() == 0) {
+      exchange.status(499);
+    }
+    if (upstream != null) {
+      upstream.discard();
+    }
+    finish(false);
+  }
+
+  /** The request could not be read further (malformed chunk, read timeout). */
+  public void onRequestFailed(GatewayError error) {
+    fail(error, "request_invalid");
+  }
+
+  // ---- upstream side ----
+
+  @Override
+  public void onAcquired(UpstreamConnection connectionToUpstream) {
+    if (state == State.DONE) {
+      pool.requestDone();
+      connectionToUpstream.returnUnused();
+      return;
+    }
+    state = State.STREAMING;
+    upstream = connectionToUpstream;
+    upstream.bind(this);
+    Channel channel = upstream.channel();
+    channel.write(upstreamRequest(), channel.voidPromise());
+    if (pendingBody != null) {
+      ByteBuf content;
+      while ((content = pendingBody.poll()) != null) {
+        channel.write(new DefaultHttpContent(content), channel.voidPromise());
+      }
+    }
+    if (requestEnded) {
+      writeRequestEnd(pendingTrailers == null ? EmptyHttpHeaders.INSTANCE : pendingTrailers);
+      startResponseTimer();
+    }
+    channel.flush();
+    if (!requestEnded && channel.isWritable()) {
+      resumeReading();
+    }
+  }
+
+  @Override
+  public void onAcquireFailed(UpstreamFailure failure) {
+    if (state == State.DONE) {
+      return;
+    }
+    GatewayError error = failure.kind() == UpstreamFailure.Kind.POOL_EXHAUSTED
+        ? GatewayError.of(ErrorCode.NO_HEALTHY_ENDPOINT, "No connection to upstream '" + cluster.name() + "' is available")
+        : GatewayError.of(ErrorCode.UPSTREAM_UNAVAILABLE, "Upstream '" + cluster.name() + "' is unavailable");
+    fail(error.withDetails(failure.detail()), "");
+  }
+
+  @Override
+  public void onResponseHead(HttpResponse response) {
+    if (state == State.DONE) {
+      return;
+    }
+    cancel(responseTimer);
+    responseStarted = true;
+    exchange.upstreamResponded();
+    exchange.status(response.status().code());
+    HttpHeaders headers = ProxyHeaders.forClient(response.headers(), exchange.requestId(), route.responseHeaders());
+    client.writeHead(response.status(), headers);
+  }
+
+  @Override
+  public void onResponseBody(ByteBuf content) {
+    if (state == State.DONE) {
+      content.release();
+      return;
+    }
+    exchange.addResponseBytes(content.readableBytes());
+    client.writeBody(content);
+  }
+
+  @Override
+  public void onResponseEnd(HttpHeaders trailers) {
+    if (state == State.DONE) {
+      return;
+    }
+    client.writeEnd(trailers);
+    client.flush();
+    if (requestEnded) {
+      upstream.release();
+      finish(true);
+    } else {
+      // The upstream answered before the request body was complete: the connection is
+      // mid-request, so it cannot be reused, and the client's remaining body is not read.
+      upstream.discard();
+      finish(false);
+    }
+  }
+
+  @Override
+  public void onReadComplete() {
+    if (state != State.DONE) {
+      client.flush();
+    }
+  }
+
+  @Override
+  public void onWritabilityChanged(boolean writable) {
+    if (state == State.DONE || requestEnded) {
+      return;
+    }
+    if (writable) {
+      resumeReading();
+    } else {
+      pauseReading();
+    }
+  }
+
+  @Override
+  public void onFailure(UpstreamFailure failure) {
+    if (state == State.DONE) {
+      return;
+    }
+    if (failure.kind() == UpstreamFailure.Kind.MALFORMED) {
+      fail(GatewayError.of(ErrorCode.UPSTREAM_UNAVAILABLE, "Upstream '" + cluster.name() + "' sent an invalid response")
+          .withDetails(failure.detail()), "upstream_malformed");
+    } else {
+      fail(GatewayError.of(ErrorCode.UPSTREAM_UNAVAILABLE, "Upstream '" + cluster.name() + "' closed the connection")
+          .withDetails(failure.detail()), "upstream_closed");
+    }
+  }
+
+  // ---- internals ----
+
+  private HttpRequest upstreamRequest() {
+    HttpHeaders headers = ProxyHeaders.forUpstream(head, connection, exchange.requestId(), route.requestHeaders());
+    if (head.hasBody()) {
+      if (head.contentLength() >= 0) {
+        headers.set(HttpHeaderNames.CONTENT_LENGTH, head.contentLength());
+      } else {
+        headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+        headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+      }
+    }
+    return new DefaultHttpRequest(HttpVersion.HTTP_1_1, head.method(), upstreamPathAndQuery, headers);
+  }
+
+  private void writeRequestEnd(HttpHeaders trailers) {
+    Channel channel = upstream.channel();
+    LastHttpContent last = trailers.isEmpty()
+        ? LastHttpContent.EMPTY_LAST_CONTENT
+        : new DefaultLastHttpContent(channel.alloc().buffer(0), trailers);
+    channel.write(last, channel.voidPromise());
+  }
+
+  private void startResponseTimer() {
+    if (responseTimer == null && !responseStarted && state == State.STREAMING) {
+      responseTimer = schedule(() -> fail(GatewayError.of(ErrorCode.UPSTREAM_TIMEOUT,
+              "Upstream '" + cluster.name() + "' did not respond within " + responseTimeout.toMillis() + "ms"),
+          "upstream_timeout"), responseTimeout);
+    }
+  }
+
+  /** A body must progress at the configured minimum rate, except while the gateway itself paused reading. */
+  private void checkBodyRate() {
+    if (state == State.DONE || requestEnded) {
+      return;
+    }
+    long window = limits.requestBodyTimeout().toMillis();
+    long required = limits.minRequestBodyRate() * window / 1000;
+    if (!pausedThisWindow && !readingPaused && bodyBytesThisWindow < Math.max(1, required)) {
+      fail(GatewayError.of(ErrorCode.REQUEST_TIMEOUT, "Request body arrived too slowly (at least "
+          + limits.minRequestBodyRate() + " bytes per second are required)"), "body_too_slow");
+      return;
+    }
+    bodyBytesThisWindow = 0;
+    pausedThisWindow = readingPaused;
+    bodyRateTimer = schedule(this::checkBodyRate, limits.requestBodyTimeout());
+  }
+
+  private void pauseReading() {
+    if (!readingPaused) {
+      readingPaused = true;
+      pausedThisWindow = true;
+      client.setReading(false);
+    }
+  }
+
+  private void resumeReading() {
+    if (readingPaused) {
+      readingPaused = false;
+      client.setReading(true);
+    }
+  }
+
+  /** Ends the exchange with an error: as a response if none started, by cutting it otherwise. */
+  private void fail(GatewayError error, String abortReason) {
+    if (state == State.DONE) {
+      return;
+    }
+    if (!abortReason.isEmpty()) {
+      exchange.aborted(abortReason);
+    }
+    if (upstream != null) {
+      upstream.discard();
+    }
+    if (responseStarted) {
+      client.abort();
+      finish(false);
+    } else {
+      exchange.error(error);
+      client.writeError(error, exchange.requestId());
+      finish(requestEnded && error.code() != ErrorCode.PAYLOAD_TOO_LARGE && error.code() != ErrorCode.REQUEST_TIMEOUT);
+    }
+  }
+
+  private void finish(boolean requestComplete) {
+    state = State.DONE;
+    cancel(responseTimer);
+    cancel(bodyRateTimer);
+    if (pendingBody != null) {
+      pendingBody.forEach(ByteBuf::release);
+      pendingBody.clear();
+    }
+    if (pool != null && (upstream != null)) {
+      pool.requestDone();
+    }
+    accessLog.log(exchange);
+    client.exchangeDone(requestComplete);
+  }
+
+  private ScheduledFuture<?> schedule(Runnable task, Duration delay) {
+    return client.channel().eventLoop().schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  private static void cancel(ScheduledFuture<?> timer) {
+    if (timer != null) {
+      timer.cancel(false);
+    }
+  }
+}

@@ -1,0 +1,157 @@
+package io.sluice.proxy;
+
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import io.sluice.config.HeaderOps;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The header rules of a proxy: hop-by-hop fields are dropped in both directions (RFC 9110
+ * 7.6.1), {@code Via} is appended, forwarding headers are set from what the gateway saw, and
+ * a client's claims about earlier hops are only kept when it is a trusted proxy.
+ */
+public final class ProxyHeaders {
+
+  static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+  static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+  static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+  static final AsciiString X_FORWARDED_PORT = AsciiString.cached("x-forwarded-port");
+  static final AsciiString X_REAL_IP = AsciiString.cached("x-real-ip");
+  static final AsciiString FORWARDED = AsciiString.cached("forwarded");
+  public static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
+  static final AsciiString VIA_VALUE = AsciiString.cached("1.1 sluice");
+
+  private ProxyHeaders() {}
+
+  /** Whether {@code name} is a hop-by-hop field that never crosses the gateway. */
+  public static boolean isHopByHop(CharSequence name) {
+    return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)
+        || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.KEEP_ALIVE)
+        || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TE)
+        || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRANSFER_ENCODING)
+        || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.UPGRADE)
+        || AsciiString.regionMatches(name, true, 0, "proxy-", 0, 6);
+  }
+
+  /** The headers sent upstream for {@code head}. */
+  public static HttpHeaders forUpstream(RequestHead head, ConnectionInfo client, String requestId, HeaderOps ops) {
+    HttpHeaders in = head.headers();
+    HttpHeaders out = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
+    List<String> connectionListed = connectionTokens(in);
+    boolean trusted = client.trustedPeer();
+    for (Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence(); it.hasNext(); ) {
+      Map.Entry<CharSequence, CharSequence> field = it.next();
+      CharSequence name = field.getKey();
+      if (isHopByHop(name) || isListed(name, connectionListed)
+          || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.EXPECT)
+          || AsciiString.contentEqualsIgnoreCase(name, X_REQUEST_ID)
+          || !trusted && isForwarding(name)) {
+        continue;
+      }
+      out.add(name, field.getValue());
+    }
+    String xff = trusted ? in.get(X_FORWARDED_FOR) : null;
+    out.set(X_FORWARDED_FOR, xff == null ? client.peerIp() : xff + ", " + client.peerIp());
+    setUnlessTrusted(out, X_FORWARDED_PROTO, client.scheme(), trusted);
+    setUnlessTrusted(out, X_FORWARDED_HOST, head.authority(), trusted);
+    setUnlessTrusted(out, X_FORWARDED_PORT, Integer.toString(client.localPort()), trusted);
+    setUnlessTrusted(out, X_REAL_IP, client.peerIp(), trusted);
+    String element = forwardedElement(client, head.authority());
+    String forwarded = trusted ? in.get(FORWARDED) : null;
+    out.set(FORWARDED, forwarded == null ? element : forwarded + ", " + element);
+    appendVia(out);
+    out.set(X_REQUEST_ID, requestId);
+    apply(ops, out);
+    return out;
+  }
+
+  /** The headers sent to the client for an upstream response. */
+  public static HttpHeaders forClient(HttpHeaders upstream, String requestId, HeaderOps ops) {
+    List<String> connectionListed = connectionTokens(upstream);
+    HttpHeaders out = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
+    for (Iterator<Map.Entry<CharSequence, CharSequence>> it = upstream.iteratorCharSequence(); it.hasNext(); ) {
+      Map.Entry<CharSequence, CharSequence> field = it.next();
+      if (!isHopByHop(field.getKey()) && !isListed(field.getKey(), connectionListed)) {
+        out.add(field.getKey(), field.getValue());
+      }
+    }
+    appendVia(out);
+    out.set(X_REQUEST_ID, requestId);
+    apply(ops, out);
+    return out;
+  }
+
+  /** Applies a route's header changes: remove, then set, then add. */
+  public static void apply(HeaderOps ops, HttpHeaders headers) {
+    if (ops.isEmpty()) {
+      return;
+    }
+    ops.remove().forEach(headers::remove);
+    ops.set().forEach(headers::set);
+    ops.add().forEach(headers::add);
+  }
+
+  private static boolean isForwarding(CharSequence name) {
+    return AsciiString.contentEqualsIgnoreCase(name, FORWARDED)
+        || AsciiString.contentEqualsIgnoreCase(name, X_REAL_IP)
+        || AsciiString.regionMatches(name, true, 0, "x-forwarded-", 0, 12);
+  }
+
+  private static void setUnlessTrusted(HttpHeaders out, AsciiString name, String value, boolean trusted) {
+    if (!trusted || !out.contains(name)) {
+      out.set(name, value);
+    }
+  }
+
+  private static void appendVia(HttpHeaders out) {
+    String via = out.get(HttpHeaderNames.VIA);
+    if (via == null) {
+      out.set(HttpHeaderNames.VIA, VIA_VALUE);
+    } else {
+      out.set(HttpHeaderNames.VIA, via + ", " + VIA_VALUE);
+    }
+  }
+
+  private static String forwardedElement(ConnectionInfo client, String authority) {
+    String ip = client.peerIp();
+    String forNode = ip.indexOf(':') >= 0 ? "\"[" + ip + "]\"" : ip;
+    StringBuilder element = new StringBuilder("for=").append(forNode);
+    if (!authority.isEmpty()) {
+      element.append(";host=");
+      boolean token = authority.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '.' || c == '-');
+      element.append(token ? authority : '"' + authority + '"');
+    }
+    return element.append(";proto=").append(client.scheme()).toString();
+  }
+
+  private static List<String> connectionTokens(HttpHeaders headers) {
+    List<String> values = headers.getAll(HttpHeaderNames.CONNECTION);
+    if (values.isEmpty()) {
+      return List.of();
+    }
+    List<String> tokens = new ArrayList<>();
+    for (String value : values) {
+      for (String token : value.split(",")) {
+        String trimmed = token.trim();
+        if (!trimmed.isEmpty()) {
+          tokens.add(trimmed);
+        }
+      }
+    }
+    return tokens;
+  }
+
+  private static boolean isListed(CharSequence name, List<String> listed) {
+    for (int i = 0; i < listed.size(); i++) {
+      if (AsciiString.contentEqualsIgnoreCase(name, listed.get(i))) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,139 @@
+package io.sluice.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.sluice.config.GatewayConfig;
+import io.sluice.config.ListenerConfig;
+import io.sluice.proxy.AccessLog;
+import io.sluice.proxy.GatewaySnapshot;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running gateway: its event loops, its listeners and the current config snapshot.
+ * {@link #drainAndStop} stops accepting, lets in-flight exchanges finish for a grace period and
+ * then closes everything.
+ */
+public final class GatewayServer implements AutoCloseable {
+
+  /** User event asking an idle client connection to close (graceful drain). */
+  static final Object DRAIN = new Object();
+
+  private static final System.Logger LOG = System.getLogger(GatewayServer.class.getName());
+
+  private final Transport transport;
+  private final EventLoopGroup bossGroup;
+  private final EventLoopGroup workerGroup;
+  private final ServerState state;
+  private final List<BoundListener> listeners = new ArrayList<>();
+  private final List<Channel> serverChannels = new ArrayList<>();
+  private boolean stopped;
+
+  /** A listener that is accepting connections. */
+  public record BoundListener(String name, InetSocketAddress address) {}
+
+  private GatewayServer(GatewayConfig config, AccessLog accessLog, Transport transport) {
+    this.transport = transport;
+    this.bossGroup = transport.newGroup(1, "sluice-accept");
+    this.workerGroup = transport.newGroup(config.server().eventLoops(), "sluice-io");
+    this.state = new ServerState(GatewaySnapshot.compile(config), accessLog, transport.socketChannelType());
+  }
+
+  /** Compiles {@code config}, binds every listener and returns once all accept connections. */
+  public static GatewayServer start(GatewayConfig config, AccessLog accessLog) throws InterruptedException {
+    GatewayServer server = new GatewayServer(config, accessLog, Transport.best());
+    try {
+      for (ListenerConfig listener : config.server().listeners()) {
+        server.bind(listener);
+      }
+    } catch (RuntimeException | InterruptedException e) {
+      server.drainAndStop(Duration.ZERO);
+      throw e;
+    }
+    return server;
+  }
+
+  private void bind(ListenerConfig listener) throws InterruptedException {
+    ServerBootstrap bootstrap = new ServerBootstrap()
+        .group(bossGroup, workerGroup)
+        .channel(transport.serverChannelType())
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new Http1ChannelInitializer(state, "http"));
+    Channel channel = bootstrap.bind(listener.bind(), listener.port()).sync().channel();
+    serverChannels.add(channel);
+    InetSocketAddress address = (InetSocketAddress) channel.localAddress();
+    listeners.add(new BoundListener(listener.name(), address));
+    LOG.log(System.Logger.Level.INFO, "listener ''{0}'' accepting HTTP/1.1 on {1}:{2,number,#} ({3})",
+        listener.name(), address.getHostString(), address.getPort(), transport.name());
+  }
+
+  public List<BoundListener> listeners() {
+    return List.copyOf(listeners);
+  }
+
+  /** The port listener {@code name} is bound to. */
+  public int port(String name) {
+    return listeners.stream().filter(l -> l.name().equals(name)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no listener named " + name))
+        .address().getPort();
+  }
+
+  /** Publishes a new config: new exchanges use it, exchanges in flight finish with theirs. */
+  public void publish(GatewayConfig config) {
+    state.publish(GatewaySnapshot.compile(config));
+  }
+
+  /** The snapshot new exchanges start with. */
+  public GatewaySnapshot snapshot() {
+    return state.snapshot();
+  }
+
+  /** Exchanges in flight right now. */
+  public int activeExchanges() {
+    return state.activeExchanges();
+  }
+
+  /**
+   * Stops accepting, asks idle keep-alive connections to close, waits up to {@code grace} for
+   * in-flight exchanges (their responses carry {@code Connection: close}), then closes the rest.
+   */
+  public synchronized void drainAndStop(Duration grace) {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    state.startDraining();
+    for (Channel channel : serverChannels) {
+      channel.close().syncUninterruptibly();
+    }
+    state.clientConnections().forEach(channel -> channel.pipeline().fireUserEventTriggered(DRAIN));
+    long deadline = System.nanoTime() + grace.toNanos();
+    while (state.activeExchanges() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    if (state.activeExchanges() > 0) {
+      LOG.log(System.Logger.Level.WARNING, "{0} exchanges still in flight after the drain period; closing them",
+          state.activeExchanges());
+    }
+    state.clientConnections().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  @Override
+  public void close() {
+    drainAndStop(Duration.ZERO);
+  }
+}

@@ -1,0 +1,502 @@
+package io.sluice.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.sluice.config.LimitsConfig;
+import io.sluice.config.RouteAction;
+import io.sluice.config.RouteConfig;
+import io.sluice.proxy.ClientStream;
+import io.sluice.proxy.ConnectionInfo;
+import io.sluice.proxy.ErrorBodies;
+import io.sluice.proxy.Exchange;
+import io.sluice.proxy.GatewaySnapshot;
+import io.sluice.proxy.ProxyExchange;
+import io.sluice.proxy.ProxyHeaders;
+import io.sluice.proxy.RequestHead;
+import io.sluice.proxy.RequestIds;
+import io.sluice.routing.RouteMatchResult;
+import io.sluice.spi.ErrorCode;
+import io.sluice.spi.GatewayError;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One HTTP/1.1 client connection: reads requests one at a time (pipelined ones wait their
+ * turn), routes them, and is the {@link ClientStream} of the exchange in progress. It owns the
+ * connection's timers: the request-header deadline, the keep-alive idle timeout and the write
+ * timeout for clients that stop reading.
+ */
+final class Http1Connection extends ChannelDuplexHandler implements ClientStream {
+
+  private static final System.Logger LOG = System.getLogger(Http1Connection.class.getName());
+  private static final int MAX_LOGGED_TARGET = 512;
+
+  private final ServerState server;
+  private final String scheme;
+  private ChannelHandlerContext ctx;
+  private ConnectionInfo info;
+
+  private boolean inExchange;
+  private boolean requestComplete;
+  private boolean discardingBody;
+  private boolean closing;
+  private boolean closeAfterResponse;
+  private boolean requestKeepAlive;
+  private boolean headRequest;
+  private HttpVersion requestVersion = HttpVersion.HTTP_1_1;
+  private ProxyExchange proxy;
+  private ArrayDeque<Object> pipelined;
+  private boolean awaitingFirstByte = true;
+  private boolean replaying;
+  private ScheduledFuture<?> headerTimer;
+  private ScheduledFuture<?> idleTimer;
+  private ScheduledFuture<?> writeTimer;
+
+  Http1Connection(ServerState server, String scheme) {
+    this.server = server;
+    this.scheme = scheme;
+  }
+
+  @Override
+  public Channel channel() {
+    return ctx.channel();
+  }
+
+  // ---- connection lifecycle ----
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext context) {
+    this.ctx = context;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext context) {
+    InetSocketAddress peer = (InetSocketAddress) context.channel().remoteAddress();
+    InetSocketAddress local = (InetSocketAddress) context.channel().localAddress();
+    GatewaySnapshot snapshot = server.snapshot();
+    info = new ConnectionInfo(peer.getAddress().getHostAddress(), snapshot.isTrustedProxy(peer.getAddress()),
+        scheme, local.getPort());
+    server.clientConnections().add(context.channel());
+    // A connection that never sends a complete request head is cut like a slow one.
+    headerTimer = schedule(this::onHeaderTimeout, limits().requestHeaderTimeout());
+    context.fireChannelActive();
+  }
+
+  /** Called by {@link RequestStartDetector} for every read before decoding. */
+  void onBytes() {
+    if (awaitingFirstByte) {
+      awaitingFirstByte = false;
+      cancel(idleTimer);
+      if (headerTimer == null) {
+        headerTimer = schedule(this::onHeaderTimeout, limits().requestHeaderTimeout());
+      }
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext context) {
+    closing = true;
+    cancel(headerTimer);
+    cancel(idleTimer);
+    cancel(writeTimer);
+    if (pipelined != null) {
+      pipelined.forEach(ReferenceCountUtil::release);
+      pipelined.clear();
+    }
+    if (proxy != null) {
+      proxy.onClientClosed();
+    }
+    context.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+    if (!(cause instanceof IOException)) {
+      LOG.log(System.Logger.Level.WARNING, "client connection " + info + " failed", cause);
+    }
+    context.close();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext context, Object event) {
+    if (event == GatewayServer.DRAIN && !inExchange) {
+      context.close();
+      return;
+    }
+    context.fireUserEventTriggered(event);
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext context) {
+    boolean writable = context.channel().isWritable();
+    if (writable) {
+      cancel(writeTimer);
+      writeTimer = null;
+    } else if (writeTimer == null) {
+      writeTimer = schedule(() -> {
+        if (proxy != null) {
+          proxy.onClientClosed();
+        }
+        ctx.close();
+      }, limits().writeTimeout());
+    }
+    if (proxy != null) {
+      proxy.onClientWritabilityChanged(writable);
+    }
+    context.fireChannelWritabilityChanged();
+  }
+
+  // ---- reading ----
+
+  @Override
+  public void channelRead(ChannelHandlerContext context, Object msg) {
+    if (closing) {
+      ReferenceCountUtil.release(msg);
+    } else if (mustQueue()) {
+      if (pipelined == null) {
+        pipelined = new ArrayDeque<>();
+      }
+      pipelined.add(msg);
+      context.channel().config().setAutoRead(false);
+    } else {
+      handle(msg);
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext context) {
+    if (proxy != null) {
+      proxy.onClientReadComplete();
+    }
+    context.flush();
+  }
+
+  private boolean mustQueue() {
+    return pipelined != null && !pipelined.isEmpty() || inExchange && requestComplete;
+  }
+
+  private void handle(Object msg) {
+    if (msg instanceof HttpRequest request) {
+      onRequest(request);
+    }
+    if (msg instanceof HttpContent content) {
+      onContent(content);
+    }
+  }
+
+  private void onContent(HttpContent content) {
+    if (!inExchange || requestComplete) {
+      content.release();
+      return;
+    }
+    boolean last = content instanceof LastHttpContent;
+    if (content.decoderResult().isFailure()) {
+      content.release();
+      GatewayError error = Http1Requests.decoderError(content.decoderResult().cause());
+      closeAfterResponse = true;
+      if (proxy != null) {
+        proxy.onRequestFailed(error);
+      } else {
+        closing = true;
+        ctx.close();
+      }
+      return;
+    }
+    if (last) {
+      requestComplete = true;
+    }
+    if (proxy == null) {
+      content.release();
+      if (last && discardingBody) {
+        discardingBody = false;
+      }
+      return;
+    }
+    ByteBuf data = content.content();
+    if (data.isReadable()) {
+      proxy.onRequestBody(data);
+    } else {
+      data.release();
+    }
+    if (last && proxy != null) {
+      proxy.onRequestEnd(((LastHttpContent) content).trailingHeaders());
+    }
+  }
+
+  private void onRequest(HttpRequest request) {
+    cancel(headerTimer);
+    headerTimer = null;
+    GatewaySnapshot snapshot = server.snapshot();
+    LimitsConfig limits = snapshot.config().server().limits();
+    inExchange = true;
+    requestComplete = false;
+    closeAfterResponse = false;
+    requestVersion = request.protocolVersion();
+    headRequest = HttpMethod.HEAD.equals(request.method());
+    requestKeepAlive = HttpUtil.isKeepAlive(request);
+    server.exchangeStarted();
+    String requestId = RequestIds.acceptOrNext(request.headers().get(ProxyHeaders.X_REQUEST_ID));
+    String target = request.uri();
+    Exchange exchange = new Exchange(requestId, info.peerIp(), request.method().name(),
+        target.length() > MAX_LOGGED_TARGET ? target.substring(0, MAX_LOGGED_TARGET) + "..." : target);
+
+    Http1Requests.Outcome outcome = Http1Requests.read(request, scheme, limits);
+    if (outcome instanceof Http1Requests.Rejected rejected) {
+      // The request's framing or target cannot be trusted: answer and close, forward nothing.
+      closeAfterResponse = true;
+      if (request.protocolVersion().majorVersion() != 1 || request.protocolVersion().minorVersion() > 1) {
+        requestVersion = HttpVersion.HTTP_1_1;
+      }
+      answerError(exchange, rejected.error(), false);
+      return;
+    }
+    RequestHead head = ((Http1Requests.Accepted) outcome).head();
+    requestComplete = !head.hasBody();
+    RouteMatchResult match = snapshot.routes().match(new RequestMatchInput(head));
+    switch (match) {
+      case RouteMatchResult.NoRoute noRoute -> answerError(exchange, GatewayError.of(ErrorCode.NO_ROUTE,
+          "No route matches " + head.method().name() + " " + head.path()), true);
+      case RouteMatchResult.MethodNotAllowed notAllowed -> answerError(exchange, GatewayError.of(
+              ErrorCode.METHOD_NOT_ALLOWED, "Method " + head.method().name() + " is not allowed for " + head.path())
+          .withHeader("Allow", String.join(", ", notAllowed.allowedMethods())), true);
+      case RouteMatchResult.Matched matched -> serve(exchange, head, matched, snapshot, limits);
+    }
+  }
+
+  private void serve(Exchange exchange, RequestHead head, RouteMatchResult.Matched matched,
+      GatewaySnapshot snapshot, LimitsConfig limits) {
+    RouteConfig route = matched.route().config();
+    exchange.route(route.id());
+    if (head.contentLength() > route.maxBodyBytes()) {
+      closeAfterResponse = true;
+      answerError(exchange, GatewayError.of(ErrorCode.PAYLOAD_TOO_LARGE,
+          "Request body of " + head.contentLength() + " bytes exceeds the limit of " + route.maxBodyBytes() + " bytes"), false);
+      return;
+    }
+    switch (route.action()) {
+      case RouteAction.Respond respond -> answerDirect(exchange, route, respond);
+      case RouteAction.Forward forward -> {
+        if (head.hasBody() && HttpUtil.is100ContinueExpected(request(head))) {
+          ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+              Unpooled.EMPTY_BUFFER));
+        }
+        String upstreamPath = matched.route().upstreamPath(head.path(), matched.params());
+        String pathAndQuery = head.rawQuery() == null ? upstreamPath : upstreamPath + '?' + head.rawQuery();
+        proxy = new ProxyExchange(this, exchange, head, route, snapshot.upstream(forward.upstream()), info,
+            server.pools(ctx.channel().eventLoop()), pathAndQuery, limits, server.accessLog());
+        proxy.start();
+      }
+    }
+  }
+
+  private static HttpRequest request(RequestHead head) {
+    return new io.netty.handler.codec.http.DefaultHttpRequest(HttpVersion.HTTP_1_1, head.method(), head.path(), head.headers());
+  }
+
+  // ---- answers the gateway gives itself ----
+
+  private void answerDirect(Exchange exchange, RouteConfig route, RouteAction.Respond respond) {
+    byte[] body = respond.body().getBytes(StandardCharsets.UTF_8);
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+        HttpResponseStatus.valueOf(respond.status()), Unpooled.wrappedBuffer(body));
+    HttpHeaders headers = response.headers();
+    respond.headers().forEach(headers::set);
+    headers.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    headers.set(ProxyHeaders.X_REQUEST_ID, exchange.requestId());
+    ProxyHeaders.apply(route.responseHeaders(), headers);
+    exchange.status(respond.status());
+    finishLocally(exchange, response);
+  }
+
+  /** Answers with an error; {@code keepConnection} when the request could be read to its end safely. */
+  private void answerError(Exchange exchange, GatewayError error, boolean keepConnection) {
+    if (!keepConnection) {
+      closeAfterResponse = true;
+    }
+    exchange.error(error);
+    finishLocally(exchange, errorResponse(error, exchange.requestId()));
+  }
+
+  private void finishLocally(Exchange exchange, FullHttpResponse response) {
+    if (!requestComplete) {
+      // Rather than read a body nobody wants, close once the answer is out.
+      closeAfterResponse = true;
+    }
+    prepareConnectionHeader(response.headers());
+    exchange.addResponseBytes(response.content().readableBytes());
+    ctx.writeAndFlush(response);
+    server.accessLog().log(exchange);
+    exchangeDone(requestComplete);
+  }
+
+  private FullHttpResponse errorResponse(GatewayError error, String requestId) {
+    byte[] body = ErrorBodies.json(error, requestId).getBytes(StandardCharsets.UTF_8);
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+        HttpResponseStatus.valueOf(error.httpStatus()), Unpooled.wrappedBuffer(body));
+    HttpHeaders headers = response.headers();
+    headers.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+    headers.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    headers.set(ProxyHeaders.X_REQUEST_ID, requestId);
+    error.headers().forEach(headers::set);
+    return response;
+  }
+
+  private void prepareConnectionHeader(HttpHeaders headers) {
+    if (!requestKeepAlive || server.isDraining()) {
+      closeAfterResponse = true;
+    }
+    if (closeAfterResponse) {
+      headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    } else if (requestVersion.minorVersion() == 0) {
+      headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    }
+  }
+
+  // ---- ClientStream ----
+
+  @Override
+  public void writeHead(HttpResponseStatus status, HttpHeaders headers) {
+    boolean noBody = headRequest || status.codeClass() == HttpStatusClass.INFORMATIONAL
+        || status.code() == 204 || status.code() == 304;
+    if (!noBody && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+      if (requestVersion.minorVersion() >= 1) {
+        headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+      } else {
+        closeAfterResponse = true; // HTTP/1.0 without a length: the body ends when the connection does
+      }
+    }
+    prepareConnectionHeader(headers);
+    ctx.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, status, headers), ctx.voidPromise());
+  }
+
+  @Override
+  public void writeBody(ByteBuf content) {
+    ctx.write(new DefaultHttpContent(content), ctx.voidPromise());
+  }
+
+  @Override
+  public void writeEnd(HttpHeaders trailers) {
+    LastHttpContent last = trailers.isEmpty()
+        ? LastHttpContent.EMPTY_LAST_CONTENT
+        : new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, trailers);
+    ctx.write(last, ctx.voidPromise());
+  }
+
+  @Override
+  public void flush() {
+    ctx.flush();
+  }
+
+  @Override
+  public void writeError(GatewayError error, String requestId) {
+    FullHttpResponse response = errorResponse(error, requestId);
+    if (!requestComplete) {
+      closeAfterResponse = true;
+    }
+    prepareConnectionHeader(response.headers());
+    ctx.writeAndFlush(response);
+  }
+
+  @Override
+  public void abort() {
+    closing = true;
+    ctx.close();
+  }
+
+  @Override
+  public boolean isWritable() {
+    return ctx.channel().isWritable();
+  }
+
+  @Override
+  public void setReading(boolean reading) {
+    ctx.channel().config().setAutoRead(reading);
+  }
+
+  @Override
+  public void exchangeDone(boolean requestFullyRead) {
+    proxy = null;
+    inExchange = false;
+    server.exchangeEnded();
+    if (!requestFullyRead || !requestComplete || closeAfterResponse || server.isDraining()) {
+      closing = true;
+      ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    awaitingFirstByte = true;
+    idleTimer = schedule(ctx::close, limits().keepAliveTimeout());
+    if (replaying) {
+      return; // the replay loop below, further up the stack, goes on with the next request
+    }
+    replaying = true;
+    while (pipelined != null && !pipelined.isEmpty() && !closing && !(inExchange && requestComplete)) {
+      onBytes();
+      handle(pipelined.poll());
+    }
+    replaying = false;
+    if (!closing && (pipelined == null || pipelined.isEmpty())) {
+      ctx.channel().config().setAutoRead(true);
+      ctx.read();
+    }
+  }
+
+  // ---- timers ----
+
+  private void onHeaderTimeout() {
+    headerTimer = null;
+    if (inExchange || closing) {
+      return;
+    }
+    if (awaitingFirstByte) {
+      ctx.close();
+      return;
+    }
+    Exchange exchange = new Exchange(RequestIds.next(), info.peerIp(), "-", "-");
+    server.exchangeStarted();
+    inExchange = true;
+    requestComplete = false;
+    closeAfterResponse = true;
+    answerError(exchange, GatewayError.of(ErrorCode.REQUEST_TIMEOUT,
+        "Request header was not received within " + limits().requestHeaderTimeout().toMillis() + "ms"), false);
+  }
+
+  private LimitsConfig limits() {
+    return server.snapshot().config().server().limits();
+  }
+
+  private ScheduledFuture<?> schedule(Runnable task, Duration delay) {
+    return ctx.channel().eventLoop().schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  private static void cancel(ScheduledFuture<?> timer) {
+    if (timer != null) {
+      timer.cancel(false);
+    }
+  }
+}

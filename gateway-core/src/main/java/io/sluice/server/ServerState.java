@@ -1,0 +1,82 @@
+package io.sluice.server;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.sluice.proxy.AccessLog;
+import io.sluice.proxy.GatewaySnapshot;
+import io.sluice.upstream.UpstreamPools;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * What all client connections of a running gateway share: the current config snapshot, the
+ * access log, per-event-loop upstream pools, and what graceful drain needs to know.
+ */
+public final class ServerState {
+
+  private final AtomicReference<GatewaySnapshot> snapshot;
+  private final AccessLog accessLog;
+  private final Class<? extends Channel> upstreamChannelType;
+  private final FastThreadLocal<UpstreamPools> pools = new FastThreadLocal<>();
+  private final AtomicInteger activeExchanges = new AtomicInteger();
+  private final ChannelGroup clientConnections = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+  private volatile boolean draining;
+
+  ServerState(GatewaySnapshot initial, AccessLog accessLog, Class<? extends Channel> upstreamChannelType) {
+    this.snapshot = new AtomicReference<>(initial);
+    this.accessLog = accessLog;
+    this.upstreamChannelType = upstreamChannelType;
+  }
+
+  /** The snapshot new exchanges start with. */
+  public GatewaySnapshot snapshot() {
+    return snapshot.get();
+  }
+
+  /** Publishes a new snapshot; exchanges in flight keep the one they started with. */
+  public void publish(GatewaySnapshot next) {
+    snapshot.set(next);
+  }
+
+  public AccessLog accessLog() {
+    return accessLog;
+  }
+
+  /** The upstream pools of the calling event loop. */
+  UpstreamPools pools(EventLoop loop) {
+    UpstreamPools current = pools.get();
+    if (current == null) {
+      current = new UpstreamPools(loop, upstreamChannelType);
+      pools.set(current);
+    }
+    return current;
+  }
+
+  boolean isDraining() {
+    return draining;
+  }
+
+  void startDraining() {
+    draining = true;
+  }
+
+  int activeExchanges() {
+    return activeExchanges.get();
+  }
+
+  void exchangeStarted() {
+    activeExchanges.incrementAndGet();
+  }
+
+  void exchangeEnded() {
+    activeExchanges.decrementAndGet();
+  }
+
+  ChannelGroup clientConnections() {
+    return clientConnections;
+  }
+}

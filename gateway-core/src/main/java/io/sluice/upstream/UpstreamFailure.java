@@ -1,0 +1,23 @@
+package io.sluice.upstream;
+
+/**
+ * Why an upstream exchange failed.
+ *
+ * @param kind the category, which decides the status a client sees
+ * @param detail an operator-facing description (never sent to clients)
+ * @param responseStarted whether any part of the response had been received
+ */
+public record UpstreamFailure(Kind kind, String detail, boolean responseStarted) {
+
+  /** Categories of failure. */
+  public enum Kind {
+    /** The TCP connection could not be established (refused, unreachable, connect timeout). */
+    CONNECT,
+    /** The connection was reset or closed before the response completed. */
+    CLOSED,
+    /** The upstream sent something that is not a valid HTTP/1.1 response. */
+    MALFORMED,
+    /** No connection became free in time (all at the per-endpoint cap). */
+    POOL_EXHAUSTED
+  }
+}

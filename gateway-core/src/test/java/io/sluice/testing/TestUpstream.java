@@ -1,0 +1,245 @@
+package io.sluice.testing;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A real HTTP/1.1 upstream on 127.0.0.1 for tests. Behaviour is chosen by path:
+ * <ul>
+ *   <li>{@code /download?bytes=N} streams N bytes (chunked, written as the socket drains);
+ *   <li>{@code /upload} counts the body without keeping it and answers {@code received=N};
+ *   <li>{@code /slow?ms=N} answers after N ms;
+ *   <li>{@code /die?after=N} promises a megabyte, sends N bytes, then closes;
+ *   <li>{@code /malformed} answers bytes that are not HTTP;
+ *   <li>{@code /trailers} answers chunked with a trailer {@code x-checksum: abc};
+ *   <li>{@code /early} answers 200 at once, without reading the request body;
+ *   <li>anything else echoes: status 200, body {@code METHOD URI}, and records the request.
+ * </ul>
+ */
+public final class TestUpstream implements AutoCloseable {
+
+  private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  private final Channel server;
+  private final AtomicInteger connections = new AtomicInteger();
+  private final AtomicLong uploadedBytes = new AtomicLong();
+  private final List<HttpRequest> requests = new CopyOnWriteArrayList<>();
+  private final AtomicInteger abortedUploads = new AtomicInteger();
+
+  public TestUpstream() throws InterruptedException {
+    server = new ServerBootstrap()
+        .group(group)
+        .channel(NioServerSocketChannel.class)
+        .childHandler(new ChannelInitializer<>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            connections.incrementAndGet();
+            ch.pipeline().addLast(new HttpServerCodec(), new Handler());
+          }
+        })
+        .bind("127.0.0.1", 0).sync().channel();
+  }
+
+  public int port() {
+    return ((InetSocketAddress) server.localAddress()).getPort();
+  }
+
+  /** TCP connections accepted so far. */
+  public int connections() {
+    return connections.get();
+  }
+
+  /** Requests received so far (heads only), in order. */
+  public List<HttpRequest> requests() {
+    return requests;
+  }
+
+  /** The most recent request head. */
+  public HttpRequest lastRequest() {
+    return requests.isEmpty() ? null : requests.get(requests.size() - 1);
+  }
+
+  /** Upload bodies whose connection closed before the body completed. */
+  public int abortedUploads() {
+    return abortedUploads.get();
+  }
+
+  public long uploadedBytes() {
+    return uploadedBytes.get();
+  }
+
+  @Override
+  public void close() {
+    server.close().syncUninterruptibly();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  private final class Handler extends ChannelInboundHandlerAdapter {
+    private String path = "";
+    private Map<String, List<String>> params = Map.of();
+    private long received;
+    private boolean uploading;
+    private boolean keepAlive;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      try {
+        if (msg instanceof HttpRequest request) {
+          requests.add(request);
+          QueryStringDecoder decoder = new QueryStringDecoder(request.uri());
+          path = decoder.path();
+          params = decoder.parameters();
+          keepAlive = HttpUtil.isKeepAlive(request);
+          received = 0;
+          uploading = path.equals("/upload");
+          switch (path) {
+            case "/early" -> ctx.writeAndFlush(full(HttpResponseStatus.OK, "early"))
+                .addListener(ChannelFutureListener.CLOSE);
+            case "/malformed" -> ctx.writeAndFlush(Unpooled.copiedBuffer("HTTP/1.1 abc nonsense\r\n\0\0\r\n\r\n",
+                StandardCharsets.ISO_8859_1)).addListener(ChannelFutureListener.CLOSE);
+            default -> { }
+          }
+        }
+        if (msg instanceof HttpContent content) {
+          received += content.content().readableBytes();
+          if (uploading) {
+            uploadedBytes.addAndGet(content.content().readableBytes());
+          }
+          if (msg instanceof LastHttpContent) {
+            uploading = false;
+            respond(ctx);
+          }
+        }
+      } finally {
+        ReferenceCountUtil.release(msg);
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (uploading) {
+        abortedUploads.incrementAndGet();
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+
+    private void respond(ChannelHandlerContext ctx) {
+      switch (path) {
+        case "/early", "/malformed" -> { }
+        case "/upload" -> send(ctx, full(HttpResponseStatus.OK, "received=" + received));
+        case "/download" -> download(ctx, Long.parseLong(param("bytes", "0")));
+        case "/slow" -> ctx.executor().schedule(() -> send(ctx, full(HttpResponseStatus.OK, "slow")),
+            Long.parseLong(param("ms", "1000")), TimeUnit.MILLISECONDS);
+        case "/die" -> {
+          HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+          head.headers().set(HttpHeaderNames.CONTENT_LENGTH, 1024 * 1024);
+          ctx.write(head);
+          ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[Integer.parseInt(param("after", "100"))])))
+              .addListener(f -> ctx.executor().schedule(() -> ctx.channel().close(), 50, TimeUnit.MILLISECONDS));
+        }
+        case "/trailers" -> {
+          HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+          HttpUtil.setTransferEncodingChunked(head, true);
+          ctx.write(head);
+          ctx.write(new DefaultHttpContent(Unpooled.copiedBuffer("part1-", StandardCharsets.UTF_8)));
+          LastHttpContent last = new DefaultLastHttpContent(Unpooled.copiedBuffer("part2", StandardCharsets.UTF_8));
+          last.trailingHeaders().set("x-checksum", "abc");
+          ctx.writeAndFlush(last);
+        }
+        default -> {
+          FullHttpResponse response = full(HttpResponseStatus.OK, requests.get(requests.size() - 1).method() + " "
+              + requests.get(requests.size() - 1).uri());
+          response.headers().set("x-upstream", "test");
+          response.headers().set("connection", "keep-alive, x-hop");
+          response.headers().set("x-hop", "should not pass");
+          response.headers().set("keep-alive", "timeout=5");
+          send(ctx, response);
+        }
+      }
+    }
+
+    private void download(ChannelHandlerContext ctx, long total) {
+      HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+      HttpUtil.setTransferEncodingChunked(head, true);
+      ctx.writeAndFlush(head);
+      new Object() {
+        long remaining = total;
+
+        void pump() {
+          while (remaining > 0 && ctx.channel().isWritable()) {
+            int n = (int) Math.min(64 * 1024, remaining);
+            remaining -= n;
+            ByteBuf chunk = ctx.alloc().buffer(n);
+            chunk.writerIndex(n);
+            ctx.write(new DefaultHttpContent(chunk));
+          }
+          if (remaining == 0) {
+            ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            return;
+          }
+          ctx.flush();
+          ctx.channel().eventLoop().schedule(this::pump, 1, TimeUnit.MILLISECONDS);
+        }
+      }.pump();
+    }
+
+    private String param(String name, String fallback) {
+      List<String> values = params.get(name);
+      return values == null || values.isEmpty() ? fallback : values.get(0);
+    }
+
+    private void send(ChannelHandlerContext ctx, FullHttpResponse response) {
+      if (!keepAlive) {
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+      } else {
+        ctx.writeAndFlush(response);
+      }
+    }
+
+    private FullHttpResponse full(HttpResponseStatus status, String body) {
+      ByteBuf content = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
+      FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+      response.headers().set(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+      return response;
+    }
+  }
+}
