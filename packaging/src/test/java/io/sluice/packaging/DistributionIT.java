@@ -1,0 +1,244 @@
+package io.sluice.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The built distribution, used the way an operator uses it: files on disk, and {@code bin/sluice}
+ * started as a real process. Runs in {@code verify}, after {@code package} has assembled
+ * {@code target/sluice/} and the tarball (paths come from the failsafe configuration).
+ */
+class DistributionIT {
+
+  private static final Path DIST = Path.of(System.getProperty("sluice.dist"));
+  private static final Path TARBALL = Path.of(System.getProperty("sluice.tarball"));
+  private static final Path QUICKSTART = Path.of(System.getProperty("sluice.quickstart"));
+  private static final String VERSION = System.getProperty("sluice.version");
+  /** The JDK running this test: 21+, since the build enforces it. */
+  private static final Path THIS_JDK = Path.of(System.getProperty("java.home"));
+  private static final Path JDK_17 = Path.of("/usr/lib/jvm/java-17-openjdk-amd64");
+
+  @Test
+  void layoutHasLauncherLibrariesPluginFolderConfigAndServiceUnit() throws IOException {
+    assertThat(DIST.resolve("bin/sluice")).isRegularFile().isExecutable();
+    assertThat(fileNames(DIST.resolve("lib")))
+        .contains("gateway-core-" + VERSION + ".jar")
+        .anyMatch(name -> name.startsWith("netty-codec-http-"))
+        .anyMatch(name -> name.matches("netty-transport-native-epoll-.*-linux-x86_64\\.jar"))
+        .allMatch(name -> name.endsWith(".jar"));
+    assertThat(DIST.resolve("plugins")).isDirectory();
+    assertThat(fileNames(DIST.resolve("plugins"))).containsExactly("README.txt");
+    assertThat(DIST.resolve("share/systemd/sluice.service")).content().contains("ExecStart=/opt/sluice/bin/sluice run");
+    assertThat(DIST.resolve("LICENSE")).content().contains("Apache License", "Version 2.0, January 2004");
+    assertThat(DIST.resolve("README.md")).isRegularFile();
+  }
+
+  @Test
+  void shippedConfigIsTheQuickstartExample() {
+    assertThat(DIST.resolve("conf/sluice.yaml")).hasSameBinaryContentAs(QUICKSTART);
+  }
+
+  @Test
+  void operationsGuideShowsTheShippedServiceUnit() throws IOException {
+    List<String> shipped = Files.readAllLines(DIST.resolve("share/systemd/sluice.service")).stream()
+        .filter(line -> !line.isBlank() && !line.startsWith("#"))
+        .toList();
+    String guide = Files.readString(DIST.resolve("docs/operations.md"));
+    int start = guide.indexOf("```ini\n[Unit]\n");
+    assertThat(start).as("a ```ini block with the unit in docs/operations.md").isNotNegative();
+    int end = guide.indexOf("```", start + 6);
+    List<String> documented = guide.substring(start + 7, end).lines().filter(line -> !line.isBlank()).toList();
+
+    assertThat(documented).isEqualTo(shipped);
+  }
+
+  @Test
+  void versionPrintsNameAndProjectVersion() {
+    Run run = sluice(Map.of(), "--version");
+
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    assertThat(run.stdout()).contains("sluice " + VERSION);
+  }
+
+  @Test
+  void validateAcceptsTheShippedConfig() {
+    Run run = sluice(Map.of(), "validate", "conf/sluice.yaml");
+
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    assertThat(run.stdout()).contains("sluice.yaml: OK");
+  }
+
+  @Test
+  void noCommandPrintsHelp() {
+    Run bare = sluice(Map.of());
+    Run help = sluice(Map.of(), "--help");
+
+    assertThat(help.exitCode()).as(help.toString()).isZero();
+    assertThat(help.stdout()).isNotBlank();
+    assertThat(bare.exitCode()).as(bare.toString()).isZero();
+    assertThat(bare.stdout()).isEqualTo(help.stdout());
+  }
+
+  @Test
+  void launcherFindsItsHomeThroughChainedSymlinks(@TempDir Path tmp) throws IOException {
+    // /tmp/x/sluice -> links/sluice (relative) -> <dist>/bin/sluice (absolute), as with /usr/local/bin.
+    Files.createDirectory(tmp.resolve("links"));
+    Files.createSymbolicLink(tmp.resolve("links/sluice"), DIST.resolve("bin/sluice").toAbsolutePath());
+    Files.createSymbolicLink(tmp.resolve("sluice"), Path.of("links/sluice"));
+
+    Run run;
+    try {
+      run = exec(
+          List.of(tmp.resolve("sluice").toString(), "--version"),
+          tmp,
+          env(THIS_JDK, Map.of("SLUICE_JAVA_OPTS", "-XshowSettings:properties")));
+    } finally {
+      // JUnit would not follow a link out of its temp dir, but it warns about each one it finds.
+      Files.delete(tmp.resolve("sluice"));
+      Files.delete(tmp.resolve("links/sluice"));
+    }
+
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    assertThat(run.stdout()).contains("sluice " + VERSION);
+    assertThat(run.stderr()).contains("sluice.home = " + DIST.toRealPath());
+  }
+
+  @Test
+  void jvmDefaultsApplyUnlessTheOperatorChoosesOtherwise() {
+    Run defaults = sluice(Map.of("JAVA_OPTS", "-XX:+PrintCommandLineFlags"), "--version");
+    assertThat(defaults.exitCode()).as(defaults.toString()).isZero();
+    assertThat(defaults.stdout())
+        .contains("-XX:MaxHeapSize=536870912", "-XX:InitialHeapSize=536870912", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError");
+
+    // SLUICE_JAVA_OPTS wins over JAVA_OPTS, and choosing a heap or collector drops that default
+    // (otherwise the JVM would refuse -Xms512m above -Xmx256m, or two collectors).
+    Run chosen = sluice(
+        Map.of("JAVA_OPTS", "-Xmx300m", "SLUICE_JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC -XX:+PrintCommandLineFlags"),
+        "--version");
+    assertThat(chosen.exitCode()).as(chosen.toString()).isZero();
+    assertThat(chosen.stdout())
+        .contains("-XX:MaxHeapSize=268435456", "-XX:+UseSerialGC", "sluice " + VERSION)
+        .doesNotContain("-XX:+UseG1GC", "-XX:InitialHeapSize=536870912");
+  }
+
+  @Test
+  void javaOlderThan21IsRefusedWithTheJavaFoundAndHowToFixIt() {
+    Path java17 = JDK_17.resolve("bin/java");
+    assumeTrue(Files.isExecutable(java17), "no JDK 17 at " + JDK_17);
+
+    Run run = exec(List.of(DIST.resolve("bin/sluice").toString(), "--version"), DIST, env(JDK_17, Map.of()));
+
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+    assertThat(run.stdout()).isEmpty();
+    assertThat(run.stderr())
+        .contains("needs Java 21 or newer", "found Java 17", java17.toString(), "export JAVA_HOME=");
+  }
+
+  @Test
+  void javaHomeWithoutJavaIsNamed(@TempDir Path notAJdk) {
+    Run run = exec(List.of(DIST.resolve("bin/sluice").toString(), "--version"), DIST, env(notAJdk, Map.of()));
+
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+    assertThat(run.stderr()).contains("JAVA_HOME is set to '" + notAJdk + "'", "is not an executable file");
+  }
+
+  @Test
+  void tarballUnpacksToVersionedFolderWithTheSameFilesThatRun(@TempDir Path tmp) throws IOException {
+    Run untar = exec(List.of("tar", "-xzf", TARBALL.toString(), "-C", tmp.toString()), tmp, Map.of());
+    assertThat(untar.exitCode()).as(untar.toString()).isZero();
+
+    assertThat(fileNames(tmp)).containsExactly("sluice-" + VERSION);
+    Path unpacked = tmp.resolve("sluice-" + VERSION);
+    assertThat(relativeFiles(unpacked)).isEqualTo(relativeFiles(DIST));
+
+    Run run = exec(List.of(unpacked.resolve("bin/sluice").toString(), "--version"), tmp, env(THIS_JDK, Map.of()));
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    assertThat(run.stdout()).contains("sluice " + VERSION);
+  }
+
+  // --- helpers
+
+  /** Runs {@code bin/sluice args...} in the distribution folder with the test's own JDK. */
+  private static Run sluice(Map<String, String> extraEnv, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(DIST.resolve("bin/sluice").toString());
+    command.addAll(List.of(args));
+    return exec(command, DIST, env(THIS_JDK, extraEnv));
+  }
+
+  /** This process's environment without JVM options that would change the launcher's defaults. */
+  private static Map<String, String> env(Path javaHome, Map<String, String> extra) {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.remove("JAVA_OPTS");
+    env.remove("SLUICE_JAVA_OPTS");
+    env.remove("JAVA_TOOL_OPTIONS");
+    env.remove("JDK_JAVA_OPTIONS");
+    env.put("JAVA_HOME", javaHome.toString());
+    env.putAll(extra);
+    return env;
+  }
+
+  private static Run exec(List<String> command, Path workDir, Map<String, String> env) {
+    try {
+      Path out = Files.createTempFile("sluice-it", ".out");
+      Path err = Files.createTempFile("sluice-it", ".err");
+      try {
+        ProcessBuilder builder = new ProcessBuilder(command)
+            .directory(workDir.toFile())
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile());
+        if (!env.isEmpty()) {
+          builder.environment().clear();
+          builder.environment().putAll(env);
+        }
+        Process process = builder.start();
+        process.getOutputStream().close();  // no stdin, as under CI or systemd
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+          throw new AssertionError(command + " still running after 60s; stderr so far:\n" + Files.readString(err));
+        }
+        return new Run(command, process.exitValue(), Files.readString(out), Files.readString(err));
+      } finally {
+        Files.deleteIfExists(out);
+        Files.deleteIfExists(err);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
+  private static List<String> fileNames(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  private static List<String> relativeFiles(Path root) throws IOException {
+    try (Stream<Path> files = Files.walk(root)) {
+      return files.filter(Files::isRegularFile).map(p -> root.relativize(p).toString()).sorted().toList();
+    }
+  }
+
+  private record Run(List<String> command, int exitCode, String stdout, String stderr) {
+    @Override
+    public String toString() {
+      return String.join(" ", command) + " exited " + exitCode + "\n--- stdout\n" + stdout + "--- stderr\n" + stderr;
+    }
+  }
+}
