@@ -49,14 +49,7 @@ public final class Sluice {
 
   public static void main(String[] args) {
     configureLogging();
-    int code = new Sluice(System.out, System.err).execute(args);
-    if (code != OK || args.length == 0 || !isServing(args[0])) {
-      System.exit(code);
-    }
-  }
-
-  private static boolean isServing(String command) {
-    return command.equals("run") || command.equals("demo");
+    System.exit(new Sluice(System.out, System.err).execute(args));
   }
 
   /** Runs one command; returns the exit code. Serving commands return when the gateway has stopped. */
@@ -178,18 +171,20 @@ public final class Sluice {
       out.println("  curl -i http://127.0.0.1:" + port + "/nowhere");
       out.println("Stop with Ctrl-C.");
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      System.err.println("stopping: draining in-flight requests for up to " + config.server().drainTimeout());
-      server.drainAndStop(config.server().drainTimeout());
-      accessLog.close();
-      stopped.countDown();
-    }, "sluice-shutdown"));
+    // SIGTERM and SIGINT start a drain; the process then exits 0 (not 143) once it is done.
+    CountDownLatch stopRequested = new CountDownLatch(1);
+    for (String signal : new String[] {"TERM", "INT"}) {
+      sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stopRequested.countDown());
+    }
     try {
-      stopped.await();
+      stopRequested.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    err.println("stopping: draining in-flight requests for up to " + config.server().drainTimeout().toMillis() + "ms");
+    server.drainAndStop(config.server().drainTimeout());
+    accessLog.close();
+    err.println("stopped");
     return OK;
   }
 

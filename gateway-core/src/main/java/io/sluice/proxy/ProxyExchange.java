@@ -56,6 +56,7 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
 
   private State state = State.CONNECTING;
   private ConnectionPool pool;
+  private Endpoint endpoint;
   private UpstreamConnection upstream;
   private ArrayDeque<ByteBuf> pendingBody;
   private HttpHeaders pendingTrailers;
@@ -95,10 +96,10 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
 
   /** Picks an endpoint and asks its pool for a connection; the request body may arrive meanwhile. */
   public void start() {
-    Endpoint endpoint = cluster.balancer().pick(pools);
+    endpoint = cluster.balancer().pick(pools);
     exchange.upstream(endpoint.authority());
     pool = pools.pool(endpoint);
-    if (!requestEnded) {
+    if (!requestEnded && limits.minRequestBodyRate() > 0) {
       bodyRateTimer = schedule(this::checkBodyRate, limits.requestBodyTimeout());
     }
     pool.acquire(cluster.poolSettings(), this);
@@ -206,7 +207,13 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
       writeRequestEnd(pendingTrailers == null ? EmptyHttpHeaders.INSTANCE : pendingTrailers);
       startResponseTimer();
     }
-    channel.flush();
+    // Flush after the current read burst: if the rest of that burst shows the request to be
+    // malformed, the exchange is aborted before the upstream sees a single byte.
+    channel.eventLoop().execute(() -> {
+      if (state == State.STREAMING) {
+        channel.flush();
+      }
+    });
     if (!requestEnded && channel.isWritable()) {
       resumeReading();
     }
@@ -301,6 +308,9 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
 
   private HttpRequest upstreamRequest() {
     HttpHeaders headers = ProxyHeaders.forUpstream(head, connection, exchange.requestId(), route.requestHeaders());
+    if (!headers.contains(HttpHeaderNames.HOST)) {
+      headers.set(HttpHeaderNames.HOST, endpoint.authority()); // an HTTP/1.0 client sent none
+    }
     if (head.hasBody()) {
       if (head.contentLength() >= 0) {
         headers.set(HttpHeaderNames.CONTENT_LENGTH, head.contentLength());

@@ -55,6 +55,9 @@ public final class ProxyHeaders {
       }
       out.add(name, field.getValue());
     }
+    if (!head.authority().isEmpty()) {
+      out.set(HttpHeaderNames.HOST, head.authority()); // for absolute-form targets, the target's authority
+    }
     String xff = trusted ? in.get(X_FORWARDED_FOR) : null;
     out.set(X_FORWARDED_FOR, xff == null ? client.peerIp() : xff + ", " + client.peerIp());
     setUnlessTrusted(out, X_FORWARDED_PROTO, client.scheme(), trusted);

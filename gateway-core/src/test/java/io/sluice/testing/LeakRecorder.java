@@ -16,6 +16,10 @@ public final class LeakRecorder<T> extends ResourceLeakDetector<T> {
     super(resourceType, samplingInterval);
   }
 
+  public LeakRecorder(Class<?> resourceType, int samplingInterval, long maxActive) {
+    this(resourceType, samplingInterval);
+  }
+
   /** Leaks reported since the last call, cleared. */
   static List<String> drain() {
     List<String> copy = List.copyOf(LEAKS);

@@ -129,7 +129,8 @@ public final class TestUpstream implements AutoCloseable {
           switch (path) {
             case "/early" -> ctx.writeAndFlush(full(HttpResponseStatus.OK, "early"))
                 .addListener(ChannelFutureListener.CLOSE);
-            case "/malformed" -> ctx.writeAndFlush(Unpooled.copiedBuffer("HTTP/1.1 abc nonsense\r\n\0\0\r\n\r\n",
+            // Written below the HTTP encoder, which would refuse raw bytes.
+            case "/malformed" -> ctx.pipeline().context(HttpServerCodec.class).writeAndFlush(Unpooled.copiedBuffer("HTTP/1.1 abc nonsense\r\n\0\0\r\n\r\n",
                 StandardCharsets.ISO_8859_1)).addListener(ChannelFutureListener.CLOSE);
             default -> { }
           }

@@ -1,0 +1,212 @@
+package io.sluice.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.handler.codec.http.HttpRequest;
+import io.sluice.testing.Gateway;
+import io.sluice.testing.TestUpstream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class ForwardingTest {
+
+  static TestUpstream upstream;
+  static Gateway gateway;
+  static final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  @BeforeAll
+  static void start() throws Exception {
+    upstream = new TestUpstream();
+    gateway = Gateway.start("""
+        server:
+          listeners: [ { name: test, bind: 127.0.0.1, port: 0 } ]
+        upstreams:
+          backend:
+            endpoints: [ "http://127.0.0.1:${UPSTREAM}" ]
+        routes:
+          - id: health
+            match: { path: /healthz }
+            respond: { status: 200, headers: { content-type: text/plain }, body: "ok" }
+          - id: api
+            match: { path: /api/** }
+            upstream: backend
+            rewrite: { strip_prefix: /api }
+            request_headers: { set: { x-gateway: sluice }, remove: [x-secret] }
+            response_headers: { add: { x-served-by: sluice } }
+          - id: user-by-id
+            match: { path: "/users/{id}", methods: [GET] }
+            upstream: backend
+            rewrite: { path: "/v2/accounts/{id}" }
+          - id: user-exact
+            match: { path: /users/me }
+            upstream: backend
+            rewrite: { path: /self }
+          - id: catch-all
+            match: { path: /** }
+            upstream: backend
+          - id: tenant
+            match: { host: "*.tenant.test", path: /** }
+            respond: { status: 202, body: "tenant" }
+          - id: canary
+            match: { path: /** , headers: { x-canary: "1" } }
+            respond: { status: 203, body: "canary" }
+        """, Map.of("UPSTREAM", String.valueOf(upstream.port())));
+  }
+
+  @AfterAll
+  static void stop() {
+    gateway.close();
+    upstream.close();
+  }
+
+  private static HttpResponse<String> get(String path, String... headers) throws Exception {
+    var builder = java.net.http.HttpRequest.newBuilder(gateway.uri(path));
+    if (headers.length > 0) {
+      builder.headers(headers);
+    }
+    return client.send(builder.build(), BodyHandlers.ofString());
+  }
+
+  @Test
+  void forwardsWithRewriteAndHeaderChanges() throws Exception {
+    HttpResponse<String> response = get("/api/items/7?q=a%20b", "x-secret", "s3cr3t", "x-keep", "yes");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("GET /items/7?q=a%20b");
+    HttpRequest seen = upstream.lastRequest();
+    assertThat(seen.headers().get("x-gateway")).isEqualTo("sluice");
+    assertThat(seen.headers().contains("x-secret")).isFalse();
+    assertThat(seen.headers().get("x-keep")).isEqualTo("yes");
+    assertThat(seen.headers().get("host")).isEqualTo("127.0.0.1:" + gateway.port());
+    assertThat(response.headers().firstValue("x-served-by")).hasValue("sluice");
+    assertThat(response.headers().firstValue("x-upstream")).hasValue("test");
+  }
+
+  @Test
+  void hopByHopHeadersNeverCross() throws Exception {
+    HttpResponse<String> response = get("/plain");
+
+    // The upstream answered Connection: keep-alive, x-hop plus X-Hop and Keep-Alive fields.
+    assertThat(response.headers().map()).doesNotContainKeys("x-hop", "keep-alive");
+    assertThat(response.headers().firstValue("via")).hasValue("1.1 sluice");
+  }
+
+  @Test
+  void setsForwardingHeadersAndRequestId() throws Exception {
+    HttpResponse<String> response = get("/fwd", "x-forwarded-for", "6.6.6.6", "x-real-ip", "6.6.6.6",
+        "forwarded", "for=6.6.6.6", "x-forwarded-host", "evil.example");
+
+    HttpRequest seen = upstream.lastRequest();
+    assertThat(seen.headers().get("x-forwarded-for")).isEqualTo("127.0.0.1");
+    assertThat(seen.headers().get("x-real-ip")).isEqualTo("127.0.0.1");
+    assertThat(seen.headers().get("forwarded")).isEqualTo("for=127.0.0.1;host=\"127.0.0.1:" + gateway.port() + "\";proto=http");
+    assertThat(seen.headers().get("x-forwarded-host")).isEqualTo("127.0.0.1:" + gateway.port());
+    assertThat(seen.headers().get("x-forwarded-proto")).isEqualTo("http");
+    assertThat(seen.headers().get("x-forwarded-port")).isEqualTo(String.valueOf(gateway.port()));
+    assertThat(seen.headers().get("via")).isEqualTo("1.1 sluice");
+    String requestId = seen.headers().get("x-request-id");
+    assertThat(requestId).hasSize(26);
+    assertThat(response.headers().firstValue("x-request-id")).hasValue(requestId);
+    assertThat(gateway.accessLog()).contains(requestId);
+  }
+
+  @Test
+  void keepsAnIncomingRequestId() throws Exception {
+    HttpResponse<String> response = get("/rid", "x-request-id", "abc-123");
+
+    assertThat(upstream.lastRequest().headers().get("x-request-id")).isEqualTo("abc-123");
+    assertThat(response.headers().firstValue("x-request-id")).hasValue("abc-123");
+  }
+
+  @Test
+  void mostSpecificRouteWins() throws Exception {
+    assertThat(get("/users/me").body()).isEqualTo("GET /self");
+    assertThat(get("/users/42").body()).isEqualTo("GET /v2/accounts/42");
+    assertThat(get("/users/42/extra").body()).isEqualTo("GET /users/42/extra");
+    assertThat(get("/anything", "host", "a.tenant.test").statusCode()).isEqualTo(202);
+    assertThat(get("/anything", "x-canary", "1").statusCode()).isEqualTo(203);
+  }
+
+  @Test
+  void answersDirectRoutesWithoutTheUpstream() throws Exception {
+    int before = upstream.requests().size();
+
+    HttpResponse<String> response = get("/healthz");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("ok");
+    assertThat(response.headers().firstValue("content-type")).hasValue("text/plain");
+    assertThat(response.headers().firstValue("x-request-id")).isPresent();
+    assertThat(upstream.requests()).hasSize(before);
+  }
+
+  @Test
+  void reusesUpstreamConnections() throws Exception {
+    int before = upstream.connections();
+    for (int i = 0; i < 25; i++) {
+      assertThat(get("/reuse/" + i).statusCode()).isEqualTo(200);
+    }
+    // Sequential requests from one client on one event loop share one pooled connection
+    // (at most one more if the first request of this test opened it).
+    assertThat(upstream.connections() - before).isLessThanOrEqualTo(1);
+  }
+
+  @Test
+  void carriesTrailersOfChunkedResponses() throws Exception {
+    var response = gateway.raw().send("GET /trailers HTTP/1.1\r\nHost: x\r\nTE: trailers\r\nConnection: close\r\n\r\n");
+
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.text()).containsIgnoringCase("transfer-encoding: chunked");
+    assertThat(response.text()).contains("part1-").contains("part2");
+    assertThat(response.text()).containsIgnoringCase("x-checksum: abc");
+  }
+
+  @Test
+  void uploadsStreamUpstream() throws Exception {
+    byte[] body = new byte[3 * 1024 * 1024];
+    var post = java.net.http.HttpRequest.newBuilder(gateway.uri("/upload")).POST(BodyPublishers.ofByteArray(body)).build();
+
+    HttpResponse<String> response = client.send(post, BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("received=" + body.length);
+  }
+
+  @Test
+  void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+    var response = gateway.raw().send("GET /one HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+        + "GET /three HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+
+    assertThat(response.responseCount()).isEqualTo(3);
+    String text = response.text();
+    assertThat(text.indexOf("GET /one")).isLessThan(text.indexOf("\r\n\r\nok"));
+    assertThat(text.indexOf("\r\n\r\nok")).isLessThan(text.indexOf("GET /three"));
+    assertThat(response.closed()).isTrue();
+  }
+
+  @Test
+  void http10ClientsGetAClosedDelimitedOrSizedResponse() throws Exception {
+    var response = gateway.raw().send("GET /trailers HTTP/1.0\r\n\r\n");
+
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.text()).doesNotContainIgnoringCase("transfer-encoding");
+    assertThat(response.text()).endsWith("part1-part2");
+    assertThat(response.closed()).isTrue();
+  }
+
+  @Test
+  void expectContinueIsAnsweredByTheGateway() throws Exception {
+    var response = gateway.raw().send("POST /upload HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n"
+        + "Connection: close\r\n\r\nhello");
+
+    assertThat(response.text()).startsWith("HTTP/1.1 100 Continue");
+    assertThat(response.text()).contains("received=5");
+    assertThat(upstream.lastRequest().headers().contains("expect")).isFalse();
+  }
+}

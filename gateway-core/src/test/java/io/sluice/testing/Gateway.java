@@ -1,0 +1,59 @@
+package io.sluice.testing;
+
+import io.sluice.config.ConfigLoader;
+import io.sluice.config.GatewayConfig;
+import io.sluice.proxy.AccessLog;
+import io.sluice.server.GatewayServer;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * A real gateway on an ephemeral 127.0.0.1 port, started from YAML text. {@code ${NAME}} in the
+ * YAML is substituted from {@code env} (e.g. the port of a {@link TestUpstream}).
+ */
+public final class Gateway implements AutoCloseable {
+
+  private final GatewayServer server;
+  private final AccessLog accessLog;
+  private final ByteArrayOutputStream accessLogSink = new ByteArrayOutputStream();
+
+  private Gateway(GatewayConfig config) throws InterruptedException {
+    this.accessLog = new AccessLog(accessLogSink);
+    this.server = GatewayServer.start(config, accessLog);
+  }
+
+  public static Gateway start(String yaml, Map<String, String> env) throws Exception {
+    return new Gateway(ConfigLoader.parse(yaml, "test.yaml", env::get));
+  }
+
+  public int port() {
+    return server.listeners().get(0).address().getPort();
+  }
+
+  public URI uri(String pathAndQuery) {
+    return URI.create("http://127.0.0.1:" + port() + pathAndQuery);
+  }
+
+  public GatewayServer server() {
+    return server;
+  }
+
+  /** The access log so far (waits briefly for the background writer). */
+  public String accessLog() throws InterruptedException {
+    Thread.sleep(120);
+    return accessLogSink.toString(StandardCharsets.UTF_8);
+  }
+
+  public RawHttp raw() {
+    return new RawHttp(port());
+  }
+
+  @Override
+  public void close() {
+    server.drainAndStop(Duration.ZERO);
+    accessLog.close();
+  }
+}
