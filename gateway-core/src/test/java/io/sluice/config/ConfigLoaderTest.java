@@ -186,6 +186,22 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void anchorsAndAliasesShareAValue() throws Exception {
+    GatewayConfig config = valid("""
+        server:
+          listeners: [{ name: public, port: 8080 }]
+        upstreams:
+          a: { endpoints: ["http://10.0.0.1"], timeouts: &fast { connect: 1s, response: 5s } }
+          b: { endpoints: ["http://10.0.0.2"], timeouts: *fast }
+        routes: []
+        """);
+
+    UpstreamTimeouts fast = new UpstreamTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(5), UpstreamTimeouts.DEFAULTS.idle());
+    assertThat(config.upstreams().get("a").timeouts()).isEqualTo(fast);
+    assertThat(config.upstreams().get("b").timeouts()).isEqualTo(fast);
+  }
+
+  @Test
   void loadNamesTheFileAsGivenAndReadsTheEnvironment(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("sluice.yaml");
     Files.writeString(file, """
