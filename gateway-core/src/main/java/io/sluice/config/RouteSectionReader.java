@@ -1,0 +1,98 @@
+package io.sluice.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Reads {@code routes:}, checking each route against the upstreams it names and its own path pattern. */
+final class RouteSectionReader {
+
+  static final List<String> KEYS = List.of(
+      "id", "match", "upstream", "respond", "rewrite", "timeout", "request_headers", "response_headers", "max_body_bytes");
+  static final List<String> RESPOND_KEYS = List.of("status", "headers", "body");
+
+  /** Keys that describe the trip upstream, meaningless on a route that answers itself. */
+  private static final List<String> FORWARD_ONLY_KEYS = List.of("rewrite", "timeout", "request_headers");
+
+  private final Set<String> upstreamNames;
+  private final long defaultMaxBodyBytes;
+  private final FirstSeen ids = new FirstSeen("route id");
+
+  private RouteSectionReader(Set<String> upstreamNames, long defaultMaxBodyBytes) {
+    this.upstreamNames = upstreamNames;
+    this.defaultMaxBodyBytes = defaultMaxBodyBytes;
+  }
+
+  /**
+   * @param upstreamNames every upstream name written, including those with mistakes
+   * @param defaultMaxBodyBytes the server's body limit, stored in routes that do not set their own
+   */
+  static List<RouteConfig> read(YamlNode node, Set<String> upstreamNames, long defaultMaxBodyBytes) {
+    RouteSectionReader reader = new RouteSectionReader(upstreamNames, defaultMaxBodyBytes);
+    List<RouteConfig> out = new ArrayList<>();
+    for (YamlNode item : node.list()) {
+      out.add(reader.route(item, out.size()));
+    }
+    return out;
+  }
+
+  private RouteConfig route(YamlNode node, int index) {
+    YamlMap route = node.map(KEYS);
+    Optional<String> id = ids.requiredName(route, "id", "a route id");
+    RouteMatch match = route.required("match").map(MatchReader::read).orElse(null);
+    RouteAction action = action(node, route, match == null ? null : match.path());
+    HeaderOps requestHeaders = route.optional("request_headers").map(HeaderOpsReader::read).orElse(HeaderOps.NONE);
+    HeaderOps responseHeaders = route.optional("response_headers").map(HeaderOpsReader::read).orElse(HeaderOps.NONE);
+    long maxBodyBytes = route.optional("max_body_bytes").flatMap(n -> n.size(0, Long.MAX_VALUE)).orElse(defaultMaxBodyBytes);
+    return new RouteConfig(id.orElse(""), node.position(), index, match, action, requestHeaders, responseHeaders, maxBodyBytes);
+  }
+
+  /** Exactly one of {@code upstream} and {@code respond}. */
+  private RouteAction action(YamlNode node, YamlMap route, PathPattern path) {
+    boolean forwards = route.has("upstream");
+    boolean responds = route.has("respond");
+    if (forwards && responds) {
+      node.problem("expected either 'upstream' or 'respond', not both");
+      return null;
+    }
+    if (forwards) {
+      return forward(route, path);
+    }
+    for (String key : FORWARD_ONLY_KEYS) {
+      route.keyNode(key).ifPresent(k -> k.problem(Messages.quote(key) + " applies only to routes with 'upstream'"));
+    }
+    if (responds) {
+      return route.optional("respond").map(RouteSectionReader::respond).orElse(null);
+    }
+    if (!route.isBroken()) {
+      node.problem("missing 'upstream' or 'respond' (expected: an upstream to forward to, or a response to answer with)");
+    }
+    return null;
+  }
+
+  private RouteAction forward(YamlMap route, PathPattern path) {
+    Optional<String> upstream = route.optional("upstream").flatMap(n -> n.as("an upstream name", this::knownUpstream));
+    Rewrite rewrite = route.optional("rewrite").map(n -> RewriteReader.read(n, path)).orElse(Rewrite.NONE);
+    Duration timeout = route.optional("timeout").flatMap(n -> n.duration(false)).orElse(null);
+    return new RouteAction.Forward(upstream.orElse(""), rewrite, timeout);
+  }
+
+  private String knownUpstream(String name) {
+    if (upstreamNames.contains(name)) {
+      return name;
+    }
+    String hint = upstreamNames.isEmpty() ? "no upstreams are defined under 'upstreams'" : DidYouMean.hint(name, upstreamNames);
+    throw new IllegalArgumentException("unknown upstream " + Messages.quote(name) + " (" + hint + ")");
+  }
+
+  private static RouteAction respond(YamlNode node) {
+    YamlMap respond = node.map(RESPOND_KEYS);
+    int status = respond.required("status").flatMap(n -> n.integer(200, 599, "an HTTP status 200..599")).orElse(200);
+    Map<String, String> headers = respond.optional("headers").map(n -> HeaderOpsReader.values(n, "set")).orElse(Map.of());
+    String body = respond.optional("body").flatMap(n -> n.text("a response body")).orElse("");
+    return new RouteAction.Respond(status, headers, body);
+  }
+}

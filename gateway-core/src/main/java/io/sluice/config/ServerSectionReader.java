@@ -1,0 +1,151 @@
+package io.sluice.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Reads {@code server:}: listeners, the admin listener, trusted proxies, limits and server-wide settings. */
+final class ServerSectionReader {
+
+  static final List<String> KEYS =
+      List.of("listeners", "admin", "trusted_proxies", "limits", "event_loops", "drain_timeout", "access_log");
+  static final List<String> LISTENER_KEYS = List.of("name", "bind", "port", "protocols");
+  static final List<String> ADMIN_KEYS = List.of("enabled", "bind", "port");
+  static final List<String> LIMIT_KEYS = List.of(
+      "max_request_line_bytes", "max_header_bytes", "max_header_count", "max_body_bytes", "request_header_timeout",
+      "request_body_timeout", "min_request_body_rate", "keep_alive_timeout", "write_timeout");
+
+  static final AdminConfig ADMIN_DEFAULTS = new AdminConfig(false, "127.0.0.1", 9901);
+  static final Duration DRAIN_TIMEOUT_DEFAULT = Duration.ofSeconds(30);
+
+  private static final String PORT = "a port 0..65535";
+  private static final String SUPPORTED_PROTOCOLS = "http1";
+  private static final List<String> LATER_PROTOCOLS = List.of("h2c", "h2");
+  private static final int MAX_EVENT_LOOPS = 1024;
+
+  /** Which listener holds each {@code bind:port}, so that a second one is caught before bind() fails at startup. */
+  private final Map<String, String> boundBy = new HashMap<>();
+
+  private ServerSectionReader() {}
+
+  static ServerConfig read(YamlNode node) {
+    return new ServerSectionReader().server(node);
+  }
+
+  private ServerConfig server(YamlNode node) {
+    YamlMap server = node.map(KEYS);
+    List<ListenerConfig> listeners = server.required("listeners").map(this::listeners).orElse(List.of());
+    AdminConfig admin = server.optional("admin").map(this::admin).orElse(ADMIN_DEFAULTS);
+    List<Cidr> trustedProxies = server.optional("trusted_proxies").map(ServerSectionReader::cidrs).orElse(List.of());
+    LimitsConfig limits = server.optional("limits").map(ServerSectionReader::limits).orElse(LimitsConfig.DEFAULTS);
+    int eventLoops = server.optional("event_loops")
+        .flatMap(n -> n.integer(0, MAX_EVENT_LOOPS, "0 for one per core, or a number of event loops up to " + MAX_EVENT_LOOPS))
+        .orElse(0);
+    Duration drainTimeout = server.optional("drain_timeout").flatMap(n -> n.duration(true)).orElse(DRAIN_TIMEOUT_DEFAULT);
+    boolean accessLog = server.optional("access_log").flatMap(YamlNode::bool).orElse(true);
+    return new ServerConfig(listeners, admin, trustedProxies, limits, eventLoops, drainTimeout, accessLog);
+  }
+
+  private List<ListenerConfig> listeners(YamlNode node) {
+    List<YamlNode> items = node.nonEmptyList("listener");
+    FirstSeen names = new FirstSeen("listener name");
+    List<ListenerConfig> out = new ArrayList<>();
+    for (YamlNode item : items) {
+      YamlMap listener = item.map(LISTENER_KEYS);
+      Optional<String> name = names.requiredName(listener, "name", "a listener name");
+      String bind = listener.optional("bind").flatMap(ServerSectionReader::bindAddress).orElse("0.0.0.0");
+      Optional<YamlNode> portNode = listener.required("port");
+      int port = portNode.flatMap(n -> n.integer(0, 65535, PORT)).orElse(0);
+      portNode.ifPresent(n -> claim(n, bind, port, "listener '" + name.orElse("") + "'"));
+      List<String> protocols = listener.optional("protocols").map(ServerSectionReader::protocols).orElse(List.of("http1"));
+      out.add(new ListenerConfig(name.orElse(""), bind, port, protocols));
+    }
+    return out;
+  }
+
+  private AdminConfig admin(YamlNode node) {
+    YamlMap admin = node.map(ADMIN_KEYS);
+    boolean enabled = admin.optional("enabled").flatMap(YamlNode::bool).orElse(ADMIN_DEFAULTS.enabled());
+    String bind = admin.optional("bind").flatMap(ServerSectionReader::bindAddress).orElse(ADMIN_DEFAULTS.bind());
+    Optional<YamlNode> portNode = admin.optional("port");
+    int port = portNode.flatMap(n -> n.integer(0, 65535, PORT)).orElse(ADMIN_DEFAULTS.port());
+    if (enabled) {
+      claim(portNode.orElse(node), bind, port, "the admin listener");
+    }
+    return new AdminConfig(enabled, bind, port);
+  }
+
+  /** Port 0 is exempt: every bind to it gets a different free port. */
+  private void claim(YamlNode at, String bind, int port, String owner) {
+    if (port == 0) {
+      return;
+    }
+    String previous = boundBy.putIfAbsent(bind + " " + port, owner);
+    if (previous != null) {
+      at.problem("port " + port + " on " + bind + " is already used by " + previous);
+    }
+  }
+
+  private static Optional<String> bindAddress(YamlNode node) {
+    String expected = "an IP address such as 0.0.0.0, 127.0.0.1 or ::, or a host name";
+    return node.as(expected, text -> {
+      if (!HostNames.isHost(text)) {
+        throw new IllegalArgumentException(Messages.invalid(text, expected));
+      }
+      return text;
+    });
+  }
+
+  private static List<String> protocols(YamlNode node) {
+    List<YamlNode> items = node.nonEmptyList("protocol, such as " + SUPPORTED_PROTOCOLS);
+    FirstSeen seen = new FirstSeen("protocol");
+    List<String> out = new ArrayList<>();
+    for (YamlNode item : items) {
+      item.as("a protocol", text -> {
+        if (LATER_PROTOCOLS.contains(text)) {
+          throw new IllegalArgumentException(Messages.quote(text) + " is not supported yet (expected: " + SUPPORTED_PROTOCOLS + ")");
+        }
+        if (!text.equals(SUPPORTED_PROTOCOLS)) {
+          throw new IllegalArgumentException(Messages.invalid(text, SUPPORTED_PROTOCOLS));
+        }
+        return text;
+      }).ifPresent(protocol -> {
+        seen.add(item, protocol);
+        out.add(protocol);
+      });
+    }
+    return out;
+  }
+
+  private static List<Cidr> cidrs(YamlNode node) {
+    List<Cidr> out = new ArrayList<>();
+    for (YamlNode item : node.list()) {
+      item.as("an IP address or CIDR", Cidr::parse).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  private static LimitsConfig limits(YamlNode node) {
+    YamlMap limits = node.map(LIMIT_KEYS);
+    LimitsConfig d = LimitsConfig.DEFAULTS;
+    return new LimitsConfig(
+        intSize(limits, "max_request_line_bytes", d.maxRequestLineBytes()),
+        intSize(limits, "max_header_bytes", d.maxHeaderBytes()),
+        limits.optional("max_header_count")
+            .flatMap(n -> n.integer(1, Integer.MAX_VALUE, "a number of header fields, at least 1"))
+            .orElse(d.maxHeaderCount()),
+        limits.optional("max_body_bytes").flatMap(n -> n.size(0, Long.MAX_VALUE)).orElse(d.maxBodyBytes()),
+        limits.timeout("request_header_timeout", d.requestHeaderTimeout()),
+        limits.timeout("request_body_timeout", d.requestBodyTimeout()),
+        limits.optional("min_request_body_rate").flatMap(n -> n.size(0, Long.MAX_VALUE)).orElse(d.minRequestBodyRate()),
+        limits.timeout("keep_alive_timeout", d.keepAliveTimeout()),
+        limits.timeout("write_timeout", d.writeTimeout()));
+  }
+
+  private static int intSize(YamlMap map, String key, int fallback) {
+    return map.optional(key).flatMap(n -> n.size(1, Integer.MAX_VALUE)).map(Long::intValue).orElse(fallback);
+  }
+}
