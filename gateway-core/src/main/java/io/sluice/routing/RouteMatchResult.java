@@ -1,6 +1,8 @@
 package io.sluice.routing;
 
+import java.util.Collections;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The answer of {@link RouteTable#match}.
@@ -32,5 +34,9 @@ public sealed interface RouteMatchResult {
    *
    * @param allowedMethods the union of those routes' methods, sorted, for the {@code Allow} header
    */
-  record MethodNotAllowed(Set<String> allowedMethods) implements RouteMatchResult {}
+  record MethodNotAllowed(Set<String> allowedMethods) implements RouteMatchResult {
+    public MethodNotAllowed {
+      allowedMethods = Collections.unmodifiableSortedSet(new TreeSet<>(allowedMethods));
+    }
+  }
 }

@@ -2,13 +2,12 @@ package io.sluice.routing;
 
 import io.sluice.config.RouteConfig;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedSet;
-import java.util.TreeSet;
+import java.util.Set;
 
 /**
  * The routes of one config snapshot, compiled for matching. Immutable and shared by all event
@@ -83,10 +82,24 @@ public final class RouteTable {
     if (!anyMethodCondition) {
       return RouteMatchResult.NO_ROUTE;
     }
-    SortedSet<String> allowed = new TreeSet<>();
+    Set<String> allowed = new HashSet<>();
     index.find(input.host(), path, input, allowed);
-    return allowed.isEmpty()
-        ? RouteMatchResult.NO_ROUTE
-        : new RouteMatchResult.MethodNotAllowed(Collections.unmodifiableSortedSet(allowed));
+    return allowed.isEmpty() ? RouteMatchResult.NO_ROUTE : new RouteMatchResult.MethodNotAllowed(allowed);
+  }
+
+  /**
+   * Evaluates every route against the request, for {@code sluice explain}. Slow (it checks each
+   * route on its own rather than using the index) and agrees with {@link #match}.
+   */
+  public Explanation explain(MatchInput input) {
+    return Explanation.of(routes, input);
+  }
+
+  /**
+   * Routes that can never win: for each, a higher-priority route with the same path shape and
+   * host conditions that accepts every request it accepts. For {@code sluice routes}.
+   */
+  public List<Shadowing> shadowed() {
+    return Shadowing.find(routes);
   }
 }
