@@ -1,6 +1,7 @@
 package io.sluice.routing;
 
 import io.sluice.config.PathPattern;
+import io.sluice.config.RouteAction;
 import io.sluice.config.RouteConfig;
 import io.sluice.config.RouteMatch;
 import io.sluice.config.ValueMatch;
@@ -48,7 +49,7 @@ public final class CompiledRoute {
     }
     this.paramNames = names.toArray(String[]::new);
     this.paramSegments = positions.stream().mapToInt(Integer::intValue).toArray();
-    this.rewriter = config.action() instanceof io.sluice.config.RouteAction.Forward forward
+    this.rewriter = config.action() instanceof RouteAction.Forward forward
         ? PathRewriter.of(forward.rewrite(), match.path())
         : PathRewriter.Unchanged.INSTANCE;
     this.matchedWithoutParams = new RouteMatchResult.Matched(this, PathParams.EMPTY);

@@ -31,7 +31,7 @@ public interface MatchInput {
   /** The first value of the header, or {@code null} when absent. */
   String header(CharSequence lowerCaseName);
 
-  /** All values of the header, in order; empty when absent. */
+  /** All values of the header, in order (the first is {@link #header}); empty when absent. */
   default List<String> headerValues(CharSequence lowerCaseName) {
     String value = header(lowerCaseName);
     return value == null ? List.of() : List.of(value);
@@ -40,7 +40,7 @@ public interface MatchInput {
   /** The first value of the (decoded) query parameter, or {@code null} when absent. */
   String queryParam(String name);
 
-  /** All values of the query parameter, in order; empty when absent. */
+  /** All values of the query parameter, in order (the first is {@link #queryParam}); empty when absent. */
   default List<String> queryValues(String name) {
     String value = queryParam(name);
     return value == null ? List.of() : List.of(value);

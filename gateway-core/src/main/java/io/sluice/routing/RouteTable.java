@@ -44,20 +44,18 @@ public final class RouteTable {
     List<RouteConfig> sameHostOrder = new ArrayList<>(routes);
     sameHostOrder.sort(RouteOrder.SAME_HOST);
     Map<RouteConfig, Integer> sameHostRank = new IdentityHashMap<>();
-    for (RouteConfig route : sameHostOrder) {
-      sameHostRank.put(route, sameHostRank.size());
+    sameHostOrder.forEach(route -> sameHostRank.put(route, sameHostRank.size()));
+    // List.sort is stable: routes with equally specific hosts keep their same-host order.
+    List<RouteConfig> byPriority = new ArrayList<>(sameHostOrder);
+    byPriority.sort(Comparator.comparingInt(route -> -RouteOrder.bestHostSpecificity(route.match())));
+    CompiledRoute[] compiled = new CompiledRoute[byPriority.size()];
+    CompiledRoute[] bySameHostRank = new CompiledRoute[byPriority.size()];
+    for (int priority = 0; priority < compiled.length; priority++) {
+      RouteConfig route = byPriority.get(priority);
+      int rank = sameHostRank.get(route);
+      compiled[priority] = bySameHostRank[rank] = new CompiledRoute(route, priority, rank);
     }
-    List<RouteConfig> byPriority = new ArrayList<>(routes);
-    byPriority.sort(Comparator
-        .comparingInt((RouteConfig route) -> -RouteOrder.bestHostSpecificity(route.match()))
-        .thenComparingInt(sameHostRank::get));
-    List<CompiledRoute> compiled = new ArrayList<>(byPriority.size());
-    for (RouteConfig route : byPriority) {
-      compiled.add(new CompiledRoute(route, compiled.size(), sameHostRank.get(route)));
-    }
-    List<CompiledRoute> bySameHostRank = new ArrayList<>(compiled);
-    bySameHostRank.sort(Comparator.comparingInt(CompiledRoute::sameHostRank));
-    return new RouteTable(List.copyOf(compiled), HostIndex.of(bySameHostRank));
+    return new RouteTable(List.of(compiled), HostIndex.of(List.of(bySameHostRank)));
   }
 
   /** Every route, in priority order: the order {@code sluice routes} prints. */

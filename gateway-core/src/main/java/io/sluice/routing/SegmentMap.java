@@ -14,6 +14,7 @@ final class SegmentMap<V> {
   private final String[] keys;
   private final Object[] values;
   private final int mask;
+  private final int shift;
   private final int size;
 
   private SegmentMap(Map<String, V> entries) {
@@ -21,9 +22,10 @@ final class SegmentMap<V> {
     keys = new String[capacity];
     values = new Object[capacity];
     mask = capacity - 1;
+    shift = 32 - Integer.numberOfTrailingZeros(capacity);
     size = entries.size();
     entries.forEach((key, value) -> {
-      int slot = spread(key.hashCode()) & mask;
+      int slot = slot(key.hashCode());
       while (keys[slot] != null) {
         slot = (slot + 1) & mask;
       }
@@ -52,7 +54,7 @@ final class SegmentMap<V> {
       hash = 31 * hash + text.charAt(i);
     }
     int length = to - from;
-    for (int slot = spread(hash) & mask; ; slot = (slot + 1) & mask) {
+    for (int slot = slot(hash); ; slot = (slot + 1) & mask) {
       String key = keys[slot];
       if (key == null) {
         return null;
@@ -63,7 +65,12 @@ final class SegmentMap<V> {
     }
   }
 
-  private static int spread(int hash) {
-    return hash ^ (hash >>> 16);
+  /**
+   * Fibonacci hashing: the top bits of hash times 2^32/phi. Route segments like svc1, svc2, ...
+   * have consecutive String hashes, which masking the low bits would put in one long run of
+   * neighbouring slots, making linear probing scan that run.
+   */
+  private int slot(int hash) {
+    return (hash * 0x9E3779B9) >>> shift & mask;
   }
 }
