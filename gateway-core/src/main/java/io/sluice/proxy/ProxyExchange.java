@@ -63,6 +63,7 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
   private boolean requestEnded;
   private boolean responseStarted;
   private boolean readingPaused;
+  private boolean retried;
   private boolean pausedThisWindow;
   private long bodyBytesThisWindow;
   private ScheduledFuture<?> responseTimer;
@@ -295,6 +296,10 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
     if (state == State.DONE) {
       return;
     }
+    if (isStaleConnectionRace(failure)) {
+      retryOnFreshConnection();
+      return;
+    }
     if (failure.kind() == UpstreamFailure.Kind.MALFORMED) {
       fail(GatewayError.of(ErrorCode.UPSTREAM_UNAVAILABLE, "Upstream '" + cluster.name() + "' sent an invalid response")
           .withDetails(failure.detail()), "upstream_malformed");
@@ -305,6 +310,26 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
   }
 
   // ---- internals ----
+
+  /**
+   * A reused keep-alive connection that closes before any response byte was most likely
+   * closed by the upstream while idle, racing with this request. A request without a body
+   * can safely be sent again, once, on a new connection.
+   */
+  private boolean isStaleConnectionRace(UpstreamFailure failure) {
+    return failure.kind() == UpstreamFailure.Kind.CLOSED && !failure.responseStarted() && !retried
+        && !head.hasBody() && upstream != null && upstream.requestsServed() > 0;
+  }
+
+  private void retryOnFreshConnection() {
+    retried = true;
+    cancel(responseTimer);
+    responseTimer = null;
+    upstream = null;
+    pool.requestDone();
+    state = State.CONNECTING;
+    pool.acquireNew(cluster.poolSettings(), this);
+  }
 
   private HttpRequest upstreamRequest() {
     HttpHeaders headers = ProxyHeaders.forUpstream(head, connection, exchange.requestId(), route.requestHeaders());

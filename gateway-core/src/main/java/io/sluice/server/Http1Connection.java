@@ -178,7 +178,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   public void channelRead(ChannelHandlerContext context, Object msg) {
     if (closing) {
       ReferenceCountUtil.release(msg);
-    } else if (mustQueue()) {
+    } else if (mustQueue(msg)) {
       if (pipelined == null) {
         pipelined = new ArrayDeque<>();
       }
@@ -197,8 +197,12 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
     context.flush();
   }
 
-  private boolean mustQueue() {
-    return pipelined != null && !pipelined.isEmpty() || inExchange && requestComplete;
+  /**
+   * A pipelined request waits until the exchange before it is done; so does everything after
+   * it. The rest of the current request (its body, or the empty end of a bodyless one) never waits.
+   */
+  private boolean mustQueue(Object msg) {
+    return pipelined != null && !pipelined.isEmpty() || inExchange && msg instanceof HttpRequest;
   }
 
   private void handle(Object msg) {
@@ -455,9 +459,13 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
       return; // the replay loop below, further up the stack, goes on with the next request
     }
     replaying = true;
-    while (pipelined != null && !pipelined.isEmpty() && !closing && !(inExchange && requestComplete)) {
-      onBytes();
-      handle(pipelined.poll());
+    while (pipelined != null && !pipelined.isEmpty() && !closing
+        && !(inExchange && pipelined.peek() instanceof HttpRequest)) {
+      Object next = pipelined.poll();
+      if (next instanceof HttpRequest) {
+        onBytes();
+      }
+      handle(next);
     }
     replaying = false;
     if (!closing && (pipelined == null || pipelined.isEmpty())) {

@@ -1,5 +1,6 @@
 package io.sluice.server;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
@@ -17,7 +18,9 @@ final class RequestStartDetector extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    connection.onBytes();
+    if (msg instanceof ByteBuf bytes && bytes.isReadable()) {
+      connection.onBytes();
+    }
     ctx.fireChannelRead(msg);
   }
 }

@@ -96,6 +96,19 @@ public final class ConnectionPool {
     waiters.add(waiter);
   }
 
+  /**
+   * Like {@link #acquire}, but never hands out an idle connection: for a retry after a reused
+   * connection failed, when the other idle ones may be just as stale.
+   */
+  public void acquireNew(Settings settings, Acquirer acquirer) {
+    if (open < settings.maxConnections()) {
+      inFlight++;
+      connect(settings, acquirer);
+    } else {
+      acquire(settings, acquirer);
+    }
+  }
+
   /** Called once per {@link #acquire} that succeeded, when the request no longer uses the connection. */
   public void requestDone() {
     inFlight--;

@@ -268,6 +268,22 @@ class BadRequestTest {
   }
 
   @Test
+  void anIdleKeepAliveConnectionIsNotMistakenForASlowRequest() throws Exception {
+    try (var socket = gateway.raw().open()) {
+      var out = socket.getOutputStream();
+      var in = socket.getInputStream();
+      byte[] buffer = new byte[8192];
+      out.write("GET /admin/a HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+      assertThat(new String(buffer, 0, in.read(buffer))).startsWith("HTTP/1.1 200").endsWith("admin");
+
+      Thread.sleep(800); // twice the request-header deadline, well within keep-alive
+
+      out.write("GET /admin/b HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+      assertThat(new String(buffer, 0, in.read(buffer))).startsWith("HTTP/1.1 200").endsWith("admin");
+    }
+  }
+
+  @Test
   void idleConnectionsWithoutARequestAreClosedQuietly() throws Exception {
     try (var socket = gateway.raw().open()) {
       Thread.sleep(700);

@@ -191,6 +191,18 @@ class ForwardingTest {
   }
 
   @Test
+  void pipelinedRequestsWithBodiesKeepTheirBodies() throws Exception {
+    var response = gateway.raw().send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+        + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+        + "POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+
+    assertThat(response.responseCount()).isEqualTo(3);
+    String text = response.text();
+    assertThat(text.indexOf("received=5")).isLessThan(text.indexOf("\r\n\r\nok")).isPositive();
+    assertThat(text).endsWith("received=3");
+  }
+
+  @Test
   void http10ClientsGetAClosedDelimitedOrSizedResponse() throws Exception {
     var response = gateway.raw().send("GET /trailers HTTP/1.0\r\n\r\n");
 

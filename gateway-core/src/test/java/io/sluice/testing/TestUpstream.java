@@ -48,6 +48,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code /malformed} answers bytes that are not HTTP;
  *   <li>{@code /trailers} answers chunked with a trailer {@code x-checksum: abc};
  *   <li>{@code /early} answers 200 at once, without reading the request body;
+ *   <li>{@code /flaky} is answered on a fresh connection, but closes a reused one without a word
+ *       (an upstream that timed out an idle keep-alive connection just as a request arrived);
+ *   <li>{@code /close} answers with {@code Connection: close} and closes;
  *   <li>anything else echoes: status 200, body {@code METHOD URI}, and records the request.
  * </ul>
  */
@@ -59,6 +62,7 @@ public final class TestUpstream implements AutoCloseable {
   private final AtomicLong uploadedBytes = new AtomicLong();
   private final List<HttpRequest> requests = new CopyOnWriteArrayList<>();
   private final AtomicInteger abortedUploads = new AtomicInteger();
+  private volatile io.netty.handler.codec.http.HttpHeaders lastTrailers;
 
   public TestUpstream() throws InterruptedException {
     server = new ServerBootstrap()
@@ -98,6 +102,11 @@ public final class TestUpstream implements AutoCloseable {
     return abortedUploads.get();
   }
 
+  /** The trailers of the most recent request body that had any, or {@code null}. */
+  public io.netty.handler.codec.http.HttpHeaders lastTrailers() {
+    return lastTrailers;
+  }
+
   public long uploadedBytes() {
     return uploadedBytes.get();
   }
@@ -114,6 +123,7 @@ public final class TestUpstream implements AutoCloseable {
     private long received;
     private boolean uploading;
     private boolean keepAlive;
+    private int requestsOnConnection;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -126,6 +136,14 @@ public final class TestUpstream implements AutoCloseable {
           keepAlive = HttpUtil.isKeepAlive(request);
           received = 0;
           uploading = path.equals("/upload");
+          requestsOnConnection++;
+          if (path.equals("/flaky") && requestsOnConnection > 1) {
+            ctx.close();
+            return;
+          }
+          if (path.equals("/close")) {
+            keepAlive = false;
+          }
           switch (path) {
             case "/early" -> ctx.writeAndFlush(full(HttpResponseStatus.OK, "early"))
                 .addListener(ChannelFutureListener.CLOSE);
@@ -140,7 +158,10 @@ public final class TestUpstream implements AutoCloseable {
           if (uploading) {
             uploadedBytes.addAndGet(content.content().readableBytes());
           }
-          if (msg instanceof LastHttpContent) {
+          if (msg instanceof LastHttpContent last) {
+            if (!last.trailingHeaders().isEmpty()) {
+              lastTrailers = last.trailingHeaders().copy();
+            }
             uploading = false;
             respond(ctx);
           }
