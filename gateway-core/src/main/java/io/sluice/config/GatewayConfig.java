@@ -10,12 +10,26 @@ import java.util.Map;
  * @param server listeners, limits and server-wide settings
  * @param upstreams upstreams by name, in document order
  * @param routes routes in document order
+ * @param plugins the global plugin chain, merged under every route's own
+ * @param pluginDirs folders (besides the distribution's {@code plugins/}) to load plugin jars from
  */
 public record GatewayConfig(
-    String source, ServerConfig server, Map<String, UpstreamConfig> upstreams, List<RouteConfig> routes) {
+    String source,
+    ServerConfig server,
+    Map<String, UpstreamConfig> upstreams,
+    List<RouteConfig> routes,
+    List<PluginUse> plugins,
+    List<String> pluginDirs) {
 
   public GatewayConfig {
     upstreams = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(upstreams));
     routes = List.copyOf(routes);
+    plugins = List.copyOf(plugins);
+    pluginDirs = List.copyOf(pluginDirs);
+  }
+
+  /** A config without plugins. */
+  public GatewayConfig(String source, ServerConfig server, Map<String, UpstreamConfig> upstreams, List<RouteConfig> routes) {
+    this(source, server, upstreams, routes, List.of(), List.of());
   }
 }

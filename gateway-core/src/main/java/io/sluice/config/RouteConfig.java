@@ -11,6 +11,7 @@ package io.sluice.config;
  * @param requestHeaders header changes applied before the request goes upstream
  * @param responseHeaders header changes applied before the response goes to the client
  * @param maxBodyBytes the request body limit for this route (the server limit unless the route sets one)
+ * @param plugins the route's own plugin entries, in YAML order (merged with the global chain by the gateway)
  */
 public record RouteConfig(
     String id,
@@ -20,4 +21,16 @@ public record RouteConfig(
     RouteAction action,
     HeaderOps requestHeaders,
     HeaderOps responseHeaders,
-    long maxBodyBytes) {}
+    long maxBodyBytes,
+    java.util.List<PluginUse> plugins) {
+
+  public RouteConfig {
+    plugins = java.util.List.copyOf(plugins);
+  }
+
+  /** A route without plugins of its own. */
+  public RouteConfig(String id, SourcePosition position, int index, RouteMatch match, RouteAction action,
+      HeaderOps requestHeaders, HeaderOps responseHeaders, long maxBodyBytes) {
+    this(id, position, index, match, action, requestHeaders, responseHeaders, maxBodyBytes, java.util.List.of());
+  }
+}

@@ -1,0 +1,54 @@
+package io.sluice.spi;
+
+import java.util.List;
+
+/**
+ * One request as plugins see it: the request head (after path normalization and routing),
+ * its route, and attributes to share data with later plugins.
+ *
+ * <p>Hooks receive the exchange on its event loop (or on a virtual thread for plugins that
+ * declare {@link PluginFactory#blocking()}); never keep it beyond {@link Plugin#onComplete}.
+ * Request headers may be changed in {@link Plugin#onRequest}; what the plugin leaves there is
+ * what the upstream receives.
+ */
+public interface Exchange {
+
+  /** The request id: sent upstream as {@code X-Request-Id}, returned to the client, and logged. */
+  String requestId();
+
+  /** The request method, upper case. */
+  String method();
+
+  /** {@code http} or {@code https}, as the client connected. */
+  String scheme();
+
+  /** The host the request was for, lower case, without port; empty when absent. */
+  String host();
+
+  /** The normalized path, without query. */
+  String path();
+
+  /** The raw query string without {@code ?}, or {@code null}. */
+  String rawQuery();
+
+  /** The values of a query parameter (percent-decoded), in order; empty when absent. */
+  List<String> queryParameter(String name);
+
+  /** The value of a path parameter of the route's pattern, e.g. {@code id} for {@code /users/{id}}; or {@code null}. */
+  String pathParameter(String name);
+
+  /** The request headers (mutable in {@link Plugin#onRequest}). */
+  Headers requestHeaders();
+
+  /** The client's IP address as text (the TCP peer). */
+  String clientAddress();
+
+  /** Whether this is a gRPC call ({@code content-type: application/grpc...}). */
+  boolean isGrpc();
+
+  /** The id of the route that matched. */
+  String routeId();
+
+  /** Data shared between plugins of this exchange. */
+  Attributes attributes();
+}

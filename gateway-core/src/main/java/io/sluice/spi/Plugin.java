@@ -1,0 +1,51 @@
+package io.sluice.spi;
+
+/**
+ * One plugin instance in a route's chain. Instances are created per route (see
+ * {@link PluginFactory#create}) when a config is loaded, and live as long as that config.
+ *
+ * <p><b>Threads.</b> Hooks run on the exchange's event loop and must never block: no I/O that
+ * waits, no locks held for long, no {@code sleep}. Work that waits returns
+ * {@link Decision#await}. A plugin whose factory declares {@link PluginFactory#blocking()}
+ * runs {@link #onRequest} on a virtual thread instead, and may block there. One instance
+ * serves many exchanges on several event loops at once: shared state must be thread-safe.
+ *
+ * <p><b>Failures.</b> An exception from a hook, or an awaited stage that fails, answers the
+ * client 500 {@code PLUGIN_ERROR} (if nothing was sent yet) and is logged once with the
+ * plugin, route and request id.
+ *
+ * <p><b>Operations.</b> {@code enabled: false} and {@code enforce: false} (shadow mode: the
+ * plugin's rejections are logged and counted but not applied) are handled by the gateway for
+ * every plugin; a plugin does not implement them.
+ *
+ * {@snippet :
+ * final class RequireHeader implements Plugin {
+ *   private final String header;
+ *   RequireHeader(String header) { this.header = header; }
+ *
+ *   @Override
+ *   public Decision onRequest(Exchange exchange) {
+ *     return exchange.requestHeaders().contains(header)
+ *         ? Decision.proceed()
+ *         : Decision.reply(GatewayError.of(ErrorCode.BAD_REQUEST, "Missing header " + header));
+ *   }
+ * }
+ * }
+ */
+public interface Plugin extends AutoCloseable {
+
+  /** Called when the request head arrived and the route matched, before the upstream is contacted. */
+  default Decision onRequest(Exchange exchange) {
+    return Decision.proceed();
+  }
+
+  /** Called with the response head before it goes to the client; may change its headers. */
+  default void onResponse(Exchange exchange, Response response) {}
+
+  /** Called exactly once per exchange that reached this plugin's route, however it ended. */
+  default void onComplete(Exchange exchange, Outcome outcome) {}
+
+  /** Releases resources when the config that created the instance is retired. */
+  @Override
+  default void close() {}
+}

@@ -1,0 +1,26 @@
+package io.sluice.spi;
+
+import java.util.Optional;
+
+/**
+ * What a factory gets to build a plugin instance: where it is used, the clock, and the
+ * instance it replaces.
+ */
+public interface PluginContext {
+
+  /** The id of the route this instance serves, or {@code "*"} for a global plugin's shared instance. */
+  String routeId();
+
+  /** The clock to use for anything time-based. */
+  Ticker ticker();
+
+  /**
+   * On a config reload, the instance of the previous config that had exactly the same plugin
+   * config at the same place: reuse its state (buckets, caches, breaker state) rather than
+   * starting empty. Empty on the first load.
+   */
+  Optional<Plugin> previous();
+
+  /** A logger named after the plugin, for the plugin's own messages. */
+  System.Logger logger();
+}

@@ -1,0 +1,65 @@
+package io.sluice.spi;
+
+/**
+ * Creates plugin instances from their YAML config. Registered for {@link java.util.ServiceLoader}
+ * in {@code META-INF/services/io.sluice.spi.PluginFactory}; a jar in the {@code plugins/}
+ * folder is found the same way.
+ *
+ * <p><b>Config.</b> The mapping under the plugin's name in YAML is bound to {@link #configType()},
+ * a record: keys are the snake_case form of the components ({@code allow_origins} for
+ * {@code allowOrigins}); supported component types are {@code String}, {@code boolean},
+ * {@code int}, {@code long}, {@code double} (and their boxes), {@link java.time.Duration}
+ * ({@code 250ms}, {@code 10s}), enums (by lower-case name), nested records, and {@code List},
+ * {@code Set} and {@code Map<String, ?>} of those. An absent key binds as {@code null} (an empty
+ * collection for collections, {@code false}/{@code 0} for primitives): the record's compact
+ * constructor sets defaults and checks values, throwing {@link IllegalArgumentException} with a
+ * sentence that names the key, which the operator then sees with file, line and column.
+ * Unknown keys are errors. The keys {@code enabled} and {@code enforce} are reserved for the gateway.
+ *
+ * <p><b>Lifecycle.</b> {@link #create} runs once per route that uses the plugin, whenever a
+ * config is loaded: do all parsing, compiling and lookups there, so the hooks only read.
+ *
+ * {@snippet :
+ * public final class RequireHeaderFactory implements PluginFactory<RequireHeaderFactory.Config> {
+ *   public record Config(String header) {
+ *     public Config {
+ *       if (header == null || header.isBlank()) throw new IllegalArgumentException("header: missing (expected: a header name)");
+ *     }
+ *   }
+ *   public String name() { return "require_header"; }
+ *   public Class<Config> configType() { return Config.class; }
+ *   public Plugin create(Config config, PluginContext context) { return new RequireHeader(config.header()); }
+ * }
+ * }
+ *
+ * @param <C> the config record
+ */
+public interface PluginFactory<C extends Record> {
+
+  /** The YAML key, snake_case: {@code cors}, {@code rate_limit}. Unique among all plugins. */
+  String name();
+
+  /** The record the plugin's YAML binds to. */
+  Class<C> configType();
+
+  /** When the plugin runs relative to others; {@link Phase#TRANSFORM} unless overridden. */
+  default Phase phase() {
+    return Phase.TRANSFORM;
+  }
+
+  /** Order within the phase: higher runs first. 0 unless overridden. */
+  default int priority() {
+    return 0;
+  }
+
+  /**
+   * Whether {@link Plugin#onRequest} may block (a JDBC call, a blocking client). If so, it runs
+   * on a virtual thread and the exchange resumes on its event loop afterwards.
+   */
+  default boolean blocking() {
+    return false;
+  }
+
+  /** A plugin instance for one route (or the global chain). */
+  Plugin create(C config, PluginContext context);
+}
