@@ -160,7 +160,7 @@ public final class Sluice {
 
   private int serve(Loaded loaded, String file, DemoUpstream demo) {
     GatewayConfig config = loaded.config();
-    AccessLog accessLog = new AccessLog(config.server().accessLog() ? System.out : java.io.OutputStream.nullOutputStream());
+    AccessLog accessLog = config.server().accessLog() ? new AccessLog(System.out) : AccessLog.off();
     GatewayServer server;
     try {
       server = GatewayServer.start(config, loaded.registry(), accessLog);

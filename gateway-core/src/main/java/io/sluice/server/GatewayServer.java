@@ -86,6 +86,16 @@ public final class GatewayServer implements AutoCloseable {
         listener.name(), address.getHostString(), address.getPort(), transport.name());
   }
 
+  /**
+   * An in-memory HTTP/1.1 connection serving {@code snapshot}, for benchmarks and tests that
+   * measure the request path without sockets: write request bytes inbound, read response bytes
+   * outbound. Routes that forward need a real server; direct responses and plugin answers work.
+   */
+  public static io.netty.channel.embedded.EmbeddedChannel embeddedConnection(GatewaySnapshot snapshot, AccessLog accessLog) {
+    ServerState state = new ServerState(snapshot, accessLog, Transport.nio().socketChannelType(), new SimpleMeterRegistry());
+    return new io.netty.channel.embedded.EmbeddedChannel(new Http1ChannelInitializer(state, "http"));
+  }
+
   public List<BoundListener> listeners() {
     return List.copyOf(listeners);
   }

@@ -107,11 +107,14 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
 
   @Override
   public void channelActive(ChannelHandlerContext context) {
-    InetSocketAddress peer = (InetSocketAddress) context.channel().remoteAddress();
-    InetSocketAddress local = (InetSocketAddress) context.channel().localAddress();
     GatewaySnapshot snapshot = server.snapshot();
-    info = new ConnectionInfo(peer.getAddress().getHostAddress(), snapshot.isTrustedProxy(peer.getAddress()),
-        scheme, local.getPort());
+    if (context.channel().remoteAddress() instanceof InetSocketAddress peer
+        && context.channel().localAddress() instanceof InetSocketAddress local) {
+      info = new ConnectionInfo(peer.getAddress().getHostAddress(), snapshot.isTrustedProxy(peer.getAddress()),
+          scheme, local.getPort());
+    } else {
+      info = new ConnectionInfo("0.0.0.0", false, scheme, 0); // an in-memory channel (benchmarks)
+    }
     server.clientConnections().add(context.channel());
     // A connection that never sends a complete request head is cut like a slow one.
     headerTimer = schedule(this::onHeaderTimeout, limits().requestHeaderTimeout());
