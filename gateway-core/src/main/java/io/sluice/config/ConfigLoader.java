@@ -59,17 +59,6 @@ public final class ConfigLoader {
     return parse(yamlText, fileName, env, PluginCatalog.NONE);
   }
 
-  /** Reads a config file whose {@code plugins:} entries bind against {@code catalog}. */
-  public static GatewayConfig load(Path file, PluginCatalog catalog) throws ConfigException, IOException {
-    return parse(Files.readString(file), file.toString(), System::getenv, catalog);
-  }
-
-  /** Reads a config from text, binding {@code plugins:} entries against {@code catalog}. */
-  public static GatewayConfig parse(String yamlText, String fileName, Function<String, String> env, PluginCatalog catalog)
-      throws ConfigException {
-    return parse(yamlText, fileName, env);
-  }
-
   /**
    * Reads a config from text.
    *
