@@ -112,6 +112,39 @@ class SluiceCommandTest {
   }
 
   @Test
+  void routesPrintsEachRoutesPluginChainInRunningOrder() throws Exception {
+    Path file = write("plugins.yaml", CONFIG + """
+        plugins:
+          - test_header: { request: { x-a: "1" } }
+          - test_deny: { enforce: false }
+        """);
+    assertThat(run("routes", file.toString())).as(err()).isZero();
+    String listing = out();
+    assertThat(listing).contains("plugins (in running order):");
+    assertThat(listing.indexOf("- test_deny  [authorization, priority 0, shadow mode]"))
+        .isPositive()
+        .isLessThan(listing.indexOf("- test_header  [transform, priority 0]"));
+  }
+
+  @Test
+  void validateReportsAPluginThatRefusesToStartAtItsEntry() throws Exception {
+    Path file = write("create.yaml", CONFIG.replace("    match: { path: /healthz }",
+        "    plugins:\n      - test_fail: { where: create }\n    match: { path: /healthz }"));
+    assertThat(run("validate", file.toString())).isEqualTo(1);
+    assertThat(err()).contains(file + ":15:9 routes[2].plugins[0]: plugin 'test_fail' (built-in) could not be created: "
+        + "cannot start: the backing service is unreachable");
+  }
+
+  @Test
+  void validateNamesBrokenPluginJars() throws Exception {
+    Path plugins = java.nio.file.Files.createDirectories(dir.resolve("my-plugins"));
+    java.nio.file.Files.writeString(plugins.resolve("broken.jar"), "not a jar");
+    Path file = write("jars.yaml", "plugin_dirs: [ my-plugins ]\n" + CONFIG);
+    assertThat(run("validate", file.toString())).isEqualTo(1);
+    assertThat(err()).contains(plugins.resolve("broken.jar").toString() + ":");
+  }
+
+  @Test
   void versionAndHelp() {
     assertThat(run("--version")).isZero();
     assertThat(out()).startsWith("sluice ");
