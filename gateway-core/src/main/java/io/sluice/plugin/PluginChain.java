@@ -1,8 +1,14 @@
 package io.sluice.plugin;
 
+import io.netty.buffer.ByteBuf;
+import io.sluice.spi.BodyAccess;
+import io.sluice.spi.Decision;
+import io.sluice.spi.ErrorCode;
 import io.sluice.spi.Exchange;
+import io.sluice.spi.GatewayError;
 import io.sluice.spi.Outcome;
 import io.sluice.spi.Response;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 
@@ -20,11 +26,110 @@ public final class PluginChain {
   private final PluginSlot[] all;
   private final PluginSlot[] responseHooks;
   private final PluginSlot[] completeHooks;
+  private final PluginSlot[] requestBodyStreamers;
+  private final PluginSlot[] requestBodyBufferers;
+  private final PluginSlot[] responseBodyStreamers;
+  private final long requestBodyBufferLimit;
 
   PluginChain(PluginSlot[] slots) {
     this.all = slots;
     this.responseHooks = Arrays.stream(slots).filter(PluginSlot::hasResponseHook).toArray(PluginSlot[]::new);
     this.completeHooks = Arrays.stream(slots).filter(PluginSlot::hasCompleteHook).toArray(PluginSlot[]::new);
+    this.requestBodyStreamers = withMode(slots, true, BodyAccess.Mode.STREAMED);
+    this.requestBodyBufferers = withMode(slots, true, BodyAccess.Mode.BUFFERED);
+    this.responseBodyStreamers = withMode(slots, false, BodyAccess.Mode.STREAMED);
+    this.requestBodyBufferLimit = Arrays.stream(requestBodyBufferers)
+        .mapToLong(slot -> slot.plugin().requestBody().maxBytes()).min().orElse(Long.MAX_VALUE);
+  }
+
+  private static PluginSlot[] withMode(PluginSlot[] slots, boolean request, BodyAccess.Mode mode) {
+    return Arrays.stream(slots)
+        .filter(slot -> (request ? slot.plugin().requestBody() : slot.plugin().responseBody()).mode() == mode)
+        .toArray(PluginSlot[]::new);
+  }
+
+  /** Whether a plugin needs the whole request body before the upstream is contacted. */
+  public boolean buffersRequestBody() {
+    return requestBodyBufferers.length > 0;
+  }
+
+  /** The smallest bound of the plugins that buffer the request body. */
+  public long requestBodyBufferLimit() {
+    return requestBodyBufferLimit;
+  }
+
+  public boolean streamsRequestBody() {
+    return requestBodyStreamers.length > 0;
+  }
+
+  public boolean streamsResponseBody() {
+    return responseBodyStreamers.length > 0;
+  }
+
+  /** Shows a piece of the request body to the plugins that stream it; returns the first that failed, or null. */
+  public PluginSlot onRequestBodyChunk(Exchange exchange, ByteBuf chunk, boolean last) {
+    return showChunk(requestBodyStreamers, true, exchange, chunk, last);
+  }
+
+  /** Shows a piece of the response body to the plugins that stream it; returns the first that failed, or null. */
+  public PluginSlot onResponseBodyChunk(Exchange exchange, ByteBuf chunk, boolean last) {
+    return showChunk(responseBodyStreamers, false, exchange, chunk, last);
+  }
+
+  private static PluginSlot showChunk(PluginSlot[] slots, boolean request, Exchange exchange, ByteBuf chunk, boolean last) {
+    PluginSlot failed = null;
+    for (PluginSlot slot : slots) {
+      ByteBuffer view = chunk.nioBuffer().asReadOnlyBuffer();
+      try {
+        if (request) {
+          slot.plugin().onRequestBodyChunk(exchange, view, last);
+        } else {
+          slot.plugin().onResponseBodyChunk(exchange, view, last);
+        }
+      } catch (RuntimeException | LinkageError e) {
+        logFailure(slot, request ? "onRequestBodyChunk" : "onResponseBodyChunk", exchange, e);
+        if (failed == null) {
+          failed = slot;
+        }
+      }
+    }
+    return failed;
+  }
+
+  /**
+   * Shows the whole request body to the plugins that buffer it, in chain order. Returns the
+   * error to answer with, or {@code null} to go on. A plugin that throws, or decides anything
+   * but proceed or reply, is a plugin failure.
+   */
+  public GatewayError onRequestBody(Exchange exchange, ByteBuf body) {
+    for (PluginSlot slot : requestBodyBufferers) {
+      Decision decision;
+      try {
+        decision = slot.plugin().onRequestBody(exchange, body.nioBuffer().asReadOnlyBuffer());
+      } catch (RuntimeException | LinkageError e) {
+        logFailure(slot, "onRequestBody", exchange, e);
+        return pluginError(slot, e.toString());
+      }
+      if (decision instanceof Decision.Reply reply) {
+        if (slot.enforce()) {
+          return reply.error();
+        }
+        slot.shadowRejections().increment();
+        LOG.log(System.Logger.Level.INFO, "shadow mode: plugin ''{0}'' on route ''{1}'' would have answered {2} to request {3}",
+            slot.name(), slot.routeId(), reply.error().code(), exchange.requestId());
+      } else if (!(decision instanceof Decision.Proceed)) {
+        IllegalStateException wrong = new IllegalStateException("onRequestBody returned " + decision
+            + " (expected: Decision.proceed() or Decision.reply(...))");
+        logFailure(slot, "onRequestBody", exchange, wrong);
+        return pluginError(slot, wrong.getMessage());
+      }
+    }
+    return null;
+  }
+
+  static GatewayError pluginError(PluginSlot slot, String detail) {
+    return GatewayError.of(ErrorCode.PLUGIN_ERROR, "The request could not be processed")
+        .withDetails("plugin=" + slot.name() + " failed: " + detail);
   }
 
   public boolean isEmpty() {

@@ -155,7 +155,6 @@ public final class RequestChainRun {
 
   private void failed(PluginSlot slot, Throwable failure) {
     PluginChain.logFailure(slot, "onRequest", exchange, failure);
-    continuation.reply(GatewayError.of(ErrorCode.PLUGIN_ERROR, "The request could not be processed")
-        .withDetails("plugin=" + slot.name() + " failed: " + failure));
+    continuation.reply(PluginChain.pluginError(slot, failure.toString()));
   }
 }

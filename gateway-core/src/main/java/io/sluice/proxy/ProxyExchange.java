@@ -1,6 +1,8 @@
 package io.sluice.proxy;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -63,6 +65,7 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
   private Endpoint endpoint;
   private UpstreamConnection upstream;
   private ArrayDeque<ByteBuf> pendingBody;
+  private CompositeByteBuf collected;
   private HttpHeaders pendingTrailers;
   private boolean requestEnded;
   private boolean responseStarted;
@@ -111,6 +114,11 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
     if (!requestEnded && limits.minRequestBodyRate() > 0) {
       bodyRateTimer = schedule(this::checkBodyRate, limits.requestBodyTimeout());
     }
+    if (!requestEnded && chain.buffersRequestBody()) {
+      // A plugin judges the whole body first: collect it, then contact the upstream.
+      collected = client.channel().alloc().compositeBuffer(Integer.MAX_VALUE);
+      return;
+    }
     pool.acquire(cluster.poolSettings(), this);
   }
 
@@ -130,10 +138,23 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
     int size = content.readableBytes();
     exchange.addRequestBytes(size);
     bodyBytesThisWindow += size;
-    if (exchange.requestBytes() > route.maxBodyBytes()) {
+    long limit = collected == null ? route.maxBodyBytes() : Math.min(route.maxBodyBytes(), chain.requestBodyBufferLimit());
+    if (exchange.requestBytes() > limit) {
       content.release();
-      fail(GatewayError.of(ErrorCode.PAYLOAD_TOO_LARGE,
-          "Request body exceeds the limit of " + route.maxBodyBytes() + " bytes"), "body_limit");
+      fail(GatewayError.of(ErrorCode.PAYLOAD_TOO_LARGE, "Request body exceeds the limit of " + limit + " bytes"),
+          "body_limit");
+      return;
+    }
+    if (chain.streamsRequestBody()) {
+      PluginSlot failed = chain.onRequestBodyChunk(view, content, false);
+      if (failed != null) {
+        content.release();
+        fail(pluginFailure(failed, "onRequestBodyChunk"), "plugin_failed");
+        return;
+      }
+    }
+    if (collected != null) {
+      collected.addComponent(true, content);
       return;
     }
     if (upstream == null) {
@@ -154,6 +175,28 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
     }
     requestEnded = true;
     cancel(bodyRateTimer);
+    if (chain.streamsRequestBody()) {
+      PluginSlot failed = chain.onRequestBodyChunk(view, Unpooled.EMPTY_BUFFER, true);
+      if (failed != null) {
+        fail(pluginFailure(failed, "onRequestBodyChunk"), "plugin_failed");
+        return;
+      }
+    }
+    if (collected != null) {
+      GatewayError refusal = chain.onRequestBody(view, collected);
+      ByteBuf body = collected;
+      collected = null;
+      if (refusal != null) {
+        body.release();
+        fail(refusal, "");
+        return;
+      }
+      pendingBody = new ArrayDeque<>();
+      pendingBody.add(body);
+      pendingTrailers = trailers;
+      pool.acquire(cluster.poolSettings(), this);
+      return;
+    }
     if (upstream == null) {
       pendingTrailers = trailers;
       return;
@@ -258,8 +301,7 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
       PluginSlot failed = chain.onResponse(view, new ResponseView(response.status().code(), headers, false));
       if (failed != null) {
         responseStarted = false;
-        fail(GatewayError.of(ErrorCode.PLUGIN_ERROR, "The response could not be processed")
-            .withDetails("plugin=" + failed.name() + " failed in onResponse"), "plugin_failed");
+        fail(pluginFailure(failed, "onResponse"), "plugin_failed");
         return;
       }
     }
@@ -273,6 +315,14 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
       return;
     }
     exchange.addResponseBytes(content.readableBytes());
+    if (chain.streamsResponseBody()) {
+      PluginSlot failed = chain.onResponseBodyChunk(view, content, false);
+      if (failed != null) {
+        content.release();
+        fail(pluginFailure(failed, "onResponseBodyChunk"), "plugin_failed");
+        return;
+      }
+    }
     client.writeBody(content);
   }
 
@@ -280,6 +330,13 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
   public void onResponseEnd(HttpHeaders trailers) {
     if (state == State.DONE) {
       return;
+    }
+    if (chain.streamsResponseBody()) {
+      PluginSlot failed = chain.onResponseBodyChunk(view, Unpooled.EMPTY_BUFFER, true);
+      if (failed != null) {
+        fail(pluginFailure(failed, "onResponseBodyChunk"), "plugin_failed");
+        return;
+      }
     }
     client.writeEnd(trailers);
     client.flush();
@@ -446,6 +503,10 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
       pendingBody.forEach(ByteBuf::release);
       pendingBody.clear();
     }
+    if (collected != null) {
+      collected.release();
+      collected = null;
+    }
     if (pool != null && (upstream != null)) {
       pool.requestDone();
     }
@@ -454,6 +515,11 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
     }
     accessLog.log(exchange);
     client.exchangeDone(requestComplete);
+  }
+
+  private static GatewayError pluginFailure(PluginSlot failed, String hook) {
+    return GatewayError.of(ErrorCode.PLUGIN_ERROR, "The request could not be processed")
+        .withDetails("plugin=" + failed.name() + " failed in " + hook);
   }
 
   private ScheduledFuture<?> schedule(Runnable task, Duration delay) {

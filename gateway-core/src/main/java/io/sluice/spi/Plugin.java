@@ -1,5 +1,7 @@
 package io.sluice.spi;
 
+import java.nio.ByteBuffer;
+
 /**
  * One plugin instance in a route's chain. Instances are created per route (see
  * {@link PluginFactory#create}) when a config is loaded, and live as long as that config.
@@ -38,6 +40,39 @@ public interface Plugin extends AutoCloseable {
   default Decision onRequest(Exchange exchange) {
     return Decision.proceed();
   }
+
+  /** How this plugin wants to see request bodies; {@link BodyAccess#NONE} unless overridden. */
+  default BodyAccess requestBody() {
+    return BodyAccess.NONE;
+  }
+
+  /**
+   * With {@link BodyAccess#streamed()}: a piece of the request body as it is forwarded, then an
+   * empty piece with {@code last} set; not called for requests without a body. The buffer is a
+   * read-only view, valid only during the call.
+   */
+  default void onRequestBodyChunk(Exchange exchange, ByteBuffer chunk, boolean last) {}
+
+  /**
+   * With {@link BodyAccess#buffered(long)}: the whole request body (read-only, valid only during
+   * the call), after {@link #onRequest} and before the upstream is contacted; not called for
+   * requests without a body, nor on routes that answer directly. Decides
+   * synchronously: {@link Decision#proceed()} or {@link Decision#reply}.
+   */
+  default Decision onRequestBody(Exchange exchange, ByteBuffer body) {
+    return Decision.proceed();
+  }
+
+  /** How this plugin wants to see response bodies: {@link BodyAccess#NONE} or {@link BodyAccess#streamed()}. */
+  default BodyAccess responseBody() {
+    return BodyAccess.NONE;
+  }
+
+  /**
+   * With {@link BodyAccess#streamed()}: a piece of the upstream's response body as it goes to the
+   * client, then an empty piece with {@code last} set. Read-only, valid only during the call.
+   */
+  default void onResponseBodyChunk(Exchange exchange, ByteBuffer chunk, boolean last) {}
 
   /** Called with the response head before it goes to the client; may change its headers. */
   default void onResponse(Exchange exchange, Response response) {}

@@ -211,6 +211,75 @@ public final class TestPlugins {
     }
   }
 
+  /** Bytes seen by {@code test_body} in streamed mode, request and response, and how many "last" calls. */
+  public static final java.util.concurrent.atomic.AtomicLong STREAMED_REQUEST_BYTES = new java.util.concurrent.atomic.AtomicLong();
+  public static final java.util.concurrent.atomic.AtomicLong STREAMED_RESPONSE_BYTES = new java.util.concurrent.atomic.AtomicLong();
+  public static final java.util.concurrent.atomic.AtomicInteger LAST_CHUNKS = new java.util.concurrent.atomic.AtomicInteger();
+
+  /**
+   * Looks at bodies: {@code buffered} refuses a request body containing {@code refuse_if_contains};
+   * {@code streamed} counts request and response bytes.
+   */
+  public static final class Body implements PluginFactory<Body.Config> {
+    public enum Mode { BUFFERED, STREAMED }
+
+    public record Config(Mode mode, long maxBytes, String refuseIfContains) {
+      public Config {
+        if (mode == null) {
+          mode = Mode.STREAMED;
+        }
+        if (maxBytes == 0) {
+          maxBytes = 1024;
+        }
+      }
+    }
+
+    public String name() { return "test_body"; }
+    public Class<Config> configType() { return Config.class; }
+
+    public Plugin create(Config config, PluginContext context) {
+      return new Plugin() {
+        @Override
+        public io.sluice.spi.BodyAccess requestBody() {
+          return config.mode() == Mode.BUFFERED
+              ? io.sluice.spi.BodyAccess.buffered(config.maxBytes())
+              : io.sluice.spi.BodyAccess.streamed();
+        }
+
+        @Override
+        public io.sluice.spi.BodyAccess responseBody() {
+          return config.mode() == Mode.STREAMED ? io.sluice.spi.BodyAccess.streamed() : io.sluice.spi.BodyAccess.NONE;
+        }
+
+        @Override
+        public Decision onRequestBody(Exchange exchange, java.nio.ByteBuffer body) {
+          byte[] bytes = new byte[body.remaining()];
+          body.get(bytes);
+          String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+          return config.refuseIfContains() != null && text.contains(config.refuseIfContains())
+              ? Decision.reply(GatewayError.of(ErrorCode.BAD_REQUEST, "Body refused by test_body"))
+              : Decision.proceed();
+        }
+
+        @Override
+        public void onRequestBodyChunk(Exchange exchange, java.nio.ByteBuffer chunk, boolean last) {
+          STREAMED_REQUEST_BYTES.addAndGet(chunk.remaining());
+          if (last) {
+            LAST_CHUNKS.incrementAndGet();
+          }
+        }
+
+        @Override
+        public void onResponseBodyChunk(Exchange exchange, java.nio.ByteBuffer chunk, boolean last) {
+          STREAMED_RESPONSE_BYTES.addAndGet(chunk.remaining());
+          if (last) {
+            LAST_CHUNKS.incrementAndGet();
+          }
+        }
+      };
+    }
+  }
+
   /** OBSERVE: records every completion as {@code route status code}. */
   public static final class Observe implements PluginFactory<Observe.Config> {
     public record Config(List<String> tags) {}
