@@ -82,6 +82,25 @@ class DistributionIT {
   }
 
   @Test
+  void validateAcceptsEveryConfigExampleWithTheShippedPlugins() throws IOException {
+    List<String> examples;
+    try (var files = Files.list(Path.of("..", "config-examples"))) {
+      examples = files.filter(f -> f.toString().endsWith(".yaml")).map(f -> f.toAbsolutePath().normalize().toString())
+          .sorted().toList();
+    }
+    assertThat(examples).isNotEmpty();
+    List<String> args = new ArrayList<>(List.of("validate"));
+    args.addAll(examples);
+
+    Run run = sluice(Map.of(), args.toArray(String[]::new));
+
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    for (String example : examples) {
+      assertThat(run.stdout()).contains(example + ": OK");
+    }
+  }
+
+  @Test
   void noCommandPrintsHelp() {
     Run bare = sluice(Map.of());
     Run help = sluice(Map.of(), "--help");
