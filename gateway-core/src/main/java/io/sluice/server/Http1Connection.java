@@ -31,7 +31,6 @@ import io.sluice.proxy.ClientStream;
 import io.sluice.proxy.ConnectionInfo;
 import io.sluice.plugin.PluginChain;
 import io.sluice.plugin.RequestChainRun;
-import io.sluice.proxy.ErrorBodies;
 import io.sluice.proxy.ExchangeView;
 import io.sluice.proxy.ResponseView;
 import io.sluice.spi.DirectResponse;
@@ -46,7 +45,6 @@ import io.sluice.spi.ErrorCode;
 import io.sluice.spi.GatewayError;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -397,28 +395,15 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   // ---- answers the gateway gives itself ----
 
   private void answerDirect(Exchange exchange, RouteConfig route, RouteAction.Respond respond) {
-    byte[] body = respond.body().getBytes(StandardCharsets.UTF_8);
-    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-        HttpResponseStatus.valueOf(respond.status()), Unpooled.wrappedBuffer(body));
-    HttpHeaders headers = response.headers();
-    respond.headers().forEach(headers::set);
-    headers.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
-    headers.set(ProxyHeaders.X_REQUEST_ID, exchange.requestId());
-    ProxyHeaders.apply(route.responseHeaders(), headers);
+    FullHttpResponse response = LocalResponses.of(respond.status(), respond.headers(), respond.body(), exchange.requestId());
+    ProxyHeaders.apply(route.responseHeaders(), response.headers());
     exchange.status(respond.status());
     finishLocally(exchange, response);
   }
 
   private void answerPlugin(Exchange exchange, DirectResponse answer) {
-    byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
-    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-        HttpResponseStatus.valueOf(answer.status()), Unpooled.wrappedBuffer(body));
-    HttpHeaders headers = response.headers();
-    answer.headers().forEach(headers::set);
-    headers.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
-    headers.set(ProxyHeaders.X_REQUEST_ID, exchange.requestId());
     exchange.status(answer.status());
-    finishLocally(exchange, response);
+    finishLocally(exchange, LocalResponses.of(answer.status(), answer.headers(), answer.body(), exchange.requestId()));
   }
 
   /** Answers with an error; {@code keepConnection} when the request could be read to its end safely. */
@@ -427,7 +412,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
       closeAfterResponse = true;
     }
     exchange.error(error);
-    finishLocally(exchange, errorResponse(error, exchange.requestId()));
+    finishLocally(exchange, LocalResponses.error(error, exchange.requestId()));
   }
 
   private void finishLocally(Exchange exchange, FullHttpResponse response) {
@@ -456,18 +441,6 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
       chain.onComplete(view, exchange.outcome());
     }
     server.accessLog().log(exchange);
-  }
-
-  private FullHttpResponse errorResponse(GatewayError error, String requestId) {
-    byte[] body = ErrorBodies.json(error, requestId).getBytes(StandardCharsets.UTF_8);
-    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-        HttpResponseStatus.valueOf(error.httpStatus()), Unpooled.wrappedBuffer(body));
-    HttpHeaders headers = response.headers();
-    headers.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-    headers.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
-    headers.set(ProxyHeaders.X_REQUEST_ID, requestId);
-    error.headers().forEach(headers::set);
-    return response;
   }
 
   private void prepareConnectionHeader(HttpHeaders headers) {
@@ -518,7 +491,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
 
   @Override
   public void writeError(GatewayError error, String requestId) {
-    FullHttpResponse response = errorResponse(error, requestId);
+    FullHttpResponse response = LocalResponses.error(error, requestId);
     if (!requestComplete) {
       closeAfterResponse = true;
     }

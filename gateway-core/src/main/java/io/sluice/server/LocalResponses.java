@@ -1,0 +1,40 @@
+package io.sluice.server;
+
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.sluice.proxy.ErrorBodies;
+import io.sluice.proxy.ProxyHeaders;
+import io.sluice.spi.GatewayError;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/** Responses the gateway writes itself over HTTP/1.1: direct routes, plugin answers, errors. */
+final class LocalResponses {
+
+  private LocalResponses() {}
+
+  /** A complete response with {@code headers}, a UTF-8 {@code body} and the request id. */
+  static FullHttpResponse of(int status, Map<String, String> headers, String body, String requestId) {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
+        Unpooled.wrappedBuffer(bytes));
+    HttpHeaders out = response.headers();
+    headers.forEach(out::set);
+    out.set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+    out.set(ProxyHeaders.X_REQUEST_ID, requestId);
+    return response;
+  }
+
+  /** An error in our JSON shape, with the error's extra headers. */
+  static FullHttpResponse error(GatewayError error, String requestId) {
+    FullHttpResponse response = of(error.httpStatus(), error.headers(), ErrorBodies.json(error, requestId), requestId);
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+    return response;
+  }
+}
