@@ -72,6 +72,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   private boolean closeAfterResponse;
   private boolean requestKeepAlive;
   private boolean headRequest;
+  private boolean grpcRequest;
   private HttpVersion requestVersion = HttpVersion.HTTP_1_1;
   private ProxyExchange proxy;
   private Exchange current;
@@ -282,6 +283,8 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
     closeAfterResponse = false;
     requestVersion = request.protocolVersion();
     headRequest = HttpMethod.HEAD.equals(request.method());
+    String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
+    grpcRequest = contentType != null && contentType.regionMatches(true, 0, "application/grpc", 0, 16);
     requestKeepAlive = HttpUtil.isKeepAlive(request);
     server.exchangeStarted();
     String requestId = RequestIds.acceptOrNext(request.headers().get(ProxyHeaders.X_REQUEST_ID));
@@ -412,7 +415,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
       closeAfterResponse = true;
     }
     exchange.error(error);
-    finishLocally(exchange, LocalResponses.error(error, exchange.requestId()));
+    finishLocally(exchange, errorResponse(error, exchange.requestId()));
   }
 
   private void finishLocally(Exchange exchange, FullHttpResponse response) {
@@ -441,6 +444,11 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
       chain.onComplete(view, exchange.outcome());
     }
     server.accessLog().log(exchange);
+  }
+
+  /** An error as this request's caller understands it: a gRPC status for gRPC, our JSON otherwise. */
+  private FullHttpResponse errorResponse(GatewayError error, String requestId) {
+    return grpcRequest ? LocalResponses.grpcError(error, requestId) : LocalResponses.error(error, requestId);
   }
 
   private void prepareConnectionHeader(HttpHeaders headers) {
@@ -491,7 +499,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
 
   @Override
   public void writeError(GatewayError error, String requestId) {
-    FullHttpResponse response = LocalResponses.error(error, requestId);
+    FullHttpResponse response = errorResponse(error, requestId);
     if (!requestComplete) {
       closeAfterResponse = true;
     }
@@ -564,6 +572,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
       return;
     }
     Exchange exchange = new Exchange(RequestIds.next(), info.peerIp(), "-", "-");
+    grpcRequest = false;
     server.exchangeStarted();
     inExchange = true;
     requestComplete = false;

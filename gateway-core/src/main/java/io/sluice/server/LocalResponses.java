@@ -31,6 +31,35 @@ final class LocalResponses {
     return response;
   }
 
+  /**
+   * An error for a gRPC caller: a trailers-only response (HTTP 200, {@code grpc-status} and a
+   * percent-encoded {@code grpc-message} in the head, no body), as the gRPC protocol requires.
+   */
+  static FullHttpResponse grpcError(GatewayError error, String requestId) {
+    FullHttpResponse response = of(200, error.headers(), "", requestId);
+    HttpHeaders headers = response.headers();
+    headers.set(HttpHeaderNames.CONTENT_TYPE, "application/grpc");
+    headers.set("grpc-status", Integer.toString(error.grpcStatus()));
+    headers.set("grpc-message", percentEncode(error.message()));
+    return response;
+  }
+
+  /** gRPC's percent-encoding of {@code grpc-message}: printable ASCII except '%' stays as it is. */
+  static String percentEncode(String message) {
+    byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+    StringBuilder out = new StringBuilder(bytes.length);
+    for (byte b : bytes) {
+      int c = b & 0xFF;
+      if (c >= 0x20 && c <= 0x7E && c != '%') {
+        out.append((char) c);
+      } else {
+        out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 0xF, 16)));
+      }
+    }
+    return out.toString();
+  }
+
   /** An error in our JSON shape, with the error's extra headers. */
   static FullHttpResponse error(GatewayError error, String requestId) {
     FullHttpResponse response = of(error.httpStatus(), error.headers(), ErrorBodies.json(error, requestId), requestId);

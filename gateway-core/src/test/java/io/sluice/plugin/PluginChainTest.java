@@ -155,6 +155,21 @@ class PluginChainTest {
   }
 
   @Test
+  void grpcCallersGetAGrpcStatusInsteadOfJson() throws Exception {
+    RawHttp.Response denied = gateway.raw().send("POST /ordered/pkg.Service/Call HTTP/1.1\r\nHost: x\r\n"
+        + "Content-Type: application/grpc\r\nx-deny: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    assertThat(denied.status()).isEqualTo(200);
+    assertThat(denied.text()).containsIgnoringCase("content-type: application/grpc")
+        .containsIgnoringCase("grpc-status: 7")
+        .containsIgnoringCase("grpc-message: Denied by test_deny")
+        .doesNotContain("{\"error\"");
+
+    RawHttp.Response unknown = gateway.raw().send("POST /nowhere.Service/Call HTTP/1.1\r\nHost: x\r\n"
+        + "Content-Type: application/grpc+proto\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    assertThat(unknown.text()).containsIgnoringCase("grpc-status: 12");
+  }
+
+  @Test
   void shadowModeLetsTheRequestThroughAndCountsIt() throws Exception {
     HttpResponse<String> response = get("/shadow/x", "x-deny", "1");
 
