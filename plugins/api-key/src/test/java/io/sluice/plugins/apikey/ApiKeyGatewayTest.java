@@ -44,6 +44,11 @@ class ApiKeyGatewayTest {
             upstream: backend
             plugins:
               - api_key: { header_name: authorization-key, strip_key: false, consumers: [ { name: ops, keys: [ops-key] } ] }
+          - id: shadow
+            match: { path: /shadow/** }
+            upstream: backend
+            plugins:
+              - api_key: { enforce: false, forward_consumer_header: x-consumer, consumers: [ { name: ops, keys: [ops-key] } ] }
           - id: query
             match: { path: /query/** }
             upstream: backend
@@ -132,6 +137,15 @@ class ApiKeyGatewayTest {
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(upstream.lastRequest().headers().getAll("x-consumer")).containsExactly("mobile-app");
+  }
+
+  @Test
+  void aSpoofedConsumerHeaderNeverReachesTheUpstreamEvenWhenARefusalIsOnlyLogged() throws Exception {
+    HttpResponse<String> response = get("/shadow/a", "x-consumer", "ops");
+
+    assertThat(response.statusCode()).as("shadow mode lets it through").isEqualTo(200);
+    assertThat(upstream.lastRequest().uri()).isEqualTo("/shadow/a");
+    assertThat(upstream.lastRequest().headers().contains("x-consumer")).isFalse();
   }
 
   @Test
