@@ -1,12 +1,9 @@
 package io.sluice.plugins.apikey;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.sluice.config.ConfigException;
-import io.sluice.config.ConfigLoader;
-import io.sluice.config.ConfigProblem;
-import io.sluice.config.PluginCatalog;
+import io.sluice.testing.PluginConfigs;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -14,30 +11,15 @@ import org.junit.jupiter.api.Test;
 /** The api_key config as an operator writes it: defaults, and a message naming the key for each mistake. */
 class ApiKeyConfigTest {
 
-  static final PluginCatalog CATALOG = PluginCatalog.of(Map.of("api_key", ApiKeyConfig.class));
-  static final Map<String, String> ENV = Map.of("MOBILE_KEY", "k-mobile", "EMPTY", "");
   static final String SHA256_OF_TEST = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
-
-  /** The YAML of a config whose plugins list starts on line 4, with {@code entry} as its only item. */
-  static String yaml(String entry) {
-    return """
-        server:
-          listeners: [{ name: public, port: 8080 }]
-        routes: []
-        plugins:
-          - api_key: %s
-        """.formatted(entry);
-  }
+  static final PluginConfigs CONFIGS = PluginConfigs.of("api_key", ApiKeyConfig.class, Map.of("MOBILE_KEY", "k-mobile", "EMPTY", ""));
 
   static ApiKeyConfig valid(String entry) throws ConfigException {
-    return (ApiKeyConfig) ConfigLoader.parse(yaml(entry), "sluice.yaml", ENV::get, CATALOG).plugins().get(0).config();
+    return CONFIGS.bind(entry);
   }
 
   static List<String> problems(String entry) {
-    ConfigException e = catchThrowableOfType(ConfigException.class,
-        () -> ConfigLoader.parse(yaml(entry), "sluice.yaml", ENV::get, CATALOG));
-    assertThat(e).as("expected a config error").isNotNull();
-    return e.problems().stream().map(ConfigProblem::toString).toList();
+    return CONFIGS.problems(entry);
   }
 
   @Test

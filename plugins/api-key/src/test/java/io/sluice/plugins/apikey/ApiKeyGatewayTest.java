@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.handler.codec.http.HttpRequest;
 import io.sluice.testing.Gateway;
 import io.sluice.testing.TestUpstream;
-import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,7 +16,6 @@ class ApiKeyGatewayTest {
 
   static TestUpstream upstream;
   static Gateway gateway;
-  static final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @BeforeAll
   static void start() throws Exception {
@@ -69,11 +66,7 @@ class ApiKeyGatewayTest {
   }
 
   static HttpResponse<String> get(String path, String... headers) throws Exception {
-    var builder = java.net.http.HttpRequest.newBuilder(gateway.uri(path));
-    if (headers.length > 0) {
-      builder.headers(headers);
-    }
-    return client.send(builder.build(), BodyHandlers.ofString());
+    return gateway.send("GET", path, headers);
   }
 
   @Test

@@ -1,12 +1,9 @@
 package io.sluice.plugins.rbac;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.sluice.config.ConfigException;
-import io.sluice.config.ConfigLoader;
-import io.sluice.config.ConfigProblem;
-import io.sluice.config.PluginCatalog;
+import io.sluice.testing.PluginConfigs;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -14,28 +11,14 @@ import org.junit.jupiter.api.Test;
 /** The rbac config as an operator writes it: defaults, and a message naming the key for each mistake. */
 class RbacConfigTest {
 
-  static final PluginCatalog CATALOG = PluginCatalog.of(Map.of("rbac", RbacConfig.class));
-
-  /** A config whose only plugin entry, on line 5, is {@code entry}. */
-  static String yaml(String entry) {
-    return """
-        server:
-          listeners: [{ name: public, port: 8080 }]
-        routes: []
-        plugins:
-          - rbac: %s
-        """.formatted(entry);
-  }
+  static final PluginConfigs CONFIGS = PluginConfigs.of("rbac", RbacConfig.class, Map.of());
 
   static RbacConfig valid(String entry) throws ConfigException {
-    return (RbacConfig) ConfigLoader.parse(yaml(entry), "sluice.yaml", name -> null, CATALOG).plugins().get(0).config();
+    return CONFIGS.bind(entry);
   }
 
   static List<String> problems(String entry) {
-    ConfigException e = catchThrowableOfType(ConfigException.class,
-        () -> ConfigLoader.parse(yaml(entry), "sluice.yaml", name -> null, CATALOG));
-    assertThat(e).as("expected a config error").isNotNull();
-    return e.problems().stream().map(ConfigProblem::toString).toList();
+    return CONFIGS.problems(entry);
   }
 
   @Test

@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.handler.codec.http.HttpRequest;
 import io.sluice.testing.Gateway;
 import io.sluice.testing.TestUpstream;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -42,7 +39,6 @@ class RbacGatewayTest {
 
   static TestUpstream upstream;
   static Gateway gateway;
-  static final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @BeforeAll
   static void start() throws Exception {
@@ -123,11 +119,7 @@ class RbacGatewayTest {
   }
 
   static HttpResponse<String> send(String method, String path, String... headers) throws Exception {
-    var builder = java.net.http.HttpRequest.newBuilder(gateway.uri(path)).method(method, BodyPublishers.noBody());
-    if (headers.length > 0) {
-      builder.headers(headers);
-    }
-    return client.send(builder.build(), BodyHandlers.ofString());
+    return gateway.send(method, path, headers);
   }
 
   @ParameterizedTest(name = "{0} {2} {1}: {3}")
