@@ -217,10 +217,14 @@ final class RecordBinder {
     return complete ? Optional.of(out) : Optional.empty();
   }
 
-  /** {@code allowOrigins} -> {@code allow_origins}, {@code TOKEN_BUCKET} -> {@code token_bucket}, {@code maxURLLength} -> {@code max_url_length}. */
+  /**
+   * {@code allowOrigins} -> {@code allow_origins}, {@code TOKEN_BUCKET} -> {@code token_bucket}, {@code maxURLLength} -> {@code max_url_length}.
+   * One trailing {@code _} is dropped, so that a component can be named after a Java keyword: {@code default_} -> {@code default}.
+   */
   static String snakeCase(String name) {
-    StringBuilder out = new StringBuilder(name.length() + 4);
-    for (int i = 0; i < name.length(); i++) {
+    int end = name.length() > 1 && name.endsWith("_") ? name.length() - 1 : name.length();
+    StringBuilder out = new StringBuilder(end + 4);
+    for (int i = 0; i < end; i++) {
       char c = name.charAt(i);
       if (Character.isUpperCase(c) && i > 0 && name.charAt(i - 1) != '_') {
         char before = name.charAt(i - 1);

@@ -7,7 +7,8 @@ package io.sluice.spi;
  *
  * <p><b>Config.</b> The mapping under the plugin's name in YAML is bound to {@link #configType()},
  * a record: keys are the snake_case form of the components ({@code allow_origins} for
- * {@code allowOrigins}); supported component types are {@code String}, {@code boolean},
+ * {@code allowOrigins}; a component named after a Java keyword takes a trailing {@code _}:
+ * {@code default_} binds {@code default}); supported component types are {@code String}, {@code boolean},
  * {@code int}, {@code long}, {@code double} (and their boxes), {@link java.time.Duration}
  * ({@code 250ms}, {@code 10s}), enums (by lower-case name), nested records, and {@code List},
  * {@code Set} and {@code Map<String, ?>} of those. An absent key binds as {@code null} (an empty

@@ -296,6 +296,19 @@ class ConfigPluginsTest {
     assertThat(RecordBinder.snakeCase("http2Port")).isEqualTo("http2_port");
   }
 
+  record KeywordConfig(String default_, String package_) {}
+
+  @Test
+  void aTrailingUnderscoreLetsAComponentBeNamedAfterAJavaKeyword() throws ConfigException {
+    assertThat(RecordBinder.keys(KeywordConfig.class)).containsExactly("default", "package");
+
+    GatewayConfig config = ConfigLoader.parse(TOP + """
+        plugins:
+          - keywords: { default: deny, package: p }
+        """, "sluice.yaml", name -> null, PluginCatalog.of(Map.of("keywords", KeywordConfig.class)));
+    assertThat(config.plugins().get(0).config()).isEqualTo(new KeywordConfig("deny", "p"));
+  }
+
   @Test
   void theRecordsOwnValidationIsReportedAtThePluginsMapping() {
     assertThat(problems(TOP + """

@@ -7,6 +7,9 @@ import io.sluice.proxy.AccessLog;
 import io.sluice.server.GatewayServer;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,6 +21,8 @@ import java.util.Map;
  * YAML is substituted from {@code env} (e.g. the port of a {@link TestUpstream}).
  */
 public final class Gateway implements AutoCloseable {
+
+  private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   private final GatewayServer server;
   private final AccessLog accessLog;
@@ -58,6 +63,15 @@ public final class Gateway implements AutoCloseable {
   public String accessLog() throws InterruptedException {
     Thread.sleep(120);
     return accessLogSink.toString(StandardCharsets.UTF_8);
+  }
+
+  /** Sends a request without a body over HTTP/1.1 and reads the response as text. */
+  public HttpResponse<String> send(String method, String pathAndQuery, String... headers) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(pathAndQuery)).method(method, HttpRequest.BodyPublishers.noBody());
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   public RawHttp raw() {

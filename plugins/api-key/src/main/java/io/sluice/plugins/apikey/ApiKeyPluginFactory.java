@@ -1,0 +1,35 @@
+package io.sluice.plugins.apikey;
+
+import io.sluice.spi.Phase;
+import io.sluice.spi.Plugin;
+import io.sluice.spi.PluginContext;
+import io.sluice.spi.PluginFactory;
+
+/**
+ * The {@code api_key} plugin: authenticates a caller by the key it sends, in a header or a query
+ * parameter, and publishes the matching consumer as the exchange's {@link io.sluice.spi.Identity}
+ * (subject and consumer: the consumer's name; roles: its configured roles). A missing or unknown
+ * key is answered 401 {@code UNAUTHENTICATED}. See {@link ApiKeyConfig} for the keys.
+ */
+public final class ApiKeyPluginFactory implements PluginFactory<ApiKeyConfig> {
+
+  @Override
+  public String name() {
+    return "api_key";
+  }
+
+  @Override
+  public Class<ApiKeyConfig> configType() {
+    return ApiKeyConfig.class;
+  }
+
+  @Override
+  public Phase phase() {
+    return Phase.AUTHENTICATION;
+  }
+
+  @Override
+  public Plugin create(ApiKeyConfig config, PluginContext context) {
+    return new ApiKeyPlugin(config);
+  }
+}
