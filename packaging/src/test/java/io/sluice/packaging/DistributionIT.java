@@ -35,7 +35,7 @@ class DistributionIT {
   void layoutHasLauncherLibrariesPluginFolderConfigAndServiceUnit() throws IOException {
     assertThat(DIST.resolve("bin/sluice")).isRegularFile().isExecutable();
     assertThat(fileNames(DIST.resolve("lib")))
-        .contains("gateway-core-" + VERSION + ".jar")
+        .contains("gateway-core-" + VERSION + ".jar", "sluice-plugin-cors-" + VERSION + ".jar")
         .anyMatch(name -> name.startsWith("netty-codec-http-"))
         .anyMatch(name -> name.matches("netty-transport-native-epoll-.*-linux-x86_64\\.jar"))
         .allMatch(name -> name.endsWith(".jar"));
