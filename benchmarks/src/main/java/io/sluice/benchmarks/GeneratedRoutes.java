@@ -25,7 +25,7 @@ final class GeneratedRoutes {
   static List<RouteConfig> of(int count) {
     List<RouteConfig> routes = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      String service = "svc" + i;
+      String service = service(i);
       RouteMatch match = switch (i % 4) {
         case 0 -> match(List.of(), Set.of(), "/" + service + "/items", List.of(literal(service), literal("items")), false);
         case 1 -> match(List.of(), Set.of("GET"), "/" + service + "/items/{id}",
@@ -39,6 +39,11 @@ final class GeneratedRoutes {
           new RouteAction.Forward(service, Rewrite.NONE, null), HeaderOps.NONE, HeaderOps.NONE, 1 << 20));
     }
     return routes;
+  }
+
+  /** Zero-padded, so paths are equally long whatever the table size and only the size varies. */
+  static String service(int index) {
+    return String.format("svc%05d", index);
   }
 
   private static Literal literal(String value) {

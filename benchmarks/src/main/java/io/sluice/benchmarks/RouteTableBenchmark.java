@@ -43,10 +43,11 @@ public class RouteTableBenchmark {
   public void setUp() {
     table = RouteTable.compile(GeneratedRoutes.of(routes));
     int last = (routes / 4 - 1) * 4; // the last full group of four: exact, template, glob, host
-    exactHit = input("GET", "api.example.com", "/svc" + last + "/items");
-    templateHit = input("GET", "api.example.com", "/svc" + (last + 1) + "/items/12345");
-    wildcardHostHit = input("GET", "eu.zone" + (last + 2) % 8 + ".example.com", "/svc" + (last + 2) + "/files/a/b/c.txt");
-    hostHit = input("POST", "h" + (last + 3) % 16 + ".example.com", "/svc" + (last + 3) + "/orders/77");
+    exactHit = input("GET", "api.example.com", "/" + GeneratedRoutes.service(last) + "/items");
+    templateHit = input("GET", "api.example.com", "/" + GeneratedRoutes.service(last + 1) + "/items/12345");
+    wildcardHostHit = input("GET", "eu.zone" + (last + 2) % 8 + ".example.com",
+        "/" + GeneratedRoutes.service(last + 2) + "/files/a/b/c.txt");
+    hostHit = input("POST", "h" + (last + 3) % 16 + ".example.com", "/" + GeneratedRoutes.service(last + 3) + "/orders/77");
     miss = input("GET", "api.example.com", "/nothing/here/at/all");
     for (MatchInput input : new MatchInput[] {exactHit, templateHit, wildcardHostHit, hostHit}) {
       if (!(table.match(input) instanceof RouteMatchResult.Matched)) {

@@ -42,7 +42,7 @@ final class Explain {
     }
     GatewayConfig config;
     try {
-      config = new Sluice(out, err).load(args.get(0));
+      config = new Sluice(out, err).load(args.get(0)).config();
     } catch (Sluice.InvalidConfig e) {
       return Sluice.INVALID;
     }

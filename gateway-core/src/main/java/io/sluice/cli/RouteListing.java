@@ -6,6 +6,8 @@ import io.sluice.config.RouteAction;
 import io.sluice.config.RouteConfig;
 import io.sluice.config.Rewrite;
 import io.sluice.config.ValueMatch;
+import io.sluice.plugin.PluginChains;
+import io.sluice.plugin.PluginSlot;
 import io.sluice.routing.CompiledRoute;
 import io.sluice.routing.RouteTable;
 import io.sluice.routing.Shadowing;
@@ -18,7 +20,7 @@ final class RouteListing {
 
   private RouteListing() {}
 
-  static String render(GatewayConfig config) {
+  static String render(GatewayConfig config, PluginChains chains) {
     RouteTable table = RouteTable.compile(config.routes());
     StringBuilder out = new StringBuilder();
     out.append(config.routes().size()).append(" routes from ").append(config.source())
@@ -28,6 +30,16 @@ final class RouteListing {
       out.append(String.format("%3d. %s  (%s)%n", route.priority() + 1, rc.id(), rc.position()));
       out.append("       match:  ").append(describeMatch(rc)).append('\n');
       out.append("       action: ").append(describeAction(rc.action())).append('\n');
+      List<PluginSlot> slots = chains.forRoute(rc.id()).slots();
+      if (!slots.isEmpty()) {
+        out.append("       plugins (in running order):\n");
+        for (PluginSlot slot : slots) {
+          out.append("         - ").append(slot.name()).append("  [").append(slot.phase().name().toLowerCase(java.util.Locale.ROOT))
+              .append(", priority ").append(slot.priority())
+              .append(slot.enforce() ? "" : ", shadow mode").append(slot.blocking() ? ", blocking" : "")
+              .append("]  ").append(slot.position()).append('\n');
+        }
+      }
     }
     List<Shadowing> shadowed = table.shadowed();
     if (!shadowed.isEmpty()) {

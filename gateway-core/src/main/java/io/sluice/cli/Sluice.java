@@ -3,8 +3,13 @@ package io.sluice.cli;
 import io.sluice.config.ConfigException;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.GatewayConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sluice.plugin.PluginChains;
+import io.sluice.plugin.PluginDirs;
+import io.sluice.plugin.PluginRegistry;
 import io.sluice.proxy.AccessLog;
 import io.sluice.server.GatewayServer;
+import io.sluice.spi.Ticker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -98,9 +103,18 @@ public final class Sluice {
       throw new UsageException("routes needs exactly one FILE");
     }
     try {
-      out.print(RouteListing.render(load(args.get(0))));
+      Loaded loaded = load(args.get(0));
+      PluginChains chains = PluginChains.compile(loaded.config(), loaded.registry(), new SimpleMeterRegistry(), Ticker.SYSTEM);
+      try {
+        out.print(RouteListing.render(loaded.config(), chains));
+      } finally {
+        chains.close();
+      }
       return OK;
     } catch (InvalidConfig e) {
+      return INVALID;
+    } catch (ConfigException e) {
+      e.problems().forEach(err::println);
       return INVALID;
     }
   }
@@ -126,7 +140,7 @@ public final class Sluice {
     } else {
       throw new UsageException("demo takes no arguments, or --config FILE");
     }
-    GatewayConfig config;
+    Loaded config;
     try {
       config = load(file);
     } catch (InvalidConfig e) {
@@ -144,13 +158,18 @@ public final class Sluice {
     }
   }
 
-  private int serve(GatewayConfig config, String file, DemoUpstream demo) {
-    AccessLog accessLog = new AccessLog(config.server().accessLog() ? System.out : java.io.OutputStream.nullOutputStream());
+  private int serve(Loaded loaded, String file, DemoUpstream demo) {
+    GatewayConfig config = loaded.config();
+    AccessLog accessLog = config.server().accessLog() ? new AccessLog(System.out) : AccessLog.off();
     GatewayServer server;
     try {
-      server = GatewayServer.start(config, accessLog);
+      server = GatewayServer.start(config, loaded.registry(), accessLog);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return INVALID;
+    } catch (ConfigException e) {
+      e.problems().forEach(err::println);
+      accessLog.close();
       return INVALID;
     } catch (RuntimeException e) {
       err.println("could not start: " + e.getMessage());
@@ -188,10 +207,28 @@ public final class Sluice {
     return OK;
   }
 
-  /** Loads and validates a config, printing every problem on failure. */
-  GatewayConfig load(String file) {
+  /** A config with the plugins it was bound against. */
+  record Loaded(GatewayConfig config, PluginRegistry registry) {}
+
+  /**
+   * Loads and validates a config, with the plugins of the distribution's {@code plugins/} folder
+   * and of the config's {@code plugin_dirs}, and creates every plugin instance once to check it;
+   * prints every problem on failure.
+   */
+  Loaded load(String file) {
+    Path path = Path.of(file);
+    List<Path> dirs = new java.util.ArrayList<>(PluginDirs.distribution());
+    dirs.addAll(PluginDirs.declaredIn(path));
+    PluginRegistry registry = PluginRegistry.discover(dirs);
+    if (!registry.problems().isEmpty()) {
+      registry.problems().forEach(err::println);
+      err.println(file + ": " + registry.problems().size() + " plugin jar problem" + (registry.problems().size() == 1 ? "" : "s"));
+      throw new InvalidConfig();
+    }
     try {
-      return ConfigLoader.load(Path.of(file));
+      GatewayConfig config = ConfigLoader.load(path, registry.catalog());
+      PluginChains.compile(config, registry, new SimpleMeterRegistry(), Ticker.SYSTEM).close();
+      return new Loaded(config, registry);
     } catch (ConfigException e) {
       e.problems().forEach(err::println);
       err.println(file + ": " + e.problems().size() + (e.problems().size() == 1 ? " problem" : " problems"));

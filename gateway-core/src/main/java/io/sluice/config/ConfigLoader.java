@@ -3,6 +3,7 @@ package io.sluice.config;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -27,33 +28,48 @@ import org.yaml.snakeyaml.nodes.Node;
  * }
  *
  * <p>The YAML is composed into a node tree (which keeps every node's position) and bound by hand,
- * not by reflection, so that each value is checked where it was written.
+ * not by reflection, so that each value is checked where it was written. Plugin configs, whose
+ * shape only the plugin knows, are bound to the plugin's record by the same node reads.
  */
 public final class ConfigLoader {
 
-  static final List<String> KEYS = List.of("server", "upstreams", "routes");
+  static final List<String> KEYS = List.of("server", "upstreams", "plugin_dirs", "plugins", "routes");
 
   private ConfigLoader() {}
 
+  /** {@link #load(Path, PluginCatalog)} with no plugins installed. */
+  public static GatewayConfig load(Path file) throws ConfigException, IOException {
+    return load(file, PluginCatalog.NONE);
+  }
+
   /**
    * Reads {@code file} (UTF-8), substituting {@code ${NAME}} from the process environment.
-   * Messages name the file as given.
+   * Messages name the file as given; relative {@code plugin_dirs} are resolved against its folder.
    *
+   * @param catalog the installed plugins, whose config records {@code plugins:} entries bind to
    * @throws ConfigException with every mistake in the file, in document order
    * @throws IOException when the file cannot be read
    */
-  public static GatewayConfig load(Path file) throws ConfigException, IOException {
-    return parse(Files.readString(file), file.toString(), System::getenv);
+  public static GatewayConfig load(Path file, PluginCatalog catalog) throws ConfigException, IOException {
+    return parse(Files.readString(file), file.toString(), System::getenv, catalog);
+  }
+
+  /** {@link #parse(String, String, Function, PluginCatalog)} with no plugins installed. */
+  public static GatewayConfig parse(String yamlText, String fileName, Function<String, String> env) throws ConfigException {
+    return parse(yamlText, fileName, env, PluginCatalog.NONE);
   }
 
   /**
    * Reads a config from text.
    *
-   * @param fileName the name used in messages and in {@link GatewayConfig#source()}
+   * @param fileName the name used in messages and in {@link GatewayConfig#source()}; relative
+   *     {@code plugin_dirs} are resolved against its folder
    * @param env returns an environment variable's value, or {@code null} when it is not set
+   * @param catalog the installed plugins, whose config records {@code plugins:} entries bind to
    * @throws ConfigException with every mistake in the text, in document order
    */
-  public static GatewayConfig parse(String yamlText, String fileName, Function<String, String> env) throws ConfigException {
+  public static GatewayConfig parse(String yamlText, String fileName, Function<String, String> env, PluginCatalog catalog)
+      throws ConfigException {
     Problems problems = new Problems(fileName);
     Node root = compose(yamlText, problems);
     if (root == null) {
@@ -68,10 +84,25 @@ public final class ConfigLoader {
     ServerConfig server = top.required("server").map(ServerSectionReader::read).orElse(null);
     Map<String, UpstreamConfig> upstreams = top.optional("upstreams").map(UpstreamSectionReader::read).orElse(Map.of());
     long maxBodyBytes = (server == null ? LimitsConfig.DEFAULTS : server.limits()).maxBodyBytes();
-    List<RouteConfig> routes =
-        top.required("routes").map(n -> RouteSectionReader.read(n, upstreams.keySet(), maxBodyBytes)).orElse(List.of());
+    List<String> pluginDirs = top.optional("plugin_dirs").map(n -> PluginSectionReader.dirs(n, folderOf(fileName))).orElse(List.of());
+    PluginSectionReader pluginReader = PluginSectionReader.global(catalog);
+    List<PluginUse> plugins = top.optional("plugins").map(pluginReader::read).orElse(List.of());
+    PluginSectionReader routePlugins = pluginReader.forRoutes(plugins);
+    List<RouteConfig> routes = top.required("routes")
+        .map(n -> RouteSectionReader.read(n, upstreams.keySet(), maxBodyBytes, routePlugins))
+        .orElse(List.of());
     problems.throwIfAny();
-    return new GatewayConfig(fileName, server, upstreams, routes);
+    return new GatewayConfig(fileName, server, upstreams, routes, plugins, pluginDirs);
+  }
+
+  /** The folder of the config file, absolute; the working directory when the name is not a path. */
+  private static Path folderOf(String fileName) {
+    try {
+      Path parent = Path.of(fileName).toAbsolutePath().getParent();
+      return parent != null ? parent : Path.of("").toAbsolutePath();
+    } catch (InvalidPathException e) {
+      return Path.of("").toAbsolutePath();
+    }
   }
 
   /** The node tree, or {@code null} for an empty document or a syntax error (reported). */

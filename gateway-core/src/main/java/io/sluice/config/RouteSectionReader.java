@@ -11,7 +11,8 @@ import java.util.Set;
 final class RouteSectionReader {
 
   static final List<String> KEYS = List.of(
-      "id", "match", "upstream", "respond", "rewrite", "timeout", "request_headers", "response_headers", "max_body_bytes");
+      "id", "match", "upstream", "respond", "rewrite", "timeout", "request_headers", "response_headers", "max_body_bytes",
+      "plugins");
   static final List<String> RESPOND_KEYS = List.of("status", "headers", "body");
 
   /** Keys that describe the trip upstream, meaningless on a route that answers itself. */
@@ -19,19 +20,22 @@ final class RouteSectionReader {
 
   private final Set<String> upstreamNames;
   private final long defaultMaxBodyBytes;
+  private final PluginSectionReader plugins;
   private final FirstSeen ids = new FirstSeen("route id");
 
-  private RouteSectionReader(Set<String> upstreamNames, long defaultMaxBodyBytes) {
+  private RouteSectionReader(Set<String> upstreamNames, long defaultMaxBodyBytes, PluginSectionReader plugins) {
     this.upstreamNames = upstreamNames;
     this.defaultMaxBodyBytes = defaultMaxBodyBytes;
+    this.plugins = plugins;
   }
 
   /**
    * @param upstreamNames every upstream name written, including those with mistakes
    * @param defaultMaxBodyBytes the server's body limit, stored in routes that do not set their own
+   * @param plugins reads each route's {@code plugins:} against the installed plugins and the global list
    */
-  static List<RouteConfig> read(YamlNode node, Set<String> upstreamNames, long defaultMaxBodyBytes) {
-    RouteSectionReader reader = new RouteSectionReader(upstreamNames, defaultMaxBodyBytes);
+  static List<RouteConfig> read(YamlNode node, Set<String> upstreamNames, long defaultMaxBodyBytes, PluginSectionReader plugins) {
+    RouteSectionReader reader = new RouteSectionReader(upstreamNames, defaultMaxBodyBytes, plugins);
     List<RouteConfig> out = new ArrayList<>();
     for (YamlNode item : node.list()) {
       out.add(reader.route(item, out.size()));
@@ -47,7 +51,8 @@ final class RouteSectionReader {
     HeaderOps requestHeaders = route.optional("request_headers").map(HeaderOpsReader::read).orElse(HeaderOps.NONE);
     HeaderOps responseHeaders = route.optional("response_headers").map(HeaderOpsReader::read).orElse(HeaderOps.NONE);
     long maxBodyBytes = route.optional("max_body_bytes").flatMap(n -> n.size(0, Long.MAX_VALUE)).orElse(defaultMaxBodyBytes);
-    return new RouteConfig(id.orElse(""), node.position(), index, match, action, requestHeaders, responseHeaders, maxBodyBytes);
+    List<PluginUse> uses = route.optional("plugins").map(plugins::read).orElse(List.of());
+    return new RouteConfig(id.orElse(""), node.position(), index, match, action, requestHeaders, responseHeaders, maxBodyBytes, uses);
   }
 
   /** Exactly one of {@code upstream} and {@code respond}. */

@@ -35,8 +35,21 @@ public final class AccessLog implements AutoCloseable {
     this.writer = Thread.ofPlatform().daemon().name("sluice-access-log").start(this::drain);
   }
 
+  private AccessLog() {
+    this.out = null;
+    this.writer = null;
+  }
+
+  /** An access log that is off ({@code server.access_log: false}): lines are not even formatted. */
+  public static AccessLog off() {
+    return new AccessLog();
+  }
+
   /** Queues the line for {@code exchange}; never blocks. */
   public void log(Exchange exchange) {
+    if (writer == null) {
+      return;
+    }
     if (queued.incrementAndGet() > MAX_QUEUED) {
       queued.decrementAndGet();
       dropped.incrementAndGet();
@@ -94,6 +107,9 @@ public final class AccessLog implements AutoCloseable {
   /** Writes what is queued and stops the writer. */
   @Override
   public void close() {
+    if (writer == null) {
+      return;
+    }
     closed = true;
     LockSupport.unpark(writer);
     try {

@@ -86,6 +86,14 @@ public final class Exchange {
     return abort;
   }
 
+  /** The outcome as plugins see it in {@code onComplete}. */
+  public io.sluice.spi.Outcome outcome() {
+    long upstreamNanos = upstreamLatencyNanos();
+    return new io.sluice.spi.Outcome(status, error, abort, java.time.Duration.ofNanos(System.nanoTime() - startNanos),
+        upstreamNanos < 0 ? null : java.time.Duration.ofNanos(upstreamNanos), routeId,
+        "-".equals(upstream) ? null : upstream, requestBytes, responseBytes);
+  }
+
   public void route(String id) {
     this.routeId = id;
   }

@@ -1,8 +1,13 @@
 package io.sluice.proxy;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.config.Cidr;
+import io.sluice.config.ConfigException;
 import io.sluice.config.GatewayConfig;
+import io.sluice.plugin.PluginChains;
+import io.sluice.plugin.PluginRegistry;
 import io.sluice.routing.RouteTable;
+import io.sluice.spi.Ticker;
 import io.sluice.upstream.UpstreamCluster;
 import java.net.InetAddress;
 import java.util.LinkedHashMap;
@@ -20,9 +25,11 @@ public final class GatewaySnapshot {
   private final RouteTable routes;
   private final Map<String, UpstreamCluster> upstreams;
   private final List<Cidr> trustedProxies;
+  private final PluginChains plugins;
 
-  private GatewaySnapshot(GatewayConfig config) {
+  private GatewaySnapshot(GatewayConfig config, PluginChains plugins) {
     this.config = config;
+    this.plugins = plugins;
     this.routes = RouteTable.compile(config.routes());
     Map<String, UpstreamCluster> clusters = new LinkedHashMap<>();
     config.upstreams().forEach((name, upstream) -> clusters.put(name, new UpstreamCluster(upstream)));
@@ -30,9 +37,18 @@ public final class GatewaySnapshot {
     this.trustedProxies = config.server().trustedProxies();
   }
 
-  /** Compiles a validated config. */
-  public static GatewaySnapshot compile(GatewayConfig config) {
-    return new GatewaySnapshot(config);
+  /**
+   * Compiles a validated config: routes, upstreams, and a plugin instance per route that uses
+   * one. A plugin that cannot be created is reported like a config mistake.
+   */
+  public static GatewaySnapshot compile(GatewayConfig config, PluginRegistry registry, MeterRegistry meters)
+      throws ConfigException {
+    return new GatewaySnapshot(config, PluginChains.compile(config, registry, meters, Ticker.SYSTEM));
+  }
+
+  /** The plugin chains of the routes. */
+  public PluginChains plugins() {
+    return plugins;
   }
 
   public GatewayConfig config() {

@@ -17,6 +17,8 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.config.Endpoint;
 import io.sluice.config.LimitsConfig;
 import io.sluice.config.RouteConfig;
+import io.sluice.plugin.PluginChain;
+import io.sluice.plugin.PluginSlot;
 import io.sluice.spi.ErrorCode;
 import io.sluice.spi.GatewayError;
 import io.sluice.upstream.ConnectionPool;
@@ -53,6 +55,8 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
   private final LimitsConfig limits;
   private final Duration responseTimeout;
   private final AccessLog accessLog;
+  private final PluginChain chain;
+  private final ExchangeView view;
 
   private State state = State.CONNECTING;
   private ConnectionPool pool;
@@ -79,7 +83,9 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
       UpstreamPools pools,
       String upstreamPathAndQuery,
       LimitsConfig limits,
-      AccessLog accessLog) {
+      AccessLog accessLog,
+      PluginChain chain,
+      ExchangeView view) {
     this.client = client;
     this.exchange = exchange;
     this.head = head;
@@ -92,6 +98,8 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
     Duration routeTimeout = route.action() instanceof io.sluice.config.RouteAction.Forward f ? f.responseTimeout() : null;
     this.responseTimeout = routeTimeout != null ? routeTimeout : cluster.config().timeouts().response();
     this.accessLog = accessLog;
+    this.chain = chain;
+    this.view = view;
     this.requestEnded = !head.hasBody();
   }
 
@@ -104,6 +112,11 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
       bodyRateTimer = schedule(this::checkBodyRate, limits.requestBodyTimeout());
     }
     pool.acquire(cluster.poolSettings(), this);
+  }
+
+  /** Whether the exchange paused reading the request body (backpressure, or no upstream connection yet). */
+  public boolean isReadingPaused() {
+    return readingPaused;
   }
 
   // ---- client side ----
@@ -241,6 +254,15 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
     exchange.upstreamResponded();
     exchange.status(response.status().code());
     HttpHeaders headers = ProxyHeaders.forClient(response.headers(), exchange.requestId(), route.responseHeaders());
+    if (view != null) {
+      PluginSlot failed = chain.onResponse(view, new ResponseView(response.status().code(), headers, false));
+      if (failed != null) {
+        responseStarted = false;
+        fail(GatewayError.of(ErrorCode.PLUGIN_ERROR, "The response could not be processed")
+            .withDetails("plugin=" + failed.name() + " failed in onResponse"), "plugin_failed");
+        return;
+      }
+    }
     client.writeHead(response.status(), headers);
   }
 
@@ -426,6 +448,9 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
     }
     if (pool != null && (upstream != null)) {
       pool.requestDone();
+    }
+    if (view != null) {
+      chain.onComplete(view, exchange.outcome());
     }
     accessLog.log(exchange);
     client.exchangeDone(requestComplete);

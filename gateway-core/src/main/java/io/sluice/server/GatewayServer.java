@@ -1,12 +1,16 @@
 package io.sluice.server;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.sluice.config.ConfigException;
 import io.sluice.config.GatewayConfig;
 import io.sluice.config.ListenerConfig;
 import io.sluice.proxy.AccessLog;
+import io.sluice.plugin.PluginRegistry;
 import io.sluice.proxy.GatewaySnapshot;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -37,16 +41,24 @@ public final class GatewayServer implements AutoCloseable {
   /** A listener that is accepting connections. */
   public record BoundListener(String name, InetSocketAddress address) {}
 
-  private GatewayServer(GatewayConfig config, AccessLog accessLog, Transport transport) {
+  private GatewayServer(GatewaySnapshot snapshot, AccessLog accessLog, Transport transport, MeterRegistry meters) {
     this.transport = transport;
     this.bossGroup = transport.newGroup(1, "sluice-accept");
-    this.workerGroup = transport.newGroup(config.server().eventLoops(), "sluice-io");
-    this.state = new ServerState(GatewaySnapshot.compile(config), accessLog, transport.socketChannelType());
+    this.workerGroup = transport.newGroup(snapshot.config().server().eventLoops(), "sluice-io");
+    this.state = new ServerState(snapshot, accessLog, transport.socketChannelType(), meters);
   }
 
-  /** Compiles {@code config}, binds every listener and returns once all accept connections. */
-  public static GatewayServer start(GatewayConfig config, AccessLog accessLog) throws InterruptedException {
-    GatewayServer server = new GatewayServer(config, accessLog, Transport.best());
+  /**
+   * Compiles {@code config} with the plugins of {@code registry}, binds every listener and
+   * returns once all accept connections.
+   *
+   * @throws ConfigException when a plugin instance cannot be created
+   */
+  public static GatewayServer start(GatewayConfig config, PluginRegistry registry, AccessLog accessLog)
+      throws InterruptedException, ConfigException {
+    MeterRegistry meters = new SimpleMeterRegistry();
+    GatewaySnapshot snapshot = GatewaySnapshot.compile(config, registry, meters);
+    GatewayServer server = new GatewayServer(snapshot, accessLog, Transport.best(), meters);
     try {
       for (ListenerConfig listener : config.server().listeners()) {
         server.bind(listener);
@@ -74,6 +86,16 @@ public final class GatewayServer implements AutoCloseable {
         listener.name(), address.getHostString(), address.getPort(), transport.name());
   }
 
+  /**
+   * An in-memory HTTP/1.1 connection serving {@code snapshot}, for benchmarks and tests that
+   * measure the request path without sockets: write request bytes inbound, read response bytes
+   * outbound. Routes that forward need a real server; direct responses and plugin answers work.
+   */
+  public static io.netty.channel.embedded.EmbeddedChannel embeddedConnection(GatewaySnapshot snapshot, AccessLog accessLog) {
+    ServerState state = new ServerState(snapshot, accessLog, Transport.nio().socketChannelType(), new SimpleMeterRegistry());
+    return new io.netty.channel.embedded.EmbeddedChannel(new Http1ChannelInitializer(state, "http"));
+  }
+
   public List<BoundListener> listeners() {
     return List.copyOf(listeners);
   }
@@ -85,9 +107,14 @@ public final class GatewayServer implements AutoCloseable {
         .address().getPort();
   }
 
-  /** Publishes a new config: new exchanges use it, exchanges in flight finish with theirs. */
-  public void publish(GatewayConfig config) {
-    state.publish(GatewaySnapshot.compile(config));
+  /** Publishes a compiled config: new exchanges use it, exchanges in flight finish with theirs. */
+  public void publish(GatewaySnapshot snapshot) {
+    state.publish(snapshot);
+  }
+
+  /** The meters of this gateway (per-plugin timers, shadow-mode counters). */
+  public MeterRegistry meters() {
+    return state.meters();
   }
 
   /** The snapshot new exchanges start with. */
@@ -130,6 +157,7 @@ public final class GatewayServer implements AutoCloseable {
     state.clientConnections().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    state.snapshot().plugins().close();
   }
 
   @Override

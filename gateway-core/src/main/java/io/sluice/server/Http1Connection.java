@@ -29,7 +29,12 @@ import io.sluice.config.RouteAction;
 import io.sluice.config.RouteConfig;
 import io.sluice.proxy.ClientStream;
 import io.sluice.proxy.ConnectionInfo;
+import io.sluice.plugin.PluginChain;
+import io.sluice.plugin.RequestChainRun;
 import io.sluice.proxy.ErrorBodies;
+import io.sluice.proxy.ExchangeView;
+import io.sluice.proxy.ResponseView;
+import io.sluice.spi.DirectResponse;
 import io.sluice.proxy.Exchange;
 import io.sluice.proxy.GatewaySnapshot;
 import io.sluice.proxy.ProxyExchange;
@@ -71,6 +76,11 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   private boolean headRequest;
   private HttpVersion requestVersion = HttpVersion.HTTP_1_1;
   private ProxyExchange proxy;
+  private Exchange current;
+  private PluginChain chain = PluginChain.EMPTY;
+  private ExchangeView view;
+  private RequestChainRun chainRun;
+  private boolean chainPending;
   private ArrayDeque<Object> pipelined;
   private boolean awaitingFirstByte = true;
   private boolean replaying;
@@ -97,11 +107,14 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
 
   @Override
   public void channelActive(ChannelHandlerContext context) {
-    InetSocketAddress peer = (InetSocketAddress) context.channel().remoteAddress();
-    InetSocketAddress local = (InetSocketAddress) context.channel().localAddress();
     GatewaySnapshot snapshot = server.snapshot();
-    info = new ConnectionInfo(peer.getAddress().getHostAddress(), snapshot.isTrustedProxy(peer.getAddress()),
-        scheme, local.getPort());
+    if (context.channel().remoteAddress() instanceof InetSocketAddress peer
+        && context.channel().localAddress() instanceof InetSocketAddress local) {
+      info = new ConnectionInfo(peer.getAddress().getHostAddress(), snapshot.isTrustedProxy(peer.getAddress()),
+          scheme, local.getPort());
+    } else {
+      info = new ConnectionInfo("0.0.0.0", false, scheme, 0); // an in-memory channel (benchmarks)
+    }
     server.clientConnections().add(context.channel());
     // A connection that never sends a complete request head is cut like a slow one.
     headerTimer = schedule(this::onHeaderTimeout, limits().requestHeaderTimeout());
@@ -131,6 +144,14 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
     }
     if (proxy != null) {
       proxy.onClientClosed();
+    } else if (chainPending) {
+      chainRun.cancel();
+      chainPending = false;
+      current.aborted("client_closed");
+      current.status(499);
+      completed(current);
+      inExchange = false;
+      server.exchangeEnded();
     }
     context.fireChannelInactive();
   }
@@ -202,7 +223,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
    * it. The rest of the current request (its body, or the empty end of a bodyless one) never waits.
    */
   private boolean mustQueue(Object msg) {
-    return pipelined != null && !pipelined.isEmpty() || inExchange && msg instanceof HttpRequest;
+    return pipelined != null && !pipelined.isEmpty() || inExchange && msg instanceof HttpRequest || chainPending;
   }
 
   private void handle(Object msg) {
@@ -269,6 +290,10 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
     String target = request.uri();
     Exchange exchange = new Exchange(requestId, info.peerIp(), request.method().name(),
         target.length() > MAX_LOGGED_TARGET ? target.substring(0, MAX_LOGGED_TARGET) + "..." : target);
+    current = exchange;
+    chain = PluginChain.EMPTY;
+    view = null;
+    chainRun = null;
 
     Http1Requests.Outcome outcome = Http1Requests.read(request, scheme, limits);
     if (outcome instanceof Http1Requests.Rejected rejected) {
@@ -303,6 +328,52 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
           "Request body of " + head.contentLength() + " bytes exceeds the limit of " + route.maxBodyBytes() + " bytes"), false);
       return;
     }
+    chain = snapshot.plugins().forRoute(route.id());
+    if (chain.isEmpty()) {
+      dispatch(exchange, head, matched, snapshot, limits);
+      return;
+    }
+    view = new ExchangeView(head, exchange.requestId(), route.id(), matched.params(), info.peerIp());
+    chainRun = new RequestChainRun(chain, view, ctx.channel().eventLoop(), new RequestChainRun.Continuation() {
+      @Override
+      public void proceed() {
+        afterChain(() -> dispatch(exchange, head, matched, snapshot, limits));
+      }
+
+      @Override
+      public void reply(GatewayError error) {
+        afterChain(() -> answerError(exchange, error, true));
+      }
+
+      @Override
+      public void respond(DirectResponse response) {
+        afterChain(() -> answerPlugin(exchange, response));
+      }
+    });
+    if (!chainRun.start()) {
+      // A plugin decides asynchronously: hold whatever else of the request arrives meanwhile.
+      chainPending = true;
+      ctx.channel().config().setAutoRead(false);
+    }
+  }
+
+  /** Continues after the request chain; when it was suspended, replays what arrived meanwhile. */
+  private void afterChain(Runnable next) {
+    boolean wasPending = chainPending;
+    chainPending = false;
+    next.run();
+    if (wasPending) {
+      replayQueued();
+      if (!closing && !mustQueue(null) && (proxy == null || !proxy.isReadingPaused())) {
+        ctx.channel().config().setAutoRead(true);
+        ctx.read();
+      }
+    }
+  }
+
+  private void dispatch(Exchange exchange, RequestHead head, RouteMatchResult.Matched matched,
+      GatewaySnapshot snapshot, LimitsConfig limits) {
+    RouteConfig route = matched.route().config();
     switch (route.action()) {
       case RouteAction.Respond respond -> answerDirect(exchange, route, respond);
       case RouteAction.Forward forward -> {
@@ -313,7 +384,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
         String upstreamPath = matched.route().upstreamPath(head.path(), matched.params());
         String pathAndQuery = head.rawQuery() == null ? upstreamPath : upstreamPath + '?' + head.rawQuery();
         proxy = new ProxyExchange(this, exchange, head, route, snapshot.upstream(forward.upstream()), info,
-            server.pools(ctx.channel().eventLoop()), pathAndQuery, limits, server.accessLog());
+            server.pools(ctx.channel().eventLoop()), pathAndQuery, limits, server.accessLog(), chain, view);
         proxy.start();
       }
     }
@@ -338,6 +409,18 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
     finishLocally(exchange, response);
   }
 
+  private void answerPlugin(Exchange exchange, DirectResponse answer) {
+    byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+        HttpResponseStatus.valueOf(answer.status()), Unpooled.wrappedBuffer(body));
+    HttpHeaders headers = response.headers();
+    answer.headers().forEach(headers::set);
+    headers.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    headers.set(ProxyHeaders.X_REQUEST_ID, exchange.requestId());
+    exchange.status(answer.status());
+    finishLocally(exchange, response);
+  }
+
   /** Answers with an error; {@code keepConnection} when the request could be read to its end safely. */
   private void answerError(Exchange exchange, GatewayError error, boolean keepConnection) {
     if (!keepConnection) {
@@ -353,10 +436,26 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
       closeAfterResponse = true;
     }
     prepareConnectionHeader(response.headers());
+    runResponseHooks(response);
     exchange.addResponseBytes(response.content().readableBytes());
     ctx.writeAndFlush(response);
-    server.accessLog().log(exchange);
+    completed(exchange);
     exchangeDone(requestComplete);
+  }
+
+  /** Lets the route's plugins see a response the gateway generated (to add CORS headers to an error, say). */
+  private void runResponseHooks(FullHttpResponse response) {
+    if (view != null) {
+      chain.onResponse(view, new ResponseView(response.status().code(), response.headers(), true));
+    }
+  }
+
+  /** The end of an exchange the gateway answered itself: completion hooks, then the access log. */
+  private void completed(Exchange exchange) {
+    if (view != null) {
+      chain.onComplete(view, exchange.outcome());
+    }
+    server.accessLog().log(exchange);
   }
 
   private FullHttpResponse errorResponse(GatewayError error, String requestId) {
@@ -424,6 +523,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
       closeAfterResponse = true;
     }
     prepareConnectionHeader(response.headers());
+    runResponseHooks(response);
     ctx.writeAndFlush(response);
   }
 
@@ -458,8 +558,17 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
     if (replaying) {
       return; // the replay loop below, further up the stack, goes on with the next request
     }
+    replayQueued();
+    if (!closing && (pipelined == null || pipelined.isEmpty())) {
+      ctx.channel().config().setAutoRead(true);
+      ctx.read();
+    }
+  }
+
+  /** Handles queued messages until one must wait again (a request head while an exchange runs). */
+  private void replayQueued() {
     replaying = true;
-    while (pipelined != null && !pipelined.isEmpty() && !closing
+    while (pipelined != null && !pipelined.isEmpty() && !closing && !chainPending
         && !(inExchange && pipelined.peek() instanceof HttpRequest)) {
       Object next = pipelined.poll();
       if (next instanceof HttpRequest) {
@@ -468,10 +577,6 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
       handle(next);
     }
     replaying = false;
-    if (!closing && (pipelined == null || pipelined.isEmpty())) {
-      ctx.channel().config().setAutoRead(true);
-      ctx.read();
-    }
   }
 
   // ---- timers ----

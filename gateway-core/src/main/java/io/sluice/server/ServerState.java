@@ -1,5 +1,6 @@
 package io.sluice.server;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
@@ -24,9 +25,12 @@ public final class ServerState {
   private final FastThreadLocal<UpstreamPools> pools = new FastThreadLocal<>();
   private final AtomicInteger activeExchanges = new AtomicInteger();
   private final ChannelGroup clientConnections = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+  private final MeterRegistry meters;
   private volatile boolean draining;
 
-  ServerState(GatewaySnapshot initial, AccessLog accessLog, Class<? extends Channel> upstreamChannelType) {
+  ServerState(GatewaySnapshot initial, AccessLog accessLog, Class<? extends Channel> upstreamChannelType,
+      MeterRegistry meters) {
+    this.meters = meters;
     this.snapshot = new AtomicReference<>(initial);
     this.accessLog = accessLog;
     this.upstreamChannelType = upstreamChannelType;
@@ -40,6 +44,10 @@ public final class ServerState {
   /** Publishes a new snapshot; exchanges in flight keep the one they started with. */
   public void publish(GatewaySnapshot next) {
     snapshot.set(next);
+  }
+
+  public MeterRegistry meters() {
+    return meters;
   }
 
   public AccessLog accessLog() {

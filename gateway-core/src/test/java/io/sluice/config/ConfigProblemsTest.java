@@ -49,11 +49,11 @@ class ConfigProblemsTest {
     assertThat(problems("""
         server:
           listeners: [{ name: public, port: 8080 }]
-        plugins: []
+        redis: {}
         upstream: {}
         routes: []
         """)).containsExactly(
-            "sluice.yaml:3:1 unknown key 'plugins' (expected one of: server, upstreams, routes)",
+            "sluice.yaml:3:1 unknown key 'redis' (expected one of: server, upstreams, plugin_dirs, plugins, routes)",
             "sluice.yaml:4:1 unknown key 'upstream' (did you mean 'upstreams'?)");
   }
 

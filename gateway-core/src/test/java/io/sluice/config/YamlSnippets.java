@@ -28,17 +28,25 @@ final class YamlSnippets {
     return ConfigLoader.parse(yaml, "sluice.yaml", NO_ENV);
   }
 
+  static GatewayConfig valid(String yaml, PluginCatalog catalog) throws ConfigException {
+    return ConfigLoader.parse(yaml, "sluice.yaml", NO_ENV, catalog);
+  }
+
   static List<String> problems(String yaml) {
-    return problems(yaml, NO_ENV);
+    return problems(yaml, NO_ENV, PluginCatalog.NONE);
   }
 
   static List<String> problems(String yaml, Map<String, String> env) {
-    return problems(yaml, env::get);
+    return problems(yaml, env::get, PluginCatalog.NONE);
   }
 
-  private static List<String> problems(String yaml, Function<String, String> env) {
+  static List<String> problems(String yaml, PluginCatalog catalog) {
+    return problems(yaml, NO_ENV, catalog);
+  }
+
+  static List<String> problems(String yaml, Function<String, String> env, PluginCatalog catalog) {
     try {
-      ConfigLoader.parse(yaml, "sluice.yaml", env);
+      ConfigLoader.parse(yaml, "sluice.yaml", env, catalog);
     } catch (ConfigException e) {
       return e.problems().stream().map(ConfigProblem::toString).toList();
     }

@@ -2,11 +2,14 @@ package io.sluice.testing;
 
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.GatewayConfig;
+import io.sluice.plugin.PluginRegistry;
 import io.sluice.proxy.AccessLog;
 import io.sluice.server.GatewayServer;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
 import java.time.Duration;
 import java.util.Map;
 
@@ -20,13 +23,23 @@ public final class Gateway implements AutoCloseable {
   private final AccessLog accessLog;
   private final ByteArrayOutputStream accessLogSink = new ByteArrayOutputStream();
 
-  private Gateway(GatewayConfig config) throws InterruptedException {
+  private Gateway(GatewayConfig config, PluginRegistry plugins) throws Exception {
     this.accessLog = new AccessLog(accessLogSink);
-    this.server = GatewayServer.start(config, accessLog);
+    this.server = GatewayServer.start(config, plugins, accessLog);
   }
 
+  /** A gateway with the plugins found on the class path (ServiceLoader). */
   public static Gateway start(String yaml, Map<String, String> env) throws Exception {
-    return new Gateway(ConfigLoader.parse(yaml, "test.yaml", env::get));
+    return start(yaml, env, List.of());
+  }
+
+  /** A gateway with the plugins on the class path and those in the jars of {@code pluginDirs}. */
+  public static Gateway start(String yaml, Map<String, String> env, List<Path> pluginDirs) throws Exception {
+    PluginRegistry plugins = PluginRegistry.discover(pluginDirs);
+    if (!plugins.problems().isEmpty()) {
+      throw new IllegalStateException("plugin problems: " + plugins.problems());
+    }
+    return new Gateway(ConfigLoader.parse(yaml, "test.yaml", env::get, plugins.catalog()), plugins);
   }
 
   public int port() {

@@ -1,0 +1,148 @@
+package io.sluice.plugin;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.sluice.config.ConfigException;
+import io.sluice.config.ConfigProblem;
+import io.sluice.config.GatewayConfig;
+import io.sluice.config.PluginUse;
+import io.sluice.config.RouteConfig;
+import io.sluice.spi.Plugin;
+import io.sluice.spi.PluginContext;
+import io.sluice.spi.PluginFactory;
+import io.sluice.spi.Ticker;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Compiles the plugin chain of every route of a config: the global entries merged under the
+ * route's own (a route entry for the same plugin replaces the global one's config, or only
+ * switches it off or to shadow mode), ordered by phase, then priority (higher first), then
+ * position (global entries before the route's), with an instance created per route.
+ */
+public final class PluginChains {
+
+  private final Map<String, PluginChain> byRoute;
+
+  private PluginChains(Map<String, PluginChain> byRoute) {
+    this.byRoute = byRoute;
+  }
+
+  /** Chains for a config without any plugins. */
+  public static PluginChains none() {
+    return new PluginChains(Map.of());
+  }
+
+  /**
+   * Builds every route's chain. A factory whose {@code create} throws is reported like a config
+   * mistake, at the entry that asked for the plugin; instances created before are closed.
+   */
+  public static PluginChains compile(GatewayConfig config, PluginRegistry registry, MeterRegistry meters, Ticker ticker)
+      throws ConfigException {
+    Map<String, PluginChain> chains = new HashMap<>();
+    List<ConfigProblem> problems = new ArrayList<>();
+    for (RouteConfig route : config.routes()) {
+      List<PluginSlot> slots = new ArrayList<>();
+      for (PluginUse use : effectiveUses(config.plugins(), route.plugins())) {
+        PluginSlot slot = instantiate(use, route.id(), registry, meters, ticker, problems);
+        if (slot != null) {
+          slots.add(slot);
+        }
+      }
+      slots.sort(Comparator.comparing(PluginSlot::phase).thenComparing(Comparator.comparingInt(PluginSlot::priority).reversed()));
+      chains.put(route.id(), slots.isEmpty() ? PluginChain.EMPTY : new PluginChain(slots.toArray(PluginSlot[]::new)));
+    }
+    if (!problems.isEmpty()) {
+      chains.values().forEach(PluginChain::close);
+      throw new ConfigException(problems);
+    }
+    return new PluginChains(Map.copyOf(chains));
+  }
+
+  /** The chain of route {@code routeId}; empty when it has no plugins. */
+  public PluginChain forRoute(String routeId) {
+    return byRoute.getOrDefault(routeId, PluginChain.EMPTY);
+  }
+
+  /** Closes every plugin instance. */
+  public void close() {
+    byRoute.values().forEach(PluginChain::close);
+  }
+
+  /** The global entries merged with a route's, in position order, without disabled ones. */
+  static List<PluginUse> effectiveUses(List<PluginUse> global, List<PluginUse> route) {
+    Map<String, PluginUse> routeByName = new LinkedHashMap<>();
+    route.forEach(use -> routeByName.put(use.name(), use));
+    List<PluginUse> merged = new ArrayList<>();
+    for (PluginUse g : global) {
+      PluginUse own = routeByName.remove(g.name());
+      if (own == null) {
+        merged.add(g);
+      } else if (own.config() == null) {
+        merged.add(new PluginUse(g.name(), g.config(), own.enabled(), own.enforce(), own.position(), own.path()));
+      } else {
+        merged.add(own);
+      }
+    }
+    merged.addAll(routeByName.values());
+    merged.removeIf(use -> !use.enabled() || use.config() == null);
+    return merged;
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static PluginSlot instantiate(PluginUse use, String routeId, PluginRegistry registry, MeterRegistry meters,
+      Ticker ticker, List<ConfigProblem> problems) {
+    InstalledPlugin installed = registry.get(use.name());
+    if (installed == null) {
+      problems.add(new ConfigProblem(use.position(), use.path(), "unknown plugin '" + use.name() + "'"));
+      return null;
+    }
+    PluginFactory factory = installed.factory();
+    PluginContext context = new PluginContext() {
+      @Override
+      public String routeId() {
+        return routeId;
+      }
+
+      @Override
+      public Ticker ticker() {
+        return ticker;
+      }
+
+      @Override
+      public Optional<Plugin> previous() {
+        return Optional.empty();
+      }
+
+      @Override
+      public System.Logger logger() {
+        return System.getLogger("io.sluice.plugin." + use.name());
+      }
+    };
+    Plugin plugin;
+    try {
+      plugin = factory.create(use.config(), context);
+    } catch (RuntimeException | LinkageError e) {
+      problems.add(new ConfigProblem(use.position(), use.path(),
+          "plugin '" + use.name() + "' (" + installed.source() + ") could not be created: " + e.getMessage()));
+      return null;
+    }
+    if (plugin == null) {
+      problems.add(new ConfigProblem(use.position(), use.path(), "plugin '" + use.name() + "' created no instance"));
+      return null;
+    }
+    Timer timer = Timer.builder("sluice.plugin.request").description("Time spent in a plugin's onRequest")
+        .tag("route", routeId).tag("plugin", use.name()).register(meters);
+    Counter shadow = Counter.builder("sluice.plugin.shadow.rejections")
+        .description("Requests a plugin in shadow mode (enforce: false) would have rejected")
+        .tag("route", routeId).tag("plugin", use.name()).register(meters);
+    return new PluginSlot(use.name(), routeId, plugin, factory.phase(), factory.priority(), use.enforce(),
+        factory.blocking(), use.position(), timer, shadow);
+  }
+}

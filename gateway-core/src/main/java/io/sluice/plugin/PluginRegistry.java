@@ -1,0 +1,148 @@
+package io.sluice.plugin;
+
+import io.sluice.config.PluginCatalog;
+import io.sluice.spi.PluginFactory;
+import java.io.IOException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+
+/**
+ * The installed plugins: factories on the gateway's class path (built-in plugins) and in jars
+ * in plugin folders, each jar in its own class loader whose parent exposes only the SPI.
+ * Problems (a jar that cannot be loaded, declares no factory, or reuses a name) are collected,
+ * each naming the jar, so {@code sluice validate} can report them all.
+ */
+public final class PluginRegistry {
+
+  private final Map<String, InstalledPlugin> plugins;
+  private final List<String> problems;
+
+  private PluginRegistry(Map<String, InstalledPlugin> plugins, List<String> problems) {
+    this.plugins = Collections.unmodifiableMap(plugins);
+    this.problems = List.copyOf(problems);
+  }
+
+  /** Built-in plugins only. */
+  public static PluginRegistry builtIn() {
+    return discover(List.of());
+  }
+
+  /** Built-in plugins plus every {@code *.jar} in {@code folders} (missing folders are skipped). */
+  public static PluginRegistry discover(List<Path> folders) {
+    Map<String, InstalledPlugin> found = new LinkedHashMap<>();
+    List<String> problems = new ArrayList<>();
+    ClassLoader gateway = PluginRegistry.class.getClassLoader();
+    for (PluginFactory<?> factory : load(ServiceLoader.load(PluginFactory.class, gateway), "built-in", problems)) {
+      register(found, new InstalledPlugin(factory, "built-in"), problems);
+    }
+    SpiOnlyClassLoader parent = new SpiOnlyClassLoader(gateway);
+    for (Path folder : folders) {
+      for (Path jar : jars(folder, problems)) {
+        URLClassLoader loader;
+        try {
+          loader = new URLClassLoader("plugin:" + jar.getFileName(), new URL[] {jar.toUri().toURL()}, parent);
+        } catch (MalformedURLException e) {
+          problems.add(jar + ": cannot be opened: " + e.getMessage());
+          continue;
+        }
+        List<PluginFactory<?>> factories = load(ServiceLoader.load(PluginFactory.class, loader), jar.toString(), problems);
+        if (factories.isEmpty()) {
+          problems.add(jar + ": declares no plugin (expected: a META-INF/services/io.sluice.spi.PluginFactory file naming its factory class)");
+        }
+        for (PluginFactory<?> factory : factories) {
+          register(found, new InstalledPlugin(factory, jar.toString()), problems);
+        }
+      }
+    }
+    return new PluginRegistry(found, problems);
+  }
+
+  /** The plugin named {@code name}, or {@code null}. */
+  public InstalledPlugin get(String name) {
+    return plugins.get(name);
+  }
+
+  public Map<String, InstalledPlugin> plugins() {
+    return plugins;
+  }
+
+  /** Problems found while loading, one sentence each, naming the jar. */
+  public List<String> problems() {
+    return problems;
+  }
+
+  /** Names and config types, for the config loader. */
+  public PluginCatalog catalog() {
+    Map<String, Class<? extends Record>> types = new LinkedHashMap<>();
+    plugins.forEach((name, plugin) -> types.put(name, plugin.factory().configType()));
+    return PluginCatalog.of(types);
+  }
+
+  private static List<PluginFactory<?>> load(ServiceLoader<PluginFactory> loader, String source, List<String> problems) {
+    List<PluginFactory<?>> factories = new ArrayList<>();
+    try {
+      for (ServiceLoader.Provider<PluginFactory> provider : loader.stream().toList()) {
+        try {
+          PluginFactory<?> factory = provider.get();
+          String name = factory.name();
+          if (name == null || !name.matches("[a-z][a-z0-9_]*")) {
+            problems.add(source + ": plugin " + provider.type().getName() + " has the name '" + name
+                + "' (expected: snake_case, e.g. rate_limit)");
+            continue;
+          }
+          if (factory.configType() == null || !factory.configType().isRecord()) {
+            problems.add(source + ": plugin '" + name + "' has no config record (configType() must return a record class)");
+            continue;
+          }
+          factories.add(factory);
+        } catch (ServiceConfigurationError | LinkageError | RuntimeException e) {
+          problems.add(source + ": plugin " + provider.type().getName() + " cannot be created: " + describe(e));
+        }
+      }
+    } catch (ServiceConfigurationError | LinkageError e) {
+      problems.add(source + ": cannot load plugins: " + describe(e));
+    }
+    return factories;
+  }
+
+  private static void register(Map<String, InstalledPlugin> found, InstalledPlugin plugin, List<String> problems) {
+    InstalledPlugin earlier = found.putIfAbsent(plugin.name(), plugin);
+    if (earlier != null) {
+      problems.add(plugin.source() + ": declares plugin '" + plugin.name() + "', which " + earlier.source()
+          + " already declares (plugin names must be unique)");
+    }
+  }
+
+  private static List<Path> jars(Path folder, List<String> problems) {
+    if (!Files.isDirectory(folder)) {
+      return List.of();
+    }
+    List<Path> jars = new ArrayList<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder, "*.jar")) {
+      entries.forEach(jars::add);
+    } catch (IOException e) {
+      problems.add(folder + ": cannot list plugin jars: " + e.getMessage());
+    }
+    Collections.sort(jars);
+    return jars;
+  }
+
+  private static String describe(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root == e ? e.toString() : e.getMessage() + " (" + root + ")";
+  }
+}

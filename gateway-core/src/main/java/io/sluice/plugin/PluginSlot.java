@@ -1,0 +1,102 @@
+package io.sluice.plugin;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.sluice.config.SourcePosition;
+import io.sluice.spi.Phase;
+import io.sluice.spi.Plugin;
+
+/**
+ * One plugin instance in one route's chain, with what the runner needs to run it: its place
+ * in the order, shadow mode, whether it may block, its timer and which hooks it overrides
+ * (so a chain skips hooks nobody implements).
+ */
+public final class PluginSlot {
+
+  private final String name;
+  private final String routeId;
+  private final Plugin plugin;
+  private final Phase phase;
+  private final int priority;
+  private final boolean enforce;
+  private final boolean blocking;
+  private final SourcePosition position;
+  private final boolean hasResponseHook;
+  private final boolean hasCompleteHook;
+  private final Timer requestTimer;
+  private final Counter shadowRejections;
+
+  PluginSlot(String name, String routeId, Plugin plugin, Phase phase, int priority, boolean enforce, boolean blocking,
+      SourcePosition position, Timer requestTimer, Counter shadowRejections) {
+    this.name = name;
+    this.routeId = routeId;
+    this.plugin = plugin;
+    this.phase = phase;
+    this.priority = priority;
+    this.enforce = enforce;
+    this.blocking = blocking;
+    this.position = position;
+    this.hasResponseHook = overrides(plugin, "onResponse", io.sluice.spi.Exchange.class, io.sluice.spi.Response.class);
+    this.hasCompleteHook = overrides(plugin, "onComplete", io.sluice.spi.Exchange.class, io.sluice.spi.Outcome.class);
+    this.requestTimer = requestTimer;
+    this.shadowRejections = shadowRejections;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String routeId() {
+    return routeId;
+  }
+
+  public Plugin plugin() {
+    return plugin;
+  }
+
+  public Phase phase() {
+    return phase;
+  }
+
+  public int priority() {
+    return priority;
+  }
+
+  /** {@code false} in shadow mode: rejections are logged and counted, not applied. */
+  public boolean enforce() {
+    return enforce;
+  }
+
+  public boolean blocking() {
+    return blocking;
+  }
+
+  /** Where the entry that put this plugin in the chain is written. */
+  public SourcePosition position() {
+    return position;
+  }
+
+  boolean hasResponseHook() {
+    return hasResponseHook;
+  }
+
+  boolean hasCompleteHook() {
+    return hasCompleteHook;
+  }
+
+  Timer requestTimer() {
+    return requestTimer;
+  }
+
+  Counter shadowRejections() {
+    return shadowRejections;
+  }
+
+  private static boolean overrides(Plugin plugin, String method, Class<?>... parameters) {
+    try {
+      return plugin.getClass().getMethod(method, parameters).getDeclaringClass() != Plugin.class;
+    } catch (NoSuchMethodException e) {
+      return true;
+    }
+  }
+}

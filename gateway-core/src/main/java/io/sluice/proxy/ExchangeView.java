@@ -1,0 +1,126 @@
+package io.sluice.proxy;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.sluice.routing.PathParams;
+import io.sluice.spi.AttributeKey;
+import io.sluice.spi.Attributes;
+import io.sluice.spi.Headers;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What plugins see of an exchange: the request head, the route and shared attributes. */
+public final class ExchangeView implements io.sluice.spi.Exchange, Attributes {
+
+  private final RequestHead head;
+  private final String requestId;
+  private final String routeId;
+  private final PathParams params;
+  private final String clientAddress;
+  private Headers requestHeaders;
+  private Map<String, List<String>> query;
+  private Map<AttributeKey<?>, Object> attributes;
+
+  public ExchangeView(RequestHead head, String requestId, String routeId, PathParams params, String clientAddress) {
+    this.head = head;
+    this.requestId = requestId;
+    this.routeId = routeId;
+    this.params = params;
+    this.clientAddress = clientAddress;
+  }
+
+  @Override
+  public String requestId() {
+    return requestId;
+  }
+
+  @Override
+  public String method() {
+    return head.method().name();
+  }
+
+  @Override
+  public String scheme() {
+    return head.scheme();
+  }
+
+  @Override
+  public String host() {
+    return head.host();
+  }
+
+  @Override
+  public String path() {
+    return head.path();
+  }
+
+  @Override
+  public String rawQuery() {
+    return head.rawQuery();
+  }
+
+  @Override
+  public List<String> queryParameter(String name) {
+    if (head.rawQuery() == null) {
+      return List.of();
+    }
+    if (query == null) {
+      query = new QueryStringDecoder(head.rawQuery(), false).parameters();
+    }
+    return query.getOrDefault(name, List.of());
+  }
+
+  @Override
+  public String pathParameter(String name) {
+    return params.get(name);
+  }
+
+  @Override
+  public Headers requestHeaders() {
+    if (requestHeaders == null) {
+      requestHeaders = new NettyHeaders(head.headers());
+    }
+    return requestHeaders;
+  }
+
+  @Override
+  public String clientAddress() {
+    return clientAddress;
+  }
+
+  @Override
+  public boolean isGrpc() {
+    String type = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
+    return type != null && type.regionMatches(true, 0, "application/grpc", 0, 16);
+  }
+
+  @Override
+  public String routeId() {
+    return routeId;
+  }
+
+  @Override
+  public Attributes attributes() {
+    return this;
+  }
+
+  @Override
+  public <T> T get(AttributeKey<T> key) {
+    return attributes == null ? null : key.type().cast(attributes.get(key));
+  }
+
+  @Override
+  public <T> void put(AttributeKey<T> key, T value) {
+    if (value == null) {
+      if (attributes != null) {
+        attributes.remove(key);
+      }
+      return;
+    }
+    if (attributes == null) {
+      attributes = new IdentityHashMap<>(4);
+    }
+    attributes.put(key, key.type().cast(value));
+  }
+}

@@ -1,0 +1,166 @@
+package io.sluice.plugin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.spi.Decision;
+import io.sluice.spi.Exchange;
+import io.sluice.spi.Plugin;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import javax.tools.JavaCompiler;
+import javax.tools.JavaFileObject;
+import javax.tools.SimpleJavaFileObject;
+import javax.tools.StandardJavaFileManager;
+import javax.tools.StandardLocation;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Plugin jars compiled and packaged by the test itself, loaded the way the gateway loads them. */
+class PluginRegistryTest {
+
+  @TempDir Path dir;
+
+  static final String FACTORY = """
+      package %1$s;
+      import io.sluice.spi.*;
+      public final class Factory implements PluginFactory<Factory.Config> {
+        public record Config(String greeting) {}
+        public String name() { return "%2$s"; }
+        public Class<Config> configType() { return Config.class; }
+        public Plugin create(Config config, PluginContext context) {
+          return new Plugin() {
+            public Decision onRequest(Exchange exchange) {
+              // Whether gateway internals are visible from the jar: they must not be.
+              String visible;
+              try {
+                Class.forName("io.sluice.proxy.ProxyExchange", false, Factory.class.getClassLoader());
+                visible = "visible";
+              } catch (ClassNotFoundException e) {
+                visible = "hidden";
+              }
+              exchange.requestHeaders().set("x-internals", visible);
+              return Decision.proceed();
+            }
+          };
+        }
+      }
+      """;
+
+  @Test
+  void loadsEachJarInItsOwnClassLoaderThatSeesOnlyTheSpi() throws Exception {
+    Path plugins = Files.createDirectories(dir.resolve("plugins"));
+    jar(plugins.resolve("greeter.jar"), "com.example.greeter", "greeter", true);
+
+    PluginRegistry registry = PluginRegistry.discover(List.of(plugins));
+
+    assertThat(registry.problems()).isEmpty();
+    InstalledPlugin greeter = registry.get("greeter");
+    assertThat(greeter.source()).isEqualTo(plugins.resolve("greeter.jar").toString());
+    assertThat(greeter.factory().getClass().getClassLoader()).isNotSameAs(getClass().getClassLoader());
+    assertThat(registry.catalog().configType("greeter")).isPresent();
+    assertThat(registry.get("test_deny")).as("built-in (class path) plugins are found too").isNotNull();
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    Plugin plugin = ((io.sluice.spi.PluginFactory) greeter.factory()).create(
+        newRecord(greeter.factory().configType()), null);
+    Map<String, String> headers = new java.util.HashMap<>();
+    Decision decision = plugin.onRequest(FakeExchange.withHeaders(headers));
+    assertThat(decision).isSameAs(Decision.proceed());
+    assertThat(headers).containsEntry("x-internals", "hidden");
+  }
+
+  @Test
+  void reportsEveryBrokenJarByPath() throws Exception {
+    Path plugins = Files.createDirectories(dir.resolve("plugins"));
+    jar(plugins.resolve("a-one.jar"), "com.example.one", "same_name", true);
+    jar(plugins.resolve("b-two.jar"), "com.example.two", "same_name", true);
+    jar(plugins.resolve("c-no-services.jar"), "com.example.three", "three", false);
+    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(plugins.resolve("d-missing-class.jar")))) {
+      out.putNextEntry(new JarEntry("META-INF/services/io.sluice.spi.PluginFactory"));
+      out.write("com.example.Missing\n".getBytes(StandardCharsets.UTF_8));
+    }
+    Files.writeString(plugins.resolve("e-not-a-jar.jar"), "this is not a zip file");
+
+    PluginRegistry registry = PluginRegistry.discover(List.of(plugins, dir.resolve("does-not-exist")));
+
+    List<String> problems = registry.problems();
+    assertThat(problems).anySatisfy(p -> assertThat(p).startsWith(plugins.resolve("b-two.jar") + ": declares plugin 'same_name', which "
+        + plugins.resolve("a-one.jar") + " already declares"));
+    assertThat(problems).anySatisfy(p -> assertThat(p).startsWith(plugins.resolve("c-no-services.jar") + ": declares no plugin"));
+    assertThat(problems).anySatisfy(p -> assertThat(p).startsWith(plugins.resolve("d-missing-class.jar") + ":")
+        .contains("com.example.Missing"));
+    assertThat(problems).anySatisfy(p -> assertThat(p).startsWith(plugins.resolve("e-not-a-jar.jar") + ":"));
+    assertThat(registry.get("same_name").source()).endsWith("a-one.jar");
+  }
+
+  private static Record newRecord(Class<? extends Record> type) throws Exception {
+    var components = type.getRecordComponents();
+    Class<?>[] types = new Class<?>[components.length];
+    Object[] values = new Object[components.length];
+    for (int i = 0; i < components.length; i++) {
+      types[i] = components[i].getType();
+    }
+    var constructor = type.getDeclaredConstructor(types);
+    constructor.setAccessible(true);
+    return constructor.newInstance(values);
+  }
+
+  /** Compiles {@code FACTORY} in {@code pkg} against the SPI and packages it as a plugin jar. */
+  private void jar(Path jar, String pkg, String name, boolean withServiceFile) throws IOException {
+    JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
+    Path classes = Files.createDirectories(dir.resolve("classes-" + jar.getFileName()));
+    try (StandardJavaFileManager files = compiler.getStandardFileManager(null, null, StandardCharsets.UTF_8)) {
+      files.setLocation(StandardLocation.CLASS_OUTPUT, List.of(classes.toFile()));
+      JavaFileObject source = new SimpleJavaFileObject(URI.create("string:///" + pkg.replace('.', '/') + "/Factory.java"),
+          JavaFileObject.Kind.SOURCE) {
+        @Override
+        public CharSequence getCharContent(boolean ignoreEncodingErrors) {
+          return FACTORY.formatted(pkg, name);
+        }
+      };
+      List<String> options = List.of("-classpath", System.getProperty("java.class.path"), "--release", "21");
+      assertThat(compiler.getTask(null, files, null, options, null, List.of(source)).call()).isTrue();
+    }
+    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+      List<Path> compiled = new ArrayList<>();
+      try (var walk = Files.walk(classes)) {
+        walk.filter(Files::isRegularFile).forEach(compiled::add);
+      }
+      for (Path file : compiled) {
+        out.putNextEntry(new JarEntry(classes.relativize(file).toString().replace('\\', '/')));
+        Files.copy(file, out);
+      }
+      if (withServiceFile) {
+        out.putNextEntry(new JarEntry("META-INF/services/io.sluice.spi.PluginFactory"));
+        out.write((pkg + ".Factory\n").getBytes(StandardCharsets.UTF_8));
+      }
+    }
+  }
+
+  /** Just enough of an exchange for a plugin's onRequest. */
+  static final class FakeExchange {
+    static Exchange withHeaders(Map<String, String> headers) {
+      io.sluice.spi.Headers view = new io.sluice.spi.Headers() {
+        public String get(String n) { return headers.get(n); }
+        public List<String> getAll(String n) { return headers.containsKey(n) ? List.of(headers.get(n)) : List.of(); }
+        public boolean contains(String n) { return headers.containsKey(n); }
+        public io.sluice.spi.Headers set(String n, String v) { headers.put(n, v); return this; }
+        public io.sluice.spi.Headers add(String n, String v) { headers.put(n, v); return this; }
+        public io.sluice.spi.Headers remove(String n) { headers.remove(n); return this; }
+        public java.util.Set<String> names() { return headers.keySet(); }
+      };
+      return (Exchange) java.lang.reflect.Proxy.newProxyInstance(Exchange.class.getClassLoader(), new Class<?>[] {Exchange.class},
+          (proxy, method, args) -> method.getName().equals("requestHeaders") ? view : null);
+    }
+  }
+}

@@ -1,0 +1,232 @@
+package io.sluice.testing.plugins;
+
+import io.sluice.spi.AttributeKey;
+import io.sluice.spi.Decision;
+import io.sluice.spi.DirectResponse;
+import io.sluice.spi.ErrorCode;
+import io.sluice.spi.Exchange;
+import io.sluice.spi.GatewayError;
+import io.sluice.spi.Outcome;
+import io.sluice.spi.Phase;
+import io.sluice.spi.Plugin;
+import io.sluice.spi.PluginContext;
+import io.sluice.spi.PluginFactory;
+import io.sluice.spi.Response;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Small plugins that exercise the plugin runtime in tests. Each appends its name to the
+ * request header {@code x-chain}, so a test can read the running order at the upstream.
+ */
+public final class TestPlugins {
+
+  private TestPlugins() {}
+
+  /** What {@code test_observe} saw complete, in order. */
+  public static final ConcurrentLinkedQueue<String> COMPLETED = new ConcurrentLinkedQueue<>();
+
+  static final AttributeKey<String> TENANT = AttributeKey.of("tenant", String.class);
+
+  static void mark(Exchange exchange, String name) {
+    String chain = exchange.requestHeaders().get("x-chain");
+    exchange.requestHeaders().set("x-chain", chain == null ? name : chain + "," + name);
+  }
+
+  /** EDGE: puts a tenant attribute from {@code x-tenant}; answers {@code respond_status} when set. */
+  public static final class Edge implements PluginFactory<Edge.Config> {
+    public record Config(Integer respondStatus) {}
+
+    public String name() { return "test_edge"; }
+    public Class<Config> configType() { return Config.class; }
+    public Phase phase() { return Phase.EDGE; }
+
+    public Plugin create(Config config, PluginContext context) {
+      return new Plugin() {
+        @Override
+        public Decision onRequest(Exchange exchange) {
+          mark(exchange, "edge");
+          exchange.attributes().put(TENANT, exchange.requestHeaders().get("x-tenant"));
+          if (config.respondStatus() != null) {
+            return Decision.respond(DirectResponse.of(config.respondStatus()).withHeader("x-answered-by", "test_edge")
+                .withBody("from edge"));
+          }
+          return Decision.proceed();
+        }
+      };
+    }
+  }
+
+  /** AUTHORIZATION: refuses requests that carry {@code header} with 403. */
+  public static final class Deny implements PluginFactory<Deny.Config> {
+    public record Config(String header) {
+      public Config {
+        if (header == null) {
+          header = "x-deny";
+        }
+      }
+    }
+
+    public String name() { return "test_deny"; }
+    public Class<Config> configType() { return Config.class; }
+    public Phase phase() { return Phase.AUTHORIZATION; }
+
+    public Plugin create(Config config, PluginContext context) {
+      return new Plugin() {
+        @Override
+        public Decision onRequest(Exchange exchange) {
+          mark(exchange, "deny");
+          return exchange.requestHeaders().contains(config.header())
+              ? Decision.reply(GatewayError.of(ErrorCode.FORBIDDEN, "Denied by test_deny")
+                  .withDetails("test_deny.header_present"))
+              : Decision.proceed();
+        }
+      };
+    }
+  }
+
+  /** TRANSFORM: sets request and response headers; copies the tenant attribute upstream. */
+  public static final class Header implements PluginFactory<Header.Config> {
+    public record Config(Map<String, String> request, Map<String, String> response) {}
+
+    public String name() { return "test_header"; }
+    public Class<Config> configType() { return Config.class; }
+
+    public Plugin create(Config config, PluginContext context) {
+      return new Plugin() {
+        @Override
+        public Decision onRequest(Exchange exchange) {
+          mark(exchange, "header");
+          config.request().forEach(exchange.requestHeaders()::set);
+          String tenant = exchange.attributes().get(TENANT);
+          if (tenant != null) {
+            exchange.requestHeaders().set("x-tenant-seen", tenant);
+          }
+          return Decision.proceed();
+        }
+
+        @Override
+        public void onResponse(Exchange exchange, Response response) {
+          config.response().forEach(response.headers()::set);
+          response.headers().set("x-response-from-gateway", String.valueOf(response.isFromGateway()));
+        }
+      };
+    }
+  }
+
+  /** TRAFFIC: decides after {@code delay} on another thread; refuses when {@code deny}. */
+  public static final class Async implements PluginFactory<Async.Config> {
+    public record Config(Duration delay, boolean deny) {
+      public Config {
+        if (delay == null) {
+          delay = Duration.ofMillis(50);
+        }
+      }
+    }
+
+    public String name() { return "test_async"; }
+    public Class<Config> configType() { return Config.class; }
+    public Phase phase() { return Phase.TRAFFIC; }
+
+    public Plugin create(Config config, PluginContext context) {
+      return new Plugin() {
+        @Override
+        public Decision onRequest(Exchange exchange) {
+          mark(exchange, "async");
+          Decision decision = config.deny()
+              ? Decision.reply(GatewayError.of(ErrorCode.RATE_LIMIT_EXCEEDED, "Slow down").withHeader("Retry-After", "1"))
+              : Decision.proceed();
+          return Decision.await(CompletableFuture.supplyAsync(() -> decision,
+              CompletableFuture.delayedExecutor(config.delay().toMillis(), TimeUnit.MILLISECONDS)));
+        }
+      };
+    }
+  }
+
+  /** A plugin that may block: runs on a virtual thread. */
+  public static final class Blocking implements PluginFactory<Blocking.Config> {
+    public record Config(Duration sleep) {}
+
+    public String name() { return "test_blocking"; }
+    public Class<Config> configType() { return Config.class; }
+    public boolean blocking() { return true; }
+
+    public Plugin create(Config config, PluginContext context) {
+      return new Plugin() {
+        @Override
+        public Decision onRequest(Exchange exchange) {
+          mark(exchange, "blocking");
+          try {
+            Thread.sleep(config.sleep() == null ? 20 : config.sleep().toMillis());
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          exchange.requestHeaders().set("x-virtual-thread", String.valueOf(Thread.currentThread().isVirtual()));
+          return Decision.proceed();
+        }
+      };
+    }
+  }
+
+  /** Fails where told: {@code request}, {@code response}, {@code stage} (a failed await) or {@code create}. */
+  public static final class Fail implements PluginFactory<Fail.Config> {
+    public enum Where { REQUEST, RESPONSE, STAGE, CREATE }
+
+    public record Config(Where where) {
+      public Config {
+        if (where == null) {
+          throw new IllegalArgumentException("where: missing (expected: request, response, stage or create)");
+        }
+      }
+    }
+
+    public String name() { return "test_fail"; }
+    public Class<Config> configType() { return Config.class; }
+
+    public Plugin create(Config config, PluginContext context) {
+      if (config.where() == Where.CREATE) {
+        throw new IllegalStateException("cannot start: the backing service is unreachable");
+      }
+      return new Plugin() {
+        @Override
+        public Decision onRequest(Exchange exchange) {
+          return switch (config.where()) {
+            case REQUEST -> throw new IllegalStateException("boom in onRequest");
+            case STAGE -> Decision.await(CompletableFuture.failedFuture(new IllegalStateException("boom in stage")));
+            default -> Decision.proceed();
+          };
+        }
+
+        @Override
+        public void onResponse(Exchange exchange, Response response) {
+          if (config.where() == Where.RESPONSE) {
+            throw new IllegalStateException("boom in onResponse");
+          }
+        }
+      };
+    }
+  }
+
+  /** OBSERVE: records every completion as {@code route status code}. */
+  public static final class Observe implements PluginFactory<Observe.Config> {
+    public record Config(List<String> tags) {}
+
+    public String name() { return "test_observe"; }
+    public Class<Config> configType() { return Config.class; }
+    public Phase phase() { return Phase.OBSERVE; }
+
+    public Plugin create(Config config, PluginContext context) {
+      return new Plugin() {
+        @Override
+        public void onComplete(Exchange exchange, Outcome outcome) {
+          COMPLETED.add(outcome.routeId() + " " + outcome.status() + " "
+              + (outcome.error() == null ? "-" : outcome.error().code()) + (outcome.aborted().isEmpty() ? "" : " " + outcome.aborted()));
+        }
+      };
+    }
+  }
+}
