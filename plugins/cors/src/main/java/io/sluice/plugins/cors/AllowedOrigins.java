@@ -78,7 +78,7 @@ final class AllowedOrigins {
    */
   static String normalize(String entry) {
     if (entry == null || entry.isBlank()) {
-      throw invalid(entry, "it is empty");
+      throw invalid(entry == null ? "" : entry, "it is empty");
     }
     if (entry.equals(ANY)) {
       return ANY;

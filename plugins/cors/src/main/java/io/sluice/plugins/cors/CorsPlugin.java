@@ -31,6 +31,8 @@ final class CorsPlugin implements Plugin {
   static final String MAX_AGE = "Access-Control-Max-Age";
   static final String VARY = "Vary";
   static final String PREFLIGHT_VARY = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
+  private static final String[] AUTHORIZATION = {"authorization"};
+  private static final String[] ORIGIN_OR_STAR = {"origin", "*"};
 
   private final AllowedOrigins origins;
   private final boolean credentials;
@@ -112,7 +114,7 @@ final class CorsPlugin implements Plugin {
    * credentials, except for {@code Authorization}, which browsers never let a {@code *} cover.
    */
   private String allowHeaders(String requested) {
-    if (anyHeader && !credentials && !TokenList.contains(requested, "authorization")) {
+    if (anyHeader && !credentials && !TokenList.containsAny(requested, AUTHORIZATION)) {
       return "*";
     }
     return requested.strip();
@@ -162,7 +164,7 @@ final class CorsPlugin implements Plugin {
     }
     List<String> values = headers.getAll(VARY);
     for (String value : values) {
-      if (TokenList.contains(value, ORIGIN) || TokenList.contains(value, "*")) {
+      if (TokenList.containsAny(value, ORIGIN_OR_STAR)) {
         return;
       }
     }

@@ -29,36 +29,13 @@ final class TokenList {
    * case), or {@code null} when every element is. Empty elements are skipped, as RFC 9110 asks.
    */
   static String firstNotIn(String list, String[] allowed) {
-    int i = 0;
-    int length = list.length();
-    while (i < length) {
-      int start = skipWhitespace(list, i);
-      int comma = list.indexOf(',', start);
-      int end = comma < 0 ? length : comma;
-      int trimmed = trimEnd(list, start, end);
-      if (trimmed > start && !isOneOf(list, start, trimmed, allowed)) {
-        return list.substring(start, trimmed);
-      }
-      i = end + 1;
-    }
-    return null;
+    int start = find(list, allowed, false);
+    return start < 0 ? null : list.substring(start, elementEnd(list, start));
   }
 
-  /** Whether {@code list} has an element equal to {@code token}, ignoring case. */
-  static boolean contains(String list, String token) {
-    int i = 0;
-    int length = list.length();
-    while (i < length) {
-      int start = skipWhitespace(list, i);
-      int comma = list.indexOf(',', start);
-      int end = comma < 0 ? length : comma;
-      int trimmed = trimEnd(list, start, end);
-      if (trimmed - start == token.length() && list.regionMatches(true, start, token, 0, token.length())) {
-        return true;
-      }
-      i = end + 1;
-    }
-    return false;
+  /** Whether {@code list} has an element equal to one of {@code tokens}, ignoring case. */
+  static boolean containsAny(String list, String[] tokens) {
+    return find(list, tokens, true) >= 0;
   }
 
   /** Whether {@code list} has no element at all (only commas and whitespace). */
@@ -70,6 +47,30 @@ final class TokenList {
       }
     }
     return true;
+  }
+
+  /**
+   * Where the first non-empty element starts that is one of {@code candidates} (when
+   * {@code member}) or is not (otherwise); -1 when there is none.
+   */
+  private static int find(String list, String[] candidates, boolean member) {
+    int i = 0;
+    while (i < list.length()) {
+      int start = skipWhitespace(list, i);
+      int end = elementEnd(list, start);
+      if (end > start && isOneOf(list, start, end, candidates) == member) {
+        return start;
+      }
+      int comma = list.indexOf(',', start);
+      i = comma < 0 ? list.length() : comma + 1;
+    }
+    return -1;
+  }
+
+  /** The end of the element starting at {@code start}, trailing whitespace excluded. */
+  private static int elementEnd(String list, int start) {
+    int comma = list.indexOf(',', start);
+    return trimEnd(list, start, comma < 0 ? list.length() : comma);
   }
 
   private static boolean isOneOf(String list, int start, int end, String[] allowed) {

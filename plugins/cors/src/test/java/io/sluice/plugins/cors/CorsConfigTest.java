@@ -108,6 +108,8 @@ class CorsConfigTest {
         .hasMessageStartingWith("allow_origins: 'http://[::1' is not an origin: the IPv6 address has no closing ']'");
     assertThatThrownBy(() -> origins(""))
         .hasMessageStartingWith("allow_origins: '' is not an origin: it is empty");
+    assertThatThrownBy(() -> origins((String) null)) // '- ~' in YAML
+        .hasMessageStartingWith("allow_origins: '' is not an origin: it is empty");
   }
 
   @Test
