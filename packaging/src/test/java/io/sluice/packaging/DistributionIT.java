@@ -35,7 +35,7 @@ class DistributionIT {
   void layoutHasLauncherLibrariesPluginFolderConfigAndServiceUnit() throws IOException {
     assertThat(DIST.resolve("bin/sluice")).isRegularFile().isExecutable();
     assertThat(fileNames(DIST.resolve("lib")))
-        .contains("gateway-core-" + VERSION + ".jar")
+        .contains("gateway-core-" + VERSION + ".jar", "sluice-plugin-cors-" + VERSION + ".jar")
         .anyMatch(name -> name.startsWith("netty-codec-http-"))
         .anyMatch(name -> name.matches("netty-transport-native-epoll-.*-linux-x86_64\\.jar"))
         .allMatch(name -> name.endsWith(".jar"));
@@ -44,6 +44,7 @@ class DistributionIT {
     assertThat(DIST.resolve("share/systemd/sluice.service")).content().contains("ExecStart=/opt/sluice/bin/sluice run");
     assertThat(DIST.resolve("LICENSE")).content().contains("Apache License", "Version 2.0, January 2004");
     assertThat(DIST.resolve("README.md")).isRegularFile();
+    assertThat(DIST.resolve("docs/plugins/cors.md")).isRegularFile();
   }
 
   @Test
