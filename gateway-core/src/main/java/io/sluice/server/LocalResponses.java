@@ -26,7 +26,11 @@ final class LocalResponses {
         Unpooled.wrappedBuffer(bytes));
     HttpHeaders out = response.headers();
     headers.forEach(out::set);
-    out.set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+    if (status != 204 && status != 304 && status >= 200) {
+      out.set(HttpHeaderNames.CONTENT_LENGTH, bytes.length); // RFC 9110 8.6: never on 1xx and 204
+    } else {
+      out.remove(HttpHeaderNames.CONTENT_LENGTH);
+    }
     out.set(ProxyHeaders.X_REQUEST_ID, requestId);
     return response;
   }

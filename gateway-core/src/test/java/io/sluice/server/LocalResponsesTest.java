@@ -16,6 +16,19 @@ class LocalResponsesTest {
   }
 
   @Test
+  void noContentResponsesCarryNoContentLength() {
+    FullHttpResponse noContent = LocalResponses.of(204, java.util.Map.of("content-length", "0"), "", "01ABC");
+    FullHttpResponse ok = LocalResponses.of(200, java.util.Map.of(), "ok", "01ABC");
+    try {
+      assertThat(noContent.headers().contains("content-length")).isFalse();
+      assertThat(ok.headers().get("content-length")).isEqualTo("2");
+    } finally {
+      noContent.release();
+      ok.release();
+    }
+  }
+
+  @Test
   void grpcErrorsAreTrailersOnlyResponses() {
     FullHttpResponse response = LocalResponses.grpcError(
         GatewayError.of(ErrorCode.RATE_LIMIT_EXCEEDED, "Too many").withHeader("Retry-After", "3"), "01ABC");
