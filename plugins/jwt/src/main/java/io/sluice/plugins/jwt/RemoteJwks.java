@@ -81,6 +81,11 @@ final class RemoteJwks {
     }
   }
 
+  /** The fetch in flight, or {@code null} (for tests). */
+  CompletableFuture<Void> inFlight() {
+    return inFlight.get();
+  }
+
   /** How many fetches were started (for tests). */
   int fetches() {
     return fetches.get();
