@@ -70,9 +70,10 @@ public record JwtConfig(
     if (tokenFrom == null) {
       tokenFrom = TokenSource.HEADER;
     }
-    onlyWith(headerName, "header_name", tokenFrom, TokenSource.HEADER);
-    onlyWith(queryParam, "query_param", tokenFrom, TokenSource.QUERY);
-    onlyWith(cookieName, "cookie_name", tokenFrom, TokenSource.COOKIE);
+    // a default is allowed anywhere, so that a config record can be made again from its own values
+    onlyWith(headerName, DEFAULT_HEADER, "header_name", tokenFrom, TokenSource.HEADER);
+    onlyWith(queryParam, DEFAULT_PARAMETER, "query_param", tokenFrom, TokenSource.QUERY);
+    onlyWith(cookieName, DEFAULT_PARAMETER, "cookie_name", tokenFrom, TokenSource.COOKIE);
     headerName = headerName == null ? DEFAULT_HEADER : headerName;
     if (!isToken(headerName)) {
       throw new IllegalArgumentException("header_name: '" + headerName + "' (expected: a header name)");
@@ -253,8 +254,8 @@ public record JwtConfig(
     }
   }
 
-  private static void onlyWith(String value, String key, TokenSource chosen, TokenSource owner) {
-    if (value != null && chosen != owner) {
+  private static void onlyWith(String value, String defaultValue, String key, TokenSource chosen, TokenSource owner) {
+    if (value != null && !value.equals(defaultValue) && chosen != owner) {
       throw new IllegalArgumentException(key + ": set, but token_from is " + chosen.name().toLowerCase(Locale.ROOT)
           + " (expected: " + key + " only with token_from: " + owner.name().toLowerCase(Locale.ROOT) + ")");
     }
