@@ -61,119 +61,70 @@ class JwtConfigTest {
         Duration.ofDays(1), 4096, Map.of("sub", "x-user-id"), false, 50));
   }
 
+  /** The problems of a config with one issuer (its keys besides {@code issuer} written inline) and more top-level lines. */
+  static String problems(String issuerKeys, String topLevel) {
+    return JwtConfigs.problems("issuers:\n  - { issuer: \"" + ISSUER + "\", " + issuerKeys + " }\n" + topLevel);
+  }
+
+  static String problems(String issuerKeys) {
+    return problems(issuerKeys, "");
+  }
+
+  static final String RS256_FROM_URI = "jwks_uri: \"" + JWKS_URI + "\", algorithms: [RS256]";
+
   @Test
   void algNoneIsRefusedAtConfigTime() {
-    assertThat(JwtConfigs.problems("""
-        issuers:
-          - { issuer: "%s", jwks_uri: "%s", algorithms: [RS256, none] }
-        """.formatted(ISSUER, JWKS_URI)))
+    assertThat(problems("jwks_uri: \"" + JWKS_URI + "\", algorithms: [RS256, none]"))
         .contains("plugins[0].jwt.issuers[0]")
         .contains("algorithms: 'none' is refused: unsigned tokens are never accepted (expected: one of HS256,");
   }
 
   @Test
   void anUnknownAlgorithmIsNamed() {
-    assertThat(JwtConfigs.problems("""
-        issuers:
-          - { issuer: "%s", jwks_uri: "%s", algorithms: [RS255] }
-        """.formatted(ISSUER, JWKS_URI)))
+    assertThat(problems("jwks_uri: \"" + JWKS_URI + "\", algorithms: [RS255]"))
         .contains("algorithms: 'RS255' (expected: one of HS256, HS384, HS512, RS256");
   }
 
   @Test
   void aShortSecretIsRefusedWithoutEchoingIt() {
-    String problems = JwtConfigs.problems("""
-        issuers:
-          - { issuer: "%s", secrets: ["short-secret-value"], algorithms: [HS256] }
-        """.formatted(ISSUER));
-
-    assertThat(problems).contains("secrets[0]: 18 bytes (expected: at least 32 bytes for HS256)").doesNotContain("short-secret-value");
+    assertThat(problems("secrets: [\"short-secret-value\"], algorithms: [HS256]"))
+        .contains("secrets[0]: 18 bytes (expected: at least 32 bytes for HS256)").doesNotContain("short-secret-value");
   }
 
   @Test
   void keysMustMatchTheAlgorithms() {
-    assertThat(JwtConfigs.problems("""
-        issuers:
-          - { issuer: "%s", algorithms: [RS256] }
-        """.formatted(ISSUER)))
+    assertThat(problems("algorithms: [RS256]"))
         .contains("issuer 'https://idp.test': no keys (expected: jwks_uri, jwks, public_keys or secrets)");
-    assertThat(JwtConfigs.problems("""
-        issuers:
-          - { issuer: "%s", jwks_uri: "%s", algorithms: [HS256] }
-        """.formatted(ISSUER, JWKS_URI)))
+    assertThat(problems("jwks_uri: \"" + JWKS_URI + "\", algorithms: [HS256]"))
         .contains("has HMAC algorithms but there are no secrets");
-    assertThat(JwtConfigs.problems("""
-        issuers:
-          - { issuer: "%s", secrets: ["%s"], algorithms: [RS256] }
-        """.formatted(ISSUER, TestKeys.SECRET)))
+    assertThat(problems("secrets: [\"" + TestKeys.SECRET + "\"], algorithms: [RS256]"))
         .contains("secrets: set, but algorithms [RS256] has no HMAC algorithm");
-    assertThat(JwtConfigs.problems("""
-        issuers:
-          - { issuer: "%s", algorithms: [RS256] }
-        """.formatted(ISSUER)))
-        .doesNotContain("missing (expected: the allowed");
   }
 
   @Test
   void badKeyMaterialIsNamed() {
-    assertThat(JwtConfigs.problems("""
-        issuers:
-          - { issuer: "%s", jwks_uri: "file:///etc/passwd", algorithms: [RS256] }
-        """.formatted(ISSUER)))
+    assertThat(problems("jwks_uri: \"file:///etc/passwd\", algorithms: [RS256]"))
         .contains("jwks_uri: 'file:///etc/passwd' (expected: an http or https URL");
-    assertThat(JwtConfigs.problems("""
-        issuers:
-          - { issuer: "%s", jwks: "{not json", algorithms: [RS256] }
-        """.formatted(ISSUER)))
+    assertThat(problems("jwks: \"{not json\", algorithms: [RS256]"))
         .contains("jwks: not a JWK set");
-    assertThat(JwtConfigs.problems("""
-        issuers:
-          - { issuer: "%s", public_keys: ["-----BEGIN PUBLIC KEY-----\\nAAAA\\n-----END PUBLIC KEY-----"], algorithms: [RS256] }
-        """.formatted(ISSUER)))
+    assertThat(problems("public_keys: [\"-----BEGIN PUBLIC KEY-----\\nAAAA\\n-----END PUBLIC KEY-----\"], algorithms: [RS256]"))
         .contains("public_keys[0]: not readable (expected: a PEM public key");
   }
 
   @Test
   void missingPiecesAndMisplacedOptionsAreNamed() {
     assertThat(JwtConfigs.problems("token_from: header\n")).contains("issuers: missing (expected: at least one issuer");
-    assertThat(JwtConfigs.problems("""
-        issuers:
-          - { jwks_uri: "%s", algorithms: [RS256] }
-        """.formatted(JWKS_URI))).contains("issuer: missing (expected: the exact iss value");
-    assertThat(JwtConfigs.problems("""
-        issuers:
-          - { issuer: "%s", jwks_uri: "%s" }
-        """.formatted(ISSUER, JWKS_URI))).contains("algorithms: missing (expected: the allowed algorithms, e.g. [RS256])");
-    assertThat(JwtConfigs.problems("""
-        issuers:
-          - { issuer: "%s", jwks_uri: "%s", algorithms: [RS256] }
-        query_param: jwt
-        """.formatted(ISSUER, JWKS_URI)))
+    assertThat(JwtConfigs.problems("issuers:\n  - { " + RS256_FROM_URI + " }\n")).contains("issuer: missing (expected: the exact iss value");
+    assertThat(problems("jwks_uri: \"" + JWKS_URI + "\"")).contains("algorithms: missing (expected: the allowed algorithms, e.g. [RS256])");
+    assertThat(problems(RS256_FROM_URI, "query_param: jwt"))
         .contains("query_param: set, but token_from is header (expected: query_param only with token_from: query)");
-    assertThat(JwtConfigs.problems("""
-        issuers:
-          - { issuer: "%s", jwks_uri: "%s", algorithms: [RS256] }
-        token_from: query
-        strip_authorization: true
-        """.formatted(ISSUER, JWKS_URI)))
+    assertThat(problems(RS256_FROM_URI, "token_from: query\nstrip_authorization: true"))
         .contains("strip_authorization: true (expected: only with token_from: header)");
-    assertThat(JwtConfigs.problems("""
-        issuers:
-          - { issuer: "%s", jwks_uri: "%s", algorithms: [RS256] }
-        forward_claims: { sub: "x user" }
-        """.formatted(ISSUER, JWKS_URI)))
+    assertThat(problems(RS256_FROM_URI, "forward_claims: { sub: \"x user\" }"))
         .contains("forward_claims.sub: 'x user' (expected: a header name)");
-    assertThat(JwtConfigs.problems("""
-        issuers:
-          - { issuer: "%s", jwks_uri: "%s", algorithms: [RS256] }
-          - { issuer: "%s", jwks_uri: "%s", algorithms: [ES256] }
-        """.formatted(ISSUER, JWKS_URI, ISSUER, JWKS_URI)))
+    assertThat(problems(RS256_FROM_URI, "token_from: body")).contains("expected one of: header, query, cookie");
+    assertThat(JwtConfigs.problems("issuers:\n  - { issuer: \"" + ISSUER + "\", " + RS256_FROM_URI + " }\n"
+        + "  - { issuer: \"" + ISSUER + "\", " + RS256_FROM_URI + " }\n"))
         .contains("issuers: 'https://idp.test' is listed twice");
-    assertThat(JwtConfigs.problems("""
-        issuers:
-          - { issuer: "%s", jwks_uri: "%s", algorithms: [RS256] }
-        token_from: body
-        """.formatted(ISSUER, JWKS_URI)))
-        .contains("expected one of: header, query, cookie");
   }
 }
