@@ -1,0 +1,73 @@
+package io.sluice.plugins.jwt;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import io.sluice.spi.Ticker;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Tokens verified recently, keyed by the SHA-256 of the token (the token itself is not kept),
+ * each dropped no later than it stops being valid. Bounded: the least useful entries go first.
+ */
+final class TokenCache {
+
+  private final Cache<String, TokenVerifier.Verified> cache;
+  private final Clock clock;
+
+  TokenCache(int size, Clock clock, Ticker ticker) {
+    this.clock = clock;
+    this.cache = size == 0 ? null : Caffeine.newBuilder()
+        .maximumSize(size)
+        .ticker(ticker::nanoTime)
+        .expireAfter(new Expiry<String, TokenVerifier.Verified>() {
+          @Override
+          public long expireAfterCreate(String key, TokenVerifier.Verified value, long currentTime) {
+            return TimeUnit.MILLISECONDS.toNanos(Math.max(0, value.validUntil() - clock.millis()));
+          }
+
+          @Override
+          public long expireAfterUpdate(String key, TokenVerifier.Verified value, long currentTime, long currentDuration) {
+            return expireAfterCreate(key, value, currentTime);
+          }
+
+          @Override
+          public long expireAfterRead(String key, TokenVerifier.Verified value, long currentTime, long currentDuration) {
+            return currentDuration;
+          }
+        })
+        .build();
+  }
+
+  /** The cache key of {@code token}: its SHA-256, so that the cache holds no usable tokens. */
+  static String keyOf(String token) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.ISO_8859_1));
+      return Base64.getEncoder().encodeToString(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JDK", e);
+    }
+  }
+
+  /** The verified token under {@code key}, or {@code null}. The caller still checks its validity against the clock. */
+  TokenVerifier.Verified get(String key) {
+    return cache == null ? null : cache.getIfPresent(key);
+  }
+
+  void put(String key, TokenVerifier.Verified verified) {
+    if (cache != null && verified.validUntil() > clock.millis()) {
+      cache.put(key, verified);
+    }
+  }
+
+  void invalidate(String key) {
+    if (cache != null) {
+      cache.invalidate(key);
+    }
+  }
+}

@@ -1,0 +1,221 @@
+package io.sluice.plugins.jwt;
+
+import static io.sluice.plugins.jwt.JwtPluginTest.assertRefused;
+import static io.sluice.plugins.jwt.TestKeys.ISSUER;
+import static io.sluice.plugins.jwt.TestKeys.NOW;
+import static io.sluice.plugins.jwt.TestKeys.claims;
+import static io.sluice.plugins.jwt.TestKeys.sign;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.RSAKey;
+import io.sluice.spi.Decision;
+import io.sluice.spi.ErrorCode;
+import io.sluice.spi.GatewayError;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Keys from a real JWKS endpoint on loopback: first fetch, rotation, refresh limits, outages. */
+class RemoteJwksTest {
+
+  static final RSAKey OLD = JwtPluginTest.RSA;
+  static final ECKey NEW = TestKeys.ec("ec-2026");
+  static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  final TestTime time = new TestTime(NOW);
+  JwksServer jwks;
+  JwksServer attacker;
+
+  @AfterEach
+  void stop() {
+    jwks.close();
+    if (attacker != null) {
+      attacker.close();
+    }
+  }
+
+  JwtPlugin plugin(String minInterval) throws Exception {
+    return new JwtPlugin(JwtConfigs.parse("""
+        issuers:
+          - issuer: %s
+            jwks_uri: "%s"
+            algorithms: [RS256, ES256]
+            jwks_cache_ttl: 10m
+            jwks_refresh_min_interval: %s
+        """.formatted(ISSUER, jwks.uri(), minInterval)), time, time, HTTP, System.getLogger("jwt-test"));
+  }
+
+  /** The decision, after waiting for it if it was deferred. */
+  static Decision settle(Decision decision) throws Exception {
+    return decision instanceof Decision.Await await ? await.later().toCompletableFuture().get(10, TimeUnit.SECONDS) : decision;
+  }
+
+  static String rs256(String subject) {
+    return sign(OLD, JWSAlgorithm.RS256, claims().subject(subject).build());
+  }
+
+  static String es256(String subject) {
+    return sign(NEW, JWSAlgorithm.ES256, claims().subject(subject).build());
+  }
+
+  @Test
+  void theFirstFetchStartsAtCreationAndARequestWaitsForItWithoutBlocking() throws Exception {
+    jwks = new JwksServer(TestKeys.jwks(OLD));
+    JwtPlugin plugin = plugin("30s");
+    RemoteJwks remote = plugin.verifier().remote(ISSUER);
+
+    assertThat(remote.fetches()).isEqualTo(1); // started by the constructor, before any request
+    Decision first = plugin.onRequest(TestExchange.bearer(rs256("alice")));
+
+    assertThat(settle(first)).isSameAs(Decision.proceed());
+    assertThat(settle(plugin.onRequest(TestExchange.bearer(rs256("bob"))))).isSameAs(Decision.proceed());
+    assertThat(remote.fetches()).isEqualTo(1);
+    assertThat(jwks.hits()).isEqualTo(1);
+  }
+
+  @Test
+  void rotationANewKeyIsFetchedOnItsFirstTokenAndARemovedKeyStopsWorking() throws Exception {
+    jwks = new JwksServer(TestKeys.jwks(OLD));
+    JwtPlugin plugin = plugin("0s");
+    assertThat(settle(plugin.onRequest(TestExchange.bearer(rs256("before"))))).isSameAs(Decision.proceed());
+
+    jwks.rotate(TestKeys.jwks(OLD, NEW)); // a new key appears
+    Decision newKey = plugin.onRequest(TestExchange.bearer(es256("alice")));
+    assertThat(newKey).isInstanceOf(Decision.Await.class);
+    assertThat(settle(newKey)).isSameAs(Decision.proceed());
+
+    jwks.rotate(TestKeys.jwks(NEW)); // the old one disappears
+    assertRefused(settle(plugin.onRequest(TestExchange.bearer(sign(OLD, JWSAlgorithm.RS256, claims().subject("after").build(),
+        h -> h.keyID("rsa-gone"))))), "jwt.unknown_kid");
+    assertRefused(settle(plugin.onRequest(TestExchange.bearer(rs256("after")))), "jwt.unknown_kid");
+    assertThat(plugin.verifier().remote(ISSUER).fetches()).isEqualTo(4);
+  }
+
+  @Test
+  void anUnknownKidTriggersAtMostOneFetchPerMinimumInterval() throws Exception {
+    jwks = new JwksServer(TestKeys.jwks(OLD));
+    JwtPlugin plugin = plugin("30s");
+    RemoteJwks remote = plugin.verifier().remote(ISSUER);
+    settle(plugin.onRequest(TestExchange.bearer(rs256("warm-up"))));
+    time.advance(Duration.ofSeconds(31));
+
+    assertRefused(settle(plugin.onRequest(TestExchange.bearer(es256("a")))), "jwt.unknown_kid");
+    assertThat(remote.fetches()).isEqualTo(2);
+    Decision second = plugin.onRequest(TestExchange.bearer(es256("b")));
+    assertThat(second).isInstanceOf(Decision.Reply.class); // refused at once, no fetch
+    assertRefused(second, "jwt.unknown_kid");
+    assertThat(remote.fetches()).isEqualTo(2);
+
+    time.advance(Duration.ofSeconds(31));
+    jwks.rotate(TestKeys.jwks(OLD, NEW));
+    assertThat(settle(plugin.onRequest(TestExchange.bearer(es256("c"))))).isSameAs(Decision.proceed());
+    assertThat(remote.fetches()).isEqualTo(3);
+    assertThat(jwks.hits()).isEqualTo(3);
+  }
+
+  @Test
+  void whenTheJwksServerIsDownTheLastGoodKeysAreKept() throws Exception {
+    jwks = new JwksServer(TestKeys.jwks(OLD));
+    JwtPlugin plugin = plugin("30s");
+    RemoteJwks remote = plugin.verifier().remote(ISSUER);
+    assertThat(settle(plugin.onRequest(TestExchange.bearer(rs256("alice"))))).isSameAs(Decision.proceed());
+
+    jwks.down(true);
+    time.advance(Duration.ofMinutes(11)); // past the TTL: the next use refreshes in the background
+    assertThat(plugin.onRequest(TestExchange.bearer(rs256("bob")))).isSameAs(Decision.proceed());
+    await(() -> remote.fetches() == 2 && jwks.hits() == 2);
+    waitForIdle(remote);
+
+    assertThat(plugin.onRequest(TestExchange.bearer(rs256("carol")))).isSameAs(Decision.proceed());
+    assertRefused(settle(plugin.onRequest(TestExchange.bearer(sign(OLD, JWSAlgorithm.RS256, claims().build(),
+        h -> h.keyID("unknown"))))), "jwt.unknown_kid");
+  }
+
+  @Test
+  void keysThatNeverLoadedAnswer503NotA401() throws Exception {
+    jwks = new JwksServer(TestKeys.jwks(OLD));
+    jwks.down(true);
+    JwtPlugin plugin = plugin("30s");
+
+    GatewayError error = JwtPluginTest.rejection(settle(plugin.onRequest(TestExchange.bearer(rs256("alice")))));
+
+    assertThat(error.code()).isEqualTo(ErrorCode.UPSTREAM_UNAVAILABLE);
+    assertThat(error.httpStatus()).isEqualTo(503);
+    assertThat(error.details()).isEqualTo("jwt.keys_unavailable");
+  }
+
+  @Test
+  void aJkuHeaderIsNeverFollowed() throws Exception {
+    jwks = new JwksServer(TestKeys.jwks(OLD));
+    RSAKey evil = TestKeys.ATTACKER_RSA;
+    attacker = new JwksServer(TestKeys.jwks(evil));
+    JwtPlugin plugin = plugin("0s");
+    settle(plugin.onRequest(TestExchange.bearer(rs256("warm-up"))));
+
+    String withJku = sign(evil, JWSAlgorithm.RS256, claims().build(), h -> h.keyID("attacker").jwkURL(URI.create(attacker.uri())));
+    String withJkuAndRealKid = sign(evil, JWSAlgorithm.RS256, claims().subject("x").build(), h -> h.jwkURL(URI.create(attacker.uri())));
+    String withX5u = sign(evil, JWSAlgorithm.RS256, claims().subject("y").build(), h -> h.x509CertURL(URI.create(attacker.uri())));
+
+    assertRefused(settle(plugin.onRequest(TestExchange.bearer(withJku))), "jwt.unknown_kid");
+    assertRefused(settle(plugin.onRequest(TestExchange.bearer(withJkuAndRealKid))), "jwt.signature_invalid");
+    assertRefused(settle(plugin.onRequest(TestExchange.bearer(withX5u))), "jwt.signature_invalid");
+    assertThat(attacker.hits()).isZero();
+  }
+
+  @Test
+  void aReloadWithTheSameConfigKeepsTheFetchedKeys() throws Exception {
+    jwks = new JwksServer(TestKeys.jwks(OLD));
+    JwtPlugin plugin = plugin("30s");
+    settle(plugin.onRequest(TestExchange.bearer(rs256("alice"))));
+
+    JwtPlugin reloaded = (JwtPlugin) new JwtPluginFactory().create(plugin.config(), new TestContext(plugin));
+
+    assertThat(reloaded.onRequest(TestExchange.bearer(rs256("bob")))).isSameAs(Decision.proceed());
+    assertThat(jwks.hits()).isEqualTo(1);
+  }
+
+  private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("condition not met in 10s").isLessThan(deadline);
+      Thread.sleep(10);
+    }
+  }
+
+  /** Waits for the fetch in flight, if any, to finish. */
+  private static void waitForIdle(RemoteJwks remote) throws Exception {
+    var running = remote.inFlight();
+    if (running != null) {
+      running.get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The context of a reload whose previous instance is {@code previous}. */
+  record TestContext(JwtPlugin replaced) implements io.sluice.spi.PluginContext {
+    @Override
+    public String routeId() {
+      return "api";
+    }
+
+    @Override
+    public io.sluice.spi.Ticker ticker() {
+      return io.sluice.spi.Ticker.SYSTEM;
+    }
+
+    @Override
+    public java.util.Optional<io.sluice.spi.Plugin> previous() {
+      return java.util.Optional.of(replaced);
+    }
+
+    @Override
+    public System.Logger logger() {
+      return System.getLogger("jwt-test");
+    }
+  }
+
+}
