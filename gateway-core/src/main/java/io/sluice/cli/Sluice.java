@@ -3,13 +3,11 @@ package io.sluice.cli;
 import io.sluice.config.ConfigException;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.GatewayConfig;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sluice.plugin.PluginChains;
 import io.sluice.plugin.PluginDirs;
 import io.sluice.plugin.PluginRegistry;
 import io.sluice.proxy.AccessLog;
 import io.sluice.server.GatewayServer;
-import io.sluice.spi.Ticker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -104,7 +102,7 @@ public final class Sluice {
     }
     try {
       Loaded loaded = load(args.get(0));
-      PluginChains chains = PluginChains.compile(loaded.config(), loaded.registry(), new SimpleMeterRegistry(), Ticker.SYSTEM);
+      PluginChains chains = PluginChains.compileForValidation(loaded.config(), loaded.registry());
       try {
         out.print(RouteListing.render(loaded.config(), chains));
       } finally {
@@ -227,7 +225,7 @@ public final class Sluice {
     }
     try {
       GatewayConfig config = ConfigLoader.load(path, registry.catalog());
-      PluginChains.compile(config, registry, new SimpleMeterRegistry(), Ticker.SYSTEM).close();
+      PluginChains.compileForValidation(config, registry).close();
       return new Loaded(config, registry);
     } catch (ConfigException e) {
       e.problems().forEach(err::println);

@@ -45,12 +45,25 @@ public final class PluginChains {
    */
   public static PluginChains compile(GatewayConfig config, PluginRegistry registry, MeterRegistry meters, Ticker ticker)
       throws ConfigException {
+    return compile(config, registry, meters, ticker, false);
+  }
+
+  /**
+   * Builds every route's chain only to check the config: plugins are told
+   * ({@link PluginContext#validating()}) not to start background work or I/O.
+   */
+  public static PluginChains compileForValidation(GatewayConfig config, PluginRegistry registry) throws ConfigException {
+    return compile(config, registry, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), Ticker.SYSTEM, true);
+  }
+
+  private static PluginChains compile(GatewayConfig config, PluginRegistry registry, MeterRegistry meters, Ticker ticker,
+      boolean validating) throws ConfigException {
     Map<String, PluginChain> chains = new HashMap<>();
     List<ConfigProblem> problems = new ArrayList<>();
     for (RouteConfig route : config.routes()) {
       List<PluginSlot> slots = new ArrayList<>();
       for (PluginUse use : effectiveUses(config.plugins(), route.plugins())) {
-        PluginSlot slot = instantiate(use, route.id(), registry, meters, ticker, problems);
+        PluginSlot slot = instantiate(use, route.id(), registry, meters, ticker, validating, problems);
         if (slot != null) {
           slots.add(slot);
         }
@@ -97,7 +110,7 @@ public final class PluginChains {
 
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static PluginSlot instantiate(PluginUse use, String routeId, PluginRegistry registry, MeterRegistry meters,
-      Ticker ticker, List<ConfigProblem> problems) {
+      Ticker ticker, boolean validating, List<ConfigProblem> problems) {
     InstalledPlugin installed = registry.get(use.name());
     if (installed == null) {
       problems.add(new ConfigProblem(use.position(), use.path(), "unknown plugin '" + use.name() + "'"));
@@ -118,6 +131,11 @@ public final class PluginChains {
       @Override
       public Optional<Plugin> previous() {
         return Optional.empty();
+      }
+
+      @Override
+      public boolean validating() {
+        return validating;
       }
 
       @Override

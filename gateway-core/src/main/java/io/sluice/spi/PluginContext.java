@@ -21,6 +21,15 @@ public interface PluginContext {
    */
   Optional<Plugin> previous();
 
+  /**
+   * Whether the instance is created only to check the config ({@code sluice validate},
+   * {@code sluice routes}): it will never serve a request, so it must not start background work
+   * or I/O (fetching keys, connecting to a store).
+   */
+  default boolean validating() {
+    return false;
+  }
+
   /** A logger named after the plugin, for the plugin's own messages. */
   System.Logger logger();
 }

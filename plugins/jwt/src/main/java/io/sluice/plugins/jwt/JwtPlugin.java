@@ -26,8 +26,15 @@ final class JwtPlugin implements Plugin {
   private final boolean bearerScheme;
 
   JwtPlugin(JwtConfig config, Clock clock, Ticker ticker, HttpClient http, System.Logger logger) {
+    this(config, clock, ticker, http, logger, true);
+  }
+
+  /** {@code fetchKeys} false: created only to check the config, so no JWKS is fetched. */
+  JwtPlugin(JwtConfig config, Clock clock, Ticker ticker, HttpClient http, System.Logger logger, boolean fetchKeys) {
     this(config, new TokenVerifier(config, clock, ticker, http, logger), new TokenCache(config.cacheSize(), clock, ticker), clock);
-    verifier.startFetching();
+    if (fetchKeys) {
+      verifier.startFetching();
+    }
   }
 
   private JwtPlugin(JwtConfig config, TokenVerifier verifier, TokenCache cache, Clock clock) {

@@ -43,7 +43,7 @@ public final class JwtPluginFactory implements PluginFactory<JwtConfig> {
     if (context.previous().orElse(null) instanceof JwtPlugin previous && previous.config().equals(config)) {
       return previous.sharingStateOf(); // same config after a reload: keep the keys and verified tokens
     }
-    return new JwtPlugin(config, Clock.systemUTC(), context.ticker(), Http.CLIENT, context.logger());
+    return new JwtPlugin(config, Clock.systemUTC(), context.ticker(), Http.CLIENT, context.logger(), !context.validating());
   }
 
   /** One client for every instance's JWKS fetches; its threads, not the event loops, finish them. */

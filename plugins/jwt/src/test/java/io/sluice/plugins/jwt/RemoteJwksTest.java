@@ -64,6 +64,29 @@ class RemoteJwksTest {
   }
 
   @Test
+  void anInstanceCreatedOnlyToValidateTheConfigFetchesNothing() throws Exception {
+    jwks = new JwksServer(TestKeys.jwks(OLD));
+    JwtConfig config = JwtConfigs.parse("""
+        issuers:
+          - issuer: %s
+            jwks_uri: "%s"
+            algorithms: [RS256]
+        """.formatted(ISSUER, jwks.uri()));
+    io.sluice.spi.PluginContext validating = new io.sluice.spi.PluginContext() {
+      public String routeId() { return "r"; }
+      public io.sluice.spi.Ticker ticker() { return time; }
+      public java.util.Optional<io.sluice.spi.Plugin> previous() { return java.util.Optional.empty(); }
+      public boolean validating() { return true; }
+      public System.Logger logger() { return System.getLogger("jwt-test"); }
+    };
+
+    new JwtPluginFactory().create(config, validating).close();
+    Thread.sleep(300);
+
+    assertThat(jwks.hits()).isZero();
+  }
+
+  @Test
   void theFirstFetchStartsAtCreationAndARequestWaitsForItWithoutBlocking() throws Exception {
     jwks = new JwksServer(TestKeys.jwks(OLD));
     JwtPlugin plugin = plugin("30s");
