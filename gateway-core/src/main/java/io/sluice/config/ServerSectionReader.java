@@ -106,24 +106,15 @@ final class ServerSectionReader {
   }
 
   private static List<String> protocols(YamlNode node) {
-    List<YamlNode> items = node.nonEmptyList("protocol, such as " + SUPPORTED_PROTOCOLS);
-    FirstSeen seen = new FirstSeen("protocol");
-    List<String> out = new ArrayList<>();
-    for (YamlNode item : items) {
-      item.as("a protocol", text -> {
-        if (LATER_PROTOCOLS.contains(text)) {
-          throw new IllegalArgumentException(Messages.quote(text) + " is not supported yet (expected: " + SUPPORTED_PROTOCOLS + ")");
-        }
-        if (!text.equals(SUPPORTED_PROTOCOLS)) {
-          throw new IllegalArgumentException(Messages.invalid(text, SUPPORTED_PROTOCOLS));
-        }
-        return text;
-      }).ifPresent(protocol -> {
-        seen.add(item, protocol);
-        out.add(protocol);
-      });
-    }
-    return out;
+    return new FirstSeen("protocol").distinctItems(node, "protocol, such as " + SUPPORTED_PROTOCOLS, "a protocol", text -> {
+      if (LATER_PROTOCOLS.contains(text)) {
+        throw new IllegalArgumentException(Messages.quote(text) + " is not supported yet (expected: " + SUPPORTED_PROTOCOLS + ")");
+      }
+      if (!text.equals(SUPPORTED_PROTOCOLS)) {
+        throw new IllegalArgumentException(Messages.invalid(text, SUPPORTED_PROTOCOLS));
+      }
+      return text;
+    });
   }
 
   private static List<Cidr> cidrs(YamlNode node) {

@@ -95,41 +95,24 @@ final class TlsSectionReader {
   }
 
   private static List<String> protocols(YamlNode node) {
-    List<YamlNode> items = node.nonEmptyList("TLS version, such as TLSv1.3");
-    FirstSeen seen = new FirstSeen("TLS version");
-    List<String> out = new ArrayList<>();
-    for (YamlNode item : items) {
-      item.as("a TLS version", text -> {
-        if (!TlsConfig.DEFAULT_PROTOCOLS.contains(text)) {
-          throw new IllegalArgumentException(Messages.invalid(text, PROTOCOLS));
-        }
-        return text;
-      }).ifPresent(protocol -> {
-        seen.add(item, protocol);
-        out.add(protocol);
-      });
-    }
-    return out;
+    return new FirstSeen("TLS version").distinctItems(node, "TLS version, such as TLSv1.3", "a TLS version", text -> {
+      if (!TlsConfig.DEFAULT_PROTOCOLS.contains(text)) {
+        throw new IllegalArgumentException(Messages.invalid(text, PROTOCOLS));
+      }
+      return text;
+    });
   }
 
   private static List<String> ciphers(YamlNode node) {
-    List<YamlNode> items = node.nonEmptyList("cipher suite, such as TLS_AES_128_GCM_SHA256");
     Set<String> known = knownCipherSuites();
-    FirstSeen seen = new FirstSeen("cipher suite");
-    List<String> out = new ArrayList<>();
-    for (YamlNode item : items) {
-      item.as("a cipher suite", text -> {
-        if (!known.isEmpty() && !known.contains(text)) {
-          throw new IllegalArgumentException("unknown cipher suite " + Messages.quote(text) + " ("
-              + DidYouMean.hint(text, known) + ")");
-        }
-        return text;
-      }).ifPresent(cipher -> {
-        seen.add(item, cipher);
-        out.add(cipher);
-      });
-    }
-    return out;
+    return new FirstSeen("cipher suite").distinctItems(node, "cipher suite, such as TLS_AES_128_GCM_SHA256", "a cipher suite",
+        text -> {
+          if (!known.isEmpty() && !known.contains(text)) {
+            throw new IllegalArgumentException("unknown cipher suite " + Messages.quote(text) + " ("
+                + DidYouMean.hint(text, known) + ")");
+          }
+          return text;
+        });
   }
 
   /** The suites the JDK knows by name (the names both providers accept); empty if it cannot tell. */
@@ -157,20 +140,13 @@ final class TlsSectionReader {
 
   private static List<String> serverNames(YamlNode node, FirstSeen seen) {
     String expected = "a host name such as api.example.com, or *.example.com";
-    List<String> out = new ArrayList<>();
-    for (YamlNode item : node.nonEmptyList("server name")) {
-      item.as(expected, text -> {
-        String name = text.toLowerCase(java.util.Locale.ROOT);
-        String host = name.startsWith("*.") ? name.substring(2) : name;
-        if (!HostNames.isDnsName(host)) {
-          throw new IllegalArgumentException(Messages.invalid(text, expected));
-        }
-        return name;
-      }).ifPresent(name -> {
-        seen.add(item, name);
-        out.add(name);
-      });
-    }
-    return out;
+    return seen.distinctItems(node, "server name", expected, text -> {
+      String name = text.toLowerCase(java.util.Locale.ROOT);
+      String host = name.startsWith("*.") ? name.substring(2) : name;
+      if (!HostNames.isDnsName(host)) {
+        throw new IllegalArgumentException(Messages.invalid(text, expected));
+      }
+      return name;
+    });
   }
 }
