@@ -169,14 +169,14 @@ public final class Sluice {
       e.problems().forEach(err::println);
       accessLog.close();
       return INVALID;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | javax.net.ssl.SSLException e) {
       err.println("could not start: " + e.getMessage());
       accessLog.close();
       return INVALID;
     }
     out.println("sluice " + version() + " running " + file);
     for (GatewayServer.BoundListener listener : server.listeners()) {
-      out.println("  listener '" + listener.name() + "' on http://" + listener.address().getHostString() + ":"
+      out.println("  listener '" + listener.name() + "' on " + listener.scheme() + "://" + listener.address().getHostString() + ":"
           + listener.address().getPort());
     }
     if (demo != null) {

@@ -44,7 +44,8 @@ public final class ConfigLoader {
 
   /**
    * Reads {@code file} (UTF-8), substituting {@code ${NAME}} from the process environment.
-   * Messages name the file as given; relative {@code plugin_dirs} are resolved against its folder.
+   * Messages name the file as given; relative {@code plugin_dirs} and certificate files are
+   * resolved against its folder.
    *
    * @param catalog the installed plugins, whose config records {@code plugins:} entries bind to
    * @throws ConfigException with every mistake in the file, in document order
@@ -63,7 +64,7 @@ public final class ConfigLoader {
    * Reads a config from text.
    *
    * @param fileName the name used in messages and in {@link GatewayConfig#source()}; relative
-   *     {@code plugin_dirs} are resolved against its folder
+   *     {@code plugin_dirs} and certificate files are resolved against its folder
    * @param env returns an environment variable's value, or {@code null} when it is not set
    * @param catalog the installed plugins, whose config records {@code plugins:} entries bind to
    * @throws ConfigException with every mistake in the text, in document order
@@ -81,10 +82,11 @@ public final class ConfigLoader {
       throw empty(problems);
     }
     YamlMap top = document.map(KEYS);
-    ServerConfig server = top.required("server").map(ServerSectionReader::read).orElse(null);
+    Path baseDir = folderOf(fileName);
+    ServerConfig server = top.required("server").map(n -> ServerSectionReader.read(n, baseDir)).orElse(null);
     Map<String, UpstreamConfig> upstreams = top.optional("upstreams").map(UpstreamSectionReader::read).orElse(Map.of());
     long maxBodyBytes = (server == null ? LimitsConfig.DEFAULTS : server.limits()).maxBodyBytes();
-    List<String> pluginDirs = top.optional("plugin_dirs").map(n -> PluginSectionReader.dirs(n, folderOf(fileName))).orElse(List.of());
+    List<String> pluginDirs = top.optional("plugin_dirs").map(n -> PluginSectionReader.dirs(n, baseDir)).orElse(List.of());
     PluginSectionReader pluginReader = PluginSectionReader.global(catalog);
     List<PluginUse> plugins = top.optional("plugins").map(pluginReader::read).orElse(List.of());
     PluginSectionReader routePlugins = pluginReader.forRoutes(plugins);

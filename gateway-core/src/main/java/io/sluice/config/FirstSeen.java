@@ -1,8 +1,11 @@
 package io.sluice.config;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /** Remembers where each name was first written, to report a repeated one with the line of the original. */
 final class FirstSeen {
@@ -34,5 +37,21 @@ final class FirstSeen {
     if (first != null) {
       node.problem("duplicate " + what + " " + Messages.quote(name) + " (first at line " + first.line() + ")");
     }
+  }
+
+  /**
+   * The items of a list that must not be empty ({@code oneItem} names one, e.g. "TLS version,
+   * such as TLSv1.3"), each read by {@code parser} (see {@link YamlNode#as}); a value written
+   * twice is reported at its second place.
+   */
+  List<String> distinctItems(YamlNode list, String oneItem, String expected, Function<String, String> parser) {
+    List<String> out = new ArrayList<>();
+    for (YamlNode item : list.nonEmptyList(oneItem)) {
+      item.as(expected, parser).ifPresent(value -> {
+        add(item, value);
+        out.add(value);
+      });
+    }
+    return out;
   }
 }

@@ -1,5 +1,6 @@
 package io.sluice.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,7 +13,7 @@ final class ServerSectionReader {
 
   static final List<String> KEYS =
       List.of("listeners", "admin", "trusted_proxies", "limits", "event_loops", "drain_timeout", "access_log");
-  static final List<String> LISTENER_KEYS = List.of("name", "bind", "port", "protocols");
+  static final List<String> LISTENER_KEYS = List.of("name", "bind", "port", "protocols", "tls");
   static final List<String> ADMIN_KEYS = List.of("enabled", "bind", "port");
   static final List<String> LIMIT_KEYS = List.of(
       "max_request_line_bytes", "max_header_bytes", "max_header_count", "max_body_bytes", "request_header_timeout",
@@ -28,11 +29,15 @@ final class ServerSectionReader {
 
   /** Which listener holds each {@code bind:port}, so that a second one is caught before bind() fails at startup. */
   private final Map<String, String> boundBy = new HashMap<>();
+  /** The config file's folder, against which relative certificate paths are resolved. */
+  private final Path baseDir;
 
-  private ServerSectionReader() {}
+  private ServerSectionReader(Path baseDir) {
+    this.baseDir = baseDir;
+  }
 
-  static ServerConfig read(YamlNode node) {
-    return new ServerSectionReader().server(node);
+  static ServerConfig read(YamlNode node, Path baseDir) {
+    return new ServerSectionReader(baseDir).server(node);
   }
 
   private ServerConfig server(YamlNode node) {
@@ -61,7 +66,8 @@ final class ServerSectionReader {
       int port = portNode.flatMap(n -> n.integer(0, 65535, PORT)).orElse(0);
       portNode.ifPresent(n -> claim(n, bind, port, "listener '" + name.orElse("") + "'"));
       List<String> protocols = listener.optional("protocols").map(ServerSectionReader::protocols).orElse(List.of("http1"));
-      out.add(new ListenerConfig(name.orElse(""), bind, port, protocols));
+      TlsConfig tls = listener.optional("tls").map(n -> TlsSectionReader.read(n, baseDir)).orElse(null);
+      out.add(new ListenerConfig(name.orElse(""), bind, port, protocols, tls));
     }
     return out;
   }
@@ -100,24 +106,15 @@ final class ServerSectionReader {
   }
 
   private static List<String> protocols(YamlNode node) {
-    List<YamlNode> items = node.nonEmptyList("protocol, such as " + SUPPORTED_PROTOCOLS);
-    FirstSeen seen = new FirstSeen("protocol");
-    List<String> out = new ArrayList<>();
-    for (YamlNode item : items) {
-      item.as("a protocol", text -> {
-        if (LATER_PROTOCOLS.contains(text)) {
-          throw new IllegalArgumentException(Messages.quote(text) + " is not supported yet (expected: " + SUPPORTED_PROTOCOLS + ")");
-        }
-        if (!text.equals(SUPPORTED_PROTOCOLS)) {
-          throw new IllegalArgumentException(Messages.invalid(text, SUPPORTED_PROTOCOLS));
-        }
-        return text;
-      }).ifPresent(protocol -> {
-        seen.add(item, protocol);
-        out.add(protocol);
-      });
-    }
-    return out;
+    return new FirstSeen("protocol").distinctItems(node, "protocol, such as " + SUPPORTED_PROTOCOLS, "a protocol", text -> {
+      if (LATER_PROTOCOLS.contains(text)) {
+        throw new IllegalArgumentException(Messages.quote(text) + " is not supported yet (expected: " + SUPPORTED_PROTOCOLS + ")");
+      }
+      if (!text.equals(SUPPORTED_PROTOCOLS)) {
+        throw new IllegalArgumentException(Messages.invalid(text, SUPPORTED_PROTOCOLS));
+      }
+      return text;
+    });
   }
 
   private static List<Cidr> cidrs(YamlNode node) {

@@ -6,9 +6,11 @@ import io.sluice.routing.PathParams;
 import io.sluice.spi.AttributeKey;
 import io.sluice.spi.Attributes;
 import io.sluice.spi.Headers;
+import java.security.cert.X509Certificate;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** What plugins see of an exchange: the request head, the route and shared attributes. */
 public final class ExchangeView implements io.sluice.spi.Exchange, Attributes {
@@ -18,16 +20,25 @@ public final class ExchangeView implements io.sluice.spi.Exchange, Attributes {
   private final String routeId;
   private final PathParams params;
   private final String clientAddress;
+  private final X509Certificate clientCertificate;
   private Headers requestHeaders;
   private Map<String, List<String>> query;
   private Map<AttributeKey<?>, Object> attributes;
 
+  /** A view of an exchange on a connection without a client certificate. */
   public ExchangeView(RequestHead head, String requestId, String routeId, PathParams params, String clientAddress) {
+    this(head, requestId, routeId, params, clientAddress, null);
+  }
+
+  /** @param clientCertificate the client's TLS certificate, or {@code null} */
+  public ExchangeView(RequestHead head, String requestId, String routeId, PathParams params, String clientAddress,
+      X509Certificate clientCertificate) {
     this.head = head;
     this.requestId = requestId;
     this.routeId = routeId;
     this.params = params;
     this.clientAddress = clientAddress;
+    this.clientCertificate = clientCertificate;
   }
 
   @Override
@@ -87,6 +98,11 @@ public final class ExchangeView implements io.sluice.spi.Exchange, Attributes {
   @Override
   public String clientAddress() {
     return clientAddress;
+  }
+
+  @Override
+  public Optional<X509Certificate> clientCertificate() {
+    return Optional.ofNullable(clientCertificate);
   }
 
   @Override

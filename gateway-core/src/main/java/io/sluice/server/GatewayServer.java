@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 
 /**
  * A running gateway: its event loops, its listeners and the current config snapshot.
@@ -38,8 +39,8 @@ public final class GatewayServer implements AutoCloseable {
   private final List<Channel> serverChannels = new ArrayList<>();
   private boolean stopped;
 
-  /** A listener that is accepting connections. */
-  public record BoundListener(String name, InetSocketAddress address) {}
+  /** A listener that is accepting connections; {@code scheme} is {@code http} or {@code https}. */
+  public record BoundListener(String name, InetSocketAddress address, String scheme) {}
 
   private GatewayServer(GatewaySnapshot snapshot, AccessLog accessLog, Transport transport, MeterRegistry meters) {
     this.transport = transport;
@@ -53,9 +54,10 @@ public final class GatewayServer implements AutoCloseable {
    * returns once all accept connections.
    *
    * @throws ConfigException when a plugin instance cannot be created
+   * @throws SSLException when a listener's certificate or key cannot be loaded (changed since the config was read)
    */
   public static GatewayServer start(GatewayConfig config, PluginRegistry registry, AccessLog accessLog)
-      throws InterruptedException, ConfigException {
+      throws InterruptedException, ConfigException, SSLException {
     MeterRegistry meters = new SimpleMeterRegistry();
     GatewaySnapshot snapshot = GatewaySnapshot.compile(config, registry, meters);
     GatewayServer server = new GatewayServer(snapshot, accessLog, Transport.best(), meters);
@@ -63,27 +65,31 @@ public final class GatewayServer implements AutoCloseable {
       for (ListenerConfig listener : config.server().listeners()) {
         server.bind(listener);
       }
-    } catch (RuntimeException | InterruptedException e) {
+    } catch (RuntimeException | InterruptedException | SSLException e) {
       server.drainAndStop(Duration.ZERO);
       throw e;
     }
     return server;
   }
 
-  private void bind(ListenerConfig listener) throws InterruptedException {
+  private void bind(ListenerConfig listener) throws InterruptedException, SSLException {
+    TlsContexts tls = listener.tls() == null ? null
+        : TlsContexts.build(listener.name(), listener.tls(), state.snapshot().config().server().limits().requestHeaderTimeout(),
+            state.meters());
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(bossGroup, workerGroup)
         .channel(transport.serverChannelType())
         .option(ChannelOption.SO_BACKLOG, 1024)
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(new Http1ChannelInitializer(state, "http"));
+        .childHandler(new Http1ChannelInitializer(state, tls));
     Channel channel = bootstrap.bind(listener.bind(), listener.port()).sync().channel();
     serverChannels.add(channel);
     InetSocketAddress address = (InetSocketAddress) channel.localAddress();
-    listeners.add(new BoundListener(listener.name(), address));
-    LOG.log(System.Logger.Level.INFO, "listener ''{0}'' accepting HTTP/1.1 on {1}:{2,number,#} ({3})",
-        listener.name(), address.getHostString(), address.getPort(), transport.name());
+    listeners.add(new BoundListener(listener.name(), address, listener.scheme()));
+    LOG.log(System.Logger.Level.INFO, "listener ''{0}'' accepting {1} on {2}:{3,number,#} ({4})",
+        listener.name(), tls == null ? "HTTP/1.1" : "HTTP/1.1 over TLS, " + tls.providerName(),
+        address.getHostString(), address.getPort(), transport.name());
   }
 
   /**
@@ -93,7 +99,7 @@ public final class GatewayServer implements AutoCloseable {
    */
   public static io.netty.channel.embedded.EmbeddedChannel embeddedConnection(GatewaySnapshot snapshot, AccessLog accessLog) {
     ServerState state = new ServerState(snapshot, accessLog, Transport.nio().socketChannelType(), new SimpleMeterRegistry());
-    return new io.netty.channel.embedded.EmbeddedChannel(new Http1ChannelInitializer(state, "http"));
+    return new io.netty.channel.embedded.EmbeddedChannel(new Http1ChannelInitializer(state, null));
   }
 
   public List<BoundListener> listeners() {

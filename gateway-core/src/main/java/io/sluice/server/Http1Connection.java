@@ -22,6 +22,8 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.config.LimitsConfig;
@@ -62,6 +64,8 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
 
   private final ServerState server;
   private final String scheme;
+  /** The listener's TLS, or {@code null} on a plain-text listener. */
+  private final TlsContexts tls;
   private ChannelHandlerContext ctx;
   private ConnectionInfo info;
 
@@ -87,9 +91,10 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   private ScheduledFuture<?> idleTimer;
   private ScheduledFuture<?> writeTimer;
 
-  Http1Connection(ServerState server, String scheme) {
+  Http1Connection(ServerState server, TlsContexts tls) {
     this.server = server;
-    this.scheme = scheme;
+    this.tls = tls;
+    this.scheme = tls == null ? "http" : "https";
   }
 
   @Override
@@ -157,6 +162,10 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
 
   @Override
   public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+    if (tls != null && TlsContexts.isTlsFailure(cause)) {
+      context.close(); // counted and logged with the handshake completion event, or a broken TLS record: the client's doing
+      return;
+    }
     if (!(cause instanceof IOException)) {
       LOG.log(System.Logger.Level.WARNING, "client connection " + info + " failed", cause);
     }
@@ -168,6 +177,16 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
     if (event == GatewayServer.DRAIN && !inExchange) {
       context.close();
       return;
+    }
+    if (event instanceof SslHandshakeCompletionEvent handshake && tls != null) {
+      if (handshake.isSuccess()) {
+        SslHandler ssl = context.pipeline().get(SslHandler.class);
+        if (ssl != null) {
+          TlsContexts.clientCertificate(ssl).ifPresent(cert -> info = info.withClientCertificate(cert));
+        }
+      } else {
+        tls.handshakeFailed(info.peerIp(), handshake.cause());
+      }
     }
     context.fireUserEventTriggered(event);
   }
@@ -334,7 +353,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
       dispatch(exchange, head, matched, snapshot, limits);
       return;
     }
-    view = new ExchangeView(head, exchange.requestId(), route.id(), matched.params(), info.peerIp());
+    view = new ExchangeView(head, exchange.requestId(), route.id(), matched.params(), info.peerIp(), info.clientCertificate());
     chainRun = new RequestChainRun(chain, view, ctx.channel().eventLoop(), new RequestChainRun.Continuation() {
       @Override
       public void proceed() {

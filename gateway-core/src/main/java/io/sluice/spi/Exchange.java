@@ -1,6 +1,8 @@
 package io.sluice.spi;
 
+import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One request as plugins see it: the request head (after path normalization and routing),
@@ -42,6 +44,26 @@ public interface Exchange {
 
   /** The client's IP address as text (the TCP peer). */
   String clientAddress();
+
+  /**
+   * The certificate the client presented in the TLS handshake, already verified against the
+   * listener's {@code client_ca}; empty on plain-text listeners, with {@code client_auth: none},
+   * and when the client sent none under {@code client_auth: optional}.
+   *
+   * <p>This is the JDK's own certificate type, so a plugin reads whatever identity its
+   * deployment uses (subject, subject alternative names, issuer, serial, a fingerprint of
+   * {@code getEncoded()}) without the gateway choosing one for it. The object is immutable and
+   * the same for every request of the connection.
+   *
+   * {@snippet :
+   * String subject = exchange.clientCertificate()
+   *     .map(cert -> cert.getSubjectX500Principal().getName())   // e.g. "CN=billing,O=Example"
+   *     .orElse(null);
+   * }
+   */
+  default Optional<X509Certificate> clientCertificate() {
+    return Optional.empty();
+  }
 
   /** Whether this is a gRPC call ({@code content-type: application/grpc...}). */
   boolean isGrpc();

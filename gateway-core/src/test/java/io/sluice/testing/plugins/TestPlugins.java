@@ -118,6 +118,36 @@ public final class TestPlugins {
     }
   }
 
+  /**
+   * AUTHENTICATION: forwards the subject of the client's TLS certificate upstream as
+   * {@code x-client-subject} ({@code none} without one).
+   */
+  public static final class ClientCert implements PluginFactory<ClientCert.Config> {
+    public record Config(String header) {
+      public Config {
+        if (header == null) {
+          header = "x-client-subject";
+        }
+      }
+    }
+
+    public String name() { return "test_client_cert"; }
+    public Class<Config> configType() { return Config.class; }
+    public Phase phase() { return Phase.AUTHENTICATION; }
+
+    public Plugin create(Config config, PluginContext context) {
+      return new Plugin() {
+        @Override
+        public Decision onRequest(Exchange exchange) {
+          exchange.requestHeaders().set(config.header(), exchange.clientCertificate()
+              .map(cert -> cert.getSubjectX500Principal().getName())
+              .orElse("none"));
+          return Decision.proceed();
+        }
+      };
+    }
+  }
+
   /** TRAFFIC: decides after {@code delay} on another thread; refuses when {@code deny}. */
   public static final class Async implements PluginFactory<Async.Config> {
     public record Config(Duration delay, boolean deny) {
