@@ -145,7 +145,7 @@ public final class Sluice {
   }
 
   private int serve(GatewayConfig config, String file, DemoUpstream demo) {
-    AccessLog accessLog = new AccessLog(config.server().accessLog() ? System.out : java.io.OutputStream.nullOutputStream());
+    AccessLog accessLog = config.server().accessLog() ? new AccessLog(System.out) : AccessLog.disabled();
     GatewayServer server;
     try {
       server = GatewayServer.start(config, accessLog);

@@ -13,7 +13,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * One line per exchange, written by a background thread so event loops never block on the
  * output. When the writer cannot keep up, lines beyond a bound are dropped and counted
- * rather than slowing traffic.
+ * rather than slowing traffic. {@link #disabled()} is the log of {@code access_log: false}:
+ * it neither formats nor queues anything.
  *
  * <p>Format (space separated, {@code -} for absent):
  * {@code time request_id client method target status route upstream code source details
@@ -35,8 +36,26 @@ public final class AccessLog implements AutoCloseable {
     this.writer = Thread.ofPlatform().daemon().name("sluice-access-log").start(this::drain);
   }
 
+  private AccessLog() {
+    this.out = null;
+    this.writer = null;
+  }
+
+  /** A log that writes nothing and costs nothing per exchange. */
+  public static AccessLog disabled() {
+    return new AccessLog();
+  }
+
+  /** Whether lines are written at all. */
+  public boolean isEnabled() {
+    return writer != null;
+  }
+
   /** Queues the line for {@code exchange}; never blocks. */
   public void log(Exchange exchange) {
+    if (writer == null) {
+      return;
+    }
     if (queued.incrementAndGet() > MAX_QUEUED) {
       queued.decrementAndGet();
       dropped.incrementAndGet();
@@ -94,6 +113,9 @@ public final class AccessLog implements AutoCloseable {
   /** Writes what is queued and stops the writer. */
   @Override
   public void close() {
+    if (writer == null) {
+      return;
+    }
     closed = true;
     LockSupport.unpark(writer);
     try {
