@@ -33,6 +33,17 @@ class AccessLogTest {
   }
 
   @Test
+  void lineStartsWithTheUtcTimeToTheMillisecond() {
+    ByteArrayOutputStream sink = new ByteArrayOutputStream();
+    AccessLog log = new AccessLog(sink);
+    log.log(exchange("req-1"));
+    log.close();
+
+    assertThat(sink.toString(StandardCharsets.UTF_8))
+        .matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z req-1 127\\.0\\.0\\.1 GET /items/7 200 - - - - - 0 0 \\d+\\.\\d{3} - -\\R");
+  }
+
+  @Test
   void disabledLogStartsNoWriterThread() {
     long writersBefore = accessLogWriters();
     AccessLog log = AccessLog.disabled();
