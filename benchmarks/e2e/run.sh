@@ -51,6 +51,7 @@
 #   --alt-dist DIR        distribution for sluice-alt [the built one]
 #   --alt-opts OPTS       SLUICE_JAVA_OPTS for sluice-alt []
 #   --alt-label TEXT      what sluice-alt is, for the results [alt]
+#   --alt-access-log      sluice-alt with access_log: true (to compare against sluice-log)
 #   --jfr                 record JFR (settings=profile, stacks every 1 ms) of each Sluice during the
 #                         measured rounds, into raw/<candidate>.jfr
 #   --nice N              run upstream, proxies and wrk under `nice -n N`, and give this run's
@@ -73,7 +74,7 @@ repo=$(cd -P -- "$here/../.." && pwd -P)
 rounds=5 duration=10 warmup=15 connections=64 wrk_threads=""
 sizes="small,16k" candidates="direct,nginx,sluice,sluice-log"
 proxy_cpus=1 upstream_cpus=0 wrk_cpus=0 port_base=18080
-nice_level=0 sluice_opts="" alt_dist="" alt_opts="" alt_label="alt" jfr=0 label="" out="" build=1 update_docs=0 keep_tmp=0
+nice_level=0 sluice_opts="" alt_dist="" alt_opts="" alt_label="alt" alt_access_log=false jfr=0 label="" out="" build=1 update_docs=0 keep_tmp=0
 
 die() { printf 'run.sh: %s\n' "$*" >&2; exit 2; }
 need_value() { [[ $# -ge 2 && -n $2 ]] || die "option $1 needs a value"; }
@@ -96,6 +97,7 @@ while [[ $# -gt 0 ]]; do
     --alt-dist) need_value "$@"; alt_dist=$2; shift 2 ;;
     --alt-opts) need_value "$@"; alt_opts=$2; shift 2 ;;
     --alt-label) need_value "$@"; alt_label=$2; shift 2 ;;
+    --alt-access-log) alt_access_log=true; shift ;;
     --jfr) jfr=1; shift ;;
     --nice) need_value "$@"; nice_level=$2; shift 2 ;;
     --label) need_value "$@"; label=$2; shift 2 ;;
@@ -301,7 +303,7 @@ EOF
 }
 sluice_config "$port_sluice" false >"$tmp/sluice.yaml"
 sluice_config "$port_sluice_log" true >"$tmp/sluice-log.yaml"
-sluice_config "$port_sluice_alt" false >"$tmp/sluice-alt.yaml"
+sluice_config "$port_sluice_alt" "$alt_access_log" >"$tmp/sluice-alt.yaml"
 cp "$tmp/upstream/nginx.conf" "$raw/upstream-nginx.conf"
 cp "$tmp/nginx/nginx.conf" "$raw/proxy-nginx.conf"
 cp "$tmp/sluice.yaml" "$raw/sluice.yaml"
@@ -425,7 +427,7 @@ cmdline_of() { [[ -n ${main_pid[$1]:-} ]] && tr '\0' ' ' <"/proc/${main_pid[$1]}
   echo "  \"virtualization\": $(json_str "$(lscpu | sed -n 's/^Hypervisor vendor: *//p' | head -n 1)")},"
   echo "\"versions\": {\"java\": $(json_str "$java_version"), \"nginx\": $(json_str "$(nginx -v 2>&1)"),"
   echo "  \"wrk\": $(json_str "$(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2)"), \"sluice\": $(json_str "$git_rev${git_dirty:+ (modified)}")},"
-  echo "\"sluice_opts\": $(json_str "$sluice_opts"), \"alt_opts\": $(json_str "$alt_opts"), \"alt_label\": $(json_str "$alt_label"),"
+  echo "\"sluice_opts\": $(json_str "$sluice_opts"), \"alt_opts\": $(json_str "$alt_opts"), \"alt_label\": $(json_str "$alt_label"), \"alt_access_log\": $alt_access_log,"
   echo "\"commands\": {\"sluice\": $(json_str "$(cmdline_of sluice)"), \"sluice-alt\": $(json_str "$(cmdline_of sluice-alt)")}"
   echo "}"
 } >"$raw/meta.json"
@@ -459,7 +461,7 @@ measure() { # $1 = candidate, $2 = size, $3 = round (0 = warm-up), $4 = seconds
     wait "$sampler" 2>/dev/null || true
     sampler=""
   fi
-  if [[ $cand == sluice-log ]]; then : >"$tmp/sluice-log.out"; fi  # keep the access log from filling the disk
+  if [[ $cand == sluice-log || $cand == sluice-alt ]]; then : >"$tmp/$cand.out"; fi  # keep access logs from filling the disk
   ((round > 0)) || return 0
   line=$(sed -n 's/^WRKJSON //p' "$wrk_out")
   [[ -n $line ]] || die "no summary in $wrk_out"
