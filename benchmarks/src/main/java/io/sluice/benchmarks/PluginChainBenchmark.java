@@ -68,7 +68,7 @@ public class PluginChainBenchmark {
     PluginRegistry registry = PluginRegistry.builtIn();
     GatewayConfig config = ConfigLoader.parse(yaml, "bench.yaml", name -> null, registry.catalog());
     GatewaySnapshot snapshot = GatewaySnapshot.compile(config, registry, new SimpleMeterRegistry());
-    channel = GatewayServer.embeddedConnection(snapshot, AccessLog.off());
+    channel = GatewayServer.embeddedConnection(snapshot, AccessLog.disabled());
     request = Unpooled.unreleasableBuffer(Unpooled.directBuffer(REQUEST.length).writeBytes(REQUEST));
   }
 

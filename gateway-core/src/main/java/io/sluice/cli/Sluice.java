@@ -158,7 +158,7 @@ public final class Sluice {
 
   private int serve(Loaded loaded, String file, DemoUpstream demo) {
     GatewayConfig config = loaded.config();
-    AccessLog accessLog = config.server().accessLog() ? new AccessLog(System.out) : AccessLog.off();
+    AccessLog accessLog = config.server().accessLog() ? new AccessLog(System.out) : AccessLog.disabled();
     GatewayServer server;
     try {
       server = GatewayServer.start(config, loaded.registry(), accessLog);

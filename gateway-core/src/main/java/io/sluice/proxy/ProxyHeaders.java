@@ -126,10 +126,24 @@ public final class ProxyHeaders {
     StringBuilder element = new StringBuilder("for=").append(forNode);
     if (!authority.isEmpty()) {
       element.append(";host=");
-      boolean token = authority.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '.' || c == '-');
-      element.append(token ? authority : '"' + authority + '"');
+      if (isToken(authority)) {
+        element.append(authority);
+      } else {
+        element.append('"').append(authority).append('"');
+      }
     }
     return element.append(";proto=").append(client.scheme()).toString();
+  }
+
+  /** Whether {@code authority} can be a {@code Forwarded} value without quotes (here: letters, digits, '.', '-'). */
+  private static boolean isToken(String authority) {
+    for (int i = 0; i < authority.length(); i++) {
+      char c = authority.charAt(i);
+      if (!(Character.isLetterOrDigit(c) || c == '.' || c == '-')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static List<String> connectionTokens(HttpHeaders headers) {
