@@ -28,8 +28,12 @@ public interface ClientStream {
   /** Flushes what was written. */
   void flush();
 
-  /** Sends a complete error response rendered for this protocol (JSON, or gRPC status). */
-  void writeError(GatewayError error, String requestId);
+  /**
+   * Sends a complete error response rendered for this protocol (JSON, or gRPC status).
+   * {@code requestComplete} false means the rest of the request will not be read: the protocol
+   * must announce that the connection (or stream) ends with this response.
+   */
+  void writeError(GatewayError error, String requestId, boolean requestComplete);
 
   /** Cuts a response that already started: the client must see it as incomplete. */
   void abort();

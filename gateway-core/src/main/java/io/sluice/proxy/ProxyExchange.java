@@ -489,9 +489,12 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
       client.abort();
       finish(false);
     } else {
+      // A body cut short by a limit is not read to its end: the connection cannot carry another request.
+      boolean requestComplete = requestEnded && error.code() != ErrorCode.PAYLOAD_TOO_LARGE
+          && error.code() != ErrorCode.REQUEST_TIMEOUT;
       exchange.error(error);
-      client.writeError(error, exchange.requestId());
-      finish(requestEnded && error.code() != ErrorCode.PAYLOAD_TOO_LARGE && error.code() != ErrorCode.REQUEST_TIMEOUT);
+      client.writeError(error, exchange.requestId(), requestComplete);
+      finish(requestComplete);
     }
   }
 

@@ -517,9 +517,9 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   }
 
   @Override
-  public void writeError(GatewayError error, String requestId) {
+  public void writeError(GatewayError error, String requestId, boolean requestFullyRead) {
     FullHttpResponse response = errorResponse(error, requestId);
-    if (!requestComplete) {
+    if (!requestComplete || !requestFullyRead) {
       closeAfterResponse = true;
     }
     prepareConnectionHeader(response.headers());

@@ -76,6 +76,11 @@ class BodyHooksTest {
 
     assertThat(response.statusCode()).isEqualTo(413);
     assertThat(response.body()).contains("exceeds the limit of 4096 bytes");
+    // The rest of the body is not read, so the connection must be closed, and say so.
+    var raw = gateway.raw().send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + "z".repeat(5000));
+    assertThat(raw.status()).isEqualTo(413);
+    assertThat(raw.text()).containsIgnoringCase("connection: close");
+    assertThat(raw.closed()).isTrue();
   }
 
   @Test

@@ -134,6 +134,7 @@ class BadRequestTest {
     RawHttp.Response response = send("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
         + chunk + chunk + "0\r\n\r\n");
     assertThat(response.status()).isEqualTo(413);
+    assertThat(response.text()).containsIgnoringCase("connection: close");
     assertThat(response.closed()).isTrue();
     Thread.sleep(100);
     assertThat(upstream.uploadedBytes() - uploadedBefore).isLessThan(1600);
