@@ -97,23 +97,15 @@ def summarize(data: dict) -> dict:
             rows = [by_key[(size, cand, r)] for r in rounds]
             if not rows:
                 continue
-            entry = {
-                "rounds": len(rows),
-                "rps": median(r["rps"] for r in rows),
-                "rps_min": min(r["rps"] for r in rows),
-                "rps_max": max(r["rps"] for r in rows),
-                "p50_ms": median(r["p50_ms"] for r in rows),
-                "p99_ms": median(r["p99_ms"] for r in rows),
-                "p99_ms_min": min(r["p99_ms"] for r in rows),
-                "p99_ms_max": max(r["p99_ms"] for r in rows),
-                "p999_ms": median(r["p999_ms"] for r in rows),
-                "cpu_us_per_req": median(r["cpu_us_per_req"] for r in rows),
-                "cpu_share": median(r["cpu_share"] for r in rows),
-                "sys_fraction": median(r["sys_fraction"] for r in rows),
-                "upstream_cpu_us_per_req": median(r["upstream_cpu_us_per_req"] for r in rows),
-                "rss_max_mib": max((r["rss_max_mib"] for r in rows if r["rss_max_mib"] is not None), default=None),
-                "errors": sum(r["errors"] for r in rows),
-            }
+            entry = {"rounds": len(rows)}
+            for metric in ("rps", "p50_ms", "p99_ms", "p999_ms", "cpu_us_per_req", "cpu_share", "sys_fraction",
+                           "upstream_cpu_us_per_req"):
+                entry[metric] = median(r[metric] for r in rows)
+            for metric in ("rps", "p99_ms"):  # the chart's whiskers
+                entry[f"{metric}_min"] = min(r[metric] for r in rows)
+                entry[f"{metric}_max"] = max(r[metric] for r in rows)
+            entry["rss_max_mib"] = max((r["rss_max_mib"] for r in rows if r["rss_max_mib"] is not None), default=None)
+            entry["errors"] = sum(r["errors"] for r in rows)
             for base in ("nginx", "direct"):
                 for metric in ("rps", "p50_ms", "p99_ms"):
                     ratios = []
@@ -156,7 +148,7 @@ def markdown_table(results: dict) -> str:
                 f"| {SIZE_NAMES.get(size, size)} | {name} | {fmt(e['rps'])} | {ratio(e['rps_vs_nginx'])} "
                 f"| {ratio(e['rps_vs_direct'])} | {fmt(e['p50_ms'], 2)} | {ratio(e['p50_ms_vs_nginx'])} "
                 f"| {ratio(e['p50_ms_vs_direct'])} | {fmt(e['p99_ms'], 2)} | {ratio(e['p99_ms_vs_nginx'])} "
-                f"| {ratio(e['p99_ms_vs_direct'])} | {fmt(e['cpu_us_per_req'], 1)} "
+                f"| {ratio(e['p99_ms_vs_direct'])} | {fmt(e['cpu_us_per_req'], 1) if cand != 'direct' else '–'} "
                 f"| {fmt(e['rss_max_mib'], 0, ' MiB') if cand != 'direct' else '–'} |")
     return "\n".join(lines)
 
@@ -178,6 +170,19 @@ def verdicts(results: dict) -> list:
     return out
 
 
+def busy_note(results: dict) -> str:
+    """How busy each proxy's core was (a proxy below ~0.95 was not the bottleneck) and the machine's load."""
+    meta, summary = results["meta"], results["summary"]
+    parts = []
+    for size in meta["sizes"]:
+        shares = ", ".join(f"{cand} {e['cpu_share']:.2f}" for cand, e in summary.get(size, {}).items()
+                           if cand != "direct" and e.get("cpu_share") is not None)
+        parts.append(f"{SIZE_NAMES.get(size, size)}: {shares}")
+    loads = [r["loadavg_before"] for r in results["runs"]]
+    return (f"Median share of its CPU each proxy used under load ({'; '.join(parts)}); "
+            f"1-minute load average of the shared machine during the run: {min(loads):.1f} to {max(loads):.1f}.")
+
+
 def errors_note(results: dict) -> list:
     notes = []
     for size, row in results["summary"].items():
@@ -193,7 +198,7 @@ def svg_chart(results: dict) -> str:
     sizes, cands = meta["sizes"], meta["candidates"]
     panel_w, panel_h, top, left, bottom = 430, 260, 56, 64, 70
     width = left + 2 * panel_w + 40
-    height = top + panel_h + bottom + 24 * ((len(cands) + 2) // 3)
+    height = top + panel_h + bottom + 22 * ((len(cands) + 3) // 4)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="Helvetica, Arial, sans-serif" font-size="12">',
@@ -204,11 +209,12 @@ def svg_chart(results: dict) -> str:
     ]
 
     def nice_max(v):
-        for step in (1, 2, 2.5, 5):
-            for exp in range(-3, 9):
-                cand = step * 10 ** exp
-                if cand * 5 >= v:
-                    return cand * 5, cand
+        """The smallest axis of five equal, round ticks that holds v."""
+        for exp in range(-3, 9):
+            for step in (1, 2, 2.5, 5):
+                tick = step * 10 ** exp
+                if tick * 5 >= v:
+                    return tick * 5, tick
         return v, v / 5
 
     panels = [
@@ -250,8 +256,8 @@ def svg_chart(results: dict) -> str:
         parts.append(f'<line x1="{x0}" y1="{top + panel_h}" x2="{x0 + panel_w - 30}" y2="{top + panel_h}" stroke="#333"/>')
     ly = top + panel_h + 44
     for i, cand in enumerate(cands):
-        lx = left + (i % 3) * 260
-        yy = ly + (i // 3) * 22
+        lx = left + (i % 4) * 220
+        yy = ly + (i // 4) * 22
         name = NAMES.get(cand, cand)
         if cand == "sluice-alt" and meta.get("alt_label"):
             name = f"Sluice ({meta['alt_label']})"
@@ -281,6 +287,7 @@ def docs_section(results: dict, out_dir: Path, doc: Path, svg: Path) -> str:
     ]
     for v in verdicts(results):
         lines.append(f"- Sluice against the targets, {v}.")
+    lines.append(f"- {busy_note(results)}")
     for note in errors_note(results):
         lines.append(f"- Errors: {note}.")
     lines += ["", END]
@@ -315,6 +322,7 @@ def main() -> None:
         print("Sluice:", v)
     for note in errors_note(results):
         print("Errors:", note)
+    print(busy_note(results))
     if args.command == "docs":
         if not args.doc or not args.svg:
             parser.error("docs needs --doc and --svg")

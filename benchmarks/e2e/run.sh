@@ -9,8 +9,9 @@
 #   2. writes nginx and Sluice configs into a temp dir and starts, each pinned with taskset:
 #        upstream   nginx on 127.0.0.1, serving /small (13 bytes) and /16k (16,384 bytes)
 #        nginx      Debian nginx as a reverse proxy: upstream keepalive 64, proxy_http_version 1.1,
-#                   Connection "" , access_log off, one worker per CPU of the proxy's share, and the
-#                   forwarding / request-id headers a production config sets (Sluice sets them too)
+#                   Connection "", access_log off, one worker per CPU of the proxy's share, 16 KiB
+#                   proxy buffers, and the forwarding / request-id headers a production config sets
+#                   (Sluice sets them too)
 #        sluice     bin/sluice run with the launcher's default JVM settings, route /** -> upstream,
 #                   access_log: false
 #        sluice-log the same with access_log: true, its stdout appended to a file on disk
@@ -274,6 +275,10 @@ EOF
       proxy_pass http://origin;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
+      # A response of up to 16 KiB fits one buffer: one read from the upstream instead of four
+      # (the default buffers are one 4 KiB page each).
+      proxy_buffer_size 16k;
+      proxy_buffers 8 16k;
       proxy_set_header Host \$host;
       proxy_set_header X-Real-IP \$remote_addr;
       proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
