@@ -161,12 +161,13 @@ def verdicts(results: dict) -> list:
         if s is None or s.get("rps_vs_nginx") is None:
             continue
         rps, p99, rss = s["rps_vs_nginx"], s["p99_ms_vs_nginx"], s["rss_max_mib"]
-        rps_v = "meets" if rps >= TARGET_RPS else ("short of" if rps >= DEFECT_RPS else "DEFECT, below 0.8x")
-        p99_v = "meets" if p99 <= TARGET_P99 else ("short of" if p99 <= DEFECT_P99 else "DEFECT, above 1.5x")
-        rss_v = "meets" if rss is not None and rss <= TARGET_RSS_MIB else "misses"
-        out.append(f"{SIZE_NAMES.get(size, size)}: requests/s {rps:.2f}x nginx ({rps_v} >= {TARGET_RPS}x); "
-                   f"p99 {p99:.2f}x nginx ({p99_v} <= {TARGET_P99}x); RSS {fmt(rss, 0)} MiB "
-                   f"({rss_v} <= {TARGET_RSS_MIB} MiB)")
+        rps_v = (f"meets the {TARGET_RPS}x target" if rps >= TARGET_RPS
+                 else f"below the {TARGET_RPS}x target" + ("" if rps >= DEFECT_RPS else f" and the {DEFECT_RPS}x defect line"))
+        p99_v = (f"meets the {TARGET_P99}x target" if p99 <= TARGET_P99
+                 else f"above the {TARGET_P99}x target" + ("" if p99 <= DEFECT_P99 else f" and the {DEFECT_P99}x defect line"))
+        rss_v = "meets" if rss is not None and rss <= TARGET_RSS_MIB else "above"
+        out.append(f"{SIZE_NAMES.get(size, size)}: requests/s {rps:.3f}x nginx's ({rps_v}); "
+                   f"p99 {p99:.2f}x nginx's ({p99_v}); RSS {fmt(rss, 0)} MiB ({rss_v} the {TARGET_RSS_MIB} MiB target)")
     return out
 
 
@@ -178,9 +179,15 @@ def busy_note(results: dict) -> str:
         shares = ", ".join(f"{cand} {e['cpu_share']:.2f}" for cand, e in summary.get(size, {}).items()
                            if cand != "direct" and e.get("cpu_share") is not None)
         parts.append(f"{SIZE_NAMES.get(size, size)}: {shares}")
-    loads = [r["loadavg_before"] for r in results["runs"]]
-    return (f"Median share of its CPU each proxy used under load ({'; '.join(parts)}); "
-            f"1-minute load average of the shared machine during the run: {min(loads):.1f} to {max(loads):.1f}.")
+    runs = results["runs"]
+    loads = [r["loadavg_before"] for r in runs]
+    note = (f"Median share of its CPU each proxy used under load ({'; '.join(parts)}); "
+            f"1-minute load average of the shared machine during the run: {min(loads):.1f} to {max(loads):.1f}")
+    if all("steal_ticks" in r for r in runs):  # recorded since the harness reads /proc/stat's steal field
+        stolen = sum(r["steal_ticks"] / r["clk_tck"] for r in runs)
+        offered = sum(r["wrk"]["duration_us"] / 1e6 for r in runs) * meta["machine"]["cpus"]
+        note += f"; CPU time taken by the hypervisor (steal): {100 * stolen / offered:.1f}%"
+    return note + "."
 
 
 def errors_note(results: dict) -> list:

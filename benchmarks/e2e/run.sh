@@ -394,6 +394,12 @@ cpu_ticks() { # "utime stime" of the given PIDs, summed, in clock ticks
   echo "$user $system"
 }
 
+steal_ticks() { # time the hypervisor ran something else while this VM wanted the CPUs, in clock ticks
+  local label user nice system idle iowait irq softirq steal
+  read -r label user nice system idle iowait irq softirq steal _ </proc/stat
+  echo "${steal:-0}"
+}
+
 rss_kb() { # summed VmRSS of the given PIDs
   local total=0 pid key value
   for pid in "$@"; do
@@ -456,9 +462,12 @@ measure() { # $1 = candidate, $2 = size, $3 = round (0 = warm-up), $4 = seconds
   fi
   read -r cpu0 sys0 < <(cpu_ticks "${pids[@]}")
   read -r up0 upsys0 < <(cpu_ticks "${upstream_pids[@]}")
-  local load_before; load_before=$(cut -d' ' -f1 /proc/loadavg)
+  local load_before steal0 steal1
+  load_before=$(cut -d' ' -f1 /proc/loadavg)
+  steal0=$(steal_ticks)
   "${prio[@]}" taskset -c "$wrk_cpus" wrk -t"$wrk_threads" -c"$connections" -d"${secs}s" --latency -s "$tmp/report.lua" \
     "http://127.0.0.1:${url_port[$cand]}/$size" >"$wrk_out" 2>&1 || die "wrk failed: $(tail -n 3 "$wrk_out")"
+  steal1=$(steal_ticks)
   read -r cpu1 sys1 < <(cpu_ticks "${pids[@]}")
   read -r up1 upsys1 < <(cpu_ticks "${upstream_pids[@]}")
   if [[ -n $sampler ]]; then
@@ -470,9 +479,9 @@ measure() { # $1 = candidate, $2 = size, $3 = round (0 = warm-up), $4 = seconds
   ((round > 0)) || return 0
   line=$(sed -n 's/^WRKJSON //p' "$wrk_out")
   [[ -n $line ]] || die "no summary in $wrk_out"
-  printf '{"candidate":"%s","size":"%s","round":%d,"wrk":%s,"proxy_cpu_ticks":{"user":%d,"system":%d},"upstream_cpu_ticks":{"user":%d,"system":%d},"rss_kb":[%s],"loadavg_before":%s,"clk_tck":%d}\n' \
+  printf '{"candidate":"%s","size":"%s","round":%d,"wrk":%s,"proxy_cpu_ticks":{"user":%d,"system":%d},"upstream_cpu_ticks":{"user":%d,"system":%d},"rss_kb":[%s],"loadavg_before":%s,"steal_ticks":%d,"clk_tck":%d}\n' \
     "$cand" "$size" "$round" "$line" $((cpu1 - cpu0)) $((sys1 - sys0)) $((up1 - up0)) $((upsys1 - upsys0)) "$(paste -sd, "$samples_file")" \
-    "$load_before" "$(getconf CLK_TCK)" >>"$runs"
+    "$load_before" $((steal1 - steal0)) "$(getconf CLK_TCK)" >>"$runs"
   printf '   %-11s %-5s round %d: %s\n' "$cand" "$size" "$round" \
     "$(grep -E '^Requests/sec' "$wrk_out" | tr -s ' ')"
 }
