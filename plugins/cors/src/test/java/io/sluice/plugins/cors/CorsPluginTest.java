@@ -1,5 +1,6 @@
 package io.sluice.plugins.cors;
 
+import io.sluice.testing.MemoryHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.spi.Decision;
@@ -215,7 +216,7 @@ class CorsPluginTest {
     void theAnswerToAPreflightIsLeftAloneOnTheWayOut() {
       TestExchange exchange = preflight(APP, "PUT", "x-custom");
       DirectResponse answer = answered(STRICT.onRequest(exchange));
-      TestResponse response = new TestResponse(204, new TestHeaders(), true);
+      TestResponse response = new TestResponse(204, new MemoryHeaders(), true);
       answer.headers().forEach(response.headers()::add);
       List<String> before = response.headers().lines();
 

@@ -1,5 +1,6 @@
 package io.sluice.plugins.cors;
 
+import io.sluice.testing.MemoryHeaders;
 import io.sluice.spi.AttributeKey;
 import io.sluice.spi.Attributes;
 import io.sluice.spi.Exchange;
@@ -12,17 +13,17 @@ import java.util.Map;
 final class TestExchange implements Exchange {
 
   private final String method;
-  private final TestHeaders headers;
+  private final MemoryHeaders headers;
   private final Map<AttributeKey<?>, Object> attributes = new HashMap<>();
 
-  TestExchange(String method, TestHeaders headers) {
+  TestExchange(String method, MemoryHeaders headers) {
     this.method = method;
     this.headers = headers;
   }
 
   /** A request with {@code method} and headers from name, value, name, value, ... */
   static TestExchange of(String method, String... headers) {
-    return new TestExchange(method, TestHeaders.of(headers));
+    return new TestExchange(method, MemoryHeaders.of(headers));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.sluice.plugins.jwt;
 
+import io.sluice.testing.MemoryHeaders;
 import io.sluice.spi.AttributeKey;
 import io.sluice.spi.Attributes;
 import io.sluice.spi.Exchange;
@@ -11,17 +12,17 @@ import java.util.Map;
 /** A GET request as the plugin sees it, without a gateway: headers, query and attributes are what matter here. */
 final class TestExchange implements Exchange, Attributes {
 
-  private final TestHeaders headers;
+  private final MemoryHeaders headers;
   private final Map<String, List<String>> query = new HashMap<>();
   private final Map<AttributeKey<?>, Object> attributes = new HashMap<>();
 
-  private TestExchange(TestHeaders headers) {
+  private TestExchange(MemoryHeaders headers) {
     this.headers = headers;
   }
 
   /** A request with headers from name, value, name, value, ... */
   static TestExchange of(String... headers) {
-    return new TestExchange(TestHeaders.of(headers));
+    return new TestExchange(MemoryHeaders.of(headers));
   }
 
   /** A request whose only credential is {@code Authorization: Bearer token}. */
@@ -75,7 +76,7 @@ final class TestExchange implements Exchange, Attributes {
   }
 
   @Override
-  public TestHeaders requestHeaders() {
+  public MemoryHeaders requestHeaders() {
     return headers;
   }
 

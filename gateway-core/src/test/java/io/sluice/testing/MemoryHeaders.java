@@ -1,4 +1,4 @@
-package io.sluice.plugins.jwt;
+package io.sluice.testing;
 
 import io.sluice.spi.Headers;
 import java.util.ArrayList;
@@ -9,14 +9,19 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-/** Case-insensitive header fields, checked like the gateway's: no CR, LF or NUL in values. */
-final class TestHeaders implements Headers {
+/**
+ * SPI {@link Headers} in memory, for plugin unit tests without a gateway: case-insensitive,
+ * in insertion order, and checked like the gateway's (names must be tokens; no CR, LF or NUL).
+ */
+public final class MemoryHeaders implements Headers {
+
+  private static final String SEPARATORS = "\"(),/:;<=>?@[\\]{}";
 
   private final Map<String, List<String>> fields = new LinkedHashMap<>();
 
   /** Headers from name, value, name, value, ... */
-  static TestHeaders of(String... namesAndValues) {
-    TestHeaders headers = new TestHeaders();
+  public static MemoryHeaders of(String... namesAndValues) {
+    MemoryHeaders headers = new MemoryHeaders();
     for (int i = 0; i < namesAndValues.length; i += 2) {
       headers.add(namesAndValues[i], namesAndValues[i + 1]);
     }
@@ -42,7 +47,9 @@ final class TestHeaders implements Headers {
   @Override
   public Headers set(String name, String value) {
     check(value);
-    fields.put(key(name), new ArrayList<>(List.of(value)));
+    List<String> values = new ArrayList<>();
+    values.add(value);
+    fields.put(key(name), values);
     return this;
   }
 
@@ -64,8 +71,15 @@ final class TestHeaders implements Headers {
     return new LinkedHashSet<>(fields.keySet());
   }
 
+  /** Every field as {@code name: value}, in order, names lower case. */
+  public List<String> lines() {
+    List<String> lines = new ArrayList<>();
+    fields.forEach((name, values) -> values.forEach(value -> lines.add(name + ": " + value)));
+    return lines;
+  }
+
   private static String key(String name) {
-    if (!JwtConfig.isToken(name)) {
+    if (name.isEmpty() || !name.chars().allMatch(c -> c > 0x20 && c < 0x7F && SEPARATORS.indexOf(c) < 0)) {
       throw new IllegalArgumentException("not a header name: " + name);
     }
     return name.toLowerCase(Locale.ROOT);
