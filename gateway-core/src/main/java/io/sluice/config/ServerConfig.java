@@ -10,6 +10,7 @@ import java.util.List;
  * @param admin the admin listener
  * @param trustedProxies peers whose {@code X-Forwarded-*} / {@code Forwarded} headers are kept and appended to
  * @param limits protocol and size limits for clients
+ * @param http2 HTTP/2 settings of client connections
  * @param eventLoops number of I/O threads; {@code 0} means one per available core
  * @param drainTimeout how long SIGTERM waits for in-flight exchanges before exiting
  * @param accessLog whether one access-log line is written per exchange
@@ -19,6 +20,7 @@ public record ServerConfig(
     AdminConfig admin,
     List<Cidr> trustedProxies,
     LimitsConfig limits,
+    Http2Config http2,
     int eventLoops,
     Duration drainTimeout,
     boolean accessLog) {

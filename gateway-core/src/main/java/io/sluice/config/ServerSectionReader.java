@@ -12,19 +12,21 @@ import java.util.Optional;
 final class ServerSectionReader {
 
   static final List<String> KEYS =
-      List.of("listeners", "admin", "trusted_proxies", "limits", "event_loops", "drain_timeout", "access_log");
+      List.of("listeners", "admin", "trusted_proxies", "limits", "http2", "event_loops", "drain_timeout", "access_log");
   static final List<String> LISTENER_KEYS = List.of("name", "bind", "port", "protocols", "tls");
   static final List<String> ADMIN_KEYS = List.of("enabled", "bind", "port");
   static final List<String> LIMIT_KEYS = List.of(
       "max_request_line_bytes", "max_header_bytes", "max_header_count", "max_body_bytes", "request_header_timeout",
       "request_body_timeout", "min_request_body_rate", "keep_alive_timeout", "write_timeout");
+  static final List<String> HTTP2_KEYS =
+      List.of("max_concurrent_streams", "initial_window_size", "max_frame_size", "max_resets", "reset_window");
 
   static final AdminConfig ADMIN_DEFAULTS = new AdminConfig(false, "127.0.0.1", 9901);
   static final Duration DRAIN_TIMEOUT_DEFAULT = Duration.ofSeconds(30);
 
   private static final String PORT = "a port 0..65535";
-  private static final String SUPPORTED_PROTOCOLS = "http1";
-  private static final List<String> LATER_PROTOCOLS = List.of("h2c", "h2");
+  private static final List<String> PROTOCOLS = List.of("http1", "h2c", "h2");
+  private static final String PROTOCOL_CHOICES = "http1, h2c or h2";
   private static final int MAX_EVENT_LOOPS = 1024;
 
   /** Which listener holds each {@code bind:port}, so that a second one is caught before bind() fails at startup. */
@@ -46,12 +48,13 @@ final class ServerSectionReader {
     AdminConfig admin = server.optional("admin").map(this::admin).orElse(ADMIN_DEFAULTS);
     List<Cidr> trustedProxies = server.optional("trusted_proxies").map(ServerSectionReader::cidrs).orElse(List.of());
     LimitsConfig limits = server.optional("limits").map(ServerSectionReader::limits).orElse(LimitsConfig.DEFAULTS);
+    Http2Config http2 = server.optional("http2").map(ServerSectionReader::http2).orElse(Http2Config.DEFAULTS);
     int eventLoops = server.optional("event_loops")
         .flatMap(n -> n.integer(0, MAX_EVENT_LOOPS, "0 for one per core, or a number of event loops up to " + MAX_EVENT_LOOPS))
         .orElse(0);
     Duration drainTimeout = server.optional("drain_timeout").flatMap(n -> n.duration(true)).orElse(DRAIN_TIMEOUT_DEFAULT);
     boolean accessLog = server.optional("access_log").flatMap(YamlNode::bool).orElse(true);
-    return new ServerConfig(listeners, admin, trustedProxies, limits, eventLoops, drainTimeout, accessLog);
+    return new ServerConfig(listeners, admin, trustedProxies, limits, http2, eventLoops, drainTimeout, accessLog);
   }
 
   private List<ListenerConfig> listeners(YamlNode node) {
@@ -65,8 +68,10 @@ final class ServerSectionReader {
       Optional<YamlNode> portNode = listener.required("port");
       int port = portNode.flatMap(n -> n.integer(0, 65535, PORT)).orElse(0);
       portNode.ifPresent(n -> claim(n, bind, port, "listener '" + name.orElse("") + "'"));
-      List<String> protocols = listener.optional("protocols").map(ServerSectionReader::protocols).orElse(List.of("http1"));
       TlsConfig tls = listener.optional("tls").map(n -> TlsSectionReader.read(n, baseDir)).orElse(null);
+      boolean secure = listener.optional("tls").isPresent();
+      List<String> protocols = listener.optional("protocols").map(n -> protocols(n, secure))
+          .orElse(secure ? List.of("http1", "h2") : List.of("http1", "h2c"));
       out.add(new ListenerConfig(name.orElse(""), bind, port, protocols, tls));
     }
     return out;
@@ -105,16 +110,36 @@ final class ServerSectionReader {
     });
   }
 
-  private static List<String> protocols(YamlNode node) {
-    return new FirstSeen("protocol").distinctItems(node, "protocol, such as " + SUPPORTED_PROTOCOLS, "a protocol", text -> {
-      if (LATER_PROTOCOLS.contains(text)) {
-        throw new IllegalArgumentException(Messages.quote(text) + " is not supported yet (expected: " + SUPPORTED_PROTOCOLS + ")");
+  /** {@code h2} is negotiated by TLS (ALPN), {@code h2c} is HTTP/2 in clear text: each needs the matching listener. */
+  private static List<String> protocols(YamlNode node, boolean secure) {
+    return new FirstSeen("protocol").distinctItems(node, "protocol, such as " + PROTOCOL_CHOICES, "a protocol", text -> {
+      if (!PROTOCOLS.contains(text)) {
+        throw new IllegalArgumentException(Messages.invalid(text, PROTOCOL_CHOICES));
       }
-      if (!text.equals(SUPPORTED_PROTOCOLS)) {
-        throw new IllegalArgumentException(Messages.invalid(text, SUPPORTED_PROTOCOLS));
+      if (text.equals("h2") && !secure) {
+        throw new IllegalArgumentException("'h2' needs a tls: block on this listener (for HTTP/2 without TLS use h2c)");
+      }
+      if (text.equals("h2c") && secure) {
+        throw new IllegalArgumentException("'h2c' is HTTP/2 without TLS, but this listener has a tls: block (use h2)");
       }
       return text;
     });
+  }
+
+  private static Http2Config http2(YamlNode node) {
+    YamlMap http2 = node.map(HTTP2_KEYS);
+    Http2Config d = Http2Config.DEFAULTS;
+    return new Http2Config(
+        http2.optional("max_concurrent_streams")
+            .flatMap(n -> n.integer(1, Integer.MAX_VALUE, "a number of streams, at least 1"))
+            .orElse(d.maxConcurrentStreams()),
+        http2.optional("initial_window_size").flatMap(n -> n.size(65_535, Integer.MAX_VALUE)).map(Long::intValue)
+            .orElse(d.initialWindowBytes()),
+        http2.optional("max_frame_size").flatMap(n -> n.size(Http2Config.MIN_FRAME_BYTES, Http2Config.MAX_FRAME_BYTES))
+            .map(Long::intValue).orElse(d.maxFrameBytes()),
+        http2.optional("max_resets").flatMap(n -> n.integer(1, Integer.MAX_VALUE, "a number of RST_STREAM frames, at least 1"))
+            .orElse(d.maxResets()),
+        http2.timeout("reset_window", d.resetWindow()));
   }
 
   private static List<Cidr> cidrs(YamlNode node) {

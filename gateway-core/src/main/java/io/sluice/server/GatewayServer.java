@@ -74,21 +74,21 @@ public final class GatewayServer implements AutoCloseable {
 
   private void bind(ListenerConfig listener) throws InterruptedException, SSLException {
     TlsContexts tls = listener.tls() == null ? null
-        : TlsContexts.build(listener.name(), listener.tls(), state.snapshot().config().server().limits().requestHeaderTimeout(),
-            state.meters());
+        : TlsContexts.build(listener.name(), listener.tls(), ClientChannelInitializer.alpnProtocols(listener.protocols()),
+            state.snapshot().config().server().limits().requestHeaderTimeout(), state.meters());
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(bossGroup, workerGroup)
         .channel(transport.serverChannelType())
         .option(ChannelOption.SO_BACKLOG, 1024)
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(new Http1ChannelInitializer(state, tls));
+        .childHandler(new ClientChannelInitializer(state, tls, listener.protocols()));
     Channel channel = bootstrap.bind(listener.bind(), listener.port()).sync().channel();
     serverChannels.add(channel);
     InetSocketAddress address = (InetSocketAddress) channel.localAddress();
     listeners.add(new BoundListener(listener.name(), address, listener.scheme()));
     LOG.log(System.Logger.Level.INFO, "listener ''{0}'' accepting {1} on {2}:{3,number,#} ({4})",
-        listener.name(), tls == null ? "HTTP/1.1" : "HTTP/1.1 over TLS, " + tls.providerName(),
+        listener.name(), String.join(", ", listener.protocols()) + (tls == null ? "" : " over TLS, " + tls.providerName()),
         address.getHostString(), address.getPort(), transport.name());
   }
 
@@ -99,7 +99,7 @@ public final class GatewayServer implements AutoCloseable {
    */
   public static io.netty.channel.embedded.EmbeddedChannel embeddedConnection(GatewaySnapshot snapshot, AccessLog accessLog) {
     ServerState state = new ServerState(snapshot, accessLog, Transport.nio().socketChannelType(), new SimpleMeterRegistry());
-    return new io.netty.channel.embedded.EmbeddedChannel(new Http1ChannelInitializer(state, null));
+    return new io.netty.channel.embedded.EmbeddedChannel(new ClientChannelInitializer(state, null, List.of("http1")));
   }
 
   public List<BoundListener> listeners() {

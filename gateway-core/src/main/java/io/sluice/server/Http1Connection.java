@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -22,6 +23,9 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -56,6 +60,10 @@ import java.util.concurrent.TimeUnit;
  * turn), routes them, and is the {@link ClientStream} of the exchange in progress. It owns the
  * connection's timers: the request-header deadline, the keep-alive idle timeout and the write
  * timeout for clients that stop reading.
+ *
+ * <p>In stream mode it serves one HTTP/2 stream instead, behind Netty's frame-to-HTTP-object
+ * codec on the stream's child channel: one request, no keep-alive or pipelining, the stream ends
+ * (or is reset) with the exchange, and connection timers are the {@link Http2Session}'s business.
  */
 final class Http1Connection extends ChannelDuplexHandler implements ClientStream {
 
@@ -66,6 +74,8 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   private final String scheme;
   /** The listener's TLS, or {@code null} on a plain-text listener. */
   private final TlsContexts tls;
+  /** Serving one HTTP/2 stream (see the class comment) rather than an HTTP/1.1 connection. */
+  private final boolean http2Stream;
   private ChannelHandlerContext ctx;
   private ConnectionInfo info;
 
@@ -90,10 +100,13 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   private ScheduledFuture<?> headerTimer;
   private ScheduledFuture<?> idleTimer;
   private ScheduledFuture<?> writeTimer;
+  /** Stream mode: the write that ends the response; the stream is closed once it is out. */
+  private ChannelFuture lastWrite;
 
-  Http1Connection(ServerState server, TlsContexts tls) {
+  Http1Connection(ServerState server, TlsContexts tls, boolean http2Stream) {
     this.server = server;
     this.tls = tls;
+    this.http2Stream = http2Stream;
     this.scheme = tls == null ? "http" : "https";
   }
 
@@ -107,10 +120,31 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   @Override
   public void handlerAdded(ChannelHandlerContext context) {
     this.ctx = context;
+    if (context.channel().isActive()) {
+      start(context); // added once ALPN or the preface decided the protocol: the channel is already active
+    }
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext context) {
+    if (!inExchange) {
+      // the connection upgraded to HTTP/2 (h2c): its timers are no longer ours
+      cancel(headerTimer);
+      cancel(idleTimer);
+      cancel(writeTimer);
+    }
   }
 
   @Override
   public void channelActive(ChannelHandlerContext context) {
+    start(context);
+    context.fireChannelActive();
+  }
+
+  private void start(ChannelHandlerContext context) {
+    if (info != null) {
+      return;
+    }
     GatewaySnapshot snapshot = server.snapshot();
     if (context.channel().remoteAddress() instanceof InetSocketAddress peer
         && context.channel().localAddress() instanceof InetSocketAddress local) {
@@ -119,10 +153,18 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
     } else {
       info = new ConnectionInfo("0.0.0.0", false, scheme, 0); // an in-memory channel (benchmarks)
     }
+    Channel connection = http2Stream ? context.channel().parent() : context.channel();
+    SslHandler ssl = tls == null ? null : connection.pipeline().get(SslHandler.class);
+    if (ssl != null && ssl.handshakeFuture().isSuccess()) {
+      // the handshake finished before this handler was added (ALPN, or an HTTP/2 stream)
+      TlsContexts.clientCertificate(ssl).ifPresent(cert -> info = info.withClientCertificate(cert));
+    }
+    if (http2Stream) {
+      return; // the stream exists because its request head arrived; the connection is the session's
+    }
     server.clientConnections().add(context.channel());
     // A connection that never sends a complete request head is cut like a slow one.
     headerTimer = schedule(this::onHeaderTimeout, limits().requestHeaderTimeout());
-    context.fireChannelActive();
   }
 
   /** Called by {@link RequestStartDetector} for every read before decoding. */
@@ -202,7 +244,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
         if (proxy != null) {
           proxy.onClientClosed();
         }
-        ctx.close();
+        cut();
       }, limits().writeTimeout());
     }
     if (proxy != null) {
@@ -306,6 +348,11 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
     grpcRequest = contentType != null && contentType.regionMatches(true, 0, "application/grpc", 0, 16);
     requestKeepAlive = HttpUtil.isKeepAlive(request);
     server.exchangeStarted();
+    if (http2Stream) {
+      // what the frame codec adds to carry HTTP/2 pseudo-headers; :authority became Host
+      request.headers().remove(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text());
+      request.headers().remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
+    }
     String requestId = RequestIds.acceptOrNext(request.headers().get(ProxyHeaders.X_REQUEST_ID));
     String target = request.uri();
     Exchange exchange = new Exchange(requestId, info.peerIp(), request.method().name(),
@@ -445,7 +492,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
     prepareConnectionHeader(response.headers());
     runResponseHooks(response);
     exchange.addResponseBytes(response.content().readableBytes());
-    ctx.writeAndFlush(response);
+    lastWrite = ctx.writeAndFlush(response);
     completed(exchange);
     exchangeDone(requestComplete);
   }
@@ -471,6 +518,9 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   }
 
   private void prepareConnectionHeader(HttpHeaders headers) {
+    if (http2Stream) {
+      return; // HTTP/2 has no connection-specific headers; the stream ends with the exchange
+    }
     if (!requestKeepAlive || server.isDraining()) {
       closeAfterResponse = true;
     }
@@ -487,7 +537,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   public void writeHead(HttpResponseStatus status, HttpHeaders headers) {
     boolean noBody = headRequest || status.codeClass() == HttpStatusClass.INFORMATIONAL
         || status.code() == 204 || status.code() == 304;
-    if (!noBody && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+    if (!noBody && !http2Stream && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
       if (requestVersion.minorVersion() >= 1) {
         headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
       } else {
@@ -508,7 +558,11 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
     LastHttpContent last = trailers.isEmpty()
         ? LastHttpContent.EMPTY_LAST_CONTENT
         : new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, trailers);
-    ctx.write(last, ctx.voidPromise());
+    if (http2Stream) {
+      lastWrite = ctx.write(last);
+    } else {
+      ctx.write(last, ctx.voidPromise());
+    }
   }
 
   @Override
@@ -524,12 +578,20 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
     }
     prepareConnectionHeader(response.headers());
     runResponseHooks(response);
-    ctx.writeAndFlush(response);
+    lastWrite = ctx.writeAndFlush(response);
   }
 
   @Override
   public void abort() {
+    cut();
+  }
+
+  /** Ends the connection, or resets the stream, so the client sees the response as incomplete. */
+  private void cut() {
     closing = true;
+    if (http2Stream && ctx.channel().isActive()) {
+      ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.INTERNAL_ERROR));
+    }
     ctx.close();
   }
 
@@ -548,6 +610,19 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
     proxy = null;
     inExchange = false;
     server.exchangeEnded();
+    if (http2Stream) {
+      // The response ended the stream. If the request body is still coming, closing resets the
+      // stream (CANCEL), which tells the client to stop sending it; only once the response is
+      // out, because a reset drops what flow control still holds back.
+      closing = true;
+      ctx.flush();
+      if (lastWrite == null || lastWrite.isDone()) {
+        ctx.close();
+      } else {
+        lastWrite.addListener(written -> ctx.close());
+      }
+      return;
+    }
     if (!requestFullyRead || !requestComplete || closeAfterResponse || server.isDraining()) {
       closing = true;
       ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);

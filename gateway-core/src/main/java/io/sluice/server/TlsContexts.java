@@ -34,12 +34,6 @@ import javax.net.ssl.SSLSession;
  */
 final class TlsContexts {
 
-  /**
-   * What ALPN offers, in order of preference. HTTP/2 over TLS will add
-   * {@link ApplicationProtocolNames#HTTP_2} in front and pick the codec from the negotiated protocol.
-   */
-  static final List<String> ALPN_PROTOCOLS = List.of(ApplicationProtocolNames.HTTP_1_1);
-
   /** Longest ClientHello the SNI handler buffers before it gives up (Netty's default). */
   private static final int MAX_CLIENT_HELLO_BYTES = 16 * 1024;
 
@@ -63,20 +57,20 @@ final class TlsContexts {
   }
 
   /**
-   * Builds the contexts of listener {@code listener}; handshakes that take longer than
-   * {@code handshakeTimeout} fail.
+   * Builds the contexts of listener {@code listener}, offering {@code alpnProtocols} in that order of
+   * preference ({@link ApplicationProtocolNames}); handshakes that take longer than {@code handshakeTimeout} fail.
    *
    * @throws SSLException when a certificate or key file no longer reads as it did at load time
    */
-  static TlsContexts build(String listener, TlsConfig tls, Duration handshakeTimeout, MeterRegistry meters)
-      throws SSLException {
+  static TlsContexts build(String listener, TlsConfig tls, List<String> alpnProtocols, Duration handshakeTimeout,
+      MeterRegistry meters) throws SSLException {
     SslProvider provider = provider();
-    SslContext defaultContext = context(tls.cert(), tls.key(), tls, provider);
+    SslContext defaultContext = context(tls.cert(), tls.key(), tls, alpnProtocols, provider);
     Mapping<String, SslContext> byServerName = null;
     if (!tls.sni().isEmpty()) {
       DomainWildcardMappingBuilder<SslContext> mapping = new DomainWildcardMappingBuilder<>(defaultContext);
       for (SniCertificate entry : tls.sni()) {
-        SslContext context = context(entry.cert(), entry.key(), tls, provider);
+        SslContext context = context(entry.cert(), entry.key(), tls, alpnProtocols, provider);
         entry.serverNames().forEach(name -> mapping.add(name, context));
       }
       byServerName = mapping.build();
@@ -102,7 +96,8 @@ final class TlsContexts {
     return provider == SslProvider.JDK ? "JDK" : "OpenSSL (" + OpenSsl.versionString() + ")";
   }
 
-  private static SslContext context(Path cert, Path key, TlsConfig tls, SslProvider provider) throws SSLException {
+  private static SslContext context(Path cert, Path key, TlsConfig tls, List<String> alpnProtocols, SslProvider provider)
+      throws SSLException {
     SslContextBuilder builder = SslContextBuilder.forServer(cert.toFile(), key.toFile())
         .sslProvider(provider)
         .protocols(tls.protocols())
@@ -111,7 +106,7 @@ final class TlsContexts {
             ApplicationProtocolConfig.Protocol.ALPN,
             ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-            ALPN_PROTOCOLS));
+            alpnProtocols));
     switch (tls.clientAuth()) {
       case NONE -> builder.clientAuth(ClientAuth.NONE);
       case OPTIONAL -> builder.clientAuth(ClientAuth.OPTIONAL).trustManager(tls.clientCa().toFile());

@@ -117,18 +117,18 @@ class ConfigProblemsTest {
     assertThat(problems("""
         server:
           listeners:
-            - { name: public, port: 70000, protocols: [h2c] }
+            - { name: public, port: 70000, protocols: [h2] }
             - { name: public, port: 8081, protocols: [http1, http3] }
             - { name: "two words", port: 8082, protocols: [] }
             - { bind: "not a host!" }
         routes: []
         """)).containsExactly(
             "sluice.yaml:3:29 server.listeners[0].port: '70000' (expected: a port 0..65535)",
-            "sluice.yaml:3:48 server.listeners[0].protocols[0]: 'h2c' is not supported yet (expected: http1)",
+            "sluice.yaml:3:48 server.listeners[0].protocols[0]: 'h2' needs a tls: block on this listener (for HTTP/2 without TLS use h2c)",
             "sluice.yaml:4:15 server.listeners[1].name: duplicate listener name 'public' (first at line 3)",
-            "sluice.yaml:4:54 server.listeners[1].protocols[1]: 'http3' (expected: http1)",
+            "sluice.yaml:4:54 server.listeners[1].protocols[1]: 'http3' (expected: http1, h2c or h2)",
             "sluice.yaml:5:15 server.listeners[2].name: 'two words' (expected: a listener name of letters, digits, '_', '.' and '-')",
-            "sluice.yaml:5:51 server.listeners[2].protocols: expected at least one protocol, such as http1",
+            "sluice.yaml:5:51 server.listeners[2].protocols: expected at least one protocol, such as http1, h2c or h2",
             "sluice.yaml:6:7 server.listeners[3]: missing required key 'name'",
             "sluice.yaml:6:7 server.listeners[3]: missing required key 'port'",
             "sluice.yaml:6:15 server.listeners[3].bind: 'not a host!' (expected: an IP address such as 0.0.0.0, 127.0.0.1 or ::, or a host name)");

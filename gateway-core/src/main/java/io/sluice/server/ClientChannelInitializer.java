@@ -1,0 +1,58 @@
+package io.sluice.server;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Starts the pipeline of a new client connection from the listener's protocols: TLS first when
+ * the listener terminates it, then HTTP/1.1 or HTTP/2 as ALPN negotiates, or, in clear text,
+ * HTTP/2 when the client opens with the HTTP/2 preface (prior knowledge) and HTTP/1.1 otherwise.
+ */
+final class ClientChannelInitializer extends ChannelInitializer<Channel> {
+
+  private final ClientPipelines pipelines;
+  private final TlsContexts tls;
+  private final boolean http1;
+  private final boolean http2;
+
+  /**
+   * @param tls the listener's TLS contexts, or {@code null} for plain text
+   * @param protocols the listener's protocols ({@code http1}, {@code h2c}, {@code h2})
+   */
+  ClientChannelInitializer(ServerState server, TlsContexts tls, List<String> protocols) {
+    this.tls = tls;
+    this.http1 = protocols.contains("http1");
+    this.http2 = protocols.contains(tls == null ? "h2c" : "h2");
+    this.pipelines = new ClientPipelines(server, tls, http1 && http2);
+  }
+
+  /** What ALPN offers for {@code protocols}, most preferred first. */
+  static List<String> alpnProtocols(List<String> protocols) {
+    List<String> alpn = new ArrayList<>();
+    if (protocols.contains("h2")) {
+      alpn.add(ApplicationProtocolNames.HTTP_2);
+    }
+    if (protocols.contains("http1")) {
+      alpn.add(ApplicationProtocolNames.HTTP_1_1);
+    }
+    return alpn;
+  }
+
+  @Override
+  protected void initChannel(Channel channel) {
+    if (tls != null) {
+      channel.pipeline().addLast("tls", tls.newHandler(channel.alloc()));
+      if (http2) {
+        channel.pipeline().addLast("alpn", new AlpnSelector(pipelines, http1));
+        return;
+      }
+    } else if (http2) {
+      channel.pipeline().addLast("preface", new PrefaceDetector(pipelines, http1));
+      return;
+    }
+    pipelines.http1(channel.pipeline());
+  }
+}

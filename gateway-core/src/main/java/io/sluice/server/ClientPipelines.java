@@ -1,0 +1,99 @@
+package io.sluice.server;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.sluice.config.Http2Config;
+import io.sluice.config.LimitsConfig;
+
+/**
+ * The handlers of a client connection once its protocol is known. HTTP/1.1 is one
+ * {@link Http1Connection} behind Netty's HTTP codec. HTTP/2 is Netty's frame codec and stream
+ * multiplexer with an {@link Http2Session} for the connection; every stream becomes a child
+ * channel whose frames are converted to HTTP objects and served by its own
+ * {@link Http1Connection} in stream mode, so routing, plugins and proxying are the same code for both.
+ */
+final class ClientPipelines {
+
+  private static final int MAX_CHUNK_BYTES = 64 * 1024;
+
+  private final ServerState server;
+  private final TlsContexts tls;
+  private final boolean h2cUpgrade;
+
+  /** @param h2cUpgrade whether HTTP/1.1 connections may switch to HTTP/2 with {@code Upgrade: h2c} */
+  ClientPipelines(ServerState server, TlsContexts tls, boolean h2cUpgrade) {
+    this.server = server;
+    this.tls = tls;
+    this.h2cUpgrade = h2cUpgrade;
+  }
+
+  ServerState server() {
+    return server;
+  }
+
+  /** Adds the HTTP/1.1 handlers at the end of {@code pipeline}. */
+  void http1(ChannelPipeline pipeline) {
+    LimitsConfig limits = server.snapshot().config().server().limits();
+    Http1Connection connection = new Http1Connection(server, tls, false);
+    HttpDecoderConfig decoder = new HttpDecoderConfig()
+        .setMaxInitialLineLength(limits.maxRequestLineBytes())
+        .setMaxHeaderSize(limits.maxHeaderBytes())
+        .setMaxChunkSize(MAX_CHUNK_BYTES)
+        .setValidateHeaders(true)
+        .setStrictLineParsing(true);
+    HttpServerCodec codec = new HttpServerCodec(decoder);
+    pipeline.addLast("request-start", new RequestStartDetector(connection))
+        .addLast("codec", codec);
+    if (h2cUpgrade) {
+      pipeline.addLast("h2c-upgrade", new H2cUpgradeGate(this, codec));
+    }
+    pipeline.addLast("connection", connection);
+  }
+
+  /** Adds the HTTP/2 handlers at the end of {@code pipeline}. */
+  void http2(ChannelPipeline pipeline) {
+    Http2Session session = new Http2Session(server);
+    pipeline.addLast("h2", frameCodec())
+        .addLast("h2-streams", multiplexer(session))
+        .addLast("h2-session", session);
+  }
+
+  /** The frame codec with the configured settings and abuse limits. */
+  Http2FrameCodec frameCodec() {
+    Http2Config http2 = server.snapshot().config().server().http2();
+    LimitsConfig limits = server.snapshot().config().server().limits();
+    Http2Settings settings = new Http2Settings()
+        .maxConcurrentStreams(http2.maxConcurrentStreams())
+        .initialWindowSize(http2.initialWindowBytes())
+        .maxFrameSize(http2.maxFrameBytes())
+        .maxHeaderListSize(limits.maxHeaderBytes());
+    return Http2FrameCodecBuilder.forServer()
+        .initialSettings(settings)
+        .validateHeaders(true)
+        // Rapid reset (CVE-2023-44487): a client that opens and cancels streams faster than this
+        // costs us work without ever reading a response; it gets GOAWAY(ENHANCE_YOUR_CALM).
+        .decoderEnforceMaxRstFramesPerWindow(http2.maxResets(), (int) Math.max(1, http2.resetWindow().toSeconds()))
+        .build();
+  }
+
+  /** The stream multiplexer: each new stream gets its own {@link Http1Connection} in stream mode. */
+  Http2MultiplexHandler multiplexer(Http2Session session) {
+    return new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+      @Override
+      protected void initChannel(Http2StreamChannel stream) {
+        session.streamOpened(stream);
+        stream.pipeline()
+            .addLast("h2-http", new Http2StreamFrameToHttpObjectCodec(true, false))
+            .addLast("exchange", new Http1Connection(server, tls, true));
+      }
+    });
+  }
+}
