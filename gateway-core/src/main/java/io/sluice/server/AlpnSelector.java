@@ -32,6 +32,9 @@ final class AlpnSelector extends ApplicationProtocolNegotiationHandler {
 
   @Override
   protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
-    ctx.close(); // counted where the handshake event is seen; nothing to answer on a failed handshake
+    String peer = ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress address
+        ? address.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
+    pipelines.tls().handshakeFailed(peer, cause);
+    ctx.close();
   }
 }

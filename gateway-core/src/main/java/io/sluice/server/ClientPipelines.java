@@ -39,6 +39,11 @@ final class ClientPipelines {
     return server;
   }
 
+  /** The listener's TLS contexts, or {@code null} in clear text. */
+  TlsContexts tls() {
+    return tls;
+  }
+
   /** Adds the HTTP/1.1 handlers at the end of {@code pipeline}. */
   void http1(ChannelPipeline pipeline) {
     LimitsConfig limits = server.snapshot().config().server().limits();

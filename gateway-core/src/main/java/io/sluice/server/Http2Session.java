@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.config.Http2Config;
 import java.io.IOException;
@@ -110,6 +111,12 @@ final class Http2Session extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+    if (cause instanceof Http2Exception) {
+      // A protocol violation or an abuse limit: the codec answers it with the GOAWAY that names
+      // the error (ENHANCE_YOUR_CALM for rapid resets) and closes; closing here first would send NO_ERROR.
+      LOG.log(System.Logger.Level.DEBUG, "HTTP/2 connection from {0}: {1}", context.channel().remoteAddress(), cause.getMessage());
+      return;
+    }
     if (!(cause instanceof IOException) && !TlsContexts.isTlsFailure(cause)) {
       LOG.log(System.Logger.Level.WARNING, "HTTP/2 connection from " + context.channel().remoteAddress() + " failed", cause);
     }

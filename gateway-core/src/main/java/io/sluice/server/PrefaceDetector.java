@@ -5,7 +5,9 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * On a clear-text listener with h2c, looks at a connection's first bytes: the HTTP/2 client
@@ -18,10 +20,27 @@ final class PrefaceDetector extends ByteToMessageDecoder {
 
   private final ClientPipelines pipelines;
   private final boolean http1;
+  private ScheduledFuture<?> deadline;
 
   PrefaceDetector(ClientPipelines pipelines, boolean http1) {
     this.pipelines = pipelines;
     this.http1 = http1;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    // A connection that sends nothing is cut like one that never completes a request head.
+    long nanos = pipelines.server().snapshot().config().server().limits().requestHeaderTimeout().toNanos();
+    deadline = ctx.executor().schedule(() -> {
+      if (ctx.pipeline().context(this) != null) {
+        ctx.close();
+      }
+    }, nanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  protected void handlerRemoved0(ChannelHandlerContext ctx) {
+    deadline.cancel(false);
   }
 
   @Override

@@ -101,7 +101,7 @@ class ConfigEnvTest {
           ${KEY}: 1
         routes: []
         """, Map.of("KEY", "event_loops"))).containsExactly(
-            "sluice.yaml:3:3 server: unknown key '${KEY}' (expected one of: listeners, admin, trusted_proxies, limits, event_loops,"
+            "sluice.yaml:3:3 server: unknown key '${KEY}' (expected one of: listeners, admin, trusted_proxies, limits, http2, event_loops,"
                 + " drain_timeout, access_log)");
   }
 }

@@ -81,7 +81,7 @@ class ConfigExamplesTest {
   void quickstartForwardsToTheDemoUpstream() throws Exception {
     GatewayConfig config = ConfigLoader.load(EXAMPLES.resolve("quickstart.yaml"));
 
-    assertThat(config.server().listeners()).containsExactly(new ListenerConfig("public", "127.0.0.1", 8080, List.of("http1")));
+    assertThat(config.server().listeners()).containsExactly(new ListenerConfig("public", "127.0.0.1", 8080, List.of("http1", "h2c")));
     assertThat(config.upstreams().get("demo").endpoints()).containsExactly(new Endpoint("http", "127.0.0.1", 8081));
     assertThat(config.routes()).extracting(RouteConfig::id).containsExactly("health", "demo-api", "maintenance");
   }

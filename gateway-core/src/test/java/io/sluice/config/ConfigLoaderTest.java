@@ -142,10 +142,11 @@ class ConfigLoaderTest {
         """);
 
     ServerConfig server = config.server();
-    assertThat(server.listeners()).containsExactly(new ListenerConfig("public", "0.0.0.0", 8080, List.of("http1")));
+    assertThat(server.listeners()).containsExactly(new ListenerConfig("public", "0.0.0.0", 8080, List.of("http1", "h2c")));
     assertThat(server.admin()).isEqualTo(new AdminConfig(false, "127.0.0.1", 9901));
     assertThat(server.trustedProxies()).isEmpty();
     assertThat(server.limits()).isEqualTo(LimitsConfig.DEFAULTS);
+    assertThat(server.http2()).isEqualTo(Http2Config.DEFAULTS);
     assertThat(server.eventLoops()).isZero();
     assertThat(server.drainTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(server.accessLog()).isTrue();

@@ -170,6 +170,7 @@ public final class H2Client implements AutoCloseable {
     private Http2Headers headers;
     private volatile Channel channel;
     private volatile long received;
+    private long resetCode = -1;
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
@@ -235,14 +236,16 @@ public final class H2Client implements AutoCloseable {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
       if (event instanceof Http2ResetFrame reset) {
-        response.completeExceptionally(new IllegalStateException("stream reset: " + reset.errorCode()));
+        // Reported when the stream closes: frames that came before the reset may still be queued.
+        resetCode = reset.errorCode();
       }
       ReferenceCountUtil.release(event);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      response.completeExceptionally(new IllegalStateException("stream closed before the response ended"));
+      response.completeExceptionally(new IllegalStateException(resetCode >= 0 ? "stream reset: " + resetCode
+          : "stream closed before the response ended"));
     }
 
     private int status() {
