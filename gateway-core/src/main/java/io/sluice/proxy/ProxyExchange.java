@@ -13,12 +13,14 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.config.Endpoint;
 import io.sluice.config.LimitsConfig;
 import io.sluice.config.RouteConfig;
+import io.sluice.grpc.GrpcWebException;
 import io.sluice.plugin.PluginChain;
 import io.sluice.plugin.PluginSlot;
 import io.sluice.spi.ErrorCode;
@@ -59,6 +61,8 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
   private final AccessLog accessLog;
   private final PluginChain chain;
   private final ExchangeView view;
+  /** Set for gRPC and gRPC-Web calls only. */
+  private final GrpcCall grpc;
 
   private State state = State.CONNECTING;
   private ConnectionPool pool;
@@ -75,6 +79,7 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
   private long bodyBytesThisWindow;
   private ScheduledFuture<?> responseTimer;
   private ScheduledFuture<?> bodyRateTimer;
+  private ScheduledFuture<?> deadlineTimer;
 
   public ProxyExchange(
       ClientStream client,
@@ -104,6 +109,7 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
     this.chain = chain;
     this.view = view;
     this.requestEnded = !head.hasBody();
+    this.grpc = GrpcCall.of(head, client.channel().alloc());
   }
 
   /** Picks an endpoint and asks its pool for a connection; the request body may arrive meanwhile. */
@@ -111,6 +117,10 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
     endpoint = cluster.balancer().pick(pools);
     exchange.upstream(endpoint.authority());
     pool = pools.pool(endpoint);
+    if (grpc != null && grpc.hasDeadline()) {
+      deadlineTimer = client.channel().eventLoop().schedule(this::onDeadline, Math.max(0, grpc.remainingNanos()),
+          TimeUnit.NANOSECONDS);
+    }
     if (!requestEnded && limits.minRequestBodyRate() > 0) {
       bodyRateTimer = schedule(this::checkBodyRate, limits.requestBodyTimeout());
     }
@@ -153,6 +163,12 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
         return;
       }
     }
+    if (grpc != null && grpc.web() != null) {
+      content = translateRequest(content);
+      if (content == null) {
+        return;
+      }
+    }
     if (collected != null) {
       collected.addComponent(true, content);
       return;
@@ -175,6 +191,9 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
     }
     requestEnded = true;
     cancel(bodyRateTimer);
+    if (grpc != null && grpc.web() != null && !forwardRequestRest()) {
+      return;
+    }
     if (chain.streamsRequestBody()) {
       PluginSlot failed = chain.onRequestBodyChunk(view, Unpooled.EMPTY_BUFFER, true);
       if (failed != null) {
@@ -204,6 +223,46 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
     writeRequestEnd(trailers);
     upstream.channel().flush();
     startResponseTimer();
+  }
+
+  /** A gRPC-Web request chunk decoded for the upstream; {@code null} when nothing is left to forward (or it failed). */
+  private ByteBuf translateRequest(ByteBuf content) {
+    ByteBuf translated;
+    try {
+      translated = grpc.web().requestChunk(content);
+    } catch (GrpcWebException e) {
+      fail(GatewayError.of(ErrorCode.BAD_REQUEST, "Invalid gRPC-Web request body").withDetails(e.getMessage()), "request_invalid");
+      return null;
+    }
+    if (!translated.isReadable()) {
+      translated.release();
+      return null;
+    }
+    return translated;
+  }
+
+  /** Forwards what a gRPC-Web text body held back until its end; false when the body was malformed. */
+  private boolean forwardRequestRest() {
+    ByteBuf rest;
+    try {
+      rest = grpc.web().requestEnd();
+    } catch (GrpcWebException e) {
+      fail(GatewayError.of(ErrorCode.BAD_REQUEST, "Invalid gRPC-Web request body").withDetails(e.getMessage()), "request_invalid");
+      return false;
+    }
+    if (!rest.isReadable()) {
+      rest.release();
+    } else if (collected != null) {
+      collected.addComponent(true, rest);
+    } else if (upstream == null) {
+      if (pendingBody == null) {
+        pendingBody = new ArrayDeque<>();
+      }
+      pendingBody.add(rest);
+    } else {
+      upstream.channel().write(new DefaultHttpContent(rest), upstream.channel().voidPromise());
+    }
+    return true;
   }
 
   /** The client finished a read burst: flush what was forwarded upstream. */
@@ -295,17 +354,21 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
     cancel(responseTimer);
     responseStarted = true;
     exchange.upstreamResponded();
-    exchange.status(response.status().code());
     HttpHeaders headers = ProxyHeaders.forClient(response.headers(), exchange.requestId(), route.responseHeaders());
+    HttpResponseStatus status = response.status();
+    if (grpc != null && grpc.web() != null) {
+      status = grpc.web().responseHeaders(status, headers);
+    }
+    exchange.status(status.code());
     if (view != null) {
-      PluginSlot failed = chain.onResponse(view, new ResponseView(response.status().code(), headers, false));
+      PluginSlot failed = chain.onResponse(view, new ResponseView(status.code(), headers, false));
       if (failed != null) {
         responseStarted = false;
         fail(pluginFailure(failed, "onResponse"), "plugin_failed");
         return;
       }
     }
-    client.writeHead(response.status(), headers);
+    client.writeHead(status, headers);
   }
 
   @Override
@@ -323,7 +386,29 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
         return;
       }
     }
+    if (grpc != null && grpc.web() != null) {
+      writeBodyIfAny(grpc.web().responseChunk(content));
+      return;
+    }
     client.writeBody(content);
+  }
+
+  private void writeBodyIfAny(ByteBuf content) {
+    if (content.isReadable()) {
+      client.writeBody(content);
+    } else {
+      content.release();
+    }
+  }
+
+  /** Ends the response with {@code trailers}: as HTTP trailers, or for gRPC-Web as the trailer frame in the body. */
+  private void endResponse(HttpHeaders trailers) {
+    if (grpc != null && grpc.web() != null) {
+      writeBodyIfAny(grpc.web().responseEnd(trailers));
+      client.writeEnd(EmptyHttpHeaders.INSTANCE);
+    } else {
+      client.writeEnd(trailers);
+    }
   }
 
   @Override
@@ -338,7 +423,7 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
         return;
       }
     }
-    client.writeEnd(trailers);
+    endResponse(trailers);
     client.flush();
     if (requestEnded) {
       upstream.release();
@@ -354,6 +439,9 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
   @Override
   public void onReadComplete() {
     if (state != State.DONE) {
+      if (responseStarted && grpc != null && grpc.web() != null) {
+        writeBodyIfAny(grpc.web().responseFlush()); // so a paused server stream's last message is not held back
+      }
       client.flush();
     }
   }
@@ -423,6 +511,12 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
         headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
       }
     }
+    if (grpc != null) {
+      grpc.prepareUpstream(headers);
+      if (head.hasBody() && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+        headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED); // a gRPC-Web text body changes length
+      }
+    }
     return new DefaultHttpRequest(HttpVersion.HTTP_1_1, head.method(), upstreamPathAndQuery, headers);
   }
 
@@ -435,11 +529,38 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
   }
 
   private void startResponseTimer() {
+    if (grpc != null && grpc.hasDeadline()) {
+      return; // the caller's deadline bounds the whole call instead
+    }
     if (responseTimer == null && !responseStarted && state == State.STREAMING) {
       responseTimer = schedule(() -> fail(GatewayError.of(ErrorCode.UPSTREAM_TIMEOUT,
               "Upstream '" + cluster.name() + "' did not respond within " + responseTimeout.toMillis() + "ms"),
           "upstream_timeout"), responseTimeout);
     }
+  }
+
+  /**
+   * The gRPC caller's deadline passed: before a response it gets DEADLINE_EXCEEDED as a
+   * trailers-only answer; during one, the response ends with that status in its trailers. Either
+   * way the upstream call is cancelled.
+   */
+  private void onDeadline() {
+    if (state == State.DONE) {
+      return;
+    }
+    GatewayError error = GatewayError.of(ErrorCode.UPSTREAM_TIMEOUT, "Deadline exceeded: the call's grpc-timeout passed at the gateway");
+    if (!responseStarted) {
+      fail(error, "deadline_exceeded");
+      return;
+    }
+    exchange.aborted("deadline_exceeded");
+    exchange.error(error);
+    if (upstream != null) {
+      upstream.discard();
+    }
+    endResponse(GrpcCall.statusTrailers(error));
+    client.flush();
+    finish(requestEnded);
   }
 
   /** A body must progress at the configured minimum rate, except while the gateway itself paused reading. */
@@ -502,6 +623,7 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
     state = State.DONE;
     cancel(responseTimer);
     cancel(bodyRateTimer);
+    cancel(deadlineTimer);
     if (pendingBody != null) {
       pendingBody.forEach(ByteBuf::release);
       pendingBody.clear();

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.sluice.proxy.ErrorBodies;
 import io.sluice.proxy.ProxyHeaders;
+import io.sluice.grpc.GrpcMessages;
 import io.sluice.spi.GatewayError;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -44,24 +45,8 @@ final class LocalResponses {
     HttpHeaders headers = response.headers();
     headers.set(HttpHeaderNames.CONTENT_TYPE, "application/grpc");
     headers.set("grpc-status", Integer.toString(error.grpcStatus()));
-    headers.set("grpc-message", percentEncode(error.message()));
+    headers.set("grpc-message", GrpcMessages.percentEncode(error.message()));
     return response;
-  }
-
-  /** gRPC's percent-encoding of {@code grpc-message}: printable ASCII except '%' stays as it is. */
-  static String percentEncode(String message) {
-    byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
-    StringBuilder out = new StringBuilder(bytes.length);
-    for (byte b : bytes) {
-      int c = b & 0xFF;
-      if (c >= 0x20 && c <= 0x7E && c != '%') {
-        out.append((char) c);
-      } else {
-        out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-            .append(Character.toUpperCase(Character.forDigit(c & 0xF, 16)));
-      }
-    }
-    return out.toString();
   }
 
   /** An error in our JSON shape, with the error's extra headers. */

@@ -11,8 +11,8 @@ class LocalResponsesTest {
 
   @Test
   void grpcMessagesArePercentEncodedAsGrpcRequires() {
-    assertThat(LocalResponses.percentEncode("Slow down: 100% used, café")).isEqualTo("Slow down: 100%25 used, caf%C3%A9");
-    assertThat(LocalResponses.percentEncode("line\nbreak")).isEqualTo("line%0Abreak");
+    assertThat(io.sluice.grpc.GrpcMessages.percentEncode("Slow down: 100% used, café")).isEqualTo("Slow down: 100%25 used, caf%C3%A9");
+    assertThat(io.sluice.grpc.GrpcMessages.percentEncode("line\nbreak")).isEqualTo("line%0Abreak");
   }
 
   @Test
