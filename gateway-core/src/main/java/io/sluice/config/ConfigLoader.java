@@ -84,7 +84,7 @@ public final class ConfigLoader {
     YamlMap top = document.map(KEYS);
     Path baseDir = folderOf(fileName);
     ServerConfig server = top.required("server").map(n -> ServerSectionReader.read(n, baseDir)).orElse(null);
-    Map<String, UpstreamConfig> upstreams = top.optional("upstreams").map(UpstreamSectionReader::read).orElse(Map.of());
+    Map<String, UpstreamConfig> upstreams = top.optional("upstreams").map(n -> UpstreamSectionReader.read(n, baseDir)).orElse(Map.of());
     long maxBodyBytes = (server == null ? LimitsConfig.DEFAULTS : server.limits()).maxBodyBytes();
     List<String> pluginDirs = top.optional("plugin_dirs").map(n -> PluginSectionReader.dirs(n, baseDir)).orElse(List.of());
     PluginSectionReader pluginReader = PluginSectionReader.global(catalog);

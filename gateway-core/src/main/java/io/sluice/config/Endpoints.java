@@ -2,7 +2,7 @@ package io.sluice.config;
 
 import java.util.Locale;
 
-/** Parses upstream endpoint URLs, {@code http://host[:port]}: an address, never a path. */
+/** Parses upstream endpoint URLs, {@code http[s]://host[:port]}: an address, never a path. */
 final class Endpoints {
 
   static final String EXPECTED = "a URL such as http://127.0.0.1:9001";
@@ -18,11 +18,8 @@ final class Endpoints {
       throw new IllegalArgumentException(Messages.invalid(url, EXPECTED));
     }
     String scheme = url.substring(0, separator).toLowerCase(Locale.ROOT);
-    if (scheme.equals("https")) {
-      throw new IllegalArgumentException("'https' upstreams are not supported yet (expected: http://host[:port])");
-    }
-    if (!scheme.equals("http")) {
-      throw new IllegalArgumentException(Messages.quote(url) + " has the scheme '" + scheme + "' (expected: http)");
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      throw new IllegalArgumentException(Messages.quote(url) + " has the scheme '" + scheme + "' (expected: http or https)");
     }
     String authority = url.substring(separator + 3);
     if (authority.endsWith("/") && authority.indexOf('/') == authority.length() - 1) {
@@ -53,7 +50,7 @@ final class Endpoints {
             + " (expected: a host name or an IP address)");
       }
     }
-    return new Endpoint(scheme, host, port == null ? 80 : port(url, port));
+    return new Endpoint(scheme, host, port == null ? (scheme.equals("https") ? 443 : 80) : port(url, port));
   }
 
   private static void rejectExtras(String url, String authority) {
@@ -67,7 +64,7 @@ final class Endpoints {
       };
       if (what != null) {
         throw new IllegalArgumentException(Messages.quote(url) + " has " + what
-            + " (expected: http://host[:port] only; paths and headers are changed per route)");
+            + " (expected: http[s]://host[:port] only; paths and headers are changed per route)");
       }
     }
   }

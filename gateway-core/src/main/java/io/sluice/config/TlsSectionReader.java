@@ -2,8 +2,6 @@ package io.sluice.config;
 
 import java.nio.file.Path;
 import java.security.NoSuchAlgorithmException;
-import java.security.PrivateKey;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,11 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import javax.net.ssl.SSLContext;
 
-/**
- * Reads a listener's {@code tls:}. Files are resolved against the config file's folder and
- * opened here, so a missing file, a key of another certificate or a key in the wrong format is
- * reported at the line that names it.
- */
+/** Reads a listener's {@code tls:}; its files are read by {@link PemFileReader}. */
 final class TlsSectionReader {
 
   static final List<String> KEYS = List.of("cert", "key", "protocols", "ciphers", "client_auth", "client_ca", "sni");
@@ -31,10 +25,10 @@ final class TlsSectionReader {
     CLIENT_AUTH.put("require", TlsConfig.ClientAuth.REQUIRE);
   }
 
-  private final Path baseDir;
+  private final PemFileReader files;
 
   private TlsSectionReader(Path baseDir) {
-    this.baseDir = baseDir;
+    this.files = new PemFileReader(baseDir);
   }
 
   static TlsConfig read(YamlNode node, Path baseDir) {
@@ -43,7 +37,7 @@ final class TlsSectionReader {
 
   private TlsConfig tls(YamlNode node) {
     YamlMap tls = node.map(KEYS);
-    CertAndKey pair = certificateAndKey(tls);
+    PemFileReader.CertAndKey pair = files.certificateAndKey(tls);
     List<String> protocols = tls.optional("protocols").map(TlsSectionReader::protocols).orElse(TlsConfig.DEFAULT_PROTOCOLS);
     List<String> ciphers = tls.optional("ciphers").map(TlsSectionReader::ciphers).orElse(List.of());
     Optional<YamlNode> clientAuthNode = tls.optional("client_auth");
@@ -56,42 +50,13 @@ final class TlsSectionReader {
       tls.keyNode("client_ca").ifPresent(k -> k.problem(
           "'client_ca' has no effect while client_auth is none (expected: client_auth: optional or require)"));
     } else if (clientAuthRead && tls.has("client_ca")) {
-      clientCa = tls.optional("client_ca").flatMap(n -> n.as("a PEM file of CA certificates", text -> {
-        Path file = PemFiles.readableFile(text, baseDir);
-        PemFiles.certificates(file, text);
-        return file;
-      })).orElse(null);
+      clientCa = tls.optional("client_ca").flatMap(files::caBundle).orElse(null);
     } else if (clientAuthRead && !tls.isBroken()) {
       node.problem("missing 'client_ca' (expected: the PEM file of the CAs that sign client certificates, "
           + "required when client_auth is optional or require)");
     }
     List<SniCertificate> sni = tls.optional("sni").map(this::sni).orElse(List.of());
     return new TlsConfig(pair.cert(), pair.key(), protocols, ciphers, clientAuth, clientCa, sni);
-  }
-
-  /** The files of a {@code cert} / {@code key} pair; {@code null} where a problem was reported. */
-  private record CertAndKey(Path cert, Path key) {}
-
-  /** {@code cert} and {@code key} of {@code map}, both required; the key must belong to the certificate. */
-  private CertAndKey certificateAndKey(YamlMap map) {
-    Optional<YamlNode> certNode = map.required("cert");
-    Optional<YamlNode> keyNode = map.required("key");
-    X509Certificate[] leaf = new X509Certificate[1];
-    Optional<Path> cert = certNode.flatMap(n -> n.as("a PEM certificate file", text -> {
-      Path file = PemFiles.readableFile(text, baseDir);
-      leaf[0] = PemFiles.certificates(file, text).get(0);
-      return file;
-    }));
-    PrivateKey[] privateKey = new PrivateKey[1];
-    Optional<Path> key = keyNode.flatMap(n -> n.as("a PEM private key file", text -> {
-      Path file = PemFiles.readableFile(text, baseDir);
-      privateKey[0] = PemFiles.privateKey(file, text);
-      return file;
-    }));
-    if (leaf[0] != null && privateKey[0] != null && !PemFiles.matches(privateKey[0], leaf[0])) {
-      keyNode.get().problem("the key does not belong to the certificate in 'cert' (their public keys differ)");
-    }
-    return new CertAndKey(cert.orElse(null), key.orElse(null));
   }
 
   private static List<String> protocols(YamlNode node) {
@@ -130,7 +95,7 @@ final class TlsSectionReader {
     for (YamlNode item : node.list()) {
       YamlMap entry = item.map(SNI_KEYS);
       List<String> serverNames = entry.required("server_names").map(n -> serverNames(n, names)).orElse(List.of());
-      CertAndKey pair = certificateAndKey(entry);
+      PemFileReader.CertAndKey pair = files.certificateAndKey(entry);
       if (pair.cert() != null && pair.key() != null) {
         out.add(new SniCertificate(serverNames, pair.cert(), pair.key()));
       }

@@ -10,16 +10,41 @@ import java.util.List;
  * @param loadBalancer how an endpoint is picked per request
  * @param timeouts connect, response-header and idle timeouts
  * @param maxConnectionsPerEndpoint cap on connections to one endpoint from one event loop
+ * @param protocol how requests travel to the endpoints
+ * @param tls TLS settings for {@code https://} endpoints; {@code null} when the endpoints are {@code http://}
  */
 public record UpstreamConfig(
     String name,
     List<Endpoint> endpoints,
     LoadBalancing loadBalancer,
     UpstreamTimeouts timeouts,
-    int maxConnectionsPerEndpoint) {
+    int maxConnectionsPerEndpoint,
+    Protocol protocol,
+    UpstreamTlsConfig tls) {
 
   public UpstreamConfig {
     endpoints = List.copyOf(endpoints);
+  }
+
+  /** A cleartext HTTP/1.1 upstream. */
+  public UpstreamConfig(String name, List<Endpoint> endpoints, LoadBalancing loadBalancer, UpstreamTimeouts timeouts,
+      int maxConnectionsPerEndpoint) {
+    this(name, endpoints, loadBalancer, timeouts, maxConnectionsPerEndpoint, Protocol.HTTP1, null);
+  }
+
+  /** The protocol spoken to an upstream's endpoints. */
+  public enum Protocol {
+    /** HTTP/1.1, one request at a time per connection; over TLS for {@code https://} endpoints. */
+    HTTP1,
+    /** Cleartext HTTP/2 with prior knowledge: many requests share a connection as streams. */
+    H2C,
+    /** HTTP/2 over TLS, agreed with ALPN. */
+    H2;
+
+    /** Whether requests are multiplexed as HTTP/2 streams. */
+    public boolean isHttp2() {
+      return this != HTTP1;
+    }
   }
 
   /** How an endpoint is chosen. */

@@ -1,45 +1,62 @@
 package io.sluice.config;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /** Reads {@code upstreams:}, a mapping from upstream name to its endpoints and connection settings. */
 final class UpstreamSectionReader {
 
-  static final List<String> KEYS = List.of("endpoints", "load_balancer", "timeouts", "max_connections_per_endpoint");
+  static final List<String> KEYS =
+      List.of("endpoints", "protocol", "load_balancer", "timeouts", "max_connections_per_endpoint", "tls");
   static final List<String> TIMEOUT_KEYS = List.of("connect", "response", "idle");
   static final int MAX_CONNECTIONS_DEFAULT = 1024;
 
-  /** {@code round_robin} for {@code ROUND_ROBIN}: the one rule from YAML words to constants. */
-  private static final Map<String, UpstreamConfig.LoadBalancing> LOAD_BALANCERS =
-      Arrays.stream(UpstreamConfig.LoadBalancing.values())
-          .collect(Collectors.toMap(lb -> lb.name().toLowerCase(Locale.ROOT), lb -> lb, (a, b) -> a, LinkedHashMap::new));
+  private static final Map<String, UpstreamConfig.LoadBalancing> LOAD_BALANCERS = words(UpstreamConfig.LoadBalancing.values());
+  private static final Map<String, UpstreamConfig.Protocol> PROTOCOLS = words(UpstreamConfig.Protocol.values());
 
-  private UpstreamSectionReader() {}
+  private final Path baseDir;
+
+  private UpstreamSectionReader(Path baseDir) {
+    this.baseDir = baseDir;
+  }
+
+  /** {@code round_robin} for {@code ROUND_ROBIN}: the one rule from YAML words to constants. */
+  private static <E extends Enum<E>> Map<String, E> words(E[] constants) {
+    return Arrays.stream(constants)
+        .collect(Collectors.toMap(c -> c.name().toLowerCase(Locale.ROOT), c -> c, (a, b) -> a, LinkedHashMap::new));
+  }
 
   /**
    * Every upstream name written is a key of the result, even one whose body has mistakes, so
    * that routes naming it are not also reported as naming an unknown upstream.
    */
-  static Map<String, UpstreamConfig> read(YamlNode node) {
+  static Map<String, UpstreamConfig> read(YamlNode node, Path baseDir) {
+    UpstreamSectionReader reader = new UpstreamSectionReader(baseDir);
     Map<String, UpstreamConfig> out = new LinkedHashMap<>();
     for (YamlMap.Entry entry : node.freeMap().entries()) {
       if (!Names.isValid(entry.key())) {
         entry.keyNode().problem(Names.invalid(entry.key(), "an upstream name"));
       }
-      out.put(entry.key(), upstream(entry.key(), entry.value()));
+      out.put(entry.key(), reader.upstream(entry.key(), entry.value()));
     }
     return out;
   }
 
-  private static UpstreamConfig upstream(String name, YamlNode node) {
+  private UpstreamConfig upstream(String name, YamlNode node) {
     YamlMap upstream = node.map(KEYS);
-    List<Endpoint> endpoints = upstream.required("endpoints").map(UpstreamSectionReader::endpoints).orElse(List.of());
+    Optional<UpstreamConfig.Protocol> written = upstream.optional("protocol").flatMap(n -> n.oneOf("protocol", PROTOCOLS));
+    // a mistyped protocol is reported already; the endpoints' schemes are then not judged against it
+    UpstreamConfig.Protocol protocol = written.orElse(UpstreamConfig.Protocol.HTTP1);
+    boolean protocolKnown = written.isPresent() || !upstream.has("protocol");
+    List<Endpoint> endpoints = upstream.required("endpoints")
+        .map(n -> endpoints(n, protocolKnown ? protocol : null)).orElse(List.of());
     UpstreamConfig.LoadBalancing loadBalancer = upstream.optional("load_balancer")
         .flatMap(n -> n.oneOf("load balancer", LOAD_BALANCERS))
         .orElse(UpstreamConfig.LoadBalancing.ROUND_ROBIN);
@@ -47,20 +64,52 @@ final class UpstreamSectionReader {
     int maxConnections = upstream.optional("max_connections_per_endpoint")
         .flatMap(n -> n.integer(1, Integer.MAX_VALUE, "a number of connections, at least 1"))
         .orElse(MAX_CONNECTIONS_DEFAULT);
-    return new UpstreamConfig(name, endpoints, loadBalancer, timeouts, maxConnections);
+    return new UpstreamConfig(name, endpoints, loadBalancer, timeouts, maxConnections, protocol, tls(upstream, endpoints));
   }
 
-  private static List<Endpoint> endpoints(YamlNode node) {
+  /** The endpoints; {@code protocol} (unless {@code null}) decides which scheme they must have. */
+  private static List<Endpoint> endpoints(YamlNode node, UpstreamConfig.Protocol protocol) {
     List<YamlNode> items = node.nonEmptyList("endpoint, such as http://127.0.0.1:9001");
     FirstSeen seen = new FirstSeen("endpoint");
     List<Endpoint> out = new ArrayList<>();
     for (YamlNode item : items) {
       item.as(Endpoints.EXPECTED, Endpoints::parse).ifPresent(endpoint -> {
         seen.add(item, endpoint.toString());
+        String mismatch = schemeMismatch(endpoint, protocol, out.isEmpty() ? null : out.get(0));
+        if (mismatch != null) {
+          item.problem(mismatch);
+        }
         out.add(endpoint);
       });
     }
     return out;
+  }
+
+  /** Why {@code endpoint}'s scheme does not fit the protocol or the first endpoint; {@code null} when it fits. */
+  private static String schemeMismatch(Endpoint endpoint, UpstreamConfig.Protocol protocol, Endpoint first) {
+    String url = Messages.quote(endpoint.toString());
+    if (protocol == UpstreamConfig.Protocol.H2 && !endpoint.isTls()) {
+      return url + " is cleartext, but protocol h2 is HTTP/2 over TLS (expected: an https:// endpoint, or protocol: h2c)";
+    }
+    if (protocol == UpstreamConfig.Protocol.H2C && endpoint.isTls()) {
+      return url + " uses TLS, but protocol h2c is cleartext HTTP/2 (expected: an http:// endpoint, or protocol: h2)";
+    }
+    if (first != null && first.isTls() != endpoint.isTls()) {
+      return url + " mixes http:// and https:// in one upstream (expected: the scheme of " + Messages.quote(first.toString())
+          + "; make another upstream for the other)";
+    }
+    return null;
+  }
+
+  /** The TLS settings when the endpoints are {@code https://}, {@code null} otherwise. */
+  private UpstreamTlsConfig tls(YamlMap upstream, List<Endpoint> endpoints) {
+    UpstreamTlsConfig tls = upstream.optional("tls").map(n -> UpstreamTlsReader.read(n, baseDir)).orElse(UpstreamTlsConfig.DEFAULTS);
+    boolean usesTls = !endpoints.isEmpty() && endpoints.get(0).isTls();
+    if (!usesTls && !endpoints.isEmpty()) {
+      upstream.keyNode("tls").ifPresent(k -> k.problem(
+          "'tls' has no effect: the endpoints are http:// (expected: https:// endpoints, or no tls)"));
+    }
+    return usesTls ? tls : null;
   }
 
   private static UpstreamTimeouts timeouts(YamlNode node) {

@@ -25,11 +25,11 @@ import io.sluice.plugin.PluginChain;
 import io.sluice.plugin.PluginSlot;
 import io.sluice.spi.ErrorCode;
 import io.sluice.spi.GatewayError;
-import io.sluice.upstream.ConnectionPool;
 import io.sluice.upstream.ResponseListener;
 import io.sluice.upstream.UpstreamCluster;
 import io.sluice.upstream.UpstreamConnection;
 import io.sluice.upstream.UpstreamFailure;
+import io.sluice.upstream.UpstreamPool;
 import io.sluice.upstream.UpstreamPools;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -44,7 +44,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Every path ends in {@link #finish}, exactly once: the upstream connection is released or
  * discarded, pending buffers are freed, the access log is written and the client stream is told.
  */
-public final class ProxyExchange implements ResponseListener, ConnectionPool.Acquirer {
+public final class ProxyExchange implements ResponseListener, UpstreamPool.Acquirer {
 
   private enum State { CONNECTING, STREAMING, DONE }
 
@@ -65,7 +65,7 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
   private final GrpcCall grpc;
 
   private State state = State.CONNECTING;
-  private ConnectionPool pool;
+  private UpstreamPool pool;
   private Endpoint endpoint;
   private UpstreamConnection upstream;
   private ArrayDeque<ByteBuf> pendingBody;
@@ -75,6 +75,7 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
   private boolean responseStarted;
   private boolean readingPaused;
   private boolean retried;
+  private boolean bodyForwarded;
   private boolean pausedThisWindow;
   private long bodyBytesThisWindow;
   private ScheduledFuture<?> responseTimer;
@@ -116,7 +117,7 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
   public void start() {
     endpoint = cluster.balancer().pick(pools);
     exchange.upstream(endpoint.authority());
-    pool = pools.pool(endpoint);
+    pool = pools.pool(endpoint, cluster.config());
     if (grpc != null && grpc.hasDeadline()) {
       deadlineTimer = client.channel().eventLoop().schedule(this::onDeadline, Math.max(0, grpc.remainingNanos()),
           TimeUnit.NANOSECONDS);
@@ -181,6 +182,7 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
       pauseReading();
       return;
     }
+    bodyForwarded = true;
     upstream.channel().write(new DefaultHttpContent(content), upstream.channel().voidPromise());
   }
 
@@ -316,6 +318,7 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
     if (pendingBody != null) {
       ByteBuf content;
       while ((content = pendingBody.poll()) != null) {
+        bodyForwarded = true;
         channel.write(new DefaultHttpContent(content), channel.voidPromise());
       }
     }
@@ -463,7 +466,7 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
     if (state == State.DONE) {
       return;
     }
-    if (isStaleConnectionRace(failure)) {
+    if (isStaleConnectionRace(failure) || isRefusedBeforeBody(failure)) {
       retryOnFreshConnection();
       return;
     }
@@ -488,6 +491,16 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
         && !head.hasBody() && upstream != null && upstream.requestsServed() > 0;
   }
 
+  /**
+   * An HTTP/2 upstream refused the stream before processing it (GOAWAY, REFUSED_STREAM), which
+   * makes sending it again safe, once, as long as no body bytes are lost with the refused stream:
+   * nothing forwarded yet, and not a body that already ended (its end was written to the stream).
+   */
+  private boolean isRefusedBeforeBody(UpstreamFailure failure) {
+    return failure.kind() == UpstreamFailure.Kind.REFUSED && !retried && !bodyForwarded
+        && !(head.hasBody() && requestEnded);
+  }
+
   private void retryOnFreshConnection() {
     retried = true;
     cancel(responseTimer);
@@ -500,6 +513,9 @@ public final class ProxyExchange implements ResponseListener, ConnectionPool.Acq
 
   private HttpRequest upstreamRequest() {
     HttpHeaders headers = ProxyHeaders.forUpstream(head, connection, exchange.requestId(), route.requestHeaders());
+    if (cluster.isHttp2()) {
+      ProxyHeaders.keepTeTrailers(head.headers(), headers);
+    }
     if (!headers.contains(HttpHeaderNames.HOST)) {
       headers.set(HttpHeaderNames.HOST, endpoint.authority()); // an HTTP/1.0 client sent none
     }

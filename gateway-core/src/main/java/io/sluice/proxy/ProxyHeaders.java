@@ -2,6 +2,7 @@ package io.sluice.proxy;
 
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import io.sluice.config.HeaderOps;
@@ -87,6 +88,17 @@ public final class ProxyHeaders {
     out.set(X_REQUEST_ID, requestId);
     apply(ops, out);
     return out;
+  }
+
+  /**
+   * {@code te: trailers} for an HTTP/2 upstream when the client sent {@code te} with
+   * {@code trailers}: the one {@code te} value HTTP/2 allows, and gRPC servers insist on it.
+   * Over HTTP/1.1 {@code te} is hop-by-hop and dropped.
+   */
+  public static void keepTeTrailers(HttpHeaders client, HttpHeaders upstream) {
+    if (client.containsValue(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS, true)) {
+      upstream.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
+    }
   }
 
   /** Applies a route's header changes: remove, then set, then add. */

@@ -11,6 +11,8 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -101,6 +103,12 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   private ScheduledFuture<?> headerTimer;
   private ScheduledFuture<?> idleTimer;
   private ScheduledFuture<?> writeTimer;
+  /**
+   * Stream mode: a response head not written yet. It goes out with the first body bytes or flush;
+   * a response that ends right after its head leaves as one HEADERS frame with END_STREAM, which
+   * is how a gRPC trailers-only answer (an error) must look.
+   */
+  private HttpResponse pendingHead;
   /** Stream mode: the write that ends the response; the stream is closed once it is out. */
   private ChannelFuture lastWrite;
 
@@ -549,11 +557,24 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
       }
     }
     prepareConnectionHeader(headers);
-    ctx.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, status, headers), ctx.voidPromise());
+    DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status, headers);
+    if (http2Stream) {
+      pendingHead = head;
+    } else {
+      ctx.write(head, ctx.voidPromise());
+    }
+  }
+
+  private void writePendingHead() {
+    if (pendingHead != null) {
+      ctx.write(pendingHead, ctx.voidPromise());
+      pendingHead = null;
+    }
   }
 
   @Override
   public void writeBody(ByteBuf content) {
+    writePendingHead();
     ctx.write(new DefaultHttpContent(content), ctx.voidPromise());
   }
 
@@ -563,6 +584,13 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
         ? LastHttpContent.EMPTY_LAST_CONTENT
         : new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, trailers);
     if (http2Stream) {
+      if (pendingHead != null && trailers.isEmpty()) {
+        lastWrite = ctx.write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, pendingHead.status(), Unpooled.EMPTY_BUFFER,
+            pendingHead.headers(), EmptyHttpHeaders.INSTANCE));
+        pendingHead = null;
+        return;
+      }
+      writePendingHead();
       lastWrite = ctx.write(last);
     } else {
       ctx.write(last, ctx.voidPromise());
@@ -571,6 +599,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
 
   @Override
   public void flush() {
+    writePendingHead();
     ctx.flush();
   }
 
@@ -593,6 +622,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   /** Ends the connection, or resets the stream, so the client sees the response as incomplete. */
   private void cut() {
     closing = true;
+    pendingHead = null;
     if (http2Stream && ctx.channel().isActive()) {
       ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.INTERNAL_ERROR));
     }

@@ -3,25 +3,23 @@ package io.sluice.upstream;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.config.Endpoint;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The connections from one event loop to one endpoint: idle ones kept for reuse (most recently
- * used first, so the rest can expire), a cap on how many exist, and a queue of requests waiting
- * for one when the cap is reached. Confined to its event loop.
+ * The HTTP/1.1 connections from one event loop to one endpoint: idle ones kept for reuse (most
+ * recently used first, so the rest can expire), a cap on how many exist, and a queue of requests
+ * waiting for one when the cap is reached. Over TLS for {@code https://} endpoints. Confined to
+ * its event loop.
  */
-public final class ConnectionPool {
+public final class ConnectionPool implements UpstreamPool {
 
   private static final int MAX_RESPONSE_HEADER_BYTES = 64 * 1024;
 
@@ -34,6 +32,17 @@ public final class ConnectionPool {
   private int inFlight;
   private long opened;
   private ScheduledFuture<?> sweep;
+  private final ConnectionHome home = new ConnectionHome() {
+    @Override
+    public void release(UpstreamConnection connection) {
+      ConnectionPool.this.release(connection);
+    }
+
+    @Override
+    public void forget(UpstreamConnection connection) {
+      ConnectionPool.this.forget(connection);
+    }
+  };
 
   ConnectionPool(Endpoint endpoint, EventLoop loop, Class<? extends Channel> channelType) {
     this.endpoint = endpoint;
@@ -41,21 +50,12 @@ public final class ConnectionPool {
     this.channelType = channelType;
   }
 
-  /** Callback for {@link #acquire}. Exactly one method is called, on the pool's event loop. */
-  public interface Acquirer {
-    void onAcquired(UpstreamConnection connection);
-
-    void onAcquireFailed(UpstreamFailure failure);
-  }
-
-  /** Options that come from the upstream's config (which can change on reload). */
-  public record Settings(int maxConnections, Duration connectTimeout, Duration idleTimeout) {}
-
+  @Override
   public Endpoint endpoint() {
     return endpoint;
   }
 
-  /** Requests currently using a connection of this pool (for least-request balancing). */
+  @Override
   public int inFlight() {
     return inFlight;
   }
@@ -65,11 +65,12 @@ public final class ConnectionPool {
     return open;
   }
 
-  /** Connections opened since the pool was created (tests and metrics use it to see reuse). */
+  @Override
   public long connectionsOpened() {
     return opened;
   }
 
+  @Override
   public void acquire(Settings settings, Acquirer acquirer) {
     inFlight++;
     UpstreamConnection connection;
@@ -100,6 +101,7 @@ public final class ConnectionPool {
    * Like {@link #acquire}, but never hands out an idle connection: for a retry after a reused
    * connection failed, when the other idle ones may be just as stale.
    */
+  @Override
   public void acquireNew(Settings settings, Acquirer acquirer) {
     if (open < settings.maxConnections()) {
       inFlight++;
@@ -109,12 +111,12 @@ public final class ConnectionPool {
     }
   }
 
-  /** Called once per {@link #acquire} that succeeded, when the request no longer uses the connection. */
+  @Override
   public void requestDone() {
     inFlight--;
   }
 
-  void release(UpstreamConnection connection) {
+  private void release(UpstreamConnection connection) {
     Waiter waiter = waiters.poll();
     if (waiter != null) {
       waiter.timeout.cancel(false);
@@ -126,7 +128,7 @@ public final class ConnectionPool {
     scheduleSweep(connection.idleTimeoutNanos);
   }
 
-  void forget(UpstreamConnection connection) {
+  private void forget(UpstreamConnection connection) {
     open--;
     idle.remove(connection);
     Waiter waiter = waiters.poll();
@@ -136,7 +138,7 @@ public final class ConnectionPool {
     }
   }
 
-  /** Closes every idle connection (shutdown). */
+  @Override
   public void closeIdle() {
     for (UpstreamConnection connection : idle.toArray(UpstreamConnection[]::new)) {
       connection.discard();
@@ -146,16 +148,13 @@ public final class ConnectionPool {
   private void connect(Settings settings, Acquirer acquirer) {
     open++;
     opened++;
-    UpstreamConnection connection = new UpstreamConnection(this);
+    UpstreamConnection connection = new UpstreamConnection(home, false);
     connection.idleTimeoutNanos = settings.idleTimeout().toNanos();
-    Bootstrap bootstrap = new Bootstrap()
-        .group(loop)
-        .channel(channelType)
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()))
+    Bootstrap bootstrap = UpstreamConnector.bootstrap(loop, channelType, settings)
         .handler(new ChannelInitializer<>() {
           @Override
           protected void initChannel(Channel ch) {
+            UpstreamConnector.addTls(ch, endpoint, settings);
             ch.pipeline().addLast("codec", new HttpClientCodec(
                 new HttpDecoderConfig().setMaxHeaderSize(MAX_RESPONSE_HEADER_BYTES).setMaxChunkSize(64 * 1024),
                 false, true));
@@ -163,15 +162,13 @@ public final class ConnectionPool {
           }
         });
     ChannelFuture future = bootstrap.connect(endpoint.host(), endpoint.port());
-    future.addListener(done -> {
-      if (done.isSuccess()) {
+    UpstreamConnector.whenReady(future, endpoint, failure -> {
+      if (failure == null) {
         acquirer.onAcquired(connection);
       } else {
-        open--;
+        connection.discard(); // gives up its place; a failed handshake also closes the channel
         inFlight--;
-        Throwable cause = done.cause();
-        acquirer.onAcquireFailed(new UpstreamFailure(UpstreamFailure.Kind.CONNECT,
-            "connect to " + endpoint + " failed: " + (cause == null ? "cancelled" : cause.getMessage()), false));
+        acquirer.onAcquireFailed(failure);
       }
     });
   }
@@ -198,17 +195,6 @@ public final class ConnectionPool {
     }
     if (nextDue != Long.MAX_VALUE) {
       sweep = loop.schedule(this::evictIdle, nextDue, TimeUnit.NANOSECONDS);
-    }
-  }
-
-  private static final class Waiter {
-    final Acquirer acquirer;
-    final Settings settings;
-    ScheduledFuture<?> timeout;
-
-    Waiter(Acquirer acquirer, Settings settings) {
-      this.acquirer = acquirer;
-      this.settings = settings;
     }
   }
 }

@@ -60,7 +60,7 @@ public interface LoadBalancer {
       }
       Endpoint a = endpoints[first];
       Endpoint b = endpoints[second];
-      return pools.pool(b).inFlight() < pools.pool(a).inFlight() ? b : a;
+      return pools.inFlight(b) < pools.inFlight(a) ? b : a;
     }
   }
 }

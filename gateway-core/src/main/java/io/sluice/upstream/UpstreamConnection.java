@@ -12,16 +12,26 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * One pooled HTTP/1.1 connection to an endpoint, serving one request at a time. It forwards
- * what it reads to the current {@link ResponseListener} and tells its pool when it breaks, so
- * a broken connection is never handed out again.
+ * One request's way to an endpoint: a pooled HTTP/1.1 connection serving one request at a time,
+ * or one HTTP/2 stream (a child channel whose codec turns frames into the same HttpObjects). It
+ * forwards what it reads to the current {@link ResponseListener} and tells its home when it
+ * breaks, so a broken connection is never handed out again.
  */
 public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
-  private final ConnectionPool pool;
+  private static final CharSequence[] HTTP2_EXTENSION_HEADERS = extensionHeaderNames();
+
+  private final ConnectionHome home;
+  private final boolean stream;
   private Channel channel;
   private ResponseListener listener;
   private boolean skippingInformational;
@@ -29,11 +39,18 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   private boolean responseKeepAlive;
   private boolean broken;
   private int requestsServed;
+  private UpstreamFailure.Kind endKind;
+  private String endDetail;
   long idleSinceNanos;
   long idleTimeoutNanos;
 
-  UpstreamConnection(ConnectionPool pool) {
-    this.pool = pool;
+  /**
+   * @param stream whether this is an HTTP/2 stream: used for one request only, and its responses
+   *     carry the codec's {@code x-http2-*} headers, which are not the upstream's
+   */
+  UpstreamConnection(ConnectionHome home, boolean stream) {
+    this.home = home;
+    this.stream = stream;
   }
 
   public Channel channel() {
@@ -55,13 +72,14 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
   /**
    * The exchange is over and both directions completed cleanly: return the connection to the
-   * pool if the upstream allows keep-alive, close it otherwise.
+   * pool if the upstream allows keep-alive, close it otherwise. A stream is closed (having ended
+   * both ways, it sends nothing more) and its slot on the HTTP/2 connection freed.
    */
   public void release() {
     listener = null;
     requestsServed++;
-    if (responseKeepAlive && !broken && channel.isActive()) {
-      pool.release(this);
+    if (!stream && responseKeepAlive && !broken && channel.isActive()) {
+      home.release(this);
     } else {
       discard();
     }
@@ -70,19 +88,22 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   /** Gives back a connection that was acquired but never used (its exchange ended first). */
   public void returnUnused() {
     listener = null;
-    if (isUsable()) {
-      pool.release(this);
+    if (!stream && isUsable()) {
+      home.release(this);
     } else {
-      discard();
+      discard(); // a stream that never sent HEADERS closes without a frame
     }
   }
 
-  /** The exchange ended abnormally: close the connection; it is never reused. */
+  /**
+   * The exchange ended abnormally: close the connection; it is never reused. A stream that has
+   * not ended both ways is reset (RST_STREAM CANCEL) by closing it; its connection carries on.
+   */
   public void discard() {
     listener = null;
     if (!broken) {
       broken = true;
-      pool.forget(this);
+      home.forget(this);
     }
     channel.close();
   }
@@ -118,6 +139,9 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
       } else {
         responseStarted = true;
         responseKeepAlive = HttpUtil.isKeepAlive(head);
+        if (stream) {
+          removeExtensionHeaders(head.headers());
+        }
         target.onResponseHead(head);
       }
     }
@@ -130,6 +154,9 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
       ByteBuf data = content.content();
       if (msg instanceof LastHttpContent last) {
         HttpHeaders trailers = last.trailingHeaders();
+        if (stream && !trailers.isEmpty()) {
+          removeExtensionHeaders(trailers);
+        }
         if (data.isReadable()) {
           target.onResponseBody(data);
         } else {
@@ -164,12 +191,58 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    fail(UpstreamFailure.Kind.CLOSED, "upstream closed the connection");
+    if (endKind != null) {
+      fail(endKind, endDetail);
+    } else {
+      fail(UpstreamFailure.Kind.CLOSED, stream ? "the stream closed before the response completed" : "upstream closed the connection");
+    }
+  }
+
+  /**
+   * HTTP/2 tells a stream it was refused or reset with events (they bypass flow control). The
+   * codec closes the stream right after; the failure is reported when it has, so that no
+   * RST_STREAM is sent back for a stream the upstream already ended.
+   */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event instanceof Http2GoAwayFrame goAway) {
+      // Only streams above the GOAWAY's last stream id get it: the upstream never processed them.
+      endKind = UpstreamFailure.Kind.REFUSED;
+      endDetail = "upstream sent GOAWAY (" + Http2Error.valueOf(goAway.errorCode()) + ") before processing the stream";
+      goAway.release();
+    } else if (event instanceof Http2ResetFrame reset) {
+      boolean refused = reset.errorCode() == Http2Error.REFUSED_STREAM.code();
+      endKind = refused ? UpstreamFailure.Kind.REFUSED : UpstreamFailure.Kind.CLOSED;
+      endDetail = "upstream reset the stream (" + Http2Error.valueOf(reset.errorCode()) + ")";
+    } else {
+      ctx.fireUserEventTriggered(event);
+    }
   }
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    fail(UpstreamFailure.Kind.CLOSED, "upstream connection error: " + cause.getMessage());
+    Http2Exception http2 = Http2CodecUtil.getEmbeddedHttp2Exception(cause);
+    if (http2 != null && http2.error() == Http2Error.REFUSED_STREAM) {
+      // The codec refuses a stream it cannot open (the connection is at its stream limit or going away).
+      fail(UpstreamFailure.Kind.REFUSED, "HTTP/2 stream not opened: " + cause.getMessage());
+    } else {
+      fail(UpstreamFailure.Kind.CLOSED, "upstream connection error: " + cause.getMessage());
+    }
+  }
+
+  private static void removeExtensionHeaders(HttpHeaders headers) {
+    for (CharSequence name : HTTP2_EXTENSION_HEADERS) {
+      headers.remove(name);
+    }
+  }
+
+  private static CharSequence[] extensionHeaderNames() {
+    HttpConversionUtil.ExtensionHeaderNames[] names = HttpConversionUtil.ExtensionHeaderNames.values();
+    CharSequence[] out = new CharSequence[names.length];
+    for (int i = 0; i < names.length; i++) {
+      out[i] = names[i].text();
+    }
+    return out;
   }
 
   private void fail(UpstreamFailure.Kind kind, String detail) {

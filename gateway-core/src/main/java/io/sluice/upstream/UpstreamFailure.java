@@ -15,9 +15,14 @@ public record UpstreamFailure(Kind kind, String detail, boolean responseStarted)
     CONNECT,
     /** The connection was reset or closed before the response completed. */
     CLOSED,
-    /** The upstream sent something that is not a valid HTTP/1.1 response. */
+    /** The upstream sent something that is not a valid HTTP response. */
     MALFORMED,
     /** No connection became free in time (all at the per-endpoint cap). */
-    POOL_EXHAUSTED
+    POOL_EXHAUSTED,
+    /**
+     * The upstream refused an HTTP/2 stream before processing it (a GOAWAY that excluded it, or
+     * RST_STREAM REFUSED_STREAM): the request can be sent again if nothing of it is lost.
+     */
+    REFUSED
   }
 }

@@ -3,18 +3,30 @@ package io.sluice.upstream;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.sluice.config.Endpoint;
+import io.sluice.config.UpstreamConfig;
+import io.sluice.config.UpstreamTlsConfig;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * All connection pools of one event loop, keyed by endpoint. Pools outlive config snapshots:
- * a reload that keeps an endpoint keeps its warm connections.
+ * All connection pools of one event loop. Pools outlive config snapshots: a reload that keeps an
+ * endpoint keeps its warm connections.
  */
 public final class UpstreamPools {
 
+  /**
+   * What makes connections interchangeable: the same endpoint, protocol and TLS settings. Two
+   * upstreams naming one endpoint with different trust must not share a connection that only one
+   * of them would have accepted.
+   */
+  private record PoolKey(Endpoint endpoint, boolean http2, UpstreamTlsConfig tls) {}
+
   private final EventLoop loop;
   private final Class<? extends Channel> channelType;
-  private final Map<Endpoint, ConnectionPool> pools = new HashMap<>();
+  private final Map<PoolKey, UpstreamPool> pools = new HashMap<>();
+  private final Map<Endpoint, List<UpstreamPool>> byEndpoint = new HashMap<>();
 
   public UpstreamPools(EventLoop loop, Class<? extends Channel> channelType) {
     this.loop = loop;
@@ -25,23 +37,37 @@ public final class UpstreamPools {
     return loop;
   }
 
-  /** The pool for {@code endpoint}, created on first use. */
-  public ConnectionPool pool(Endpoint endpoint) {
-    ConnectionPool pool = pools.get(endpoint);
+  /** The pool for requests of {@code upstream} to {@code endpoint}, created on first use. */
+  public UpstreamPool pool(Endpoint endpoint, UpstreamConfig upstream) {
+    PoolKey key = new PoolKey(endpoint, upstream.protocol().isHttp2(), upstream.tls());
+    UpstreamPool pool = pools.get(key);
     if (pool == null) {
-      pool = new ConnectionPool(endpoint, loop, channelType);
-      pools.put(endpoint, pool);
+      pool = key.http2()
+          ? new Http2ConnectionPool(endpoint, loop, channelType)
+          : new ConnectionPool(endpoint, loop, channelType);
+      pools.put(key, pool);
+      byEndpoint.computeIfAbsent(endpoint, e -> new ArrayList<>(1)).add(pool);
     }
     return pool;
   }
 
+  /** Requests from this loop in flight to {@code endpoint}, over all its pools. */
+  public int inFlight(Endpoint endpoint) {
+    List<UpstreamPool> list = byEndpoint.get(endpoint);
+    int sum = 0;
+    for (int i = 0; list != null && i < list.size(); i++) {
+      sum += list.get(i).inFlight();
+    }
+    return sum;
+  }
+
   /** Connections opened to {@code endpoint} from this loop so far. */
   public long connectionsOpened(Endpoint endpoint) {
-    ConnectionPool pool = pools.get(endpoint);
-    return pool == null ? 0 : pool.connectionsOpened();
+    List<UpstreamPool> list = byEndpoint.getOrDefault(endpoint, List.of());
+    return list.stream().mapToLong(UpstreamPool::connectionsOpened).sum();
   }
 
   public void closeIdle() {
-    pools.values().forEach(ConnectionPool::closeIdle);
+    pools.values().forEach(UpstreamPool::closeIdle);
   }
 }

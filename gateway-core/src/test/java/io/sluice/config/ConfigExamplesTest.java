@@ -96,7 +96,8 @@ class ConfigExamplesTest {
     Stream.of(ConfigLoader.KEYS, ServerSectionReader.KEYS, ServerSectionReader.LISTENER_KEYS, ServerSectionReader.ADMIN_KEYS,
             ServerSectionReader.LIMIT_KEYS, UpstreamSectionReader.KEYS, UpstreamSectionReader.TIMEOUT_KEYS, RouteSectionReader.KEYS,
             RouteSectionReader.RESPOND_KEYS, MatchReader.KEYS, MatchReader.CONDITION_KEYS, RewriteReader.KEYS,
-            RewriteReader.REPLACE_KEYS, HeaderOpsReader.KEYS, TlsSectionReader.KEYS, TlsSectionReader.SNI_KEYS)
+            RewriteReader.REPLACE_KEYS, HeaderOpsReader.KEYS, TlsSectionReader.KEYS, TlsSectionReader.SNI_KEYS,
+            UpstreamTlsReader.KEYS)
         .forEach(known::addAll);
 
     // "respond" and "upstream" exclude each other per route, so the file shows them on different routes

@@ -197,7 +197,7 @@ class ConfigProblemsTest {
           listeners: [{ name: a, port: 8080 }]
         upstreams:
           users:
-            endpoints: ["https://users.internal", "http://10.0.0.1:9001", "http://10.0.0.1:9001/"]
+            endpoints: ["ftp://users.internal", "http://10.0.0.1:9001", "http://10.0.0.1:9001/"]
             load_balancer: random
             timeouts: { connect: 0s, idle: forever }
             max_connections_per_endpoint: 0
@@ -205,8 +205,8 @@ class ConfigProblemsTest {
           orders: {}
         routes: []
         """)).containsExactly(
-            "sluice.yaml:5:17 upstreams.users.endpoints[0]: 'https' upstreams are not supported yet (expected: http://host[:port])",
-            "sluice.yaml:5:67 upstreams.users.endpoints[2]: duplicate endpoint 'http://10.0.0.1:9001' (first at line 5)",
+            "sluice.yaml:5:17 upstreams.users.endpoints[0]: 'ftp://users.internal' has the scheme 'ftp' (expected: http or https)",
+            "sluice.yaml:5:65 upstreams.users.endpoints[2]: duplicate endpoint 'http://10.0.0.1:9001' (first at line 5)",
             "sluice.yaml:6:20 upstreams.users.load_balancer: unknown load balancer 'random' (expected one of: round_robin, least_request)",
             "sluice.yaml:7:26 upstreams.users.timeouts.connect: '0s' (expected: a duration greater than 0, such as 10s)",
             "sluice.yaml:7:36 upstreams.users.timeouts.idle: 'forever' (expected: a duration such as 250ms, 10s, 5m, 1h or 1d)",
@@ -231,7 +231,7 @@ class ConfigProblemsTest {
     assertThat(problems).containsExactly(
         "sluice.yaml:2:45 routes[0].upstream: unknown upstream 'nowhere' (expected: users)",
         "sluice.yaml:4:32 server.listeners[0].port: 'x' (expected: a port 0..65535)",
-        "sluice.yaml:6:24 upstreams.users.endpoints[0]: 'ftp://users' has the scheme 'ftp' (expected: http)");
+        "sluice.yaml:6:24 upstreams.users.endpoints[0]: 'ftp://users' has the scheme 'ftp' (expected: http or https)");
   }
 
   @Test

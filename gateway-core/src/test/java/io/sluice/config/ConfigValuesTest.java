@@ -69,17 +69,18 @@ class ConfigValuesTest {
     assertThat(Endpoints.parse("HTTP://Users.Internal")).isEqualTo(new Endpoint("http", "users.internal", 80));
     assertThat(Endpoints.parse("http://[::1]:8080")).isEqualTo(new Endpoint("http", "::1", 8080));
     assertThat(Endpoints.parse("http://my_service:80/")).isEqualTo(new Endpoint("http", "my_service", 80));
+    assertThat(Endpoints.parse("https://users")).isEqualTo(new Endpoint("https", "users", 443));
+    assertThat(Endpoints.parse("HTTPS://users:8443")).isEqualTo(new Endpoint("https", "users", 8443));
   }
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
-      "https://users          | 'https' upstreams are not supported yet (expected: http://host[:port])",
       "users:9001             | 'users:9001' (expected: a URL such as http://127.0.0.1:9001)",
-      "ftp://users            | 'ftp://users' has the scheme 'ftp' (expected: http)",
-      "http://users/api       | 'http://users/api' has a path (expected: http://host[:port] only; paths and headers are changed per route)",
-      "http://users?x=1       | 'http://users?x=1' has a query (expected: http://host[:port] only; paths and headers are changed per route)",
-      "http://users#top       | 'http://users#top' has a fragment (expected: http://host[:port] only; paths and headers are changed per route)",
-      "http://me:pw@users     | 'http://me:pw@users' has user info (expected: http://host[:port] only; paths and headers are changed per route)",
+      "ftp://users            | 'ftp://users' has the scheme 'ftp' (expected: http or https)",
+      "http://users/api       | 'http://users/api' has a path (expected: http[s]://host[:port] only; paths and headers are changed per route)",
+      "http://users?x=1       | 'http://users?x=1' has a query (expected: http[s]://host[:port] only; paths and headers are changed per route)",
+      "http://users#top       | 'http://users#top' has a fragment (expected: http[s]://host[:port] only; paths and headers are changed per route)",
+      "http://me:pw@users     | 'http://me:pw@users' has user info (expected: http[s]://host[:port] only; paths and headers are changed per route)",
       "http://users:0         | 'http://users:0' has an invalid port '0' (expected: 1..65535)",
       "http://users:65536     | 'http://users:65536' has an invalid port '65536' (expected: 1..65535)",
       "http://users:          | 'http://users:' has an invalid port '' (expected: 1..65535)",
