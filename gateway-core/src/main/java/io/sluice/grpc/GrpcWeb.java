@@ -85,7 +85,7 @@ public final class GrpcWeb {
   }
 
   /** The codec suffix of a gRPC-Web content type, such as {@code "+proto"}; empty if none or not gRPC-Web. */
-  static String codec(CharSequence grpcWebContentType) {
+  public static String codec(CharSequence grpcWebContentType) {
     if (grpcWebContentType == null) {
       return "";
     }

@@ -34,6 +34,7 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.config.LimitsConfig;
+import io.sluice.grpc.GrpcWeb;
 import io.sluice.config.RouteAction;
 import io.sluice.config.RouteConfig;
 import io.sluice.proxy.ClientStream;
@@ -90,6 +91,8 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   private boolean requestKeepAlive;
   private boolean headRequest;
   private boolean grpcRequest;
+  /** The request's content type when it is gRPC-Web, whose callers expect errors in their own content type. */
+  private String grpcWebContentType;
   private HttpVersion requestVersion = HttpVersion.HTTP_1_1;
   private ProxyExchange proxy;
   private Exchange current;
@@ -358,6 +361,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
     headRequest = HttpMethod.HEAD.equals(request.method());
     String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
     grpcRequest = contentType != null && contentType.regionMatches(true, 0, "application/grpc", 0, 16);
+    grpcWebContentType = grpcRequest && GrpcWeb.isGrpcWeb(contentType) ? contentType : null;
     requestKeepAlive = HttpUtil.isKeepAlive(request);
     server.exchangeStarted();
     if (http2Stream) {
@@ -526,7 +530,16 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
 
   /** An error as this request's caller understands it: a gRPC status for gRPC, our JSON otherwise. */
   private FullHttpResponse errorResponse(GatewayError error, String requestId) {
-    return grpcRequest ? LocalResponses.grpcError(error, requestId) : LocalResponses.error(error, requestId);
+    if (!grpcRequest) {
+      return LocalResponses.error(error, requestId);
+    }
+    FullHttpResponse response = LocalResponses.grpcError(error, requestId);
+    if (grpcWebContentType != null) {
+      // trailers-only, which gRPC-Web allows too, in the caller's own content type
+      response.headers().set(HttpHeaderNames.CONTENT_TYPE,
+          GrpcWeb.toGrpcWeb(null, GrpcWeb.isText(grpcWebContentType), GrpcWeb.codec(grpcWebContentType)));
+    }
+    return response;
   }
 
   private void prepareConnectionHeader(HttpHeaders headers) {
@@ -701,6 +714,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
     }
     Exchange exchange = new Exchange(RequestIds.next(), info.peerIp(), "-", "-");
     grpcRequest = false;
+    grpcWebContentType = null;
     server.exchangeStarted();
     inExchange = true;
     requestComplete = false;

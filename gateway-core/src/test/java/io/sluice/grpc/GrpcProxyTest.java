@@ -239,6 +239,31 @@ class GrpcProxyTest {
     }
   }
 
+  @Test
+  void grpcWebCallersGetErrorsAsGrpcWeb() throws Exception {
+    byte[] frame = {0, 0, 0, 0, 1, 5};
+    try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+      HttpResponse<byte[]> unrouted = http.send(HttpRequest.newBuilder(gateway.uri("/other.Service/Call"))
+              .header("content-type", "application/grpc-web+proto")
+              .POST(HttpRequest.BodyPublishers.ofByteArray(frame)).build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+
+      assertThat(unrouted.statusCode()).isEqualTo(200);
+      assertThat(unrouted.headers().firstValue("content-type")).hasValue("application/grpc-web+proto");
+      assertThat(unrouted.headers().firstValue("grpc-status")).hasValue("12");
+
+      HttpResponse<byte[]> denied = http.send(HttpRequest.newBuilder(gateway.uri("/test.Echo/Unary"))
+              .header("content-type", "application/grpc-web+proto").header("x-status", "7").header("x-message", "no")
+              .POST(HttpRequest.BodyPublishers.ofByteArray(frame)).build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+
+      assertThat(denied.statusCode()).isEqualTo(200);
+      ByteBuffer body = ByteBuffer.wrap(denied.body());
+      assertThat(body.get(body.position())).as("only the trailer frame").isEqualTo((byte) 0x80);
+      assertThat(new String(nextFrameBody(body), UTF_8)).contains("grpc-status: 7").contains("grpc-message: no");
+    }
+  }
+
   private static byte[] nextFrame(ByteBuffer body) {
     assertThat(body.get(body.position())).as("data frame flag").isEqualTo((byte) 0);
     return nextFrameBody(body);
