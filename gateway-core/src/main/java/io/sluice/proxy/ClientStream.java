@@ -38,6 +38,12 @@ public interface ClientStream {
   /** Cuts a response that already started: the client must see it as incomplete. */
   void abort();
 
+  /**
+   * Whether a read of the client's bytes is being delivered right now: its end (the exchange's
+   * {@code onClientReadComplete}) comes later in the same event-loop turn.
+   */
+  boolean inReadBurst();
+
   /** Whether the client is keeping up with what was written. */
   boolean isWritable();
 

@@ -78,7 +78,8 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
   private boolean bodyForwarded;
   private boolean pausedThisWindow;
   private long bodyBytesThisWindow;
-  private ScheduledFuture<?> responseTimer;
+  /** Whether the upstream connection's response timer is armed for this exchange. */
+  private boolean responseTimerArmed;
   private ScheduledFuture<?> bodyRateTimer;
   private ScheduledFuture<?> deadlineTimer;
 
@@ -327,12 +328,16 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
       startResponseTimer();
     }
     // Flush after the current read burst: if the rest of that burst shows the request to be
-    // malformed, the exchange is aborted before the upstream sees a single byte.
-    channel.eventLoop().execute(() -> {
-      if (state == State.STREAMING) {
-        channel.flush();
-      }
-    });
+    // malformed, the exchange is aborted before the upstream sees a single byte. Inside a burst,
+    // its end flushes (onClientReadComplete); otherwise (a new connection, a pipelined request
+    // replayed) a task queued behind whatever the loop is doing now does.
+    if (!client.inReadBurst()) {
+      channel.eventLoop().execute(() -> {
+        if (state == State.STREAMING) {
+          channel.flush();
+        }
+      });
+    }
     if (!requestEnded && channel.isWritable()) {
       resumeReading();
     }
@@ -354,7 +359,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     if (state == State.DONE) {
       return;
     }
-    cancel(responseTimer);
+    stopResponseTimer();
     responseStarted = true;
     exchange.upstreamResponded();
     HttpHeaders headers = ProxyHeaders.forClient(response.headers(), exchange.requestId(), route.responseHeaders());
@@ -503,8 +508,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
 
   private void retryOnFreshConnection() {
     retried = true;
-    cancel(responseTimer);
-    responseTimer = null;
+    stopResponseTimer();
     upstream = null;
     pool.requestDone();
     state = State.CONNECTING;
@@ -548,11 +552,24 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     if (grpc != null && grpc.hasDeadline()) {
       return; // the caller's deadline bounds the whole call instead
     }
-    if (responseTimer == null && !responseStarted && state == State.STREAMING) {
-      responseTimer = schedule(() -> fail(GatewayError.of(ErrorCode.UPSTREAM_TIMEOUT,
-              "Upstream '" + cluster.name() + "' did not respond within " + responseTimeout.toMillis() + "ms"),
-          "upstream_timeout"), responseTimeout);
+    if (!responseTimerArmed && !responseStarted && state == State.STREAMING) {
+      responseTimerArmed = true;
+      upstream.responseTimer().arm(responseTimeout.toNanos(), this::onResponseTimeout);
     }
+  }
+
+  /** Disarms the response timer; always before the upstream connection can serve another exchange. */
+  private void stopResponseTimer() {
+    if (responseTimerArmed) {
+      responseTimerArmed = false;
+      upstream.responseTimer().disarm();
+    }
+  }
+
+  private void onResponseTimeout() {
+    responseTimerArmed = false;
+    fail(GatewayError.of(ErrorCode.UPSTREAM_TIMEOUT,
+        "Upstream '" + cluster.name() + "' did not respond within " + responseTimeout.toMillis() + "ms"), "upstream_timeout");
   }
 
   /**
@@ -637,7 +654,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
 
   private void finish(boolean requestComplete) {
     state = State.DONE;
-    cancel(responseTimer);
+    stopResponseTimer();
     cancel(bodyRateTimer);
     cancel(deadlineTimer);
     if (pendingBody != null) {

@@ -42,6 +42,7 @@ import io.sluice.proxy.ConnectionInfo;
 import io.sluice.plugin.PluginChain;
 import io.sluice.plugin.RequestChainRun;
 import io.sluice.proxy.ExchangeView;
+import io.sluice.eventloop.LazyTimer;
 import io.sluice.proxy.ResponseView;
 import io.sluice.spi.DirectResponse;
 import io.sluice.proxy.Exchange;
@@ -103,8 +104,16 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   private ArrayDeque<Object> pipelined;
   private boolean awaitingFirstByte = true;
   private boolean replaying;
-  private ScheduledFuture<?> headerTimer;
-  private ScheduledFuture<?> idleTimer;
+  /** Between a read's first message and its channelReadComplete. */
+  private boolean inReadBurst;
+  /**
+   * The request-header deadline, or between requests the keep-alive idle timeout: one at a time,
+   * armed and cleared per request, so one lazily re-scheduled timer serves both.
+   */
+  private LazyTimer requestTimer;
+  private boolean awaitingHeader;
+  private final Runnable headerTimeout = this::onHeaderTimeout;
+  private final Runnable idleTimeout = () -> ctx.close();
   private ScheduledFuture<?> writeTimer;
   /**
    * Stream mode: a response head not written yet. It goes out with the first body bytes or flush;
@@ -141,9 +150,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   public void handlerRemoved(ChannelHandlerContext context) {
     if (!inExchange) {
       // the connection upgraded to HTTP/2 (h2c): its timers are no longer ours
-      cancel(headerTimer);
-      cancel(idleTimer);
-      cancel(writeTimer);
+      cancelTimers();
     }
   }
 
@@ -176,16 +183,15 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
     }
     server.clientConnections().add(context.channel());
     // A connection that never sends a complete request head is cut like a slow one.
-    headerTimer = schedule(this::onHeaderTimeout, limits().requestHeaderTimeout());
+    armHeaderTimer();
   }
 
   /** Called by {@link RequestStartDetector} for every read before decoding. */
   void onBytes() {
     if (awaitingFirstByte) {
       awaitingFirstByte = false;
-      cancel(idleTimer);
-      if (headerTimer == null) {
-        headerTimer = schedule(this::onHeaderTimeout, limits().requestHeaderTimeout());
+      if (!awaitingHeader) {
+        armHeaderTimer();
       }
     }
   }
@@ -193,9 +199,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   @Override
   public void channelInactive(ChannelHandlerContext context) {
     closing = true;
-    cancel(headerTimer);
-    cancel(idleTimer);
-    cancel(writeTimer);
+    cancelTimers();
     if (pipelined != null) {
       pipelined.forEach(ReferenceCountUtil::release);
       pipelined.clear();
@@ -272,6 +276,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
 
   @Override
   public void channelRead(ChannelHandlerContext context, Object msg) {
+    inReadBurst = true;
     if (closing) {
       ReferenceCountUtil.release(msg);
     } else if (mustQueue(msg)) {
@@ -287,6 +292,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
 
   @Override
   public void channelReadComplete(ChannelHandlerContext context) {
+    inReadBurst = false;
     if (proxy != null) {
       proxy.onClientReadComplete();
     }
@@ -350,8 +356,10 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   }
 
   private void onRequest(HttpRequest request) {
-    cancel(headerTimer);
-    headerTimer = null;
+    awaitingHeader = false;
+    if (requestTimer != null) {
+      requestTimer.disarm();
+    }
     GatewaySnapshot snapshot = server.snapshot();
     LimitsConfig limits = snapshot.config().server().limits();
     inExchange = true;
@@ -643,6 +651,11 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   }
 
   @Override
+  public boolean inReadBurst() {
+    return inReadBurst;
+  }
+
+  @Override
   public boolean isWritable() {
     return ctx.channel().isWritable();
   }
@@ -676,7 +689,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
       return;
     }
     awaitingFirstByte = true;
-    idleTimer = schedule(ctx::close, limits().keepAliveTimeout());
+    requestTimer.arm(limits().keepAliveTimeout().toNanos(), idleTimeout);
     if (replaying) {
       return; // the replay loop below, further up the stack, goes on with the next request
     }
@@ -704,7 +717,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   // ---- timers ----
 
   private void onHeaderTimeout() {
-    headerTimer = null;
+    awaitingHeader = false;
     if (inExchange || closing) {
       return;
     }
@@ -725,6 +738,21 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
 
   private LimitsConfig limits() {
     return server.snapshot().config().server().limits();
+  }
+
+  private void armHeaderTimer() {
+    if (requestTimer == null) {
+      requestTimer = new LazyTimer(ctx.executor());
+    }
+    awaitingHeader = true;
+    requestTimer.arm(limits().requestHeaderTimeout().toNanos(), headerTimeout);
+  }
+
+  private void cancelTimers() {
+    if (requestTimer != null) {
+      requestTimer.cancel();
+    }
+    cancel(writeTimer);
   }
 
   private ScheduledFuture<?> schedule(Runnable task, Duration delay) {

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
+import io.sluice.eventloop.LazyTimer;
 
 /**
  * One request's way to an endpoint: a pooled HTTP/1.1 connection serving one request at a time,
@@ -41,6 +42,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   private int requestsServed;
   private UpstreamFailure.Kind endKind;
   private String endDetail;
+  private LazyTimer responseTimer;
   long idleSinceNanos;
   long idleTimeoutNanos;
 
@@ -101,11 +103,26 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
    */
   public void discard() {
     listener = null;
+    if (responseTimer != null) {
+      responseTimer.cancel();
+    }
     if (!broken) {
       broken = true;
       home.forget(this);
     }
     channel.close();
+  }
+
+  /**
+   * The deadline for the current request's response head. It belongs to the connection, not the
+   * request, so a keep-alive connection re-arms one timer per request instead of scheduling and
+   * cancelling a task each time; the exchange disarms it before giving the connection back.
+   */
+  public LazyTimer responseTimer() {
+    if (responseTimer == null) {
+      responseTimer = new LazyTimer(channel.eventLoop());
+    }
+    return responseTimer;
   }
 
   boolean isUsable() {

@@ -1,0 +1,2 @@
+/** Small tools for code confined to a Netty event loop. */
+package io.sluice.eventloop;
