@@ -181,6 +181,20 @@ class TlsListenerTest {
   }
 
   @Test
+  void mutualTlsHandsTheClientCertificateToPluginsOnHttp2StreamsToo() throws Exception {
+    try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
+        .sslContext(certs.clientContext("client")).build()) {
+      HttpResponse<String> response = client.send(
+          HttpRequest.newBuilder(URI.create("https://localhost:" + mtls.port() + "/h2")).build(),
+          HttpResponse.BodyHandlers.ofString());
+
+      assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(upstream.lastRequest().headers().get("x-client-subject")).isEqualTo("CN=billing-service");
+    }
+  }
+
+  @Test
   void openSslIsPreferredWhenItLoads() {
     assertThat(OpenSsl.isAvailable()).as("netty-tcnative is on the class path for linux-x86_64").isTrue();
     assertThat(TlsContexts.provider()).isEqualTo(SslProvider.OPENSSL);
