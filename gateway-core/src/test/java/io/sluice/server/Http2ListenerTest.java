@@ -221,6 +221,30 @@ class Http2ListenerTest {
     }
   }
 
+  @Test
+  void drainLetsStreamsInFlightFinishAndSendsGoAway() throws Exception {
+    Gateway draining = Gateway.start("""
+        server:
+          listeners:
+            - { name: public, bind: 127.0.0.1, port: 0 }
+        """ + ROUTES, Map.of("UPSTREAM", String.valueOf(upstream.port())));
+    try (H2Client client = H2Client.h2c(draining.port())) {
+      H2Client.Stream slow = client.open("GET", "/slow?ms=700", Map.of(), true);
+      waitFor(() -> draining.server().activeExchanges() == 1);
+
+      Thread drain = new Thread(() -> draining.server().drainAndStop(java.time.Duration.ofSeconds(5)));
+      drain.start();
+
+      assertThat(slow.response().get(5, TimeUnit.SECONDS).bodyText()).isEqualTo("slow");
+      waitFor(() -> client.goAway() != null);
+      drain.join(10_000);
+      assertThat(client.goAway().errorCode()).isZero();
+      waitFor(() -> !client.isOpen());
+    } finally {
+      draining.close();
+    }
+  }
+
   private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!condition.getAsBoolean()) {
