@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -30,8 +31,17 @@ final class MultiplexedConnection extends ChannelInboundHandlerAdapter implement
   private static final int MAX_RESPONSE_HEADER_BYTES = 64 * 1024;
 
   /** What the gateway tells the upstream: no server push, response headers as large as over HTTP/1.1. */
-  private static final Http2Settings CLIENT_SETTINGS =
-      Http2Settings.defaultSettings().pushEnabled(false).maxHeaderListSize(MAX_RESPONSE_HEADER_BYTES);
+  /** Each response stream's flow-control window: what the upstream may send ahead of the client reading it. */
+  private static final int STREAM_WINDOW_BYTES = 1024 * 1024;
+  /**
+   * The connection's window: the full windows of 16 streams. A stream whose client reads slowly
+   * holds its unread bytes against the connection's window too, so it must be well above one
+   * stream's for the other streams on the connection to keep flowing.
+   */
+  private static final int CONNECTION_WINDOW_BYTES = 16 * STREAM_WINDOW_BYTES;
+
+  private static final Http2Settings CLIENT_SETTINGS = Http2Settings.defaultSettings().pushEnabled(false)
+      .maxHeaderListSize(MAX_RESPONSE_HEADER_BYTES).initialWindowSize(STREAM_WINDOW_BYTES);
 
   /** Pushed streams are disabled in the settings; should one open anyway, it is closed. */
   private static final ChannelHandler NO_INBOUND_STREAMS = new RefuseInboundStreams();
@@ -154,6 +164,7 @@ final class MultiplexedConnection extends ChannelInboundHandlerAdapter implement
     try {
       if (msg instanceof Http2SettingsFrame) {
         if (state == State.CONNECTING) {
+          ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW_BYTES - STREAM_WINDOW_BYTES));
           state = State.READY;
           idleSinceNanos = System.nanoTime();
           pool.connectionReady(this);
