@@ -149,17 +149,18 @@ class DistributionIT {
     Run defaults = sluice(Map.of("JAVA_OPTS", "-XX:+PrintCommandLineFlags"), "--version");
     assertThat(defaults.exitCode()).as(defaults.toString()).isZero();
     assertThat(defaults.stdout())
-        .contains("-XX:MaxHeapSize=536870912", "-XX:InitialHeapSize=536870912", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError");
+        .contains("-XX:MaxHeapSize=536870912", "-XX:InitialHeapSize=67108864", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError");
 
     // SLUICE_JAVA_OPTS wins over JAVA_OPTS, and choosing a heap or collector drops that default
-    // (otherwise the JVM would refuse -Xms512m above -Xmx256m, or two collectors).
+    // (a user's -Xmx32m below the default -Xms64m would make the JVM refuse to start, and so would
+    // two collectors).
     Run chosen = sluice(
-        Map.of("JAVA_OPTS", "-Xmx300m", "SLUICE_JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC -XX:+PrintCommandLineFlags"),
+        Map.of("JAVA_OPTS", "-Xmx300m", "SLUICE_JAVA_OPTS", "-Xmx32m -XX:+UseSerialGC -XX:+PrintCommandLineFlags"),
         "--version");
     assertThat(chosen.exitCode()).as(chosen.toString()).isZero();
     assertThat(chosen.stdout())
-        .contains("-XX:MaxHeapSize=268435456", "-XX:+UseSerialGC", "sluice " + VERSION)
-        .doesNotContain("-XX:+UseG1GC", "-XX:InitialHeapSize=536870912");
+        .contains("-XX:MaxHeapSize=33554432", "-XX:+UseSerialGC", "sluice " + VERSION)
+        .doesNotContain("-XX:+UseG1GC", "-XX:InitialHeapSize=67108864");
   }
 
   @Test
