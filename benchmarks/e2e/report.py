@@ -1,13 +1,19 @@
 #!/usr/bin/env python3
-"""Turns the measurements of benchmarks/e2e/run.sh into a table, a chart and results.json.
+"""Turns the measurements of benchmarks/e2e/run.sh into tables, charts and results.json.
 
   report.py collect RESULTS_DIR
       reads RESULTS_DIR/raw/{meta.json,runs.jsonl,rss-after.json}, writes RESULTS_DIR/results.json
-      (metadata, every measurement, the summary) and prints the table.
+      (metadata, every measurement, the summary) and prints a table per load (wrk, h2load).
   report.py docs RESULTS_DIR --doc docs/benchmarks.md --svg docs/benchmarks-e2e.svg
-      renders RESULTS_DIR/results.json between the e2e markers of the doc and writes the chart.
+                [--svg-h2load docs/benchmarks-e2e-h2load.svg]
+      renders RESULTS_DIR/results.json between the e2e markers of the doc (everything outside the
+      markers is left as it is) and writes a chart per load.
   report.py table RESULTS_DIR
-      prints the table of an existing results.json.
+      prints the tables of an existing results.json (results of runs before h2load included).
+  report.py summary wrk|h2load OUTPUT [--log-file FILE] [--fail-on-errors NAME]
+      used by run.sh after each measurement: prints the load generator's summary as one JSON line;
+      for h2load the latency percentiles come from its per-request log. With --fail-on-errors,
+      exits 1 when any answer was not 2xx/3xx or any request failed.
 
 Medians are over the rounds. A ratio is the median of the per-round ratios: the candidates of a
 round ran back to back, so a ratio within a round cancels most of the machine's drift.
@@ -16,6 +22,9 @@ Standard library only.
 
 import argparse
 import json
+import math
+import os
+import re
 import statistics
 import sys
 from pathlib import Path
@@ -28,6 +37,7 @@ NAMES = {
     "nginx": "nginx reverse proxy",
     "sluice": "Sluice",
     "sluice-log": "Sluice, access log on",
+    "sluice-chain": "Sluice, cors + jwt + rbac",
     "sluice-alt": "Sluice (alt)",
 }
 COLORS = {
@@ -35,14 +45,88 @@ COLORS = {
     "nginx": "#2e7d32",
     "sluice": "#1565c0",
     "sluice-log": "#64b5f6",
+    "sluice-chain": "#6a1b9a",
     "sluice-alt": "#ef6c00",
 }
 SIZE_NAMES = {"small": "13 B body", "16k": "16 KiB body"}
+LOAD_NAMES = {"wrk": "HTTP/1.1 keep-alive (wrk)", "h2load": "HTTP/2 over clear text, h2c (h2load)"}
+PERCENTILES = {"p50": 50, "p75": 75, "p90": 90, "p99": 99, "p999": 99.9}
 
 # Targets from the issue, for Sluice as a plain proxy against nginx.
 TARGET_RPS, DEFECT_RPS = 1.0, 0.8
 TARGET_P99, DEFECT_P99 = 1.1, 1.5
 TARGET_RSS_MIB = 256
+
+
+def wrk_summary(text: str) -> dict:
+    """The JSON line run.sh's Lua `done` hook prints; latencies in microseconds."""
+    for line in text.splitlines():
+        if line.startswith("WRKJSON "):
+            return json.loads(line[len("WRKJSON "):])
+    raise ValueError("no WRKJSON line (did wrk run with the harness's report.lua?)")
+
+
+H2_TIME = re.compile(r"([0-9.]+)(us|ms|s)")
+H2_UNIT_US = {"us": 1, "ms": 1e3, "s": 1e6}
+
+
+def h2load_us(value: str) -> float:
+    """h2load prints durations as 220us, 1.42ms or 1.97s."""
+    match = H2_TIME.fullmatch(value)
+    if not match:
+        raise ValueError(f"not an h2load duration: {value!r}")
+    return round(float(match[1]) * H2_UNIT_US[match[2]], 1)
+
+
+def latency_from_log(path: Path):
+    """Per-request times (third column of h2load's --log-file, microseconds) summarized like wrk's,
+    nearest-rank percentiles; None when the log is missing or empty."""
+    if not path or not path.exists():
+        return None
+    times = sorted(int(fields[2]) for fields in (line.split("\t") for line in path.read_text().splitlines())
+                   if len(fields) >= 3)
+    if not times:
+        return None
+    out = {"min": times[0], "mean": round(statistics.fmean(times), 1), "stdev": round(statistics.pstdev(times), 1),
+           "max": times[-1]}
+    for name, pct in PERCENTILES.items():
+        out[name] = times[max(0, math.ceil(pct / 100 * len(times)) - 1)]
+    return out
+
+
+def h2load_summary(text: str, log: Path = None) -> dict:
+    """h2load's summary in the shape of wrk's, plus what only h2load reports."""
+    def find(pattern):
+        match = re.search(pattern, text, re.MULTILINE)
+        if not match:
+            raise ValueError(f"h2load output has no line matching {pattern!r}")
+        return match
+    finished = find(r"^finished in ([0-9.]+(?:us|ms|s)), ([0-9.]+) req/s")
+    req = find(r"^requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout")
+    codes = find(r"^status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx")
+    traffic = find(r"^traffic: \S+ \((\d+)\) total")
+    request_time = find(r"^time for request:\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)")
+    printed = dict(zip(("min", "max", "mean", "stdev"), (h2load_us(v) for v in request_time.groups())))
+    from_log = latency_from_log(log)
+    if from_log:
+        latency, source = from_log, "h2load --log-file: every request, start to end of response"
+    else:  # h2load prints no percentiles
+        latency = dict(printed, **{name: None for name in PERCENTILES})
+        source = "h2load summary: min, mean, sd and max only"
+    return {
+        "duration_us": h2load_us(finished[1]),
+        "requests": int(req[3]),  # done: answered, whatever the status (as wrk counts)
+        "succeeded": int(req[4]),
+        "bytes": int(traffic[1]),
+        # errored (connection or stream errors) and timeout are the requests that got no answer;
+        # h2load's "failed" is errored plus answers with a 4xx/5xx status, which "status" counts.
+        "errors": {"errored": int(req[6]), "timeout": int(req[7]), "status": int(codes[3]) + int(codes[4])},
+        "status_codes": dict(zip(("2xx", "3xx", "4xx", "5xx"), (int(c) for c in codes.groups()))),
+        "latency_us": latency,
+        "latency_source": source,
+        "h2load_request_time_us": printed,
+        "h2load_rps": float(finished[2]),
+    }
 
 
 def load_raw(out: Path) -> dict:
@@ -54,22 +138,35 @@ def load_raw(out: Path) -> dict:
     return {"meta": meta, "runs": runs, "rss_after_kb": rss_after}
 
 
+def load_of(run: dict) -> str:
+    return run.get("load", "wrk")  # runs recorded before h2load was added have no "load"
+
+
+def upgraded(results: dict) -> dict:
+    """A results.json of any harness version, with the summary in today's shape ({load: {size: ...}})."""
+    results["meta"].setdefault("loads", sorted({load_of(r) for r in results["runs"]}))
+    results["summary"] = summarize(results)
+    return results
+
+
 def per_run(run: dict) -> dict:
     """The numbers of one measurement, in the units of the table."""
-    wrk = run["wrk"]
-    seconds = wrk["duration_us"] / 1e6
-    requests = wrk["requests"]
-    errors = sum(wrk["errors"].values())
+    summary = run.get("summary") or run["wrk"]
+    seconds = summary["duration_us"] / 1e6
+    requests = summary["requests"]
+    errors = sum(summary["errors"].values())
     proxy, upstream, tck = run["proxy_cpu_ticks"], run["upstream_cpu_ticks"], run["clk_tck"]
     cpu_s = (proxy["user"] + proxy["system"]) / tck
     sys_s = proxy["system"] / tck
     up_s = (upstream["user"] + upstream["system"]) / tck
     rss = run["rss_kb"]
+    latency = summary["latency_us"]
+    ms = lambda key: None if latency.get(key) is None else latency[key] / 1000
     return {
         "rps": requests / seconds,
-        "p50_ms": wrk["latency_us"]["p50"] / 1000,
-        "p99_ms": wrk["latency_us"]["p99"] / 1000,
-        "p999_ms": wrk["latency_us"]["p999"] / 1000,
+        "p50_ms": ms("p50"),
+        "p99_ms": ms("p99"),
+        "p999_ms": ms("p999"),
         "cpu_us_per_req": cpu_s * 1e6 / requests if requests else None,
         "cpu_share": cpu_s / seconds,
         "sys_fraction": sys_s / cpu_s if cpu_s else None,
@@ -85,37 +182,41 @@ def median(values):
 
 
 def summarize(data: dict) -> dict:
+    """{load: {size: {candidate: medians, whiskers and ratios}}}."""
     meta, runs = data["meta"], data["runs"]
     table = {}
     by_key = {}
     for run in runs:
-        by_key.setdefault((run["size"], run["candidate"], run["round"]), per_run(run))
-    for size in meta["sizes"]:
-        table[size] = {}
-        for cand in meta["candidates"]:
-            rounds = sorted(r for (s, c, r) in by_key if s == size and c == cand)
-            rows = [by_key[(size, cand, r)] for r in rounds]
-            if not rows:
-                continue
-            entry = {"rounds": len(rows)}
-            for metric in ("rps", "p50_ms", "p99_ms", "p999_ms", "cpu_us_per_req", "cpu_share", "sys_fraction",
-                           "upstream_cpu_us_per_req"):
-                entry[metric] = median(r[metric] for r in rows)
-            for metric in ("rps", "p99_ms"):  # the chart's whiskers
-                entry[f"{metric}_min"] = min(r[metric] for r in rows)
-                entry[f"{metric}_max"] = max(r[metric] for r in rows)
-            entry["rss_max_mib"] = max((r["rss_max_mib"] for r in rows if r["rss_max_mib"] is not None), default=None)
-            entry["errors"] = sum(r["errors"] for r in rows)
-            for base in ("nginx", "direct"):
-                for metric in ("rps", "p50_ms", "p99_ms"):
-                    ratios = []
-                    for r in rounds:
-                        other = by_key.get((size, base, r))
-                        mine = by_key[(size, cand, r)]
-                        if other and other[metric]:
-                            ratios.append(mine[metric] / other[metric])
-                    entry[f"{metric}_vs_{base}"] = median(ratios)
-            table[size][cand] = entry
+        by_key.setdefault((load_of(run), run["size"], run["candidate"], run["round"]), per_run(run))
+    for load in meta.get("loads", ["wrk"]):
+        table[load] = {}
+        for size in meta["sizes"]:
+            row = table[load][size] = {}
+            for cand in meta["candidates"]:
+                rounds = sorted(r for (l, s, c, r) in by_key if l == load and s == size and c == cand)
+                rows = [by_key[(load, size, cand, r)] for r in rounds]
+                if not rows:
+                    continue
+                entry = {"rounds": len(rows)}
+                for metric in ("rps", "p50_ms", "p99_ms", "p999_ms", "cpu_us_per_req", "cpu_share", "sys_fraction",
+                               "upstream_cpu_us_per_req"):
+                    entry[metric] = median(r[metric] for r in rows)
+                for metric in ("rps", "p99_ms"):  # the chart's whiskers
+                    values = [r[metric] for r in rows if r[metric] is not None]
+                    entry[f"{metric}_min"] = min(values, default=None)
+                    entry[f"{metric}_max"] = max(values, default=None)
+                entry["rss_max_mib"] = max((r["rss_max_mib"] for r in rows if r["rss_max_mib"] is not None), default=None)
+                entry["errors"] = sum(r["errors"] for r in rows)
+                for base in ("nginx", "direct", "sluice"):
+                    for metric in ("rps", "p50_ms", "p99_ms", "cpu_us_per_req"):
+                        ratios = []
+                        for r in rounds:
+                            other = by_key.get((load, size, base, r))
+                            mine = by_key[(load, size, cand, r)]
+                            if other and other[metric] and mine[metric] is not None:
+                                ratios.append(mine[metric] / other[metric])
+                        entry[f"{metric}_vs_{base}"] = median(ratios)
+                row[cand] = entry
     return table
 
 
@@ -129,8 +230,14 @@ def ratio(value):
     return "–" if value is None else f"{value:.2f}"
 
 
-def markdown_table(results: dict) -> str:
-    meta, summary = results["meta"], results["summary"]
+def candidate_name(meta: dict, cand: str) -> str:
+    if cand == "sluice-alt" and meta.get("alt_label"):
+        return f"Sluice ({meta['alt_label']})"
+    return NAMES.get(cand, cand)
+
+
+def markdown_table(results: dict, load: str) -> str:
+    meta, summary = results["meta"], results["summary"][load]
     lines = [
         "| body | candidate | requests/s | ÷ nginx | ÷ direct | p50 ms | ÷ nginx | ÷ direct "
         "| p99 ms | ÷ nginx | ÷ direct | proxy CPU µs/request | proxy RSS under load |",
@@ -141,9 +248,7 @@ def markdown_table(results: dict) -> str:
             e = summary.get(size, {}).get(cand)
             if e is None:
                 continue
-            name = NAMES.get(cand, cand)
-            if cand == "sluice-alt" and meta.get("alt_label"):
-                name = f"Sluice ({meta['alt_label']})"
+            name = candidate_name(meta, cand)
             lines.append(
                 f"| {SIZE_NAMES.get(size, size)} | {name} | {fmt(e['rps'])} | {ratio(e['rps_vs_nginx'])} "
                 f"| {ratio(e['rps_vs_direct'])} | {fmt(e['p50_ms'], 2)} | {ratio(e['p50_ms_vs_nginx'])} "
@@ -153,12 +258,12 @@ def markdown_table(results: dict) -> str:
     return "\n".join(lines)
 
 
-def verdicts(results: dict) -> list:
-    """One line per body size: Sluice against the issue's targets."""
+def verdicts(results: dict, load: str) -> list:
+    """One line per body size: Sluice (the plain proxy) against the issue's targets."""
     out = []
-    for size, row in results["summary"].items():
+    for size, row in results["summary"][load].items():
         s = row.get("sluice")
-        if s is None or s.get("rps_vs_nginx") is None:
+        if s is None or s.get("rps_vs_nginx") is None or s.get("p99_ms_vs_nginx") is None:
             continue
         rps, p99, rss = s["rps_vs_nginx"], s["p99_ms_vs_nginx"], s["rss_max_mib"]
         rps_v = (f"meets the {TARGET_RPS}x target" if rps >= TARGET_RPS
@@ -171,38 +276,57 @@ def verdicts(results: dict) -> list:
     return out
 
 
-def busy_note(results: dict) -> str:
+def chain_notes(results: dict, load: str) -> list:
+    """One line per body size: what the plugin chain costs on top of plain Sluice, in the same rounds."""
+    out = []
+    for size, row in results["summary"][load].items():
+        chain, plain = row.get("sluice-chain"), row.get("sluice")
+        if chain is None or plain is None or chain.get("rps_vs_sluice") is None:
+            continue
+        extra = (chain["cpu_us_per_req"] - plain["cpu_us_per_req"]
+                 if chain["cpu_us_per_req"] is not None and plain["cpu_us_per_req"] is not None else None)
+        p99 = chain.get("p99_ms_vs_sluice")
+        out.append(f"{SIZE_NAMES.get(size, size)}: {fmt(chain['cpu_us_per_req'], 1)} µs of proxy CPU per request "
+                   f"against plain Sluice's {fmt(plain['cpu_us_per_req'], 1)} ({fmt(extra, 1)} µs more), "
+                   f"requests/s {chain['rps_vs_sluice']:.2f}x plain Sluice's"
+                   + (f", p99 {p99:.2f}x" if p99 is not None else ""))
+    return out
+
+
+def busy_note(results: dict, load: str) -> str:
     """How busy each proxy's core was (a proxy below ~0.95 was not the bottleneck) and the machine's load."""
-    meta, summary = results["meta"], results["summary"]
+    meta, summary = results["meta"], results["summary"][load]
     parts = []
     for size in meta["sizes"]:
         shares = ", ".join(f"{cand} {e['cpu_share']:.2f}" for cand, e in summary.get(size, {}).items()
                            if cand != "direct" and e.get("cpu_share") is not None)
         parts.append(f"{SIZE_NAMES.get(size, size)}: {shares}")
-    runs = results["runs"]
+    runs = [r for r in results["runs"] if load_of(r) == load]
     loads = [r["loadavg_before"] for r in runs]
     note = (f"Median share of its CPU each proxy used under load ({'; '.join(parts)}); "
             f"1-minute load average of the shared machine during the run: {min(loads):.1f} to {max(loads):.1f}")
     if all("steal_ticks" in r for r in runs):  # recorded since the harness reads /proc/stat's steal field
         stolen = sum(r["steal_ticks"] / r["clk_tck"] for r in runs)
-        offered = sum(r["wrk"]["duration_us"] / 1e6 for r in runs) * meta["machine"]["cpus"]
+        offered = sum((r.get("summary") or r["wrk"])["duration_us"] / 1e6 for r in runs) * meta["machine"]["cpus"]
         note += f"; CPU time taken by the hypervisor (steal): {100 * stolen / offered:.1f}%"
     return note + "."
 
 
-def errors_note(results: dict) -> list:
+def errors_note(results: dict, load: str) -> list:
     notes = []
-    for size, row in results["summary"].items():
+    for size, row in results["summary"][load].items():
         for cand, e in row.items():
             if e["errors"]:
-                notes.append(f"{cand} {size}: {e['errors']} socket errors or non-2xx answers")
+                notes.append(f"{load}, {cand} {size}: {e['errors']} failed requests or answers other than 2xx/3xx")
     return notes
 
 
-def svg_chart(results: dict) -> str:
+def svg_chart(results: dict, load: str) -> str:
     """Two panels: requests/s and p99 latency, grouped by body size, min-max whiskers over rounds."""
-    meta, summary = results["meta"], results["summary"]
+    meta, summary = results["meta"], results["summary"][load]
     sizes, cands = meta["sizes"], meta["candidates"]
+    what = (f"h2c (h2load), {meta['connections']} connections × {meta.get('h2_streams')} streams" if load == "h2load"
+            else f"HTTP/1.1 keep-alive, {meta['connections']} connections")
     panel_w, panel_h, top, left, bottom = 430, 260, 56, 64, 70
     width = left + 2 * panel_w + 40
     height = top + panel_h + bottom + 22 * ((len(cands) + 3) // 4)
@@ -210,9 +334,8 @@ def svg_chart(results: dict) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="Helvetica, Arial, sans-serif" font-size="12">',
         f'<rect width="{width}" height="{height}" fill="white"/>',
-        f'<text x="{width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">'
-        f'Sluice vs nginx, HTTP/1.1 keep-alive, {meta["connections"]} connections '
-        f'(median of {meta["rounds"]} interleaved rounds; whiskers: min-max)</text>',
+        f'<text x="{width / 2}" y="22" text-anchor="middle" font-size="14" font-weight="bold">'
+        f'Sluice vs nginx, {what} (median of {meta["rounds"]} interleaved rounds; whiskers: min-max)</text>',
     ]
 
     def nice_max(v):
@@ -230,7 +353,7 @@ def svg_chart(results: dict) -> str:
     ]
     for index, (title, key, lo_key, hi_key, label) in enumerate(panels):
         x0 = left + index * (panel_w + 20)
-        vmax = max((e[hi_key] for row in summary.values() for e in row.values()), default=1)
+        vmax = max((e[hi_key] for row in summary.values() for e in row.values() if e[hi_key] is not None), default=1)
         axis_max, tick = nice_max(vmax * 1.08)
         parts.append(f'<text x="{x0 + panel_w / 2}" y="{top - 12}" text-anchor="middle" font-weight="bold">{title}</text>')
         for t in range(6):
@@ -244,7 +367,7 @@ def svg_chart(results: dict) -> str:
             gx = x0 + g * group_w + (group_w - bar_w * len(cands)) / 2
             for c, cand in enumerate(cands):
                 e = summary.get(size, {}).get(cand)
-                if e is None:
+                if e is None or e[key] is None:  # h2load without its log has no p99
                     continue
                 bx = gx + c * bar_w
                 h = panel_h * e[key] / axis_max
@@ -265,38 +388,65 @@ def svg_chart(results: dict) -> str:
     for i, cand in enumerate(cands):
         lx = left + (i % 4) * 220
         yy = ly + (i // 4) * 22
-        name = NAMES.get(cand, cand)
-        if cand == "sluice-alt" and meta.get("alt_label"):
-            name = f"Sluice ({meta['alt_label']})"
+        name = candidate_name(meta, cand)
         parts.append(f'<rect x="{lx}" y="{yy - 11}" width="14" height="14" fill="{COLORS.get(cand, "#777")}"/>')
         parts.append(f'<text x="{lx + 20}" y="{yy}">{name}</text>')
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
 
 
-def docs_section(results: dict, out_dir: Path, doc: Path, svg: Path) -> str:
+def load_description(results: dict, load: str) -> str:
     meta = results["meta"]
-    rel_results = out_dir.resolve().relative_to(doc.resolve().parent.parent) if doc else out_dir
+    if load == "wrk":
+        return (f"{meta['connections']} connections, one request at a time on each (HTTP/1.1 keep-alive); "
+                f"latency percentiles from wrk's `--latency` histogram.")
+    streams = meta.get("h2_streams")
+    sources = {(r.get("summary") or {}).get("latency_source") for r in results["runs"] if load_of(r) == load}
+    percentiles = ("p50 and p99 are computed from h2load's per-request log (`--log-file`): the time from a "
+                   "request's start to the end of its response, every request of the measurement"
+                   if sources == {next(iter(sources))} and "log-file" in str(next(iter(sources)))
+                   else "h2load printed no per-request log for some measurements, so percentiles are missing "
+                        "where the table shows –")
+    return (f"{meta['connections']} connections × {streams} concurrent streams each "
+            f"(`h2load -c {meta['connections']} -m {streams} -D {meta['duration_s']}`, HTTP/2 with prior knowledge), "
+            f"so {meta['connections'] * streams} requests in flight; {percentiles}.")
+
+
+def docs_section(results: dict, out_dir: Path, doc: Path, svgs: dict) -> str:
+    meta = results["meta"]
+    rel_results = Path(os.path.relpath(out_dir.resolve(), doc.resolve().parent.parent))  # from the repository root
+    versions = meta["versions"]
+    tools = ", ".join(v for v in (versions.get("wrk") if "wrk" in meta["loads"] else None,
+                                  versions.get("h2load") if "h2load" in meta["loads"] else None) if v)
     lines = [
         BEGIN,
         "",
-        f"Run `{meta['started']}` ({meta['rounds']} rounds × {meta['duration_s']} s per candidate and body size, "
-        f"{meta['warmup_s']} s warm-up each, {meta['connections']} connections, {meta['wrk_threads']} wrk thread(s); "
-        f"proxy on CPU {meta['cpus']['proxy']}, upstream on CPU {meta['cpus']['upstream']}, "
-        f"wrk on CPU {meta['cpus']['wrk']}). Sluice {meta['versions']['sluice']}, {meta['versions']['java']}, "
-        f"{meta['versions']['nginx']}, {meta['versions']['wrk']}. "
+        f"Run `{meta['started']}` ({meta['rounds']} rounds × {meta['duration_s']} s per candidate, load and body "
+        f"size, {meta['warmup_s']} s warm-up each, {meta['connections']} connections, {meta['wrk_threads']} load "
+        f"generator thread(s); proxy on CPU {meta['cpus']['proxy']}, upstream on CPU {meta['cpus']['upstream']}, "
+        f"load generator on CPU {meta['cpus']['wrk']}). Sluice {versions['sluice']}, {versions['java']}, "
+        f"{versions['nginx']}, {tools}. "
         f"Every measurement: [`{rel_results}/results.json`]({'../' + str(rel_results)}/results.json).",
-        "",
-        markdown_table(results),
-        "",
-        f"![Requests per second and p99 latency per candidate]({svg.name})",
-        "",
     ]
-    for v in verdicts(results):
-        lines.append(f"- Sluice against the targets, {v}.")
-    lines.append(f"- {busy_note(results)}")
-    for note in errors_note(results):
-        lines.append(f"- Errors: {note}.")
+    for load in meta["loads"]:
+        lines += [
+            "",
+            f"#### {LOAD_NAMES.get(load, load)}",
+            "",
+            load_description(results, load),
+            "",
+            markdown_table(results, load),
+            "",
+            f"![Requests per second and p99 latency per candidate, {load}]({svgs[load].name})",
+            "",
+        ]
+        for v in verdicts(results, load):
+            lines.append(f"- Sluice against the targets, {v}.")
+        for note in chain_notes(results, load):
+            lines.append(f"- The plugin chain, {note}.")
+        lines.append(f"- {busy_note(results, load)}")
+        for note in errors_note(results, load):
+            lines.append(f"- Errors: {note}.")
     lines += ["", END]
     return "\n".join(lines)
 
@@ -309,33 +459,71 @@ def update_doc(doc: Path, section: str) -> None:
     doc.write_text(text[:start] + section + text[end + len(END):])
 
 
+def print_report(results: dict) -> None:
+    for load in results["meta"]["loads"]:
+        print(f"== {LOAD_NAMES.get(load, load)}")
+        print(markdown_table(results, load))
+        for v in verdicts(results, load):
+            print("Sluice:", v)
+        for note in chain_notes(results, load):
+            print("Plugin chain:", note)
+        for note in errors_note(results, load):
+            print("Errors:", note)
+        print(busy_note(results, load))
+
+
+def summary_command(args) -> None:
+    try:
+        text = args.output.read_text()
+        summary = wrk_summary(text) if args.load == "wrk" else h2load_summary(text, args.log_file)
+    except (OSError, ValueError) as e:
+        sys.exit(f"report.py: {args.output}: {e}")
+    failed = sum(summary["errors"].values())
+    if args.fail_on_errors and failed:
+        detail = ", ".join(f"{k} {v}" for k, v in summary["errors"].items() if v)
+        codes = summary.get("status_codes")
+        sys.exit(f"report.py: {args.fail_on_errors} under {args.load}: {failed} requests failed or were answered "
+                 f"other than 2xx/3xx ({detail}{f'; status codes {codes}' if codes else ''})")
+    print(json.dumps(summary, separators=(",", ":")))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["collect", "docs", "table"])
-    parser.add_argument("results_dir", type=Path)
-    parser.add_argument("--doc", type=Path)
-    parser.add_argument("--svg", type=Path)
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name in ("collect", "docs", "table"):
+        command = commands.add_parser(name)
+        command.add_argument("results_dir", type=Path)
+        if name == "docs":
+            command.add_argument("--doc", type=Path, required=True)
+            command.add_argument("--svg", type=Path, required=True, help="the wrk chart")
+            command.add_argument("--svg-h2load", type=Path, help="the h2load chart [beside --svg, NAME-h2load.svg]")
+    summary = commands.add_parser("summary")
+    summary.add_argument("load", choices=["wrk", "h2load"])
+    summary.add_argument("output", type=Path, help="what wrk or h2load printed")
+    summary.add_argument("--log-file", type=Path, help="h2load's --log-file (wrk: ignored)")
+    summary.add_argument("--fail-on-errors", metavar="NAME", help="exit 1, naming NAME, when any request failed")
     args = parser.parse_args()
+    if args.command == "summary":
+        summary_command(args)
+        return
     out = args.results_dir
     if args.command == "collect":
         data = load_raw(out)
+        data["meta"].setdefault("loads", ["wrk"])
         results = {"meta": data["meta"], "rss_after_kb": data["rss_after_kb"], "summary": summarize(data),
                    "runs": data["runs"]}
         (out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
     else:
-        results = json.loads((out / "results.json").read_text())
-    print(markdown_table(results))
-    for v in verdicts(results):
-        print("Sluice:", v)
-    for note in errors_note(results):
-        print("Errors:", note)
-    print(busy_note(results))
+        results = upgraded(json.loads((out / "results.json").read_text()))
+    print_report(results)
     if args.command == "docs":
-        if not args.doc or not args.svg:
-            parser.error("docs needs --doc and --svg")
-        args.svg.write_text(svg_chart(results))
-        update_doc(args.doc, docs_section(results, out, args.doc, args.svg))
-        print(f"updated {args.doc} and {args.svg}")
+        svgs = {"wrk": args.svg,
+                "h2load": args.svg_h2load or args.svg.with_name(f"{args.svg.stem}-h2load{args.svg.suffix}")}
+        for load in results["meta"]["loads"]:
+            svgs[load].write_text(svg_chart(results, load))
+            print(f"wrote {svgs[load]}")
+        update_doc(args.doc, docs_section(results, out, args.doc, svgs))
+        print(f"updated {args.doc}")
 
 
 if __name__ == "__main__":

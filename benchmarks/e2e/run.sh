@@ -1,32 +1,43 @@
 #!/usr/bin/env bash
-# End-to-end load test: Sluice as a plain proxy against nginx as a reverse proxy, both in front
-# of the same nginx upstream, plus the upstream directly, under wrk (HTTP/1.1 keep-alive).
+# End-to-end load test: Sluice (as a plain proxy, and with a JWT + RBAC + CORS plugin chain) against
+# nginx as a reverse proxy, all in front of the same nginx upstream, plus the upstream directly, under
+# wrk (HTTP/1.1 keep-alive) and, if asked for, h2load (HTTP/2 over clear text, prior knowledge).
 #
 #   benchmarks/e2e/run.sh [options]
 #
 # What one run does:
 #   1. builds the distribution (skip with --no-build);
 #   2. writes nginx and Sluice configs into a temp dir and starts, each pinned with taskset:
-#        upstream   nginx on 127.0.0.1, serving /small (13 bytes) and /16k (16,384 bytes)
-#        nginx      Debian nginx as a reverse proxy: upstream keepalive 64, proxy_http_version 1.1,
-#                   Connection "", access_log off, one worker per CPU of the proxy's share, 16 KiB
-#                   proxy buffers, and the forwarding / request-id headers a production config sets
-#                   (Sluice sets them too)
-#        sluice     bin/sluice run with the launcher's default JVM settings, route /** -> upstream,
-#                   access_log: false
-#        sluice-log the same with access_log: true, its stdout appended to a file on disk
-#        sluice-alt a second Sluice for A/B comparisons (--alt-dist, --alt-opts), only if asked for
-#      every proxy runs for the whole test; only the one under load does work;
-#   3. warms every candidate up on every body size (not recorded);
-#   4. runs ROUNDS rounds; each round loads every candidate once per body size, so candidates
-#      are INTERLEAVED (A B C D, B C D A, ...: the start rotates each round) and drift in the
-#      shared machine's load hits all of them alike;
-#   5. for every measurement records wrk's summary (requests, latency percentiles, errors),
-#      the proxy's CPU time (utime+stime from /proc/PID/stat, all of its processes) and its RSS
+#        upstream     nginx on 127.0.0.1, serving /small (13 bytes) and /16k (16,384 bytes); with
+#                     h2load also on a second port that speaks h2c (prior knowledge)
+#        nginx        Debian nginx as a reverse proxy: upstream keepalive 64, proxy_http_version 1.1,
+#                     Connection "", access_log off, one worker per CPU of the proxy's share, 16 KiB
+#                     proxy buffers, and the forwarding / request-id headers a production config sets
+#                     (Sluice sets them too); with h2load a second server block that speaks h2c and
+#                     proxies the same way (HTTP/1.1 keep-alive to the upstream)
+#        sluice       bin/sluice run with the launcher's default JVM settings, route /** -> upstream,
+#                     access_log: false; its listener serves HTTP/1.1 and h2c on the same port
+#        sluice-log   the same with access_log: true, its stdout appended to a file on disk
+#        sluice-chain the same as sluice with a plugin chain on the route: cors (an allowed origin),
+#                     jwt (HS256 with a secret generated for the run, verified-token cache on) and
+#                     rbac (a rule the token's role passes); checked before the warm-up to answer
+#                     401 without a token, 403 with a token lacking the role, 200 with the token
+#        sluice-alt   a second Sluice for A/B comparisons (--alt-dist, --alt-opts), only if asked for
+#      every proxy runs for the whole test; only the one under load does work. Every request of
+#      every load carries the same `Authorization: Bearer <token>` and `Origin` headers, so the load
+#      is identical for all candidates (only sluice-chain looks at them);
+#   3. warms every candidate up on every load and body size (not recorded); a warm-up that got
+#      any answer other than 2xx/3xx stops the run;
+#   4. runs ROUNDS rounds; each round loads every candidate once per load and body size, so
+#      candidates are INTERLEAVED (A B C D, B C D A, ...: the start rotates each round) and drift
+#      in the shared machine's load hits all of them alike;
+#   5. for every measurement records the load generator's summary (requests, latency percentiles,
+#      errors; for h2load the percentiles are computed from its per-request --log-file), the
+#      proxy's CPU time (utime+stime from /proc/PID/stat, all of its processes) and its RSS
 #      (VmRSS sampled every 0.5 s during the load), and the upstream's CPU time;
 #   6. writes benchmarks/e2e/results/<UTC timestamp>/results.json (machine, versions, configs,
-#      every measurement, medians and ratios) via report.py, and prints the table.
-#      Raw wrk output, logs and JFR recordings go to raw/ beside it (not committed).
+#      every measurement, medians and ratios) via report.py, and prints a table per load.
+#      Raw wrk and h2load output, logs and JFR recordings go to raw/ beside it (not committed).
 #
 # Core split (default): the proxy under test gets CPU 1 to itself; the upstream and wrk share
 # CPU 0. CPU 0 then does the same work per request for every candidate (wrk's and the
@@ -40,15 +51,21 @@
 #   --duration S          seconds per measurement [10]
 #   --warmup S            warm-up seconds per candidate and body size [15]
 #   --quick               --rounds 2 --duration 5 --warmup 8: a profile in ~2.5 minutes
-#   --connections N       wrk connections [64]
-#   --wrk-threads N       wrk threads [number of CPUs in --wrk-cpus]
+#   --connections N       connections, for wrk and h2load alike [64]
+#   --wrk-threads N       wrk (and h2load) threads [number of CPUs in --wrk-cpus]
+#   --loads LIST          load generators, comma separated, of: wrk,h2load [wrk]
+#                           wrk     HTTP/1.1 keep-alive, one request at a time per connection
+#                           h2load  HTTP/2 over clear text with prior knowledge (h2c), --h2-streams
+#                                   concurrent streams per connection, duration-based (-D)
+#   --h2-streams N        h2load's concurrent streams per connection (-m), at most 100 [10]
 #   --sizes LIST          body sizes, comma separated, of: small,16k [small,16k]
-#   --candidates LIST     of: direct,nginx,sluice,sluice-log,sluice-alt [direct,nginx,sluice,sluice-log]
+#   --candidates LIST     of: direct,nginx,sluice,sluice-log,sluice-chain,sluice-alt
+#                         [direct,nginx,sluice,sluice-log,sluice-chain]
 #   --proxy-cpus SPEC     taskset CPU list for the proxies [1]
 #   --upstream-cpus SPEC  taskset CPU list for the upstream nginx [0]
-#   --wrk-cpus SPEC       taskset CPU list for wrk [0]
-#   --port-base P         ports P..P+5 on 127.0.0.1 [18080]
-#   --sluice-opts OPTS    extra JVM options for sluice and sluice-log (SLUICE_JAVA_OPTS) []
+#   --wrk-cpus SPEC       taskset CPU list for wrk and h2load [0]
+#   --port-base P         ports P..P+7 on 127.0.0.1 [18080]
+#   --sluice-opts OPTS    extra JVM options for sluice, sluice-log and sluice-chain (SLUICE_JAVA_OPTS) []
 #   --alt-dist DIR        distribution for sluice-alt [the built one]
 #   --alt-opts OPTS       SLUICE_JAVA_OPTS for sluice-alt []
 #   --alt-label TEXT      what sluice-alt is, for the results [alt]
@@ -61,19 +78,21 @@
 #   --label TEXT          free text stored with the results (e.g. "baseline") []
 #   --out DIR             results directory [benchmarks/e2e/results/<UTC timestamp>]
 #   --no-build            use the distribution already in packaging/target/sluice
-#   --update-docs         let report.py rewrite the results section of docs/benchmarks.md and the chart
+#   --update-docs         let report.py rewrite the results section of docs/benchmarks.md and the charts
+#                         (docs/benchmarks-e2e.svg for wrk, docs/benchmarks-e2e-h2load.svg for h2load)
 #   --keep-tmp            keep the temp dir (configs, logs) for inspection
 #
 # Needs: bash, JAVA_HOME pointing at Java 21+ (or such a java on PATH), nginx (Debian package),
-# wrk, taskset (util-linux), curl, python3. Everything listens on 127.0.0.1 only. Every process
-# started here is stopped on exit, including on Ctrl-C.
+# wrk, taskset (util-linux), curl, python3; h2load (Debian: nghttp2-client) for --loads h2load.
+# Everything listens on 127.0.0.1 only. Every process started here is stopped on exit, including
+# on Ctrl-C.
 set -euo pipefail
 
 here=$(cd -P -- "$(dirname -- "$0")" && pwd -P)
 repo=$(cd -P -- "$here/../.." && pwd -P)
 
 rounds=5 duration=10 warmup=15 connections=64 wrk_threads=""
-sizes="small,16k" candidates="direct,nginx,sluice,sluice-log"
+sizes="small,16k" candidates="direct,nginx,sluice,sluice-log,sluice-chain" loads="wrk" h2_streams=10
 proxy_cpus=1 upstream_cpus=0 wrk_cpus=0 port_base=18080
 nice_level=0 sluice_opts="" alt_dist="" alt_opts="" alt_label="alt" alt_access_log=false jfr=0 label="" out="" build=1 update_docs=0 keep_tmp=0
 
@@ -88,6 +107,8 @@ while [[ $# -gt 0 ]]; do
     --quick) rounds=2 duration=5 warmup=8; shift ;;
     --connections) need_value "$@"; connections=$2; shift 2 ;;
     --wrk-threads) need_value "$@"; wrk_threads=$2; shift 2 ;;
+    --loads) need_value "$@"; loads=$2; shift 2 ;;
+    --h2-streams) need_value "$@"; h2_streams=$2; shift 2 ;;
     --sizes) need_value "$@"; sizes=$2; shift 2 ;;
     --candidates) need_value "$@"; candidates=$2; shift 2 ;;
     --proxy-cpus) need_value "$@"; proxy_cpus=$2; shift 2 ;;
@@ -111,7 +132,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-for n in "$rounds" "$duration" "$warmup" "$connections" "$port_base" ${wrk_threads:+"$wrk_threads"}; do
+for n in "$rounds" "$duration" "$warmup" "$connections" "$h2_streams" "$port_base" ${wrk_threads:+"$wrk_threads"}; do
   [[ $n =~ ^[0-9]+$ ]] || die "'$n' is not a whole number"
 done
 [[ $nice_level =~ ^-?[0-9]+$ ]] || die "--nice needs a whole number"
@@ -123,16 +144,24 @@ if ((nice_level != 0)); then
   if [[ -w /proc/self/autogroup ]]; then echo "$nice_level" >/proc/self/autogroup || die "cannot set the autogroup nice value"; fi
 fi
 ((rounds >= 1 && duration >= 1 && connections >= 1)) || die "--rounds, --duration and --connections must be at least 1"
-for tool in nginx wrk taskset curl python3; do
-  command -v "$tool" >/dev/null || die "$tool is not installed (Debian: apt-get install nginx wrk util-linux curl python3)"
-done
+# Sluice refuses streams beyond server.http2.max_concurrent_streams (100 by default; nginx: 128).
+((h2_streams >= 1 && h2_streams <= 100)) || die "--h2-streams must be 1 to 100"
 
 IFS=, read -ra size_list <<<"$sizes"
 IFS=, read -ra cand_list <<<"$candidates"
+IFS=, read -ra load_list <<<"$loads"
 for s in "${size_list[@]}"; do [[ $s == small || $s == 16k ]] || die "unknown size '$s' (expected small or 16k)"; done
 for c in "${cand_list[@]}"; do
-  case $c in direct | nginx | sluice | sluice-log | sluice-alt) ;; *) die "unknown candidate '$c'" ;; esac
+  case $c in direct | nginx | sluice | sluice-log | sluice-chain | sluice-alt) ;; *) die "unknown candidate '$c'" ;; esac
 done
+for l in "${load_list[@]}"; do [[ $l == wrk || $l == h2load ]] || die "unknown load '$l' (expected wrk or h2load)"; done
+has_load() { local l; for l in "${load_list[@]}"; do [[ $l == "$1" ]] && return 0; done; return 1; }
+for tool in nginx taskset curl python3 "${load_list[@]}"; do
+  command -v "$tool" >/dev/null ||
+    die "$tool is not installed (Debian: apt-get install nginx wrk nghttp2-client util-linux curl python3)"
+done
+has_h2load=""
+if has_load h2load; then has_h2load=1; fi
 
 # Number of CPUs in a taskset list such as "1", "0-1" or "0,2-3".
 cpu_count() {
@@ -171,7 +200,11 @@ port_nginx=$((port_base + 1))
 port_sluice=$((port_base + 2))
 port_sluice_log=$((port_base + 3))
 port_sluice_alt=$((port_base + 4))
-for p in "$port_upstream" "$port_nginx" "$port_sluice" "$port_sluice_log" "$port_sluice_alt"; do
+port_sluice_chain=$((port_base + 5))
+port_upstream_h2=$((port_base + 6))
+port_nginx_h2=$((port_base + 7))
+for p in "$port_upstream" "$port_nginx" "$port_sluice" "$port_sluice_log" "$port_sluice_alt" "$port_sluice_chain" \
+  "$port_upstream_h2" "$port_nginx_h2"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then die "port $p on 127.0.0.1 is in use (choose --port-base)"; fi
 done
 
@@ -220,6 +253,19 @@ temp_paths() { # nginx-light still wants writable temp paths, even unused
   printf '  client_body_temp_path %s/t-body; proxy_temp_path %s/t-proxy; fastcgi_temp_path %s/t-fcgi;\n' "$1" "$1" "$1"
   printf '  uwsgi_temp_path %s/t-uwsgi; scgi_temp_path %s/t-scgi;\n' "$1" "$1"
 }
+# The listen lines of a server block on port $1: HTTP/1.1, or with $2 = h2c HTTP/2 over clear text
+# (prior knowledge). nginx 1.25.1 replaced `listen ... http2` with the `http2` directive.
+nginx_listen() {
+  if [[ ${2:-} != h2c ]]; then
+    printf '    listen 127.0.0.1:%s backlog=4096;\n' "$1"
+  elif [[ $(printf '%s\n' 1.25.1 "$nginx_version" | sort -V | head -n 1) == 1.25.1 ]]; then
+    printf '    listen 127.0.0.1:%s backlog=4096;\n    http2 on;\n' "$1"
+  else
+    printf '    listen 127.0.0.1:%s http2 backlog=4096;\n' "$1"
+  fi
+}
+nginx_version=$(nginx -v 2>&1 | sed -n 's|^nginx version: nginx/\([0-9.]*\).*|\1|p')
+[[ -n $nginx_version ]] || die "cannot tell nginx's version from: $(nginx -v 2>&1)"
 
 {
   nginx_common "$tmp/upstream"
@@ -238,14 +284,16 @@ http {
   open_file_cache_valid 300s;
 EOF
   temp_paths "$tmp/upstream"
-  cat <<EOF
-  server {
-    listen 127.0.0.1:$port_upstream backlog=4096;
+  for protocol in http1 ${has_h2load:+h2c}; do
+    echo "  server {"
+    if [[ $protocol == h2c ]]; then nginx_listen "$port_upstream_h2" h2c; else nginx_listen "$port_upstream"; fi
+    cat <<EOF
     root $tmp/www;
     location / { }
   }
-}
 EOF
+  done
+  echo "}"
 } >"$tmp/upstream/nginx.conf"
 
 {
@@ -269,8 +317,12 @@ EOF
     keepalive_requests 10000000;
     keepalive_timeout 60s;
   }
-  server {
-    listen 127.0.0.1:$port_nginx backlog=4096;
+EOF
+  # With h2load, a second server block speaks h2c to the client and proxies exactly as the first.
+  for protocol in http1 ${has_h2load:+h2c}; do
+    echo "  server {"
+    if [[ $protocol == h2c ]]; then nginx_listen "$port_nginx_h2" h2c; else nginx_listen "$port_nginx"; fi
+    cat <<EOF
     location / {
       proxy_pass http://origin;
       proxy_http_version 1.1;
@@ -287,8 +339,9 @@ EOF
       add_header X-Request-Id \$request_id always;
     }
   }
-}
 EOF
+  done
+  echo "}"
 } >"$tmp/nginx/nginx.conf"
 
 sluice_config() { # $1 = port, $2 = access_log
@@ -306,12 +359,65 @@ routes:
     upstream: origin
 EOF
 }
+# sluice-chain: the plain route with the chain an API behind a browser app would have, listed in the
+# order the plugins run (by phase: cors edge, jwt authentication, rbac authorization). The jwt
+# plugin's verified-token cache is on (its default size, written out): every request after the
+# first is a cache hit, as for a client that reuses its token. The secret comes from the
+# environment, so the copy of this file in raw/ holds no key.
+sluice_chain_plugins() {
+  cat <<EOF
+    plugins:
+      - cors:
+          allow_origins: ["$bench_origin"]
+          allow_headers: [authorization, content-type]
+          expose_headers: [x-request-id]
+          allow_credentials: true
+      - jwt:
+          issuers:
+            - issuer: $bench_issuer
+              secrets: ["\${SLUICE_BENCH_JWT_SECRET}"]
+              algorithms: [HS256]
+              audiences: [$bench_audience]
+          forward_claims: { sub: x-user-id }
+          cache_size: 10000
+      - rbac:
+          roles_from: [roles]
+          role_permissions: { reader: ["bench:read"] }
+          rules:
+            - { methods: [GET, HEAD], paths: ["/**"], require_any: ["bench:read"] }
+          default: deny
+EOF
+}
+bench_origin=https://app.example.com bench_issuer=https://bench.sluice.invalid bench_audience=sluice-bench
+# HS256 token with a 10-year expiry; $1 = the JSON list of its roles.
+hs256_token() {
+  python3 - "$bench_secret" "$bench_issuer" "$bench_audience" "$1" <<'EOF'
+import base64, hashlib, hmac, json, sys, time
+secret, issuer, audience, roles = sys.argv[1].encode(), sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+def part(data):
+    raw = data if isinstance(data, bytes) else json.dumps(data, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+now = int(time.time())
+signing_input = part({"alg": "HS256", "typ": "JWT"}) + "." + part(
+    {"iss": issuer, "aud": audience, "sub": "bench-client", "roles": roles, "iat": now, "exp": now + 10 * 365 * 86400})
+print(signing_input + "." + part(hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()))
+EOF
+}
+bench_secret=$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))') # only sluice-chain gets it
+bench_token=$(hs256_token '["reader"]')
+# The headers every request of every load carries.
+request_headers=("Authorization: Bearer $bench_token" "Origin: $bench_origin")
+header_args=()
+for h in "${request_headers[@]}"; do header_args+=(-H "$h"); done
+
 sluice_config "$port_sluice" false >"$tmp/sluice.yaml"
 sluice_config "$port_sluice_log" true >"$tmp/sluice-log.yaml"
 sluice_config "$port_sluice_alt" "$alt_access_log" >"$tmp/sluice-alt.yaml"
+{ sluice_config "$port_sluice_chain" false; sluice_chain_plugins; } >"$tmp/sluice-chain.yaml"
 cp "$tmp/upstream/nginx.conf" "$raw/upstream-nginx.conf"
 cp "$tmp/nginx/nginx.conf" "$raw/proxy-nginx.conf"
 cp "$tmp/sluice.yaml" "$raw/sluice.yaml"
+cp "$tmp/sluice-chain.yaml" "$raw/sluice-chain.yaml"
 
 cat >"$tmp/report.lua" <<'EOF'
 -- Prints wrk's summary as one JSON line (latencies in microseconds).
@@ -331,7 +437,10 @@ EOF
 
 # --- Start everything.
 declare -A url_port=([direct]=$port_upstream [nginx]=$port_nginx [sluice]=$port_sluice
-  [sluice-log]=$port_sluice_log [sluice-alt]=$port_sluice_alt)
+  [sluice-log]=$port_sluice_log [sluice-alt]=$port_sluice_alt [sluice-chain]=$port_sluice_chain)
+# h2load's ports: nginx speaks h2c on separate ports, Sluice's listeners on the same one.
+declare -A h2_port=([direct]=$port_upstream_h2 [nginx]=$port_nginx_h2 [sluice]=$port_sluice
+  [sluice-log]=$port_sluice_log [sluice-alt]=$port_sluice_alt [sluice-chain]=$port_sluice_chain)
 declare -A main_pid=()
 
 start_bg() { # $1 = name, $2 = cpus, rest = command; stdout/stderr to raw/<name>.log
@@ -345,7 +454,7 @@ start_bg() { # $1 = name, $2 = cpus, rest = command; stdout/stderr to raw/<name>
 wait_ready() { # $1 = name, $2 = port
   local i
   for i in $(seq 150); do
-    if curl -fsS -o /dev/null "http://127.0.0.1:$2/small" 2>/dev/null; then return 0; fi
+    if curl -fsS -o /dev/null "${header_args[@]}" "http://127.0.0.1:$2/small" 2>/dev/null; then return 0; fi
     kill -0 "${main_pid[$1]}" 2>/dev/null || die "$1 exited at start; see $raw/$1.log"
     sleep 0.2
   done
@@ -370,9 +479,40 @@ if has_candidate sluice-log; then
   SLUICE_JAVA_OPTS=$sluice_opts start_bg sluice-log "$proxy_cpus" "$dist/bin/sluice" run --config "$tmp/sluice-log.yaml"
   wait_ready sluice-log "$port_sluice_log"
 fi
+if has_candidate sluice-chain; then
+  SLUICE_BENCH_JWT_SECRET=$bench_secret SLUICE_JAVA_OPTS=$sluice_opts start_bg sluice-chain "$proxy_cpus" \
+    "$dist/bin/sluice" run --config "$tmp/sluice-chain.yaml"
+  wait_ready sluice-chain "$port_sluice_chain"
+fi
 if has_candidate sluice-alt; then
   SLUICE_JAVA_OPTS=$alt_opts start_bg sluice-alt "$proxy_cpus" "$alt_dist/bin/sluice" run --config "$tmp/sluice-alt.yaml"
   wait_ready sluice-alt "$port_sluice_alt"
+fi
+
+# Before any load: each plugin of sluice-chain must be doing its work, or its numbers would be those
+# of a cheaper path (a 401 is answered without the upstream).
+expect_status() { # $1 = expected status, $2 = what it means when not, rest = curl options
+  local want=$1 why=$2 got
+  shift 2
+  got=$(curl -sS -o /dev/null -w '%{http_code}' "$@" "http://127.0.0.1:$port_sluice_chain/small") || got="no answer"
+  [[ $got == "$want" ]] || die "sluice-chain answered $got, expected $want: $why; see $raw/sluice-chain.log"
+}
+if has_candidate sluice-chain; then
+  expect_status 401 "without a token the jwt plugin must refuse"
+  expect_status 403 "a token without the reader role must be refused by rbac" \
+    -H "Authorization: Bearer $(hs256_token '[]')" -H "Origin: $bench_origin"
+  expect_status 200 "the harness's token and origin must pass the chain" "${header_args[@]}"
+  curl -sS -D - -o /dev/null "${header_args[@]}" "http://127.0.0.1:$port_sluice_chain/small" |
+    grep -qi "^access-control-allow-origin: $bench_origin" || die "sluice-chain's answer has no CORS headers"
+  echo "   sluice-chain: 401 without a token, 403 without the role, 200 with CORS headers with the bench token"
+fi
+# With h2load, every candidate must answer HTTP/2 with prior knowledge on its h2c port.
+if [[ -n $has_h2load ]]; then
+  for cand in "${cand_list[@]}"; do
+    got=$(curl -sS --http2-prior-knowledge -o /dev/null -w '%{http_version} %{http_code}' "${header_args[@]}" \
+      "http://127.0.0.1:${h2_port[$cand]}/small") || got="no answer"
+    [[ $got == "2 200" ]] || die "$cand on 127.0.0.1:${h2_port[$cand]} answered '$got' to h2c (expected HTTP/2 200)"
+  done
 fi
 
 # The processes whose CPU and memory count for a candidate: nginx's master and workers, the JVM.
@@ -422,24 +562,38 @@ sample_rss() { # $1 = file, $2 = samples, rest = PIDs; one sample every 0.5 s, b
 # --- Machine and versions.
 java_version=$("$java" -version 2>&1 | head -n 1)
 git_rev=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
-git_dirty=$(git -C "$repo" status --porcelain --untracked-files=no -- gateway-core packaging 2>/dev/null | head -c 1)
+git_dirty=$(git -C "$repo" status --porcelain --untracked-files=no -- gateway-core plugins packaging 2>/dev/null | head -c 1)
 json_str() { python3 -c 'import json,sys; print(json.dumps(sys.argv[1]))' "$1"; }
+json_list() { python3 -c 'import json,sys; print(json.dumps(sys.argv[1:]))' "$@"; }
+tool_version() { # $1 = tool; its name and version, or "" when it is not installed
+  case $1 in
+    wrk) command -v wrk >/dev/null && wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2 ;;
+    h2load) command -v h2load >/dev/null && h2load --version 2>&1 | head -n 1 ;;
+  esac
+  return 0
+}
 cmdline_of() { [[ -n ${main_pid[$1]:-} ]] && tr '\0' ' ' <"/proc/${main_pid[$1]}/cmdline" || true; }
 {
   echo "{"
   echo "\"label\": $(json_str "$label"),"
   echo "\"started\": \"$stamp\","
   echo "\"rounds\": $rounds, \"duration_s\": $duration, \"warmup_s\": $warmup, \"connections\": $connections, \"wrk_threads\": $wrk_threads,"
-  echo "\"sizes\": $(python3 -c 'import json,sys; print(json.dumps(sys.argv[1:]))' "${size_list[@]}"),"
-  echo "\"candidates\": $(python3 -c 'import json,sys; print(json.dumps(sys.argv[1:]))' "${cand_list[@]}"),"
+  echo "\"sizes\": $(json_list "${size_list[@]}"),"
+  echo "\"candidates\": $(json_list "${cand_list[@]}"),"
+  echo "\"loads\": $(json_list "${load_list[@]}"), \"h2_streams\": $h2_streams,"
+  # The token itself is left out: it is of no use outside the run.
+  echo "\"request_headers\": $(json_list "Authorization: Bearer <HS256 JWT, iss $bench_issuer, aud $bench_audience, roles [reader], 10-year expiry>" "Origin: $bench_origin"),"
   echo "\"cpus\": {\"proxy\": \"$proxy_cpus\", \"upstream\": \"$upstream_cpus\", \"wrk\": \"$wrk_cpus\"}, \"nice\": $nice_level,"
   echo "\"machine\": {\"cpu\": $(json_str "$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)"), \"cpus\": $(nproc),"
   echo "  \"mem_gib\": $(awk '/MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo), \"kernel\": $(json_str "$(uname -r)"),"
   echo "  \"virtualization\": $(json_str "$(lscpu | sed -n 's/^Hypervisor vendor: *//p' | head -n 1)")},"
   echo "\"versions\": {\"java\": $(json_str "$java_version"), \"nginx\": $(json_str "$(nginx -v 2>&1)"),"
-  echo "  \"wrk\": $(json_str "$(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2)"), \"sluice\": $(json_str "$git_rev${git_dirty:+ (modified)}")},"
+  echo "  \"wrk\": $(json_str "$(tool_version wrk)"), \"h2load\": $(json_str "$(tool_version h2load)"),"
+  echo "  \"sluice\": $(json_str "$git_rev${git_dirty:+ (modified)}")},"
   echo "\"sluice_opts\": $(json_str "$sluice_opts"), \"alt_opts\": $(json_str "$alt_opts"), \"alt_label\": $(json_str "$alt_label"), \"alt_access_log\": $alt_access_log,"
-  echo "\"commands\": {\"sluice\": $(json_str "$(cmdline_of sluice)"), \"sluice-alt\": $(json_str "$(cmdline_of sluice-alt)")}"
+  echo "\"commands\": {\"sluice\": $(json_str "$(cmdline_of sluice)"), \"sluice-chain\": $(json_str "$(cmdline_of sluice-chain)"),"
+  echo "  \"sluice-alt\": $(json_str "$(cmdline_of sluice-alt)")},"
+  echo "\"sluice_chain_config\": $(json_str "$(cat "$tmp/sluice-chain.yaml")")"
   echo "}"
 } >"$raw/meta.json"
 
@@ -447,14 +601,15 @@ cmdline_of() { [[ -n ${main_pid[$1]:-} ]] && tr '\0' ' ' <"/proc/${main_pid[$1]}
 runs=$raw/runs.jsonl
 : >"$runs"
 
-measure() { # $1 = candidate, $2 = size, $3 = round (0 = warm-up), $4 = seconds
-  local cand=$1 size=$2 round=$3 secs=$4 pids upstream_pids tag wrk_out line
+measure() { # $1 = load (wrk or h2load), $2 = candidate, $3 = size, $4 = round (0 = warm-up), $5 = seconds
+  local load=$1 cand=$2 size=$3 round=$4 secs=$5 pids upstream_pids tag load_out h2_log line
   local cpu0 cpu1 sys0 sys1 up0 up1 upsys0 upsys1 samples_file
   mapfile -t pids < <(pids_of "$cand")
   mapfile -t upstream_pids < <(pids_of upstream)
   tag="$cand-$size-r$round"
-  wrk_out=$raw/wrk-$tag.txt
-  samples_file=$tmp/rss-$tag
+  load_out=$raw/$load-$tag.txt
+  h2_log=$tmp/h2load-$tag.log
+  samples_file=$tmp/rss-$load-$tag
   : >"$samples_file"
   if ((${#pids[@]})); then
     sample_rss "$samples_file" $((secs * 2 + 4)) "${pids[@]}" &
@@ -465,8 +620,20 @@ measure() { # $1 = candidate, $2 = size, $3 = round (0 = warm-up), $4 = seconds
   local load_before steal0 steal1
   load_before=$(cut -d' ' -f1 /proc/loadavg)
   steal0=$(steal_ticks)
-  "${prio[@]}" taskset -c "$wrk_cpus" wrk -t"$wrk_threads" -c"$connections" -d"${secs}s" --latency -s "$tmp/report.lua" \
-    "http://127.0.0.1:${url_port[$cand]}/$size" >"$wrk_out" 2>&1 || die "wrk failed: $(tail -n 3 "$wrk_out")"
+  case $load in
+    wrk)
+      "${prio[@]}" taskset -c "$wrk_cpus" wrk -t"$wrk_threads" -c"$connections" -d"${secs}s" --latency -s "$tmp/report.lua" \
+        "${header_args[@]}" "http://127.0.0.1:${url_port[$cand]}/$size" >"$load_out" 2>&1 ||
+        die "wrk failed: $(tail -n 3 "$load_out")"
+      ;;
+    h2load)
+      # h2load prints min/max/mean/sd of the request times only; the per-request log gives the
+      # percentiles. It is written on warm-ups too, so that h2load does the same work every time.
+      "${prio[@]}" taskset -c "$wrk_cpus" h2load -t"$wrk_threads" -c"$connections" -m"$h2_streams" -D "$secs" \
+        --log-file="$h2_log" "${header_args[@]}" "http://127.0.0.1:${h2_port[$cand]}/$size" >"$load_out" 2>&1 ||
+        die "h2load failed: $(tail -n 3 "$load_out")"
+      ;;
+  esac
   steal1=$(steal_ticks)
   read -r cpu1 sys1 < <(cpu_ticks "${pids[@]}")
   read -r up1 upsys1 < <(cpu_ticks "${upstream_pids[@]}")
@@ -476,38 +643,46 @@ measure() { # $1 = candidate, $2 = size, $3 = round (0 = warm-up), $4 = seconds
     sampler=""
   fi
   if [[ $cand == sluice-log || $cand == sluice-alt ]]; then : >"$tmp/$cand.out"; fi  # keep access logs from filling the disk
+  # A warm-up that got refusals or errors stops the run: the numbers would be those of another path.
+  local check=()
+  ((round > 0)) || check=(--fail-on-errors "$cand")
+  line=$(python3 "$here/report.py" summary "$load" "$load_out" --log-file "$h2_log" "${check[@]}") ||
+    die "$load against $cand: see $load_out"
+  rm -f "$h2_log"
   ((round > 0)) || return 0
-  line=$(sed -n 's/^WRKJSON //p' "$wrk_out")
-  [[ -n $line ]] || die "no summary in $wrk_out"
-  printf '{"candidate":"%s","size":"%s","round":%d,"wrk":%s,"proxy_cpu_ticks":{"user":%d,"system":%d},"upstream_cpu_ticks":{"user":%d,"system":%d},"rss_kb":[%s],"loadavg_before":%s,"steal_ticks":%d,"clk_tck":%d}\n' \
-    "$cand" "$size" "$round" "$line" $((cpu1 - cpu0)) $((sys1 - sys0)) $((up1 - up0)) $((upsys1 - upsys0)) "$(paste -sd, "$samples_file")" \
+  printf '{"load":"%s","candidate":"%s","size":"%s","round":%d,"summary":%s,"proxy_cpu_ticks":{"user":%d,"system":%d},"upstream_cpu_ticks":{"user":%d,"system":%d},"rss_kb":[%s],"loadavg_before":%s,"steal_ticks":%d,"clk_tck":%d}\n' \
+    "$load" "$cand" "$size" "$round" "$line" $((cpu1 - cpu0)) $((sys1 - sys0)) $((up1 - up0)) $((upsys1 - upsys0)) "$(paste -sd, "$samples_file")" \
     "$load_before" $((steal1 - steal0)) "$(getconf CLK_TCK)" >>"$runs"
-  printf '   %-11s %-5s round %d: %s\n' "$cand" "$size" "$round" \
-    "$(grep -E '^Requests/sec' "$wrk_out" | tr -s ' ')"
+  printf '   %-6s %-12s %-5s round %d: %s\n' "$load" "$cand" "$size" "$round" \
+    "$(grep -E '^(Requests/sec|finished in)' "$load_out" | tr -s ' ')"
 }
 
-echo "== warm-up: ${warmup}s per candidate and body size"
+echo "== warm-up: ${warmup}s per candidate, load and body size"
 if ((warmup > 0)); then
   for cand in "${cand_list[@]}"; do
-    for size in "${size_list[@]}"; do measure "$cand" "$size" 0 "$warmup"; done
+    for load in "${load_list[@]}"; do
+      for size in "${size_list[@]}"; do measure "$load" "$cand" "$size" 0 "$warmup"; done
+    done
   done
 fi
 
 if ((jfr)); then
   # The profile settings, with Java stacks sampled every millisecond instead of every 10 ms.
   "${java%/java}/jfr" configure --input profile --output "$tmp/e2e.jfc" 'jdk.ExecutionSample#period=1ms' >/dev/null
-  for cand in sluice sluice-log sluice-alt; do
+  for cand in sluice sluice-log sluice-chain sluice-alt; do
     [[ -n ${main_pid[$cand]:-} ]] || continue
     "${java%/java}/jcmd" "${main_pid[$cand]}" JFR.start name=e2e settings="$tmp/e2e.jfc" >/dev/null
   done
 fi
 
-echo "== $rounds rounds x ${duration}s, $connections connections, candidates interleaved"
+echo "== $rounds rounds x ${duration}s, $connections connections${has_h2load:+ (h2load: x $h2_streams streams each)}, candidates interleaved"
 n=${#cand_list[@]}
 for ((round = 1; round <= rounds; round++)); do
-  for size in "${size_list[@]}"; do
-    for ((i = 0; i < n; i++)); do
-      measure "${cand_list[$(((i + round - 1) % n))]}" "$size" "$round" "$duration"
+  for load in "${load_list[@]}"; do
+    for size in "${size_list[@]}"; do
+      for ((i = 0; i < n; i++)); do
+        measure "$load" "${cand_list[$(((i + round - 1) % n))]}" "$size" "$round" "$duration"
+      done
     done
   done
 done
@@ -532,6 +707,7 @@ done
 
 python3 "$here/report.py" collect "$out"
 if ((update_docs)); then
-  python3 "$here/report.py" docs "$out" --doc "$repo/docs/benchmarks.md" --svg "$repo/docs/benchmarks-e2e.svg"
+  python3 "$here/report.py" docs "$out" --doc "$repo/docs/benchmarks.md" --svg "$repo/docs/benchmarks-e2e.svg" \
+    --svg-h2load "$repo/docs/benchmarks-e2e-h2load.svg"
 fi
 echo "== results: $out/results.json"
