@@ -289,7 +289,7 @@ def chain_notes(results: dict, load: str) -> list:
         out.append(f"{SIZE_NAMES.get(size, size)}: {fmt(chain['cpu_us_per_req'], 1)} µs of proxy CPU per request "
                    f"against plain Sluice's {fmt(plain['cpu_us_per_req'], 1)} ({fmt(extra, 1)} µs more), "
                    f"requests/s {chain['rps_vs_sluice']:.2f}x plain Sluice's"
-                   + (f", p99 {p99:.2f}x" if p99 is not None else ""))
+                   + (f", p99 {p99:.2f}x plain Sluice's" if p99 is not None else ""))
     return out
 
 
