@@ -1,16 +1,18 @@
 package io.sluice.upstream;
 
 import io.netty.handler.ssl.SslContext;
+import io.sluice.config.HealthCheckConfig;
 import io.sluice.config.UpstreamConfig;
 import javax.net.ssl.SSLException;
 
 /**
  * An upstream of one config snapshot: its config, its balancer and the pool settings derived
- * from it (TLS context included), computed once.
+ * from it (TLS context included), computed once, and the health its balancer picks by.
  */
 public final class UpstreamCluster {
 
   private final UpstreamConfig config;
+  private final EndpointHealth health;
   private final LoadBalancer balancer;
   private final UpstreamPool.Settings poolSettings;
 
@@ -19,7 +21,10 @@ public final class UpstreamCluster {
    */
   public UpstreamCluster(UpstreamConfig config) {
     this.config = config;
-    this.balancer = LoadBalancer.of(config.loadBalancer(), config.endpoints());
+    HealthCheckConfig check = config.healthCheck();
+    this.health = check == null ? EndpointHealth.unchecked(config.name(), config.endpoints())
+        : new EndpointHealth(config.name(), config.endpoints(), check.healthyThreshold(), check.unhealthyThreshold());
+    this.balancer = LoadBalancer.of(config.loadBalancer(), health);
     SslContext tls = null;
     String serverName = null;
     if (config.tls() != null) {
@@ -53,5 +58,10 @@ public final class UpstreamCluster {
 
   public UpstreamPool.Settings poolSettings() {
     return poolSettings;
+  }
+
+  /** The endpoints' health as the checks last saw it; all healthy, always, without health_check. */
+  public EndpointHealth health() {
+    return health;
   }
 }
