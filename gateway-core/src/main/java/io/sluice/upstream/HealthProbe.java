@@ -15,7 +15,7 @@ import io.sluice.config.HealthCheckConfig;
  */
 sealed interface HealthProbe permits HttpHealthProbe, GrpcHealthProbe {
 
-  /** The value of {@code user-agent} on probes, so that upstreams can tell them from traffic (and keep them out of access logs). */
+  /** {@code user-agent} of every probe, so that upstreams can tell probes from traffic (and keep them out of access logs). */
   String USER_AGENT = "sluice-health-check";
 
   static HealthProbe of(HealthCheckConfig config) {
@@ -28,7 +28,10 @@ sealed interface HealthProbe permits HttpHealthProbe, GrpcHealthProbe {
   /** A new request for one probe of {@code endpoint}; the caller owns (and writes) it. */
   FullHttpRequest newRequest(Endpoint endpoint, ByteBufAllocator alloc);
 
-  /** How much of the response body {@link #verdict} needs; 0 when the body is not looked at (and discarded as it arrives). */
+  /**
+   * How much of the response body {@link #verdict} needs; 0 when the head alone decides, and the
+   * verdict is given as soon as it arrives, with an empty body and no trailers.
+   */
   int maxBodyBytes();
 
   /**

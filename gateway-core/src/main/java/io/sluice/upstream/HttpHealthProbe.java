@@ -14,11 +14,20 @@ import io.sluice.config.Endpoint;
 import io.sluice.config.HealthCheckConfig;
 
 /** {@code GET path} with the endpoint as Host; passes with one of the expected statuses. */
-record HttpHealthProbe(HealthCheckConfig config) implements HealthProbe {
+final class HttpHealthProbe implements HealthProbe {
+
+  private final HealthCheckConfig config;
+  private final String expected; // as the log shows it: "200-399, 418"
+
+  HttpHealthProbe(HealthCheckConfig config) {
+    this.config = config;
+    this.expected = String.join(", ", config.expectedStatuses().stream().map(Object::toString).toList());
+  }
 
   @Override
   public FullHttpRequest newRequest(Endpoint endpoint, ByteBufAllocator alloc) {
-    FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, config.path(), Unpooled.EMPTY_BUFFER);
+    FullHttpRequest request =
+        new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, config.path(), Unpooled.EMPTY_BUFFER);
     request.headers().set(HttpHeaderNames.HOST, endpoint.authority()).set(HttpHeaderNames.USER_AGENT, USER_AGENT);
     return request;
   }
@@ -31,7 +40,6 @@ record HttpHealthProbe(HealthCheckConfig config) implements HealthProbe {
   @Override
   public String verdict(HttpResponse head, ByteBuf body, HttpHeaders trailers) {
     int status = head.status().code();
-    return config.isExpected(status) ? null
-        : "HTTP status " + status + " (expected: " + String.join(", ", config.expectedStatuses().stream().map(Object::toString).toList()) + ")";
+    return config.isExpected(status) ? null : "HTTP status " + status + " (expected: " + expected + ")";
   }
 }

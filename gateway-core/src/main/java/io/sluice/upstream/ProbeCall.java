@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
@@ -150,6 +151,10 @@ final class ProbeCall extends ChannelInboundHandlerAdapter {
           return; // 100 Continue and the like: the real answer follows
         }
         head = response;
+        if (probe.maxBodyBytes() == 0) {
+          finish(probe.verdict(head, body, EmptyHttpHeaders.INSTANCE)); // a body to skip could take long
+          return;
+        }
       }
       if (msg instanceof HttpContent content && head != null) {
         collect(ctx, content.content());

@@ -113,6 +113,18 @@ class HttpHealthCheckTest {
   }
 
   @Test
+  void theStatusAloneDecidesWhateverTheBodyDoes() throws Exception {
+    a = new TestUpstream();
+    b = new TestUpstream();
+    // promises a megabyte, sends 10 bytes and closes: the status (200) was all the check needed
+    start(a.port(), b.port(), "\"/die?after=10\"");
+
+    Poll.until("three probes of each", () -> a.requestsFor("/die") >= 3 && b.requestsFor("/die") >= 3);
+
+    assertThat(health().healthy()).hasSize(2);
+  }
+
+  @Test
   void anEndpointThatRefusesConnectionsIsMarkedUnhealthy() throws Exception {
     a = new TestUpstream();
     int closedPort;
