@@ -12,6 +12,8 @@ import java.util.List;
  * @param maxConnectionsPerEndpoint cap on connections to one endpoint from one event loop
  * @param protocol how requests travel to the endpoints
  * @param tls TLS settings for {@code https://} endpoints; {@code null} when the endpoints are {@code http://}
+ * @param healthCheck active health checking of the endpoints; {@code null} for none (every endpoint
+ *     is then always a candidate)
  */
 public record UpstreamConfig(
     String name,
@@ -20,7 +22,8 @@ public record UpstreamConfig(
     UpstreamTimeouts timeouts,
     int maxConnectionsPerEndpoint,
     Protocol protocol,
-    UpstreamTlsConfig tls) {
+    UpstreamTlsConfig tls,
+    HealthCheckConfig healthCheck) {
 
   public UpstreamConfig {
     endpoints = List.copyOf(endpoints);
@@ -29,7 +32,7 @@ public record UpstreamConfig(
   /** A cleartext HTTP/1.1 upstream. */
   public UpstreamConfig(String name, List<Endpoint> endpoints, LoadBalancing loadBalancer, UpstreamTimeouts timeouts,
       int maxConnectionsPerEndpoint) {
-    this(name, endpoints, loadBalancer, timeouts, maxConnectionsPerEndpoint, Protocol.HTTP1, null);
+    this(name, endpoints, loadBalancer, timeouts, maxConnectionsPerEndpoint, Protocol.HTTP1, null, null);
   }
 
   /** The protocol spoken to an upstream's endpoints. */

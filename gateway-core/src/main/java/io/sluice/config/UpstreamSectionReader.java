@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 final class UpstreamSectionReader {
 
   static final List<String> KEYS =
-      List.of("endpoints", "protocol", "load_balancer", "timeouts", "max_connections_per_endpoint", "tls");
+      List.of("endpoints", "protocol", "load_balancer", "timeouts", "max_connections_per_endpoint", "tls", "health_check");
   static final List<String> TIMEOUT_KEYS = List.of("connect", "response", "idle");
   static final int MAX_CONNECTIONS_DEFAULT = 1024;
 
@@ -28,7 +28,7 @@ final class UpstreamSectionReader {
   }
 
   /** {@code round_robin} for {@code ROUND_ROBIN}: the one rule from YAML words to constants. */
-  private static <E extends Enum<E>> Map<String, E> words(E[] constants) {
+  static <E extends Enum<E>> Map<String, E> words(E[] constants) {
     return Arrays.stream(constants)
         .collect(Collectors.toMap(c -> c.name().toLowerCase(Locale.ROOT), c -> c, (a, b) -> a, LinkedHashMap::new));
   }
@@ -64,7 +64,10 @@ final class UpstreamSectionReader {
     int maxConnections = upstream.optional("max_connections_per_endpoint")
         .flatMap(n -> n.integer(1, Integer.MAX_VALUE, "a number of connections, at least 1"))
         .orElse(MAX_CONNECTIONS_DEFAULT);
-    return new UpstreamConfig(name, endpoints, loadBalancer, timeouts, maxConnections, protocol, tls(upstream, endpoints));
+    HealthCheckConfig healthCheck = upstream.optional("health_check")
+        .map(n -> HealthCheckReader.read(n, protocolKnown ? protocol : null)).orElse(null);
+    return new UpstreamConfig(name, endpoints, loadBalancer, timeouts, maxConnections, protocol, tls(upstream, endpoints),
+        healthCheck);
   }
 
   /** The endpoints; {@code protocol} (unless {@code null}) decides which scheme they must have. */

@@ -1,6 +1,9 @@
 package io.sluice.proxy;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.Future;
 import io.sluice.config.Cidr;
 import io.sluice.config.ConfigException;
 import io.sluice.config.GatewayConfig;
@@ -13,11 +16,16 @@ import java.net.InetAddress;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Everything one config compiles into, immutable once built. The gateway publishes one
  * snapshot at a time through an atomic reference; each exchange keeps the snapshot it
  * started with, so a reload only has to swap the reference.
+ *
+ * <p>The upstreams' health checks are the one thing that runs: the server starts them when it
+ * makes the snapshot current and stops them when another replaces it or the server stops. A
+ * snapshot that is only compiled ({@code sluice validate}, tests) probes nothing.
  */
 public final class GatewaySnapshot {
 
@@ -62,6 +70,20 @@ public final class GatewaySnapshot {
   /** The upstream named {@code name}; config validation guarantees every route's upstream exists. */
   public UpstreamCluster upstream(String name) {
     return upstreams.get(name);
+  }
+
+  /** Starts the health checks of the upstreams that have them, each checker on one loop of {@code loops}. */
+  public void startHealthChecks(EventLoopGroup loops, Class<? extends Channel> channelType) {
+    upstreams.values().forEach(upstream -> upstream.startHealthChecks(loops.next(), channelType));
+  }
+
+  /**
+   * Stops the health checks and waits (briefly) until no probe timer or connection is left, so
+   * that nothing probes on behalf of a config that is gone. Not on an event loop: it waits for them.
+   */
+  public void stopHealthChecks() {
+    List<Future<?>> stopping = upstreams.values().stream().<Future<?>>map(UpstreamCluster::stopHealthChecks).toList();
+    stopping.forEach(stopped -> stopped.awaitUninterruptibly(5, TimeUnit.SECONDS));
   }
 
   /** Whether {@code peer} is a trusted proxy whose forwarding headers are kept. */

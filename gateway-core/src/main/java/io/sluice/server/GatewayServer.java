@@ -47,6 +47,7 @@ public final class GatewayServer implements AutoCloseable {
     this.bossGroup = transport.newGroup(1, "sluice-accept");
     this.workerGroup = transport.newGroup(snapshot.config().server().eventLoops(), "sluice-io");
     this.state = new ServerState(snapshot, accessLog, transport.socketChannelType(), meters);
+    snapshot.startHealthChecks(workerGroup, transport.socketChannelType());
   }
 
   /**
@@ -113,9 +114,17 @@ public final class GatewayServer implements AutoCloseable {
         .address().getPort();
   }
 
-  /** Publishes a compiled config: new exchanges use it, exchanges in flight finish with theirs. */
+  /**
+   * Publishes a compiled config: new exchanges use it, exchanges in flight finish with theirs. Its
+   * health checks start (every endpoint healthy until they say otherwise) and those of the
+   * snapshot it replaces stop.
+   */
   public void publish(GatewaySnapshot snapshot) {
-    state.publish(snapshot);
+    snapshot.startHealthChecks(workerGroup, transport.socketChannelType());
+    GatewaySnapshot previous = state.publish(snapshot);
+    if (previous != snapshot) {
+      previous.stopHealthChecks();
+    }
   }
 
   /** The meters of this gateway (per-plugin timers, shadow-mode counters). */
@@ -160,6 +169,7 @@ public final class GatewayServer implements AutoCloseable {
       LOG.log(System.Logger.Level.WARNING, "{0} exchanges still in flight after the drain period; closing them",
           state.activeExchanges());
     }
+    state.snapshot().stopHealthChecks();
     state.clientConnections().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

@@ -41,9 +41,9 @@ public final class ServerState {
     return snapshot.get();
   }
 
-  /** Publishes a new snapshot; exchanges in flight keep the one they started with. */
-  public void publish(GatewaySnapshot next) {
-    snapshot.set(next);
+  /** Publishes a new snapshot and returns the one it replaces; exchanges in flight keep the one they started with. */
+  public GatewaySnapshot publish(GatewaySnapshot next) {
+    return snapshot.getAndSet(next);
   }
 
   public MeterRegistry meters() {

@@ -1,8 +1,6 @@
 package io.sluice.upstream;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpClientCodec;
@@ -150,18 +148,11 @@ public final class ConnectionPool implements UpstreamPool {
     opened++;
     UpstreamConnection connection = new UpstreamConnection(home, false);
     connection.idleTimeoutNanos = settings.idleTimeout().toNanos();
-    Bootstrap bootstrap = UpstreamConnector.bootstrap(loop, channelType, settings)
-        .handler(new ChannelInitializer<>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            UpstreamConnector.addTls(ch, endpoint, settings);
-            ch.pipeline().addLast("codec", new HttpClientCodec(
-                new HttpDecoderConfig().setMaxHeaderSize(MAX_RESPONSE_HEADER_BYTES).setMaxChunkSize(64 * 1024),
-                false, true));
-            ch.pipeline().addLast("connection", connection);
-          }
-        });
-    ChannelFuture future = bootstrap.connect(endpoint.host(), endpoint.port());
+    ChannelFuture future = UpstreamConnector.connect(loop, channelType, settings, endpoint, pipeline -> {
+      pipeline.addLast("codec", new HttpClientCodec(
+          new HttpDecoderConfig().setMaxHeaderSize(MAX_RESPONSE_HEADER_BYTES).setMaxChunkSize(64 * 1024), false, true));
+      pipeline.addLast("connection", connection);
+    });
     UpstreamConnector.whenReady(future, endpoint, failure -> {
       if (failure == null) {
         acquirer.onAcquired(connection);

@@ -2,10 +2,7 @@ package io.sluice.upstream;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
-import io.netty.handler.ssl.ApplicationProtocolNames;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.config.Endpoint;
 import java.util.ArrayDeque;
@@ -214,19 +211,13 @@ public final class Http2ConnectionPool implements UpstreamPool {
     MultiplexedConnection connection = new MultiplexedConnection(this, settings.idleTimeout().toNanos());
     connections.add(connection);
     boolean tls = endpoint.isTls() && settings.tls() != null;
-    ChannelFuture future = UpstreamConnector.bootstrap(loop, channelType, settings)
-        .handler(new ChannelInitializer<>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            UpstreamConnector.addTls(ch, endpoint, settings);
-            if (tls) {
-              ch.pipeline().addLast(UpstreamConnector.CLOSE_ON_ERROR); // HTTP/2 handlers come after ALPN
-            } else {
-              connection.install(ch.pipeline());
-            }
-          }
-        })
-        .connect(endpoint.host(), endpoint.port());
+    ChannelFuture future = UpstreamConnector.connect(loop, channelType, settings, endpoint, pipeline -> {
+      if (tls) {
+        pipeline.addLast(UpstreamConnector.CLOSE_ON_ERROR); // HTTP/2 handlers come after ALPN
+      } else {
+        connection.install(pipeline);
+      }
+    });
     Channel channel = future.channel();
     UpstreamConnector.whenReady(future, endpoint, failure -> {
       if (failure != null) {
@@ -246,12 +237,11 @@ public final class Http2ConnectionPool implements UpstreamPool {
 
   /** After the TLS handshake: HTTP/2 only if the upstream chose it with ALPN; speaking it to an HTTP/1.1 server would be garbage. */
   private void installAfterAlpn(MultiplexedConnection connection, Channel channel) {
-    String chosen = channel.pipeline().get(SslHandler.class).applicationProtocol();
-    if (ApplicationProtocolNames.HTTP_2.equals(chosen)) {
+    UpstreamFailure refused = UpstreamConnector.http2Refused(channel, endpoint);
+    if (refused == null) {
       connection.install(channel.pipeline());
     } else {
-      connectFailed(connection, channel, UpstreamConnector.failure(endpoint + " did not agree to HTTP/2 with ALPN (it chose "
-          + (chosen == null ? "nothing" : chosen) + ")"));
+      connectFailed(connection, channel, refused);
     }
   }
 

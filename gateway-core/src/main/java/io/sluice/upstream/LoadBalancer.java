@@ -2,56 +2,64 @@ package io.sluice.upstream;
 
 import io.sluice.config.Endpoint;
 import io.sluice.config.UpstreamConfig;
-import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Picks the endpoint for one request. Implementations are shared by all event loops. */
+/**
+ * Picks the endpoint for one request. Implementations are shared by all event loops. They pick
+ * among the endpoints {@link EndpointHealth} makes available: the healthy ones, or all of them when
+ * none is.
+ */
 public interface LoadBalancer {
 
   /** The endpoint for the next request, given the calling loop's pools. */
   Endpoint pick(UpstreamPools pools);
 
-  static LoadBalancer of(UpstreamConfig.LoadBalancing kind, List<Endpoint> endpoints) {
-    if (endpoints.size() == 1) {
-      Endpoint only = endpoints.get(0);
-      return pools -> only;
+  static LoadBalancer of(UpstreamConfig.LoadBalancing kind, EndpointHealth health) {
+    if (health.endpoints().size() == 1) {
+      Endpoint only = health.endpoints().get(0);
+      return pools -> only; // health changes nothing: with none healthy it would fail open to this one
     }
     return switch (kind) {
-      case ROUND_ROBIN -> new RoundRobin(endpoints);
-      case LEAST_REQUEST -> new LeastRequest(endpoints);
+      case ROUND_ROBIN -> new RoundRobin(health);
+      case LEAST_REQUEST -> new LeastRequest(health);
     };
   }
 
-  /** Each endpoint in turn. */
+  /** Each available endpoint in turn. */
   final class RoundRobin implements LoadBalancer {
-    private final Endpoint[] endpoints;
+    private final EndpointHealth health;
     private final AtomicInteger next = new AtomicInteger();
 
-    RoundRobin(List<Endpoint> endpoints) {
-      this.endpoints = endpoints.toArray(Endpoint[]::new);
+    RoundRobin(EndpointHealth health) {
+      this.health = health;
     }
 
     @Override
     public Endpoint pick(UpstreamPools pools) {
+      Endpoint[] endpoints = health.available();
       return endpoints[Math.floorMod(next.getAndIncrement(), endpoints.length)];
     }
   }
 
   /**
-   * Power of two choices: of two distinct random endpoints, the one with fewer requests in
-   * flight from this event loop. Counting per loop keeps it lock-free; with connections
-   * spread evenly over loops it approximates the global count well.
+   * Power of two choices: of two distinct random available endpoints, the one with fewer requests
+   * in flight from this event loop. Counting per loop keeps it lock-free; with connections spread
+   * evenly over loops it approximates the global count well.
    */
   final class LeastRequest implements LoadBalancer {
-    private final Endpoint[] endpoints;
+    private final EndpointHealth health;
 
-    LeastRequest(List<Endpoint> endpoints) {
-      this.endpoints = endpoints.toArray(Endpoint[]::new);
+    LeastRequest(EndpointHealth health) {
+      this.health = health;
     }
 
     @Override
     public Endpoint pick(UpstreamPools pools) {
+      Endpoint[] endpoints = health.available();
+      if (endpoints.length == 1) {
+        return endpoints[0];
+      }
       ThreadLocalRandom random = ThreadLocalRandom.current();
       int first = random.nextInt(endpoints.length);
       int second = random.nextInt(endpoints.length - 1);

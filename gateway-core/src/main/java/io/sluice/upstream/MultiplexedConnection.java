@@ -63,11 +63,19 @@ final class MultiplexedConnection extends ChannelInboundHandlerAdapter implement
 
   /** Adds the HTTP/2 handlers; the connection preface goes out as soon as the channel is active. */
   void install(ChannelPipeline pipeline) {
+    connection = addCodecs(pipeline).connection();
+    pipeline.addLast("connection", this);
+  }
+
+  /**
+   * The client side of HTTP/2 as every upstream connection has it: the frame codec with the
+   * gateway's settings, then the multiplexer that makes each stream a child channel.
+   */
+  static Http2FrameCodec addCodecs(ChannelPipeline pipeline) {
     Http2FrameCodec codec = Http2FrameCodecBuilder.forClient().initialSettings(CLIENT_SETTINGS).build();
     pipeline.addLast("h2", codec);
     pipeline.addLast("streams", new Http2MultiplexHandler(NO_INBOUND_STREAMS));
-    pipeline.addLast("connection", this);
-    connection = codec.connection();
+    return codec;
   }
 
   boolean isConnecting() {

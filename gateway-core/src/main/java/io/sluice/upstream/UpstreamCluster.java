@@ -1,25 +1,36 @@
 package io.sluice.upstream;
 
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.sluice.config.HealthCheckConfig;
 import io.sluice.config.UpstreamConfig;
 import javax.net.ssl.SSLException;
 
 /**
  * An upstream of one config snapshot: its config, its balancer and the pool settings derived
- * from it (TLS context included), computed once.
+ * from it (TLS context included), computed once; and, when configured, the health checker that
+ * keeps failing endpoints away from the balancer while the snapshot is current.
  */
 public final class UpstreamCluster {
 
   private final UpstreamConfig config;
+  private final EndpointHealth health;
   private final LoadBalancer balancer;
   private final UpstreamPool.Settings poolSettings;
+  private final HealthChecker checker; // null without health_check
 
   /**
    * @throws IllegalStateException when the TLS files checked at load time can no longer be read
    */
   public UpstreamCluster(UpstreamConfig config) {
     this.config = config;
-    this.balancer = LoadBalancer.of(config.loadBalancer(), config.endpoints());
+    HealthCheckConfig check = config.healthCheck();
+    this.health = check == null ? EndpointHealth.unchecked(config.name(), config.endpoints())
+        : new EndpointHealth(config.name(), config.endpoints(), check.healthyThreshold(), check.unhealthyThreshold());
+    this.balancer = LoadBalancer.of(config.loadBalancer(), health);
     SslContext tls = null;
     String serverName = null;
     if (config.tls() != null) {
@@ -32,6 +43,7 @@ public final class UpstreamCluster {
     }
     this.poolSettings = new UpstreamPool.Settings(
         config.maxConnectionsPerEndpoint(), config.timeouts().connect(), config.timeouts().idle(), tls, serverName);
+    this.checker = check == null ? null : new HealthChecker(config, health, poolSettings);
   }
 
   public UpstreamConfig config() {
@@ -53,5 +65,22 @@ public final class UpstreamCluster {
 
   public UpstreamPool.Settings poolSettings() {
     return poolSettings;
+  }
+
+  /** The endpoints' health as the checks last saw it; all healthy, always, without health_check. */
+  public EndpointHealth health() {
+    return health;
+  }
+
+  /** Starts the health checks, if the upstream has any, on {@code loop}; at most once. */
+  public void startHealthChecks(EventLoop loop, Class<? extends Channel> channelType) {
+    if (checker != null) {
+      checker.start(loop, channelType);
+    }
+  }
+
+  /** Stops the health checks; the future completes when no timer or probe connection is left. */
+  public Future<?> stopHealthChecks() {
+    return checker == null ? ImmediateEventExecutor.INSTANCE.newSucceededFuture(null) : checker.close();
   }
 }

@@ -6,8 +6,11 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslHandler;
 import io.sluice.config.Endpoint;
 import java.util.function.Consumer;
@@ -23,20 +26,33 @@ final class UpstreamConnector {
 
   private UpstreamConnector() {}
 
-  /** A bootstrap on {@code loop} with the connect timeout of {@code settings}; the caller adds the handler. */
-  static Bootstrap bootstrap(EventLoop loop, Class<? extends Channel> channelType, UpstreamPool.Settings settings) {
+  /**
+   * Connects to {@code endpoint} from {@code loop} within the connect timeout of {@code settings}.
+   * The pipeline starts with TLS for {@code https://} endpoints; {@code handlers} adds the rest
+   * once the channel is registered.
+   */
+  static ChannelFuture connect(EventLoop loop, Class<? extends Channel> channelType, UpstreamPool.Settings settings,
+      Endpoint endpoint, Consumer<ChannelPipeline> handlers) {
     return new Bootstrap()
         .group(loop)
         .channel(channelType)
         .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()));
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()))
+        .handler(new ChannelInitializer<>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            addTls(ch, endpoint, settings);
+            handlers.accept(ch.pipeline());
+          }
+        })
+        .connect(endpoint.host(), endpoint.port());
   }
 
   /**
    * Puts TLS first in {@code channel}'s pipeline when the endpoint is {@code https://}. The server
    * name (SNI, and the name the certificate must carry) is the configured one or the endpoint's host.
    */
-  static void addTls(Channel channel, Endpoint endpoint, UpstreamPool.Settings settings) {
+  private static void addTls(Channel channel, Endpoint endpoint, UpstreamPool.Settings settings) {
     if (!endpoint.isTls() || settings.tls() == null) {
       return;
     }
@@ -64,6 +80,16 @@ final class UpstreamConnector {
       tls.handshakeFuture().addListener(handshake -> outcome.accept(handshake.isSuccess() ? null
           : failure("TLS handshake with " + endpoint + " failed: " + reason(handshake.cause()))));
     });
+  }
+
+  /**
+   * Why the TLS connection {@code channel} cannot carry HTTP/2: the upstream did not choose h2 with
+   * ALPN (speaking HTTP/2 to an HTTP/1.1 server would be garbage); {@code null} when it did.
+   */
+  static UpstreamFailure http2Refused(Channel channel, Endpoint endpoint) {
+    String chosen = channel.pipeline().get(SslHandler.class).applicationProtocol();
+    return ApplicationProtocolNames.HTTP_2.equals(chosen) ? null
+        : failure(endpoint + " did not agree to HTTP/2 with ALPN (it chose " + (chosen == null ? "nothing" : chosen) + ")");
   }
 
   static UpstreamFailure failure(String detail) {

@@ -51,6 +51,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code /flaky} is answered on a fresh connection, but closes a reused one without a word
  *       (an upstream that timed out an idle keep-alive connection just as a request arrived);
  *   <li>{@code /close} answers with {@code Connection: close} and closes;
+ *   <li>{@code /healthz} answers the status set with {@link #healthStatus} (200 at first);
  *   <li>anything else echoes: status 200, body {@code METHOD URI}, and records the request.
  * </ul>
  */
@@ -59,6 +60,8 @@ public final class TestUpstream implements AutoCloseable {
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final Channel server;
   private final AtomicInteger connections = new AtomicInteger();
+  private final AtomicInteger openConnections = new AtomicInteger();
+  private volatile int healthStatus = 200;
   private final AtomicLong uploadedBytes = new AtomicLong();
   private final List<HttpRequest> requests = new CopyOnWriteArrayList<>();
   private final AtomicInteger abortedUploads = new AtomicInteger();
@@ -72,6 +75,8 @@ public final class TestUpstream implements AutoCloseable {
           @Override
           protected void initChannel(Channel ch) {
             connections.incrementAndGet();
+            openConnections.incrementAndGet();
+            ch.closeFuture().addListener(f -> openConnections.decrementAndGet());
             ch.pipeline().addLast(new HttpServerCodec(), new Handler());
           }
         })
@@ -85,6 +90,30 @@ public final class TestUpstream implements AutoCloseable {
   /** TCP connections accepted so far. */
   public int connections() {
     return connections.get();
+  }
+
+  /** TCP connections open now. */
+  public int openConnections() {
+    return openConnections.get();
+  }
+
+  /** Makes {@code /healthz} answer {@code status} from now on. */
+  public void healthStatus(int status) {
+    healthStatus = status;
+  }
+
+  /** Requests received so far for {@code path} (query excluded). */
+  public long requestsFor(String path) {
+    return requests.stream().filter(r -> pathOf(r).equals(path)).count();
+  }
+
+  /** Requests received so far for any other path than {@code path}: the traffic besides health checks, say. */
+  public long requestsExcept(String path) {
+    return requests.stream().filter(r -> !pathOf(r).equals(path)).count();
+  }
+
+  private static String pathOf(HttpRequest request) {
+    return new QueryStringDecoder(request.uri()).path();
   }
 
   /** Requests received so far (heads only), in order. */
@@ -187,6 +216,7 @@ public final class TestUpstream implements AutoCloseable {
       switch (path) {
         case "/early", "/malformed" -> { }
         case "/upload" -> send(ctx, full(HttpResponseStatus.OK, "received=" + received));
+        case "/healthz" -> send(ctx, full(HttpResponseStatus.valueOf(healthStatus), "health"));
         case "/download" -> download(ctx, Long.parseLong(param("bytes", "0")));
         case "/slow" -> ctx.executor().schedule(() -> send(ctx, full(HttpResponseStatus.OK, "slow")),
             Long.parseLong(param("ms", "1000")), TimeUnit.MILLISECONDS);

@@ -14,6 +14,7 @@ import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
@@ -33,8 +34,10 @@ import java.util.function.Consumer;
 
 /**
  * A real gRPC server (grpc-java, plaintext HTTP/2 without TLS) on 127.0.0.1 and a random port,
- * serving {@link EchoService}. It records what tests want to assert on: calls and cancellations
- * seen (any method), the last request metadata, and what {@link EchoService#SLOW} saw.
+ * serving {@link EchoService}, and with {@link #startWithHealth()} also grpc-java's own
+ * {@code grpc.health.v1.Health} service. It records what tests want to assert on: calls and
+ * cancellations seen (of the echo service), the last request metadata, and what
+ * {@link EchoService#SLOW} saw.
  *
  * <pre>{@code
  * try (GrpcTestServer server = GrpcTestServer.start();
@@ -62,8 +65,9 @@ public final class GrpcTestServer implements AutoCloseable {
     return thread;
   });
   private final Server server;
+  private final HealthStatusManager health;
 
-  private GrpcTestServer() throws IOException {
+  private GrpcTestServer(boolean withHealth) throws IOException {
     ServerServiceDefinition echo = ServerServiceDefinition.builder(EchoService.NAME)
         .addMethod(EchoService.UNARY, ServerCalls.asyncUnaryCall(this::unary))
         .addMethod(EchoService.SERVER_STREAM, ServerCalls.asyncServerStreamingCall(this::serverStream))
@@ -71,16 +75,35 @@ public final class GrpcTestServer implements AutoCloseable {
         .addMethod(EchoService.BIDI, ServerCalls.asyncBidiStreamingCall(this::bidi))
         .addMethod(EchoService.SLOW, ServerCalls.asyncUnaryCall(this::slow))
         .build();
-    server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_SIZE)
-        .addService(ServerInterceptors.intercept(echo, new Recorder()))
-        .build()
-        .start();
+        .addService(ServerInterceptors.intercept(echo, new Recorder()));
+    health = withHealth ? new HealthStatusManager() : null;
+    if (health != null) {
+      builder.addService(health.getHealthService()); // not recorded: health checks are not echo calls
+    }
+    server = builder.build().start();
   }
 
-  /** Starts a server on 127.0.0.1 and a free port. */
+  /** Starts a server on 127.0.0.1 and a free port, without a health service (health checks get UNIMPLEMENTED). */
   public static GrpcTestServer start() throws IOException {
-    return new GrpcTestServer();
+    return new GrpcTestServer(false);
+  }
+
+  /**
+   * Starts a server that also serves {@code grpc.health.v1.Health}, reporting SERVING for the
+   * server as a whole ({@code ""}) until told otherwise through {@link #health()}.
+   */
+  public static GrpcTestServer startWithHealth() throws IOException {
+    return new GrpcTestServer(true);
+  }
+
+  /** The health service's statuses, to set per service name; only for {@link #startWithHealth()} servers. */
+  public HealthStatusManager health() {
+    if (health == null) {
+      throw new IllegalStateException("this server was started without a health service");
+    }
+    return health;
   }
 
   public int port() {
@@ -119,6 +142,9 @@ public final class GrpcTestServer implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
+    if (health != null) {
+      health.enterTerminalState();
+    }
     server.shutdownNow();
     server.awaitTermination(10, TimeUnit.SECONDS);
     timer.shutdownNow();
