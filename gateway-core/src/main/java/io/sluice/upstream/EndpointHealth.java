@@ -28,7 +28,6 @@ public final class EndpointHealth {
   // checker loop only
   private final boolean[] healthy;
   private final int[] streak; // results in a row that disagree with the endpoint's state
-  private boolean failingOpen;
   // read anywhere
   private volatile Endpoint[] healthyNow;
   private volatile Endpoint[] available;
@@ -110,15 +109,15 @@ public final class EndpointHealth {
       }
     }
     Endpoint[] next = up.toArray(Endpoint[]::new);
+    boolean wasFailingOpen = isFailingOpen();
     healthyNow = next;
     available = next.length > 0 ? next : endpoints;
-    if (next.length == 0 && !failingOpen) {
+    if (next.length == 0 && !wasFailingOpen) {
       LOG.log(System.Logger.Level.WARNING, "upstream ''{0}'': all {1} endpoints are unhealthy; sending requests to all of"
           + " them anyway (fail open) until one passes its health checks", upstream, endpoints.length);
-    } else if (next.length > 0 && failingOpen) {
+    } else if (next.length > 0 && wasFailingOpen) {
       LOG.log(System.Logger.Level.INFO, "upstream ''{0}'': {1} of {2} endpoints healthy again; requests go only to those",
           upstream, next.length, endpoints.length);
     }
-    failingOpen = next.length == 0;
   }
 }
