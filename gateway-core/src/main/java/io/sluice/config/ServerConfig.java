@@ -12,6 +12,7 @@ import java.util.List;
  * @param limits protocol and size limits for clients
  * @param http2 HTTP/2 settings of client connections
  * @param eventLoops number of I/O threads; {@code 0} means one per available core
+ * @param transport which socket implementation the event loops use
  * @param drainTimeout how long SIGTERM waits for in-flight exchanges before exiting
  * @param accessLog whether one access-log line is written per exchange
  */
@@ -22,6 +23,7 @@ public record ServerConfig(
     LimitsConfig limits,
     Http2Config http2,
     int eventLoops,
+    IoTransport transport,
     Duration drainTimeout,
     boolean accessLog) {
 
@@ -29,4 +31,7 @@ public record ServerConfig(
     listeners = List.copyOf(listeners);
     trustedProxies = List.copyOf(trustedProxies);
   }
+
+  /** The {@code transport:} choice; {@code AUTO} takes the best one the machine can run. */
+  public enum IoTransport { AUTO, IO_URING, EPOLL, NIO }
 }

@@ -12,7 +12,8 @@ import java.util.Optional;
 final class ServerSectionReader {
 
   static final List<String> KEYS =
-      List.of("listeners", "admin", "trusted_proxies", "limits", "http2", "event_loops", "drain_timeout", "access_log");
+      List.of("listeners", "admin", "trusted_proxies", "limits", "http2", "event_loops", "transport", "drain_timeout",
+          "access_log");
   static final List<String> LISTENER_KEYS = List.of("name", "bind", "port", "protocols", "tls");
   static final List<String> ADMIN_KEYS = List.of("enabled", "bind", "port");
   static final List<String> LIMIT_KEYS = List.of(
@@ -28,6 +29,9 @@ final class ServerSectionReader {
   private static final List<String> PROTOCOLS = List.of("http1", "h2c", "h2");
   private static final String PROTOCOL_CHOICES = "http1, h2c or h2";
   private static final int MAX_EVENT_LOOPS = 1024;
+  private static final Map<String, ServerConfig.IoTransport> TRANSPORTS = Map.of(
+      "auto", ServerConfig.IoTransport.AUTO, "io_uring", ServerConfig.IoTransport.IO_URING,
+      "epoll", ServerConfig.IoTransport.EPOLL, "nio", ServerConfig.IoTransport.NIO);
 
   /** Which listener holds each {@code bind:port}, so that a second one is caught before bind() fails at startup. */
   private final Map<String, String> boundBy = new HashMap<>();
@@ -52,9 +56,11 @@ final class ServerSectionReader {
     int eventLoops = server.optional("event_loops")
         .flatMap(n -> n.integer(0, MAX_EVENT_LOOPS, "0 for one per core, or a number of event loops up to " + MAX_EVENT_LOOPS))
         .orElse(0);
+    ServerConfig.IoTransport transport =
+        server.optional("transport").flatMap(n -> n.oneOf("transport", TRANSPORTS)).orElse(ServerConfig.IoTransport.AUTO);
     Duration drainTimeout = server.optional("drain_timeout").flatMap(n -> n.duration(true)).orElse(DRAIN_TIMEOUT_DEFAULT);
     boolean accessLog = server.optional("access_log").flatMap(YamlNode::bool).orElse(true);
-    return new ServerConfig(listeners, admin, trustedProxies, limits, http2, eventLoops, drainTimeout, accessLog);
+    return new ServerConfig(listeners, admin, trustedProxies, limits, http2, eventLoops, transport, drainTimeout, accessLog);
   }
 
   private List<ListenerConfig> listeners(YamlNode node) {

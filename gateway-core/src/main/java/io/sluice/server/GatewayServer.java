@@ -61,7 +61,7 @@ public final class GatewayServer implements AutoCloseable {
       throws InterruptedException, ConfigException, SSLException {
     MeterRegistry meters = new SimpleMeterRegistry();
     GatewaySnapshot snapshot = GatewaySnapshot.compile(config, registry, meters);
-    GatewayServer server = new GatewayServer(snapshot, accessLog, Transport.best(), meters);
+    GatewayServer server = new GatewayServer(snapshot, accessLog, Transport.select(config.server().transport()), meters);
     try {
       for (ListenerConfig listener : config.server().listeners()) {
         server.bind(listener);
@@ -101,6 +101,11 @@ public final class GatewayServer implements AutoCloseable {
   public static io.netty.channel.embedded.EmbeddedChannel embeddedConnection(GatewaySnapshot snapshot, AccessLog accessLog) {
     ServerState state = new ServerState(snapshot, accessLog, Transport.nio().socketChannelType(), new SimpleMeterRegistry());
     return new io.netty.channel.embedded.EmbeddedChannel(new ClientChannelInitializer(state, null, List.of("http1")));
+  }
+
+  /** The socket implementation the event loops use: {@code io_uring}, {@code epoll} or {@code nio}. */
+  public String transportName() {
+    return transport.name();
   }
 
   public List<BoundListener> listeners() {

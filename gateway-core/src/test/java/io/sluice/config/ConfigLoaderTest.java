@@ -39,6 +39,7 @@ class ConfigLoaderTest {
           write_timeout: 250ms
         http2: { max_concurrent_streams: 500, initial_window_size: 65535, max_frame_size: 32KiB, max_resets: 50, reset_window: 10s }
         event_loops: 4
+        transport: epoll
         drain_timeout: 1h
         access_log: false
       upstreams:
@@ -86,7 +87,8 @@ class ConfigLoaderTest {
             new ListenerConfig("internal", "127.0.0.1", 8081, List.of("http1", "h2c"))),
         new AdminConfig(true, "127.0.0.1", 9901),
         List.of(Cidr.parse("10.0.0.0/8"), Cidr.parse("::1")),
-        limits, new Http2Config(500, 65_535, 32 * 1024, 50, Duration.ofSeconds(10)), 4, Duration.ofHours(1), false);
+        limits, new Http2Config(500, 65_535, 32 * 1024, 50, Duration.ofSeconds(10)), 4,
+        ServerConfig.IoTransport.EPOLL, Duration.ofHours(1), false);
     Map<String, UpstreamConfig> upstreams = new LinkedHashMap<>();
     upstreams.put("users", new UpstreamConfig("users",
         List.of(new Endpoint("http", "127.0.0.1", 9001), new Endpoint("http", "localhost", 9002)),
@@ -94,7 +96,7 @@ class ConfigLoaderTest {
         new UpstreamTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(15), Duration.ofDays(1)), 64));
     upstreams.put("orders", new UpstreamConfig("orders", List.of(new Endpoint("http", "::1", 80)),
         UpstreamConfig.LoadBalancing.ROUND_ROBIN, UpstreamTimeouts.DEFAULTS, 1024));
-    RouteConfig users = new RouteConfig("users", new SourcePosition("sluice.yaml", 32, 5), 0,
+    RouteConfig users = new RouteConfig("users", new SourcePosition("sluice.yaml", 33, 5), 0,
         new RouteMatch(
             List.of(HostPattern.exact("api.example.com"), HostPattern.wildcard(".example.org")),
             PathPatterns.parse("/api/v1/users/{id}/**"),
@@ -106,16 +108,16 @@ class ConfigLoaderTest {
         new HeaderOps(List.of("x-internal"), Map.of("x-gateway", "sluice"), Map.of("x-tag", "a")),
         new HeaderOps(List.of("server"), Map.of(), Map.of()),
         1024 * 1024);
-    RouteConfig orders = new RouteConfig("orders", new SourcePosition("sluice.yaml", 45, 5), 1,
+    RouteConfig orders = new RouteConfig("orders", new SourcePosition("sluice.yaml", 46, 5), 1,
         new RouteMatch(List.of(HostPattern.exact("orders.example.com")), PathPatterns.parse("/orders/{id}"), Set.of(),
             List.of(), List.of()),
         new RouteAction.Forward("orders", new Rewrite(Rewrite.Kind.REPLACE_PREFIX, "/orders", "/v2/orders"), null),
         HeaderOps.NONE, HeaderOps.NONE, 20_000_000);
-    RouteConfig profile = new RouteConfig("profile", new SourcePosition("sluice.yaml", 49, 5), 2,
+    RouteConfig profile = new RouteConfig("profile", new SourcePosition("sluice.yaml", 50, 5), 2,
         new RouteMatch(List.of(), PathPatterns.parse("/u/{name}"), Set.of(), List.of(), List.of()),
         new RouteAction.Forward("users", new Rewrite(Rewrite.Kind.TEMPLATE, "", "/users/{name}/profile"), null),
         HeaderOps.NONE, HeaderOps.NONE, 20_000_000);
-    RouteConfig health = new RouteConfig("health", new SourcePosition("sluice.yaml", 53, 5), 3,
+    RouteConfig health = new RouteConfig("health", new SourcePosition("sluice.yaml", 54, 5), 3,
         new RouteMatch(List.of(), PathPatterns.parse("/healthz"), Set.of(), List.of(), List.of()),
         new RouteAction.Respond(200, Map.of("content-type", "text/plain"), "ok\n"),
         HeaderOps.NONE, new HeaderOps(List.of(), Map.of("cache-control", "no-store"), Map.of()),

@@ -175,6 +175,7 @@ class ConfigProblemsTest {
             request_header_timeout: 0s
             max_request_line_bytes: 4GiB
           event_loops: -1
+          transport: iouring
           drain_timeout: 30
           access_log: yes
         routes: []
@@ -186,8 +187,9 @@ class ConfigProblemsTest {
             "sluice.yaml:7:29 server.limits.request_header_timeout: '0s' (expected: a duration greater than 0, such as 10s)",
             "sluice.yaml:8:29 server.limits.max_request_line_bytes: '4GiB' (expected: a size of at most 2147483647 bytes)",
             "sluice.yaml:9:16 server.event_loops: '-1' (expected: 0 for one per core, or a number of event loops up to 1024)",
-            "sluice.yaml:10:18 server.drain_timeout: '30' (expected: a duration such as 250ms, 10s, 5m, 1h or 1d)",
-            "sluice.yaml:11:15 server.access_log: 'yes' (expected: true or false)");
+            "sluice.yaml:10:14 server.transport: unknown transport 'iouring' (did you mean 'io_uring'?)",
+            "sluice.yaml:11:18 server.drain_timeout: '30' (expected: a duration such as 250ms, 10s, 5m, 1h or 1d)",
+            "sluice.yaml:12:15 server.access_log: 'yes' (expected: true or false)");
   }
 
   @Test

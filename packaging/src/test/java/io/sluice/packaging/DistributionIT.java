@@ -164,6 +164,26 @@ class DistributionIT {
   }
 
   @Test
+  void aTransportTheMachineCannotRunStopsStartupWithTheReason(@TempDir Path tmp) throws IOException {
+    Path config = Files.writeString(tmp.resolve("sluice.yaml"), """
+        server:
+          listeners: [ { name: public, bind: 127.0.0.1, port: 0 } ]
+          transport: io_uring
+        routes:
+          - id: all
+            match: { path: /** }
+            respond: { status: 204 }
+        """);
+
+    // Netty's switch that makes every native transport unavailable, as a seccomp profile would io_uring
+    Run run = sluice(Map.of("SLUICE_JAVA_OPTS", "-Dio.netty.transport.noNative=true"), "run", "--config", config.toString());
+
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+    assertThat(run.stderr()).contains("could not start: server.transport is io_uring, which this machine cannot run (",
+        "-Dio.netty.transport.noNative=true", "use auto to fall back");
+  }
+
+  @Test
   void javaOlderThan21IsRefusedWithTheJavaFoundAndHowToFixIt() {
     Path java17 = JDK_17.resolve("bin/java");
     assumeTrue(Files.isExecutable(java17), "no JDK 17 at " + JDK_17);
