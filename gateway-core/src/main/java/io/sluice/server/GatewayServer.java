@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.sluice.config.ConfigException;
@@ -84,7 +85,13 @@ public final class GatewayServer implements AutoCloseable {
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(new ClientChannelInitializer(state, tls, listener.protocols()));
-    Channel channel = bootstrap.bind(listener.bind(), listener.port()).sync().channel();
+    ChannelFuture bound = bootstrap.bind(listener.bind(), listener.port()).await();
+    if (!bound.isSuccess()) {
+      // sync() would rethrow the native bind error as is: a checked exception the caller cannot name
+      throw new IllegalStateException("listener '" + listener.name() + "' cannot listen on " + listener.bind() + ":"
+          + listener.port() + ": " + bound.cause().getMessage(), bound.cause());
+    }
+    Channel channel = bound.channel();
     serverChannels.add(channel);
     InetSocketAddress address = (InetSocketAddress) channel.localAddress();
     listeners.add(new BoundListener(listener.name(), address, listener.scheme()));

@@ -145,6 +145,19 @@ class SluiceCommandTest {
   }
 
   @Test
+  void runNamesTheListenerWhosePortIsTaken() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Path file = write("taken.yaml", CONFIG.replace("{ name: public, port: 8080 }",
+          "{ name: public, bind: 127.0.0.1, port: " + taken.getLocalPort() + " }"));
+
+      assertThat(run("run", "--config", file.toString())).isEqualTo(1);
+
+      assertThat(err()).startsWith("could not start: listener 'public' cannot listen on 127.0.0.1:" + taken.getLocalPort() + ": ")
+          .contains("Address already in use");
+    }
+  }
+
+  @Test
   void versionAndHelp() {
     assertThat(run("--version")).isZero();
     assertThat(out()).startsWith("sluice ");
