@@ -26,7 +26,8 @@ import io.sluice.config.ServerConfig.IoTransport;
  * <p>{@code auto} takes io_uring where the kernel allows it, then epoll, then NIO. io_uring comes
  * first because a proxy makes four socket calls per request (read and write on each side): io_uring
  * submits them in batches with one system call per event-loop turn, where epoll makes one each. On
- * the end-to-end benchmark that cut the CPU per request by about 40% (docs/benchmarks.md).
+ * the end-to-end benchmark that cut the CPU per request by 10-25%, more where system calls are dearer
+ * (docs/benchmarks.md).
  * Containers often forbid io_uring (Docker's default seccomp profile does); {@code auto} then
  * falls back without a word beyond the transport's name in the startup log.
  */
