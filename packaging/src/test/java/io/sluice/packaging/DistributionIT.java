@@ -150,7 +150,7 @@ class DistributionIT {
     assertThat(defaults.exitCode()).as(defaults.toString()).isZero();
     assertThat(defaults.stdout())
         .contains("-XX:MaxHeapSize=536870912", "-XX:InitialHeapSize=67108864", "-XX:+UseG1GC", "-XX:G1ConcRefinementThreads=0",
-            "-XX:+ExitOnOutOfMemoryError");
+            "-XX:GCTimeRatio=4", "-XX:+ExitOnOutOfMemoryError");
 
     // SLUICE_JAVA_OPTS wins over JAVA_OPTS, and choosing a heap or collector drops that default
     // (a user's -Xmx32m below the default -Xms64m would make the JVM refuse to start, and so would
@@ -161,13 +161,13 @@ class DistributionIT {
     assertThat(chosen.exitCode()).as(chosen.toString()).isZero();
     assertThat(chosen.stdout())
         .contains("-XX:MaxHeapSize=33554432", "-XX:+UseSerialGC", "sluice " + VERSION)
-        .doesNotContain("-XX:+UseG1GC", "-XX:InitialHeapSize=67108864", "G1ConcRefinementThreads");
+        .doesNotContain("-XX:+UseG1GC", "-XX:InitialHeapSize=67108864", "G1ConcRefinementThreads", "GCTimeRatio");
 
-    // an operator's own refinement thread count replaces the default
-    Run refined = sluice(Map.of("SLUICE_JAVA_OPTS", "-XX:G1ConcRefinementThreads=2 -XX:+PrintCommandLineFlags"), "--version");
+    // an operator's own refinement thread count and GC time ratio replace the defaults
+    Run refined = sluice(Map.of("SLUICE_JAVA_OPTS", "-XX:G1ConcRefinementThreads=2 -XX:GCTimeRatio=9 -XX:+PrintCommandLineFlags"), "--version");
     assertThat(refined.exitCode()).as(refined.toString()).isZero();
-    assertThat(refined.stdout()).contains("-XX:G1ConcRefinementThreads=2", "-XX:+UseG1GC")
-        .doesNotContain("-XX:G1ConcRefinementThreads=0");
+    assertThat(refined.stdout()).contains("-XX:G1ConcRefinementThreads=2", "-XX:GCTimeRatio=9", "-XX:+UseG1GC")
+        .doesNotContain("-XX:G1ConcRefinementThreads=0", "-XX:GCTimeRatio=4");
   }
 
   @Test
