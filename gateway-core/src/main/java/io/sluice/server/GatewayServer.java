@@ -30,6 +30,7 @@ public final class GatewayServer implements AutoCloseable {
   /** User event asking an idle client connection to close (graceful drain). */
   static final Object DRAIN = new Object();
 
+  private static final long QUIET_PERIOD_MILLIS = 100;
   private static final System.Logger LOG = System.getLogger(GatewayServer.class.getName());
 
   private final Transport transport;
@@ -183,8 +184,11 @@ public final class GatewayServer implements AutoCloseable {
     }
     state.snapshot().stopHealthChecks();
     state.clientConnections().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-    workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-    bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    // A quiet period, so the loops close the channels still registered (pooled upstream connections,
+    // health probes) and then see the completions of their cancelled io_uring reads, which release the
+    // read buffers; with none a loop could end first and those buffers would never be returned.
+    workerGroup.shutdownGracefully(QUIET_PERIOD_MILLIS, 2000, TimeUnit.MILLISECONDS).syncUninterruptibly();
+    bossGroup.shutdownGracefully(QUIET_PERIOD_MILLIS, 2000, TimeUnit.MILLISECONDS).syncUninterruptibly();
     state.snapshot().plugins().close();
   }
 
