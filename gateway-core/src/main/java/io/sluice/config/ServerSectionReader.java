@@ -29,9 +29,8 @@ final class ServerSectionReader {
   private static final List<String> PROTOCOLS = List.of("http1", "h2c", "h2");
   private static final String PROTOCOL_CHOICES = "http1, h2c or h2";
   private static final int MAX_EVENT_LOOPS = 1024;
-  private static final Map<String, ServerConfig.IoTransport> TRANSPORTS = Map.of(
-      "auto", ServerConfig.IoTransport.AUTO, "io_uring", ServerConfig.IoTransport.IO_URING,
-      "epoll", ServerConfig.IoTransport.EPOLL, "nio", ServerConfig.IoTransport.NIO);
+  private static final Map<String, ServerConfig.IoTransport> TRANSPORTS =
+      UpstreamSectionReader.words(ServerConfig.IoTransport.values());
 
   /** Which listener holds each {@code bind:port}, so that a second one is caught before bind() fails at startup. */
   private final Map<String, String> boundBy = new HashMap<>();
