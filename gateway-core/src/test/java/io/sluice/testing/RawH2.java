@@ -1,5 +1,6 @@
 package io.sluice.testing;
 
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * HTTP/2 frames written by hand on a plain socket, for abuse tests a well-behaved client library
@@ -24,6 +26,7 @@ public final class RawH2 implements AutoCloseable {
   public static final int RST_STREAM = 0x3;
   public static final int SETTINGS = 0x4;
   public static final int GOAWAY = 0x7;
+  public static final int WINDOW_UPDATE = 0x8;
   public static final int CONTINUATION = 0x9;
 
   public static final int END_STREAM = 0x1;
@@ -43,14 +46,23 @@ public final class RawH2 implements AutoCloseable {
   private final OutputStream out;
   private final DataInputStream in;
 
-  /** Connects and sends the client preface and an empty SETTINGS frame. */
+  /**
+   * Connects and sends the client preface and an empty SETTINGS frame. Frames are buffered until
+   * {@link #flush()}, so that what a test writes between flushes reaches the server in one piece.
+   */
   public RawH2(int port) throws IOException {
     socket = new Socket("127.0.0.1", port);
     socket.setSoTimeout(10_000);
-    out = socket.getOutputStream();
+    out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
     in = new DataInputStream(socket.getInputStream());
     out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
     frame(SETTINGS, 0, 0, new byte[0]);
+    flush();
+  }
+
+  /** The client's side of the connection as the server sees it: {@code 127.0.0.1:port}. */
+  public String localAddress() {
+    return "127.0.0.1:" + socket.getLocalPort();
   }
 
   /** A header block for a request (pseudo-headers first, then {@code extra}). */
@@ -94,6 +106,11 @@ public final class RawH2 implements AutoCloseable {
   public void rstStream(int streamId, int errorCode) throws IOException {
     frame(RST_STREAM, 0, streamId, new byte[] {
         (byte) (errorCode >>> 24), (byte) (errorCode >>> 16), (byte) (errorCode >>> 8), (byte) errorCode});
+  }
+
+  public void windowUpdate(int streamId, int increment) throws IOException {
+    frame(WINDOW_UPDATE, 0, streamId, new byte[] {
+        (byte) (increment >>> 24), (byte) (increment >>> 16), (byte) (increment >>> 8), (byte) increment});
   }
 
   /** Any frame. */
@@ -147,6 +164,25 @@ public final class RawH2 implements AutoCloseable {
     byte[] payload = new byte[length];
     in.readFully(payload);
     return new Frame(type, flags, streamId, payload);
+  }
+
+  /**
+   * Reads frames up to and including the first one {@code last} accepts, and returns them all; when the
+   * connection ends or {@code timeoutMillis} pass without a frame first, returns what was read.
+   */
+  public List<Frame> readThrough(Predicate<Frame> last, int timeoutMillis) throws IOException {
+    socket.setSoTimeout(timeoutMillis);
+    List<Frame> frames = new ArrayList<>();
+    try {
+      Frame frame;
+      do {
+        frame = read();
+        frames.add(frame);
+      } while (!last.test(frame));
+    } catch (EOFException | SocketTimeoutException | java.net.SocketException end) {
+      // the caller sees that the last frame is not the one it waited for
+    }
+    return frames;
   }
 
   /** Whether the server closed the connection (a read sees the end of the stream). */
