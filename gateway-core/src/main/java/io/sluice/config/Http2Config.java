@@ -12,10 +12,15 @@ import java.time.Duration;
  * @param maxFrameBytes SETTINGS_MAX_FRAME_SIZE, 16 KiB to 16 MiB - 1
  * @param maxResets RST_STREAM frames a client may send within {@code resetWindow}; one more and the connection
  *     is sent GOAWAY (ENHANCE_YOUR_CALM) and closed, which stops the "rapid reset" attack (CVE-2023-44487)
- * @param resetWindow the window {@code maxResets} is counted over, in whole seconds
+ * @param resetWindow the window {@code maxResets} and {@code maxServerResets} are counted over, in whole seconds
+ * @param maxServerResets streams the gateway may reset on one connection within {@code resetWindow} because the
+ *     client broke their rules (a bad WINDOW_UPDATE, a frame on a closed stream, a stream over the concurrency
+ *     limit); one more and the connection is sent GOAWAY (ENHANCE_YOUR_CALM) and closed, which stops "MadeYouReset"
+ *     (CVE-2025-8671), where the client makes the server reset streams instead of resetting them itself. Resets the
+ *     gateway sends for its own reasons (an upstream failing mid-response) do not count.
  */
 public record Http2Config(int maxConcurrentStreams, int initialWindowBytes, int maxFrameBytes, int maxResets,
-    Duration resetWindow) {
+    Duration resetWindow, int maxServerResets) {
 
   public static final int MIN_FRAME_BYTES = 16 * 1024;
   public static final int MAX_FRAME_BYTES = 16 * 1024 * 1024 - 1;
@@ -33,5 +38,5 @@ public record Http2Config(int maxConcurrentStreams, int initialWindowBytes, int 
         (long) initialWindowBytes * Math.min(maxConcurrentStreams, STREAMS_PER_CONNECTION_WINDOW));
   }
 
-  public static final Http2Config DEFAULTS = new Http2Config(100, 1024 * 1024, MIN_FRAME_BYTES, 200, Duration.ofSeconds(30));
+  public static final Http2Config DEFAULTS = new Http2Config(100, 1024 * 1024, MIN_FRAME_BYTES, 200, Duration.ofSeconds(30), 200);
 }

@@ -20,7 +20,8 @@ final class ServerSectionReader {
       "max_request_line_bytes", "max_header_bytes", "max_header_count", "max_body_bytes", "request_header_timeout",
       "request_body_timeout", "min_request_body_rate", "keep_alive_timeout", "write_timeout");
   static final List<String> HTTP2_KEYS =
-      List.of("max_concurrent_streams", "initial_window_size", "max_frame_size", "max_resets", "reset_window");
+      List.of("max_concurrent_streams", "initial_window_size", "max_frame_size", "max_resets", "reset_window",
+          "max_server_resets");
 
   static final AdminConfig ADMIN_DEFAULTS = new AdminConfig(false, "127.0.0.1", 9901);
   static final Duration DRAIN_TIMEOUT_DEFAULT = Duration.ofSeconds(30);
@@ -144,7 +145,10 @@ final class ServerSectionReader {
             .map(Long::intValue).orElse(d.maxFrameBytes()),
         http2.optional("max_resets").flatMap(n -> n.integer(1, Integer.MAX_VALUE, "a number of RST_STREAM frames, at least 1"))
             .orElse(d.maxResets()),
-        http2.timeout("reset_window", d.resetWindow()));
+        http2.timeout("reset_window", d.resetWindow()),
+        http2.optional("max_server_resets")
+            .flatMap(n -> n.integer(1, Integer.MAX_VALUE, "a number of RST_STREAM frames, at least 1"))
+            .orElse(d.maxServerResets()));
   }
 
   private static List<Cidr> cidrs(YamlNode node) {

@@ -5,13 +5,13 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.sluice.config.Http2Config;
 import io.sluice.config.LimitsConfig;
+import java.time.Duration;
 
 /**
  * The handlers of a client connection once its protocol is known. HTTP/1.1 is one
@@ -80,12 +80,14 @@ final class ClientPipelines {
         .initialWindowSize(http2.initialWindowBytes())
         .maxFrameSize(http2.maxFrameBytes())
         .maxHeaderListSize(limits.maxHeaderBytes());
-    return Http2FrameCodecBuilder.forServer()
+    Duration resetWindow = Duration.ofSeconds(Math.max(1, http2.resetWindow().toSeconds()));
+    return Http2ClientCodec.builder(server.http2Errors(), http2.maxServerResets(), resetWindow)
         .initialSettings(settings)
         .validateHeaders(true)
         // Rapid reset (CVE-2023-44487): a client that opens and cancels streams faster than this
         // costs us work without ever reading a response; it gets GOAWAY(ENHANCE_YOUR_CALM).
-        .decoderEnforceMaxRstFramesPerWindow(http2.maxResets(), (int) Math.max(1, http2.resetWindow().toSeconds()))
+        // (Resets the client provokes from the gateway instead are bounded by Http2ClientCodec.)
+        .decoderEnforceMaxRstFramesPerWindow(http2.maxResets(), (int) resetWindow.toSeconds())
         .build();
   }
 

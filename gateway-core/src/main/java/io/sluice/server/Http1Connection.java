@@ -27,6 +27,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameStreamException;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.handler.ssl.SslHandler;
@@ -220,8 +221,10 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
 
   @Override
   public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
-    if (http2Stream && cause instanceof Http2FrameStreamException) {
-      return; // the codec resets the stream with the error code that names the violation
+    if (http2Stream && (cause instanceof Http2FrameStreamException || cause instanceof Http2Exception)) {
+      // the codec resets the stream with the error code that names the violation, and counts and logs it
+      // (Http2ClientCodec); the stream multiplexer hands the stream's channel the unwrapped Http2Exception
+      return;
     }
     if (tls != null && TlsContexts.isTlsFailure(cause)) {
       context.close(); // counted and logged with the handshake completion event, or a broken TLS record: the client's doing

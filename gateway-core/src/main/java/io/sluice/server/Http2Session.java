@@ -112,9 +112,9 @@ final class Http2Session extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
     if (cause instanceof Http2Exception) {
-      // A protocol violation or an abuse limit: the codec answers it with the GOAWAY that names
-      // the error (ENHANCE_YOUR_CALM for rapid resets) and closes; closing here first would send NO_ERROR.
-      LOG.log(System.Logger.Level.DEBUG, "HTTP/2 connection from {0}: {1}", context.channel().remoteAddress(), cause.getMessage());
+      // A protocol violation or an abuse limit, counted and logged by the codec (Http2ClientCodec), which answers
+      // it with the GOAWAY that names the error (ENHANCE_YOUR_CALM for rapid resets) and closes; closing here
+      // first would send NO_ERROR.
       return;
     }
     if (!(cause instanceof IOException) && !TlsContexts.isTlsFailure(cause)) {

@@ -26,11 +26,13 @@ public final class ServerState {
   private final AtomicInteger activeExchanges = new AtomicInteger();
   private final ChannelGroup clientConnections = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
   private final MeterRegistry meters;
+  private final Http2Errors http2Errors;
   private volatile boolean draining;
 
   ServerState(GatewaySnapshot initial, AccessLog accessLog, Class<? extends Channel> upstreamChannelType,
       MeterRegistry meters) {
     this.meters = meters;
+    this.http2Errors = new Http2Errors(meters);
     this.snapshot = new AtomicReference<>(initial);
     this.accessLog = accessLog;
     this.upstreamChannelType = upstreamChannelType;
@@ -48,6 +50,11 @@ public final class ServerState {
 
   public MeterRegistry meters() {
     return meters;
+  }
+
+  /** Where the HTTP/2 errors of client connections are counted and logged. */
+  Http2Errors http2Errors() {
+    return http2Errors;
   }
 
   public AccessLog accessLog() {

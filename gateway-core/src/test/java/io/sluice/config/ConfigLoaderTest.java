@@ -37,7 +37,7 @@ class ConfigLoaderTest {
           min_request_body_rate: 512
           keep_alive_timeout: 2m
           write_timeout: 250ms
-        http2: { max_concurrent_streams: 500, initial_window_size: 65535, max_frame_size: 32KiB, max_resets: 50, reset_window: 10s }
+        http2: { max_concurrent_streams: 500, initial_window_size: 65535, max_frame_size: 32KiB, max_resets: 50, reset_window: 10s, max_server_resets: 70 }
         event_loops: 4
         transport: epoll
         drain_timeout: 1h
@@ -87,7 +87,7 @@ class ConfigLoaderTest {
             new ListenerConfig("internal", "127.0.0.1", 8081, List.of("http1", "h2c"))),
         new AdminConfig(true, "127.0.0.1", 9901),
         List.of(Cidr.parse("10.0.0.0/8"), Cidr.parse("::1")),
-        limits, new Http2Config(500, 65_535, 32 * 1024, 50, Duration.ofSeconds(10)), 4,
+        limits, new Http2Config(500, 65_535, 32 * 1024, 50, Duration.ofSeconds(10), 70), 4,
         ServerConfig.IoTransport.EPOLL, Duration.ofHours(1), false);
     Map<String, UpstreamConfig> upstreams = new LinkedHashMap<>();
     upstreams.put("users", new UpstreamConfig("users",

@@ -193,6 +193,19 @@ class ConfigProblemsTest {
   }
 
   @Test
+  void http2AbuseLimitsMustAllowAtLeastOneReset() {
+    assertThat(problems("""
+        server:
+          listeners: [{ name: a, port: 8080 }]
+          http2: { max_resets: 0, max_server_resets: 0, max_server_reset: 5 }
+        routes: []
+        """)).containsExactly(
+            "sluice.yaml:3:24 server.http2.max_resets: '0' (expected: a number of RST_STREAM frames, at least 1)",
+            "sluice.yaml:3:46 server.http2.max_server_resets: '0' (expected: a number of RST_STREAM frames, at least 1)",
+            "sluice.yaml:3:49 server.http2: unknown key 'max_server_reset' (did you mean 'max_server_resets'?)");
+  }
+
+  @Test
   void upstreamMistakes() {
     assertThat(problems("""
         server:
