@@ -3,6 +3,7 @@ package io.sluice.plugin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.codec.http.HttpRequest;
+import io.sluice.testing.BodyPattern;
 import io.sluice.testing.Gateway;
 import io.sluice.testing.RawHttp;
 import io.sluice.testing.TestUpstream;
@@ -200,12 +201,13 @@ class PluginChainTest {
 
   @Test
   void theBodyThatArrivesWhileAPluginAwaitsReachesTheUpstream() throws Exception {
-    byte[] body = new byte[512 * 1024];
+    byte[] body = BodyPattern.bytes(512 * 1024);
     HttpResponse<String> response = client.send(java.net.http.HttpRequest.newBuilder(gateway.uri("/ordered/upload"))
         .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(), BodyHandlers.ofString());
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(upstream.lastRequest().uri()).isEqualTo("/ordered/upload");
+    assertThat(upstream.lastBody()).isEqualTo(TestUpstream.ReceivedBody.intact(body.length));
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.sluice.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.codec.http.HttpRequest;
+import io.sluice.testing.BodyPattern;
 import io.sluice.testing.Gateway;
 import io.sluice.testing.TestUpstream;
 import java.net.http.HttpClient;
@@ -169,13 +170,14 @@ class ForwardingTest {
 
   @Test
   void uploadsStreamUpstream() throws Exception {
-    byte[] body = new byte[3 * 1024 * 1024];
+    byte[] body = BodyPattern.bytes(3 * 1024 * 1024);
     var post = java.net.http.HttpRequest.newBuilder(gateway.uri("/upload")).POST(BodyPublishers.ofByteArray(body)).build();
 
     HttpResponse<String> response = client.send(post, BodyHandlers.ofString());
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).isEqualTo("received=" + body.length);
+    assertThat(response.headers().firstValue(BodyPattern.CHECK_HEADER)).hasValue(BodyPattern.INTACT);
   }
 
   @Test

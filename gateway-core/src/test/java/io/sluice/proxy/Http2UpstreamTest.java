@@ -2,6 +2,7 @@ package io.sluice.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.testing.BodyPattern;
 import io.sluice.testing.Gateway;
 import io.sluice.testing.H2TestUpstream;
 import java.net.http.HttpClient;
@@ -132,7 +133,7 @@ class Http2UpstreamTest {
 
   @Test
   void severalMebibytesStreamBothWays() throws Exception {
-    byte[] body = new byte[6 * 1024 * 1024];
+    byte[] body = BodyPattern.bytes(6 * 1024 * 1024);
     var upload = HttpRequest.newBuilder(gateway.uri("/upload")).POST(BodyPublishers.ofByteArray(body)).build();
 
     HttpResponse<String> uploaded = client.send(upload, BodyHandlers.ofString());
@@ -140,8 +141,9 @@ class Http2UpstreamTest {
         BodyHandlers.ofByteArray());
 
     assertThat(uploaded.body()).isEqualTo("received=" + body.length);
+    assertThat(uploaded.headers().firstValue(BodyPattern.CHECK_HEADER)).hasValue(BodyPattern.INTACT);
     assertThat(downloaded.statusCode()).isEqualTo(200);
-    assertThat(downloaded.body()).hasSize(body.length);
+    BodyPattern.assertIntact(downloaded.body(), body.length);
   }
 
   @Test

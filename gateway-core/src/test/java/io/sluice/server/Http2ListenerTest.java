@@ -8,6 +8,7 @@ import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.sluice.testing.BodyPattern;
 import io.sluice.testing.Gateway;
 import io.sluice.testing.H2Client;
 import io.sluice.testing.NoLeaksExtension;
@@ -86,10 +87,12 @@ class Http2ListenerTest {
   @Test
   void priorKnowledgeH2cIsProxiedToAnHttp1Upstream() throws Exception {
     try (H2Client client = H2Client.h2c(clear.port())) {
-      H2Client.Response response = client.request("POST", "/upload?x=1", Map.of("content-type", "text/plain"), new byte[300_000]);
+      H2Client.Response response = client.request("POST", "/upload?x=1", Map.of("content-type", "text/plain"),
+          BodyPattern.bytes(300_000));
 
       assertThat(response.status()).isEqualTo(200);
       assertThat(response.bodyText()).isEqualTo("received=300000");
+      assertThat(response.headers().get(BodyPattern.CHECK_HEADER)).hasToString(BodyPattern.INTACT);
       assertThat(response.headers().get("x-request-id")).isNotNull();
       assertThat(response.headers().contains("connection")).isFalse();
       assertThat(response.headers().contains("transfer-encoding")).isFalse();
@@ -174,13 +177,13 @@ class Http2ListenerTest {
       for (CompletableFuture<H2Client.Response> other : others) {
         H2Client.Response response = other.get(10, TimeUnit.SECONDS);
         assertThat(response.status()).isEqualTo(200);
-        assertThat(response.body()).hasSize(100_000);
+        BodyPattern.assertIntact(response.body(), 100_000);
       }
       assertThat(stalled.received()).isLessThan(8 * 1024 * 1024);
       assertThat(stalled.response()).isNotDone();
 
       stalled.setReading(true);
-      assertThat(stalled.response().get(20, TimeUnit.SECONDS).body()).hasSize(8 * 1024 * 1024);
+      BodyPattern.assertIntact(stalled.response().get(20, TimeUnit.SECONDS).body(), 8 * 1024 * 1024);
     }
   }
 

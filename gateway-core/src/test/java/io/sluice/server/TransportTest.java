@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.uring.IoUring;
+import io.sluice.testing.BodyPattern;
 import io.sluice.testing.Gateway;
 import io.sluice.testing.TestUpstream;
 import java.net.http.HttpClient;
@@ -62,14 +63,15 @@ class TransportTest {
       assertThat(get.statusCode()).isEqualTo(200);
       assertThat(get.body()).isEqualTo("GET /items/7");
 
-      byte[] upload = new byte[3 * 1024 * 1024 + 17];
+      byte[] upload = BodyPattern.bytes(3 * 1024 * 1024 + 17);
       HttpResponse<String> post = HTTP1.send(HttpRequest.newBuilder(gateway.uri("/upload"))
           .POST(HttpRequest.BodyPublishers.ofByteArray(upload)).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(post.body()).isEqualTo("received=" + upload.length);
+      assertThat(post.headers().firstValue(BodyPattern.CHECK_HEADER)).hasValue(BodyPattern.INTACT);
 
       HttpResponse<byte[]> download = HTTP1.send(HttpRequest.newBuilder(gateway.uri("/download?bytes=5000000")).build(),
           HttpResponse.BodyHandlers.ofByteArray());
-      assertThat(download.body()).hasSize(5_000_000);
+      BodyPattern.assertIntact(download.body(), 5_000_000);
 
       HttpResponse<String> h2 = H2C.send(HttpRequest.newBuilder(gateway.uri("/h2")).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(h2.version()).isEqualTo(HttpClient.Version.HTTP_2);

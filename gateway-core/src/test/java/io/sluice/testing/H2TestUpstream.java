@@ -51,8 +51,9 @@ import javax.net.ssl.SSLPeerUnverifiedException;
  * with ALPN h2 and optionally a required client certificate. It announces a chosen
  * SETTINGS_MAX_CONCURRENT_STREAMS. Behaviour is chosen by path:
  * <ul>
- *   <li>{@code /download?bytes=N} streams N bytes as the stream's flow-control window allows;
- *   <li>{@code /upload} counts the body without keeping it and answers {@code received=N};
+ *   <li>{@code /download?bytes=N} streams N bytes of the {@link BodyPattern} as the stream's flow-control window allows;
+ *   <li>{@code /upload} counts the body without keeping it and answers {@code received=N}, with the header
+ *       {@value BodyPattern#CHECK_HEADER} saying whether the body was the {@link BodyPattern};
  *   <li>{@code /slow?ms=N} answers after N ms;
  *   <li>{@code /stall} never answers;
  *   <li>{@code /trailers} answers {@code part1-part2} and trailers {@code x-checksum: abc},
@@ -193,6 +194,7 @@ public final class H2TestUpstream implements AutoCloseable {
     private Map<String, List<String>> params = Map.of();
     private CompositeByteBuf body;
     private long received;
+    private final BodyPattern.Check pattern = new BodyPattern.Check();
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -211,6 +213,7 @@ public final class H2TestUpstream implements AutoCloseable {
           }
         } else if (msg instanceof Http2DataFrame data && request != null) {
           received += data.content().readableBytes();
+          pattern.update(data.content());
           if (!path.equals("/upload") && data.content().isReadable()) {
             body.addComponent(true, data.content().retain());
           }
@@ -258,7 +261,8 @@ public final class H2TestUpstream implements AutoCloseable {
     private void respond(ChannelHandlerContext ctx) {
       switch (path) {
         case "/stall" -> { }
-        case "/upload" -> send(ctx, new DefaultHttp2Headers().status("200"), text("received=" + received));
+        case "/upload" -> send(ctx, new DefaultHttp2Headers().status("200").add(BodyPattern.CHECK_HEADER, pattern.verdict()),
+            text("received=" + received));
         case "/slow" -> ctx.executor().schedule(() -> send(ctx, new DefaultHttp2Headers().status("200"), text("slow")),
             Long.parseLong(param("ms", "1000")), TimeUnit.MILLISECONDS);
         case "/download" -> download(ctx, Long.parseLong(param("bytes", "0")));
@@ -295,9 +299,9 @@ public final class H2TestUpstream implements AutoCloseable {
         void pump() {
           while (remaining > 0 && ctx.channel().isWritable()) {
             int n = (int) Math.min(16 * 1024, remaining);
-            remaining -= n;
             ByteBuf chunk = ctx.alloc().buffer(n);
-            chunk.writerIndex(n);
+            BodyPattern.write(chunk, total - remaining, n);
+            remaining -= n;
             ctx.write(new DefaultHttp2DataFrame(chunk, remaining == 0));
           }
           ctx.flush();

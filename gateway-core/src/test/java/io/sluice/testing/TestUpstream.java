@@ -41,10 +41,11 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A real HTTP/1.1 upstream on 127.0.0.1 for tests. Behaviour is chosen by path:
  * <ul>
- *   <li>{@code /download?bytes=N} streams N bytes (chunked, written as the socket drains);
- *   <li>{@code /upload} counts the body without keeping it and answers {@code received=N};
+ *   <li>{@code /download?bytes=N} streams N bytes of the {@link BodyPattern} (chunked, written as the socket drains);
+ *   <li>{@code /upload} counts the body without keeping it and answers {@code received=N}, with the header
+ *       {@value BodyPattern#CHECK_HEADER} saying whether the body was the {@link BodyPattern};
  *   <li>{@code /slow?ms=N} answers after N ms;
- *   <li>{@code /die?after=N} promises a megabyte, sends N bytes, then closes;
+ *   <li>{@code /die?after=N} promises a megabyte, sends N bytes of the {@link BodyPattern}, then closes;
  *   <li>{@code /malformed} answers bytes that are not HTTP;
  *   <li>{@code /trailers} answers chunked with a trailer {@code x-checksum: abc};
  *   <li>{@code /early} answers 200 at once, without reading the request body;
@@ -66,6 +67,15 @@ public final class TestUpstream implements AutoCloseable {
   private final List<HttpRequest> requests = new CopyOnWriteArrayList<>();
   private final AtomicInteger abortedUploads = new AtomicInteger();
   private volatile io.netty.handler.codec.http.HttpHeaders lastTrailers;
+  private volatile ReceivedBody lastBody;
+
+  /** A request body as the upstream received it: its length and whether it was the {@link BodyPattern}. */
+  public record ReceivedBody(long bytes, String check) {
+    /** {@code bytes} bytes of the {@link BodyPattern}. */
+    public static ReceivedBody intact(long bytes) {
+      return new ReceivedBody(bytes, BodyPattern.INTACT);
+    }
+  }
 
   public TestUpstream() throws InterruptedException {
     server = new ServerBootstrap()
@@ -136,6 +146,11 @@ public final class TestUpstream implements AutoCloseable {
     return lastTrailers;
   }
 
+  /** The body of the most recent request that ended, whatever its path, or {@code null}. */
+  public ReceivedBody lastBody() {
+    return lastBody;
+  }
+
   public long uploadedBytes() {
     return uploadedBytes.get();
   }
@@ -150,6 +165,7 @@ public final class TestUpstream implements AutoCloseable {
     private String path = "";
     private Map<String, List<String>> params = Map.of();
     private long received;
+    private BodyPattern.Check pattern;
     private boolean uploading;
     private boolean keepAlive;
     private int requestsOnConnection;
@@ -164,6 +180,7 @@ public final class TestUpstream implements AutoCloseable {
           params = decoder.parameters();
           keepAlive = HttpUtil.isKeepAlive(request);
           received = 0;
+          pattern = new BodyPattern.Check();
           uploading = path.equals("/upload");
           requestsOnConnection++;
           if (path.equals("/flaky") && requestsOnConnection > 1) {
@@ -184,6 +201,7 @@ public final class TestUpstream implements AutoCloseable {
         }
         if (msg instanceof HttpContent content) {
           received += content.content().readableBytes();
+          pattern.update(content.content());
           if (uploading) {
             uploadedBytes.addAndGet(content.content().readableBytes());
           }
@@ -192,6 +210,7 @@ public final class TestUpstream implements AutoCloseable {
               lastTrailers = last.trailingHeaders().copy();
             }
             uploading = false;
+            lastBody = new ReceivedBody(received, pattern.verdict());
             respond(ctx);
           }
         }
@@ -215,7 +234,11 @@ public final class TestUpstream implements AutoCloseable {
     private void respond(ChannelHandlerContext ctx) {
       switch (path) {
         case "/early", "/malformed" -> { }
-        case "/upload" -> send(ctx, full(HttpResponseStatus.OK, "received=" + received));
+        case "/upload" -> {
+          FullHttpResponse response = full(HttpResponseStatus.OK, "received=" + received);
+          response.headers().set(BodyPattern.CHECK_HEADER, pattern.verdict());
+          send(ctx, response);
+        }
         case "/healthz" -> send(ctx, full(HttpResponseStatus.valueOf(healthStatus), "health"));
         case "/download" -> download(ctx, Long.parseLong(param("bytes", "0")));
         case "/slow" -> ctx.executor().schedule(() -> send(ctx, full(HttpResponseStatus.OK, "slow")),
@@ -224,7 +247,7 @@ public final class TestUpstream implements AutoCloseable {
           HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
           head.headers().set(HttpHeaderNames.CONTENT_LENGTH, 1024 * 1024);
           ctx.write(head);
-          ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[Integer.parseInt(param("after", "100"))])))
+          ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(BodyPattern.bytes(Integer.parseInt(param("after", "100"))))))
               .addListener(f -> ctx.executor().schedule(() -> ctx.channel().close(), 50, TimeUnit.MILLISECONDS));
         }
         case "/trailers" -> {
@@ -258,9 +281,9 @@ public final class TestUpstream implements AutoCloseable {
         void pump() {
           while (remaining > 0 && ctx.channel().isWritable()) {
             int n = (int) Math.min(64 * 1024, remaining);
-            remaining -= n;
             ByteBuf chunk = ctx.alloc().buffer(n);
-            chunk.writerIndex(n);
+            BodyPattern.write(chunk, total - remaining, n);
+            remaining -= n;
             ctx.write(new DefaultHttpContent(chunk));
           }
           if (remaining == 0) {
