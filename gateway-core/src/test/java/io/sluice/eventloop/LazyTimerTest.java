@@ -82,7 +82,7 @@ class LazyTimerTest {
       other.arm(TimeUnit.MILLISECONDS.toNanos(20), ran::incrementAndGet);
       other.cancel();
     });
-    Thread.sleep(150);
+    Thread.sleep(150); // proving that a timer does not fire takes waiting past its deadline (20 ms)
     onLoop(() -> { });
 
     assertThat(ran.get()).isZero();

@@ -3,6 +3,7 @@ package io.sluice.plugin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.codec.http.HttpRequest;
+import io.sluice.testing.Poll;
 import io.sluice.testing.BodyPattern;
 import io.sluice.testing.Gateway;
 import io.sluice.testing.RawHttp;
@@ -238,7 +239,8 @@ class PluginChainTest {
     get("/direct");
     RawHttp.Response cut = gateway.raw().send("GET /die?after=10 HTTP/1.1\r\nHost: x\r\n\r\n");
     assertThat(cut.closed()).isTrue();
-    Thread.sleep(200);
+    // every exchange runs its completion hooks before it counts as ended
+    Poll.until("every exchange ended", () -> gateway.server().activeExchanges() == 0);
 
     assertThat(TestPlugins.COMPLETED).containsExactlyInAnyOrder(
         "ordered 200 -",

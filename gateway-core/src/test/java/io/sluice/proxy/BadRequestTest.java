@@ -2,6 +2,7 @@ package io.sluice.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.testing.Poll;
 import io.sluice.testing.Gateway;
 import io.sluice.testing.RawHttp;
 import io.sluice.testing.TestUpstream;
@@ -136,7 +137,7 @@ class BadRequestTest {
     assertThat(response.status()).isEqualTo(413);
     assertThat(response.text()).containsIgnoringCase("connection: close");
     assertThat(response.closed()).isTrue();
-    Thread.sleep(100);
+    Thread.sleep(100); // proving the rest of the body never arrives takes waiting: what was sent may be in flight
     assertThat(upstream.uploadedBytes() - uploadedBefore).isLessThan(1600);
   }
 
@@ -186,7 +187,7 @@ class BadRequestTest {
     assertThat(response.status()).as(response.text()).isIn(400, 405);
     assertThat(response.text()).contains("\"error\":{\"code\":\"");
     assertThat(response.closed()).isTrue();
-    Thread.sleep(50);
+    Thread.sleep(50); // proving that nothing reaches the upstream takes waiting
     assertThat(upstream.requests()).as("forwarded upstream").hasSize(requestsBefore);
     assertThat(upstream.uploadedBytes()).isEqualTo(uploadedBefore);
   }
@@ -239,8 +240,7 @@ class BadRequestTest {
     try (var socket = gateway.raw().open()) {
       socket.getOutputStream().write("GET /upload HTTP/1.1\r\nHost: x\r\n".getBytes());
       socket.getOutputStream().flush();
-      Thread.sleep(700);
-      String answer = new String(socket.getInputStream().readAllBytes());
+      String answer = new String(socket.getInputStream().readAllBytes()); // until the gateway gives up and closes
       assertThat(answer).startsWith("HTTP/1.1 408");
       assertThat(answer).contains("REQUEST_TIMEOUT");
     }
@@ -256,7 +256,7 @@ class BadRequestTest {
         while (System.nanoTime() < end) {
           out.write('x');
           out.flush();
-          Thread.sleep(100);
+          Thread.sleep(100); // a byte every 100 ms: the slow client is the point
         }
       } catch (java.io.IOException closed) {
         // the gateway cut us off: expected
@@ -264,8 +264,7 @@ class BadRequestTest {
       String answer = new String(socket.getInputStream().readAllBytes());
       assertThat(answer).startsWith("HTTP/1.1 408");
     }
-    Thread.sleep(100);
-    assertThat(upstream.abortedUploads()).isGreaterThanOrEqualTo(1);
+    Poll.until("the upstream request aborted", () -> upstream.abortedUploads() >= 1);
   }
 
   @Test
@@ -287,8 +286,7 @@ class BadRequestTest {
   @Test
   void idleConnectionsWithoutARequestAreClosedQuietly() throws Exception {
     try (var socket = gateway.raw().open()) {
-      Thread.sleep(700);
-      assertThat(socket.getInputStream().read()).isEqualTo(-1);
+      assertThat(socket.getInputStream().read()).as("closed without a byte").isEqualTo(-1);
     }
   }
 }

@@ -3,6 +3,7 @@ package io.sluice.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.codec.http.HttpRequest;
+import io.sluice.testing.Poll;
 import io.sluice.testing.Gateway;
 import io.sluice.testing.RawHttp;
 import io.sluice.testing.TestUpstream;
@@ -81,7 +82,7 @@ class ConnectionHandlingTest {
       assertThat(get(gateway, "/two").statusCode()).isEqualTo(200);
       assertThat(upstream.connections()).isEqualTo(1);
 
-      Thread.sleep(600);
+      Poll.until("the idle upstream connection evicted", () -> upstream.openConnections() == 0);
       assertThat(get(gateway, "/three").statusCode()).isEqualTo(200);
       assertThat(upstream.connections()).isEqualTo(2);
     }
@@ -112,12 +113,8 @@ class ConnectionHandlingTest {
         socket.setReceiveBufferSize(4096);
         socket.connect(new java.net.InetSocketAddress("127.0.0.1", gateway.port()));
         socket.getOutputStream().write("GET /download?bytes=500000000 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        Thread.sleep(200);
-        while (gateway.server().activeExchanges() > 0 && System.nanoTime() < deadline) {
-          Thread.sleep(50);
-        }
-        assertThat(gateway.server().activeExchanges()).isZero();
+        Poll.until("the download started", () -> upstream.requestsFor("/download") == 1);
+        Poll.until("the exchange cut", () -> gateway.server().activeExchanges() == 0);
         assertThat(gateway.accessLog()).contains("client_closed");
       }
     }
@@ -149,7 +146,7 @@ class ConnectionHandlingTest {
             """, Map.of("A", String.valueOf(a.port()), "B", String.valueOf(b.port())))) {
       CompletableFuture<HttpResponse<String>> slow = client.sendAsync(
           java.net.http.HttpRequest.newBuilder(gateway.uri("/slow?ms=1500")).build(), BodyHandlers.ofString());
-      Thread.sleep(300);
+      Poll.until("the slow request upstream", () -> a.requests().size() + b.requests().size() == 1);
       TestUpstream busy = a.requests().isEmpty() ? b : a;
       TestUpstream idle = busy == a ? b : a;
       for (int i = 0; i < 10; i++) {

@@ -3,6 +3,7 @@ package io.sluice.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sluice.testing.Poll;
 import io.sluice.testing.Gateway;
 import io.sluice.testing.TestUpstream;
 import java.net.ConnectException;
@@ -31,8 +32,7 @@ class GracefulDrainTest {
       HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       var inFlight = client.sendAsync(HttpRequest.newBuilder(gateway.uri("/slow?ms=600")).build(),
           HttpResponse.BodyHandlers.ofString());
-      Thread.sleep(200);
-      assertThat(gateway.server().activeExchanges()).isEqualTo(1);
+      Poll.until("the slow exchange in flight", () -> gateway.server().activeExchanges() == 1);
 
       long started = System.nanoTime();
       gateway.server().drainAndStop(Duration.ofSeconds(5));

@@ -2,6 +2,7 @@ package io.sluice.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.testing.Poll;
 import io.sluice.testing.BodyPattern;
 import io.sluice.testing.Gateway;
 import io.sluice.testing.H2TestUpstream;
@@ -86,10 +87,7 @@ class Http2UpstreamTest {
   }
 
   private static void eventually(BooleanSupplier condition) throws InterruptedException {
-    for (int i = 0; i < 100 && !condition.getAsBoolean(); i++) {
-      Thread.sleep(20);
-    }
-    assertThat(condition.getAsBoolean()).isTrue();
+    Poll.until("the condition", condition);
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.sluice.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.testing.Poll;
 import io.sluice.testing.Gateway;
 import io.sluice.testing.RawHttp;
 import io.sluice.testing.TestUpstream;
@@ -10,7 +11,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -110,16 +110,14 @@ class UpstreamFailureTest {
   @Test
   void clientDisconnectingMidUploadAbortsTheUpstreamRequest() throws Exception {
     int abortedBefore = upstream.abortedUploads();
+    long uploadedBefore = upstream.uploadedBytes();
     try (var socket = gateway.raw().open()) {
       socket.getOutputStream().write("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n".getBytes());
       socket.getOutputStream().write(new byte[20_000]);
       socket.getOutputStream().flush();
-      Thread.sleep(200);
+      Poll.until("the upload reached the upstream", () -> upstream.uploadedBytes() > uploadedBefore);
     }
-    long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-    while (upstream.abortedUploads() == abortedBefore && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
+    Poll.until("the upstream request aborted", () -> upstream.abortedUploads() > abortedBefore);
     assertThat(upstream.abortedUploads()).isEqualTo(abortedBefore + 1);
     assertThat(get("/after-abort").statusCode()).isEqualTo(200);
   }
@@ -139,8 +137,9 @@ class UpstreamFailureTest {
 
   @Test
   void busyPoolAnswers503WhenNoConnectionFreesUpInTime() throws Exception {
+    long slowBefore = upstream.requestsFor("/slow"); // the route rewrites /long-slow to /slow
     var blocker = client.sendAsync(HttpRequest.newBuilder(gateway.uri("/long-slow?ms=1000")).build(), BodyHandlers.ofString());
-    Thread.sleep(50);
+    Poll.until("the blocker holds the connection", () -> upstream.requestsFor("/slow") > slowBefore);
     HttpResponse<String> waiting = get("/third");
 
     assertThat(waiting.statusCode()).isEqualTo(503);

@@ -8,6 +8,7 @@ import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.sluice.testing.Poll;
 import io.sluice.testing.BodyPattern;
 import io.sluice.testing.Gateway;
 import io.sluice.testing.H2Client;
@@ -217,9 +218,9 @@ class Http2ListenerTest {
     try (H2Client client = H2Client.h2c(clear.port())) {
       H2Client.Stream upload = client.open("POST", "/upload", Map.of(), false);
       upload.send(new byte[10_000], false);
-      waitFor(() -> upstream.uploadedBytes() > 0);
+      Poll.until("the upload reached the upstream", () -> upstream.uploadedBytes() > 0);
       upload.cancel();
-      waitFor(() -> upstream.abortedUploads() > aborted);
+      Poll.until("the upstream request aborted", () -> upstream.abortedUploads() > aborted);
       assertThat(client.get("/still-alive").bodyText()).isEqualTo("GET /still-alive");
     }
   }
@@ -233,26 +234,18 @@ class Http2ListenerTest {
         """ + ROUTES, Map.of("UPSTREAM", String.valueOf(upstream.port())));
     try (H2Client client = H2Client.h2c(draining.port())) {
       H2Client.Stream slow = client.open("GET", "/slow?ms=700", Map.of(), true);
-      waitFor(() -> draining.server().activeExchanges() == 1);
+      Poll.until("the slow exchange in flight", () -> draining.server().activeExchanges() == 1);
 
       Thread drain = new Thread(() -> draining.server().drainAndStop(java.time.Duration.ofSeconds(5)));
       drain.start();
 
       assertThat(slow.response().get(5, TimeUnit.SECONDS).bodyText()).isEqualTo("slow");
-      waitFor(() -> client.goAway() != null);
+      Poll.until("GOAWAY received", () -> client.goAway() != null);
       drain.join(10_000);
       assertThat(client.goAway().errorCode()).isZero();
-      waitFor(() -> !client.isOpen());
+      Poll.until("the connection closed", () -> !client.isOpen());
     } finally {
       draining.close();
-    }
-  }
-
-  private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("condition within 10s").isLessThan(deadline);
-      Thread.sleep(10);
     }
   }
 

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A real gateway on an ephemeral 127.0.0.1 port, started from YAML text. {@code ${NAME}} in the
@@ -26,7 +27,14 @@ public final class Gateway implements AutoCloseable {
 
   private final GatewayServer server;
   private final AccessLog accessLog;
-  private final ByteArrayOutputStream accessLogSink = new ByteArrayOutputStream();
+  /** Times the access log's writer found its queue empty: it flushes then (see {@link #accessLog()}). */
+  private final AtomicLong accessLogIdle = new AtomicLong();
+  private final ByteArrayOutputStream accessLogSink = new ByteArrayOutputStream() {
+    @Override
+    public void flush() {
+      accessLogIdle.incrementAndGet();
+    }
+  };
 
   private Gateway(GatewayConfig config, PluginRegistry plugins) throws Exception {
     this.accessLog = new AccessLog(accessLogSink);
@@ -59,9 +67,17 @@ public final class Gateway implements AutoCloseable {
     return server;
   }
 
-  /** The access log so far (waits briefly for the background writer). */
+  /**
+   * The access log with a line for every exchange that has ended. Waits until no exchange is in flight
+   * (an exchange queues its line before it counts as ended), then until the log's background writer has
+   * twice found its queue empty: the second time it looked after every line queued so far was in it.
+   * Fails if exchanges are still in flight after 10 seconds.
+   */
   public String accessLog() throws InterruptedException {
-    Thread.sleep(120);
+    Poll.until("no exchange in flight", () -> server.activeExchanges() == 0,
+        () -> server.activeExchanges() + " still in flight");
+    long idle = accessLogIdle.get();
+    Poll.until("the access log written", () -> accessLogIdle.get() >= idle + 2);
     return accessLogSink.toString(StandardCharsets.UTF_8);
   }
 

@@ -201,7 +201,9 @@ class HttpHealthCheckTest {
     gateway.server().publish(next);
 
     Poll.until("the new path probed", () -> a.requestsFor("/healthz") > 0 && b.requestsFor("/healthz") > 0);
-    Thread.sleep(200); // a probe sent just before the switch may still be on its way
+    // Both waits prove that something does not happen, so they are waits: a probe of the old path sent
+    // just before the switch may still be on its way; after that, six intervals without one.
+    Thread.sleep(200);
     long oldProbes = a.requestsFor("/old") + b.requestsFor("/old");
     Thread.sleep(300);
     assertThat(a.requestsFor("/old") + b.requestsFor("/old")).isEqualTo(oldProbes);

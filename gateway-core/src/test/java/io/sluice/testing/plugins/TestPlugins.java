@@ -191,6 +191,7 @@ public final class TestPlugins {
         public Decision onRequest(Exchange exchange) {
           mark(exchange, "blocking");
           try {
+            // the blocking call this plugin stands for (JDBC, say): the point is that it takes time off the event loop
             Thread.sleep(config.sleep() == null ? 20 : config.sleep().toMillis());
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -3,6 +3,7 @@ package com.example.sluice;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.codec.http.HttpRequest;
+import io.sluice.testing.Poll;
 import io.sluice.testing.TestUpstream;
 import java.io.BufferedReader;
 import java.io.File;
@@ -234,17 +235,11 @@ class HeaderGuardIT {
     }
   }
 
-  /** The first line of the gateway's output that contains {@code text}, waiting up to 5 s for it. */
+  /** The first line of the gateway's output that contains {@code text}, waiting up to 10 s for it. */
   private static String awaitOutputLine(String text) throws InterruptedException {
-    for (int i = 0; i < 50; i++) {
-      for (String line : gatewayOutput) {
-        if (line.contains(text)) {
-          return line;
-        }
-      }
-      Thread.sleep(100);
-    }
-    return "(no line with " + text + " in " + gatewayOutput + ")";
+    Poll.until("a line with " + text, () -> gatewayOutput.stream().anyMatch(line -> line.contains(text)),
+        () -> "in " + gatewayOutput);
+    return gatewayOutput.stream().filter(line -> line.contains(text)).findFirst().orElseThrow();
   }
 
   private static String read(InputStream stream) throws IOException {
