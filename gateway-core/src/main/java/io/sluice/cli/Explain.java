@@ -55,19 +55,23 @@ final class Explain {
     }
     String host = uri.getHost() != null ? uri.getHost().toLowerCase(Locale.ROOT) : hostHeader(headers);
     String rawPath = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-    String path;
+    NormalizedPath.Ok normalized;
     switch (PathNormalizer.normalize(rawPath)) {
-      case NormalizedPath.Ok ok -> path = ok.path();
+      case NormalizedPath.Ok ok -> normalized = ok;
       case NormalizedPath.Rejection rejection -> {
         out.println(method + " " + rawPath + ": rejected with 400 BAD_REQUEST before routing: " + rejection.reason());
         return Sluice.OK;
       }
     }
-    if (!path.equals(rawPath)) {
-      out.println("path " + rawPath + " is normalized to " + path + " before matching");
+    String path = normalized.path();
+    if (!normalized.matrixPath().equals(rawPath)) {
+      out.println("path " + rawPath + " is normalized to " + normalized.matrixPath() + " before matching");
+    }
+    if (normalized.hasMatrixParameters()) {
+      out.println("matrix parameters are set aside: routes and plugins see " + path);
     }
     RouteTable table = RouteTable.compile(config.routes());
-    MatchInput input = MatchInput.of(method, host, path, headers, uri.getRawQuery() == null ? "" : uri.getRawQuery());
+    MatchInput input = MatchInput.of(method, host, normalized, headers, uri.getRawQuery() == null ? "" : uri.getRawQuery());
     var explanation = table.explain(input);
     out.print(explanation.render());
     if (explanation.result() instanceof RouteMatchResult.Matched matched) {
@@ -76,7 +80,7 @@ final class Explain {
       switch (route.action()) {
         case RouteAction.Respond respond -> out.println("answered by the gateway: " + RouteListing.describeAction(respond));
         case RouteAction.Forward forward -> {
-          String upstreamPath = matched.route().upstreamPath(path, matched.params());
+          String upstreamPath = matched.route().upstreamPath(path, normalized.matrixPath(), matched.params());
           String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
           out.println("forwarded to upstream '" + forward.upstream() + "' "
               + config.upstreams().get(forward.upstream()).endpoints() + " as " + method + " " + upstreamPath + query);

@@ -99,15 +99,15 @@ final class Http1Requests {
     int query = pathAndQuery.indexOf('?');
     String rawPath = query < 0 ? pathAndQuery : pathAndQuery.substring(0, query);
     String rawQuery = query < 0 ? null : pathAndQuery.substring(query + 1);
-    String path;
+    NormalizedPath.Ok path;
     switch (PathNormalizer.normalize(rawPath)) {
-      case NormalizedPath.Ok ok -> path = ok.path();
+      case NormalizedPath.Ok ok -> path = ok;
       case NormalizedPath.Rejection rejection -> {
         return reject(ErrorCode.BAD_REQUEST, rejection.reason());
       }
     }
     boolean hasBody = chunked || contentLength > 0;
-    return new Accepted(new RequestHead(method, scheme, authority, host, path, rawQuery, headers,
+    return new Accepted(new RequestHead(method, scheme, authority, host, path.path(), path.matrixPath(), rawQuery, headers,
         hasBody, chunked ? -1 : contentLength));
   }
 

@@ -111,6 +111,47 @@ class SluiceCommandTest {
     assertThat(out()).contains("rejected with 400");
   }
 
+  static final String EDGE_CONFIG = """
+      server:
+        listeners: [ { name: public, port: 8080 } ]
+      upstreams:
+        app: { endpoints: [ "http://127.0.0.1:9001" ] }
+      routes:
+        - id: public
+          match: { path: /** }
+          upstream: app
+          matrix_parameters: forward
+        - id: private
+          match: { path: /private/** }
+          upstream: app
+      """;
+
+  @Test
+  void explainShowsWhatHappensToMatrixParameters() throws Exception {
+    Path file = write("edge.yaml", EDGE_CONFIG);
+
+    assertThat(run("explain", file.toString(), "GET", "/app;jsessionid=1/page;v=2?q=1")).isZero();
+    assertThat(out()).contains("matrix parameters are set aside: routes and plugins see /app/page")
+        .contains("result: route public")
+        .contains("as GET /app;jsessionid=1/page;v=2?q=1");
+
+    out.reset();
+    assertThat(run("routes", file.toString())).isZero();
+    assertThat(out()).contains("match:  any host, path /**, any method, matrix parameters forward");
+
+    out.reset();
+    assertThat(run("explain", file.toString(), "GET", "/private;x/secret")).isZero();
+    assertThat(out()).contains("result: 400 matrix parameters refused by route private").doesNotContain("forwarded");
+
+    out.reset();
+    assertThat(run("explain", file.toString(), "GET", "/app/..;/private/secret")).isZero();
+    assertThat(out()).contains("rejected with 400 BAD_REQUEST before routing: The path has matrix parameters (';') on an empty");
+
+    out.reset();
+    assertThat(run("explain", file.toString(), "GET", "/private%3bx/secret")).isZero();
+    assertThat(out()).contains("rejected with 400 BAD_REQUEST before routing: The path contains an encoded semicolon");
+  }
+
   @Test
   void routesPrintsEachRoutesPluginChainInRunningOrder() throws Exception {
     Path file = write("plugins.yaml", CONFIG + """

@@ -48,6 +48,8 @@ class ConfigPatternsTest {
       "/a%2Fb        | '/a%2Fb' contains '%' (expected: characters as they are; patterns match the decoded path)",
       "/a\\b         | '/a\\b' contains '\\' (expected: '/' as the only separator)",
       "'/a b'        | '/a b' contains a space or control character",
+      "/a;x/b        | '/a;x/b' contains ';' (expected: a path without matrix parameters; requests are matched with them set aside)",
+      "/a/b;         | '/a/b;' contains ';' (expected: a path without matrix parameters; requests are matched with them set aside)",
   })
   void badPathPatterns(String text, String message) {
     assertThatThrownBy(() -> PathPatterns.parse(text)).isInstanceOf(IllegalArgumentException.class).hasMessage(message);
