@@ -2,6 +2,7 @@ package io.sluice.cli;
 
 import io.sluice.config.GatewayConfig;
 import io.sluice.config.RouteAction;
+import io.sluice.routing.HostNormalizer;
 import io.sluice.routing.MatchInput;
 import io.sluice.routing.NormalizedPath;
 import io.sluice.routing.PathNormalizer;
@@ -53,8 +54,14 @@ final class Explain {
     } catch (java.net.URISyntaxException e) {
       throw new Sluice.UsageException("URL '" + args.get(2) + "' is not valid: " + e.getReason());
     }
-    String host = uri.getHost() != null ? uri.getHost().toLowerCase(Locale.ROOT) : hostHeader(headers);
+    // The live path's rules: the URL's authority stands in for Host, as for an absolute-form target.
+    String authority = uri.getRawAuthority() != null ? uri.getRawAuthority() : hostHeader(headers);
+    String host = HostNormalizer.hostOf(authority);
     String rawPath = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+    if (host == null) {
+      out.println(method + " " + rawPath + ": rejected with 400 BAD_REQUEST before routing: " + HostNormalizer.problem(authority));
+      return Sluice.OK;
+    }
     NormalizedPath.Ok normalized;
     switch (PathNormalizer.normalize(rawPath)) {
       case NormalizedPath.Ok ok -> normalized = ok;
@@ -92,11 +99,6 @@ final class Explain {
 
   private static String hostHeader(Map<String, List<String>> headers) {
     List<String> host = headers.get("host");
-    if (host == null || host.isEmpty()) {
-      return "";
-    }
-    String value = host.get(0).toLowerCase(Locale.ROOT);
-    int colon = value.lastIndexOf(':');
-    return colon > 0 && !value.endsWith("]") ? value.substring(0, colon) : value;
+    return host == null || host.isEmpty() ? "" : host.get(0);
   }
 }

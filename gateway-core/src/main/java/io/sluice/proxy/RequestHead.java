@@ -9,7 +9,8 @@ import io.netty.handler.codec.http.HttpMethod;
  * @param method the request method
  * @param scheme {@code http} or {@code https}, as seen by the client
  * @param authority the authority as the client sent it ({@code host[:port]}), possibly empty for HTTP/1.0
- * @param host the authority's host, lower case, without port; empty when absent
+ * @param host the authority's host as {@link io.sluice.routing.HostNormalizer} spells it: lower case,
+ *     without port or trailing dot; empty when absent
  * @param path the normalized path without matrix parameters: what routes and plugins match, and
  *     what goes upstream unless rewritten or the route forwards matrix parameters
  * @param matrixPath the normalized path with its matrix parameters ({@code ;}), for a route that

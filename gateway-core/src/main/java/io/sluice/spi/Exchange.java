@@ -24,7 +24,7 @@ public interface Exchange {
   /** {@code http} or {@code https}, as the client connected. */
   String scheme();
 
-  /** The host the request was for, lower case, without port; empty when absent. */
+  /** The host the request was for, lower case, without port or trailing dot; empty when absent. */
   String host();
 
   /**

@@ -121,10 +121,29 @@ class SluiceCommandTest {
           match: { path: /** }
           upstream: app
           matrix_parameters: forward
+        - id: admin
+          match: { host: admin.example.com, path: /** }
+          respond: { status: 200, body: admin }
         - id: private
           match: { path: /private/** }
           upstream: app
       """;
+
+  @Test
+  void explainNormalizesTheHostLikeTheLivePath() throws Exception {
+    Path file = write("edge.yaml", EDGE_CONFIG);
+
+    assertThat(run("explain", file.toString(), "GET", "http://Admin.Example.COM.:8443/x")).isZero();
+    assertThat(out()).contains("GET admin.example.com /x").contains("result: route admin");
+
+    out.reset();
+    assertThat(run("explain", file.toString(), "GET", "/x", "-H", "Host: admin.example.com.")).isZero();
+    assertThat(out()).contains("result: route admin");
+
+    out.reset();
+    assertThat(run("explain", file.toString(), "GET", "/x", "-H", "Host: admin..example.com")).isZero();
+    assertThat(out()).contains("rejected with 400 BAD_REQUEST before routing: Malformed Host 'admin..example.com'");
+  }
 
   @Test
   void explainShowsWhatHappensToMatrixParameters() throws Exception {

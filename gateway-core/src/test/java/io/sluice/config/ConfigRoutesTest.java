@@ -137,11 +137,14 @@ class ConfigRoutesTest {
     GatewayConfig config = valid(HEADER + """
           - { id: a, match: { host: Api.Example.com, path: /a }, upstream: users }
           - { id: b, match: { host: ["*.Example.org", "[::1]", 10.0.0.1], path: /b }, upstream: users }
+          - { id: c, match: { host: [admin.example.com., "[0:0::1]"], path: /c }, upstream: users }
         """);
 
     assertThat(config.routes().get(0).match().hosts()).containsExactly(HostPattern.exact("api.example.com"));
     assertThat(config.routes().get(1).match().hosts())
         .containsExactly(HostPattern.wildcard(".example.org"), HostPattern.exact("::1"), HostPattern.exact("10.0.0.1"));
+    assertThat(config.routes().get(2).match().hosts())
+        .containsExactly(HostPattern.exact("admin.example.com"), HostPattern.exact("::1"));
   }
 
   @Test
