@@ -15,7 +15,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Normalization cost of a path that is already normal (the common case, expected to allocate
- * nothing) and of one that needs decoding, collapsing and dot removal.
+ * nothing), of one that needs decoding, collapsing and dot removal, and of one whose matrix
+ * parameters are set aside.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -28,6 +29,7 @@ public class PathNormalizerBenchmark {
   // Not final, so the JIT cannot fold the input into a constant.
   private String clean = "/api/v1/users/42/orders/2024-06-11.json";
   private String needsWork = "/api/v1//users/./42/%2e%2e/42/orders/caf%c3%a9/%7Eme";
+  private String matrix = "/api/v1/users;jsessionid=0123456789ABCDEF/42/orders;page=2";
 
   @Benchmark
   public String cleanPath() {
@@ -37,6 +39,11 @@ public class PathNormalizerBenchmark {
   @Benchmark
   public String pathNeedingWork() {
     return path(PathNormalizer.normalize(needsWork));
+  }
+
+  @Benchmark
+  public String pathWithMatrixParameters() {
+    return path(PathNormalizer.normalize(matrix));
   }
 
   // What the proxy does with the result: use the path or refuse the request.

@@ -2,6 +2,7 @@ package io.sluice.cli;
 
 import io.sluice.config.GatewayConfig;
 import io.sluice.config.RouteAction;
+import io.sluice.routing.HostNormalizer;
 import io.sluice.routing.MatchInput;
 import io.sluice.routing.NormalizedPath;
 import io.sluice.routing.PathNormalizer;
@@ -53,21 +54,31 @@ final class Explain {
     } catch (java.net.URISyntaxException e) {
       throw new Sluice.UsageException("URL '" + args.get(2) + "' is not valid: " + e.getReason());
     }
-    String host = uri.getHost() != null ? uri.getHost().toLowerCase(Locale.ROOT) : hostHeader(headers);
+    // The live path's rules: the URL's authority stands in for Host, as for an absolute-form target.
+    String authority = uri.getRawAuthority() != null ? uri.getRawAuthority() : hostHeader(headers);
+    String host = HostNormalizer.hostOf(authority);
     String rawPath = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-    String path;
+    if (host == null) {
+      out.println(method + " " + rawPath + ": rejected with 400 BAD_REQUEST before routing: " + HostNormalizer.problem(authority));
+      return Sluice.OK;
+    }
+    NormalizedPath.Ok normalized;
     switch (PathNormalizer.normalize(rawPath)) {
-      case NormalizedPath.Ok ok -> path = ok.path();
+      case NormalizedPath.Ok ok -> normalized = ok;
       case NormalizedPath.Rejection rejection -> {
         out.println(method + " " + rawPath + ": rejected with 400 BAD_REQUEST before routing: " + rejection.reason());
         return Sluice.OK;
       }
     }
-    if (!path.equals(rawPath)) {
-      out.println("path " + rawPath + " is normalized to " + path + " before matching");
+    String path = normalized.path();
+    if (!normalized.matrixPath().equals(rawPath)) {
+      out.println("path " + rawPath + " is normalized to " + normalized.matrixPath() + " before matching");
+    }
+    if (normalized.hasMatrixParameters()) {
+      out.println("matrix parameters are set aside: routes and plugins see " + path);
     }
     RouteTable table = RouteTable.compile(config.routes());
-    MatchInput input = MatchInput.of(method, host, path, headers, uri.getRawQuery() == null ? "" : uri.getRawQuery());
+    MatchInput input = MatchInput.of(method, host, normalized, headers, uri.getRawQuery() == null ? "" : uri.getRawQuery());
     var explanation = table.explain(input);
     out.print(explanation.render());
     if (explanation.result() instanceof RouteMatchResult.Matched matched) {
@@ -76,7 +87,7 @@ final class Explain {
       switch (route.action()) {
         case RouteAction.Respond respond -> out.println("answered by the gateway: " + RouteListing.describeAction(respond));
         case RouteAction.Forward forward -> {
-          String upstreamPath = matched.route().upstreamPath(path, matched.params());
+          String upstreamPath = matched.route().upstreamPath(path, normalized.matrixPath(), matched.params());
           String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
           out.println("forwarded to upstream '" + forward.upstream() + "' "
               + config.upstreams().get(forward.upstream()).endpoints() + " as " + method + " " + upstreamPath + query);
@@ -88,11 +99,6 @@ final class Explain {
 
   private static String hostHeader(Map<String, List<String>> headers) {
     List<String> host = headers.get("host");
-    if (host == null || host.isEmpty()) {
-      return "";
-    }
-    String value = host.get(0).toLowerCase(Locale.ROOT);
-    int colon = value.lastIndexOf(':');
-    return colon > 0 && !value.endsWith("]") ? value.substring(0, colon) : value;
+    return host == null || host.isEmpty() ? "" : host.get(0);
   }
 }

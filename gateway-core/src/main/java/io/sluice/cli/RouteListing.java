@@ -2,6 +2,7 @@ package io.sluice.cli;
 
 import io.sluice.config.GatewayConfig;
 import io.sluice.config.HostPattern;
+import io.sluice.config.MatrixParameters;
 import io.sluice.config.RouteAction;
 import io.sluice.config.RouteConfig;
 import io.sluice.config.Rewrite;
@@ -60,6 +61,9 @@ final class RouteListing {
     }
     for (ValueMatch query : match.query()) {
       parts.add("query " + describe(query));
+    }
+    if (route.matrixParameters() != MatrixParameters.REFUSE) {
+      parts.add("matrix parameters " + route.matrixParameters().name().toLowerCase(java.util.Locale.ROOT));
     }
     return String.join(", ", parts);
   }

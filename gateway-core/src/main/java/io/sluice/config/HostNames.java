@@ -37,6 +37,24 @@ final class HostNames {
     return !labels[labels.length - 1].chars().allMatch(c -> c >= '0' && c <= '9');
   }
 
+  /** An IPv6 literal in its RFC 5952 form ({@code 0:0::1} is {@code ::1}); anything else as it is. */
+  static String canonicalIp(String host) {
+    return host.indexOf(':') >= 0 ? NetUtil.toAddressString(NetUtil.getByName(host)) : host;
+  }
+
+  /** Whether an IPv4 address has a part with a leading zero, such as {@code 010.0.0.1}. */
+  static boolean hasLeadingZero(String host) {
+    if (!NetUtil.isValidIpV4Address(host)) {
+      return false;
+    }
+    for (String part : host.split("\\.")) {
+      if (part.length() > 1 && part.charAt(0) == '0') {
+        return true;
+      }
+    }
+    return false;
+  }
+
   static boolean isHost(String host) {
     return isIpLiteral(host) || isDnsName(host);
   }

@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 /**
  * Parses path patterns (see {@link PathPattern} for the forms). Patterns are matched against the
  * decoded, normalized request path, so they are written with plain characters: no
- * percent-encoding, no query or fragment, no {@code .} or {@code ..} segments.
+ * percent-encoding, no query or fragment, no {@code .} or {@code ..} segments, no matrix
+ * parameters ({@code ;}).
  *
  * {@snippet :
  * PathPattern users = PathPatterns.parse("/api/v1/users/{id}/**");
@@ -93,6 +94,7 @@ public final class PathPatterns {
         case '#' -> "contains '#' (expected: a path without a fragment)";
         case '%' -> "contains '%' (expected: characters as they are; patterns match the decoded path)";
         case '\\' -> "contains '\\' (expected: '/' as the only separator)";
+        case ';' -> "contains ';' (expected: a path without matrix parameters; requests are matched with them set aside)";
         default -> c <= ' ' || c == 0x7f ? "contains a space or control character" : null;
       };
       if (why != null) {

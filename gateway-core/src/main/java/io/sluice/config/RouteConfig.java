@@ -12,6 +12,7 @@ package io.sluice.config;
  * @param responseHeaders header changes applied before the response goes to the client
  * @param maxBodyBytes the request body limit for this route (the server limit unless the route sets one)
  * @param plugins the route's own plugin entries, in YAML order (merged with the global chain by the gateway)
+ * @param matrixParameters what happens to a request whose path has matrix parameters ({@code ;})
  */
 public record RouteConfig(
     String id,
@@ -22,10 +23,17 @@ public record RouteConfig(
     HeaderOps requestHeaders,
     HeaderOps responseHeaders,
     long maxBodyBytes,
-    java.util.List<PluginUse> plugins) {
+    java.util.List<PluginUse> plugins,
+    MatrixParameters matrixParameters) {
 
   public RouteConfig {
     plugins = java.util.List.copyOf(plugins);
+  }
+
+  /** A route that refuses matrix parameters. */
+  public RouteConfig(String id, SourcePosition position, int index, RouteMatch match, RouteAction action,
+      HeaderOps requestHeaders, HeaderOps responseHeaders, long maxBodyBytes, java.util.List<PluginUse> plugins) {
+    this(id, position, index, match, action, requestHeaders, responseHeaders, maxBodyBytes, plugins, MatrixParameters.REFUSE);
   }
 
   /** A route without plugins of its own. */

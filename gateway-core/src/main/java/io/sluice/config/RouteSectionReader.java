@@ -12,8 +12,10 @@ final class RouteSectionReader {
 
   static final List<String> KEYS = List.of(
       "id", "match", "upstream", "respond", "rewrite", "timeout", "request_headers", "response_headers", "max_body_bytes",
-      "plugins");
+      "plugins", "matrix_parameters");
   static final List<String> RESPOND_KEYS = List.of("status", "headers", "body");
+
+  private static final Map<String, MatrixParameters> MATRIX_PARAMETERS = UpstreamSectionReader.words(MatrixParameters.values());
 
   /** Keys that describe the trip upstream, meaningless on a route that answers itself. */
   private static final List<String> FORWARD_ONLY_KEYS = List.of("rewrite", "timeout", "request_headers");
@@ -52,7 +54,28 @@ final class RouteSectionReader {
     HeaderOps responseHeaders = route.optional("response_headers").map(HeaderOpsReader::read).orElse(HeaderOps.NONE);
     long maxBodyBytes = route.optional("max_body_bytes").flatMap(n -> n.size(0, Long.MAX_VALUE)).orElse(defaultMaxBodyBytes);
     List<PluginUse> uses = route.optional("plugins").map(plugins::read).orElse(List.of());
-    return new RouteConfig(id.orElse(""), node.position(), index, match, action, requestHeaders, responseHeaders, maxBodyBytes, uses);
+    MatrixParameters matrix = route.optional("matrix_parameters").flatMap(n -> matrixParameters(n, action))
+        .orElse(MatrixParameters.REFUSE);
+    return new RouteConfig(id.orElse(""), node.position(), index, match, action, requestHeaders, responseHeaders, maxBodyBytes, uses,
+        matrix);
+  }
+
+  /** {@code forward} needs somewhere to forward them to, and a rewrite that keeps the segments they sit on. */
+  private static Optional<MatrixParameters> matrixParameters(YamlNode node, RouteAction action) {
+    Optional<MatrixParameters> mode = node.oneOf("matrix_parameters value", MATRIX_PARAMETERS);
+    if (mode.orElse(null) != MatrixParameters.FORWARD) {
+      return mode;
+    }
+    if (action instanceof RouteAction.Respond) {
+      node.problem("'forward' applies only to routes with 'upstream' (expected: refuse or strip)");
+      return Optional.empty();
+    }
+    if (action instanceof RouteAction.Forward forward && forward.rewrite().kind() == Rewrite.Kind.TEMPLATE) {
+      node.problem("'forward' cannot be combined with rewrite 'path', which builds a new path with no place for them"
+          + " (expected: strip, or a strip_prefix or replace_prefix rewrite)");
+      return Optional.empty();
+    }
+    return mode;
   }
 
   /** Exactly one of {@code upstream} and {@code respond}. */

@@ -1,5 +1,6 @@
 package io.sluice.routing;
 
+import io.sluice.config.MatrixParameters;
 import io.sluice.config.PathPattern;
 import io.sluice.config.RouteAction;
 import io.sluice.config.RouteConfig;
@@ -25,6 +26,8 @@ public final class CompiledRoute {
   private final int[] paramSegments; // the segment index of each parameter
   private final PathRewriter rewriter;
   private final RouteMatchResult.Matched matchedWithoutParams;
+  private final MatrixParameters matrixParameters;
+  private final RouteMatchResult.MatrixParametersRefused matrixRefused;
 
   CompiledRoute(RouteConfig config, int priority, int sameHostRank) {
     RouteMatch match = config.match();
@@ -53,6 +56,8 @@ public final class CompiledRoute {
         ? PathRewriter.of(forward.rewrite(), match.path())
         : PathRewriter.Unchanged.INSTANCE;
     this.matchedWithoutParams = new RouteMatchResult.Matched(this, PathParams.EMPTY);
+    this.matrixParameters = config.matrixParameters();
+    this.matrixRefused = new RouteMatchResult.MatrixParametersRefused(this);
   }
 
   private static Condition[] conditions(RouteMatch match) {
@@ -92,6 +97,20 @@ public final class CompiledRoute {
    */
   public String upstreamPath(String path, PathParams params) {
     return rewriter.rewrite(path, params);
+  }
+
+  /**
+   * As {@link #upstreamPath(String, PathParams)}, for a request whose path may have had matrix
+   * parameters: a route with {@code matrix_parameters: forward} keeps them on the segments that
+   * go upstream; any other route sends the path without them.
+   *
+   * @param matrixPath the normalized request path with its matrix parameters ({@link NormalizedPath.Ok#matrixPath})
+   */
+  public String upstreamPath(String path, String matrixPath, PathParams params) {
+    if (matrixParameters != MatrixParameters.FORWARD || matrixPath.length() == path.length()) {
+      return rewriter.rewrite(path, params);
+    }
+    return rewriter.rewrite(path, matrixPath, params);
   }
 
   /** The position in {@link RouteOrder#SAME_HOST}: the order among routes whose hosts rank alike. */
@@ -141,6 +160,17 @@ public final class CompiledRoute {
       start = end + 1;
     }
     return config.match().path().glob() || !PathSegments.has(path, start);
+  }
+
+  /**
+   * The answer for a request this route matched: the match, or the route's refusal of matrix
+   * parameters. The one place that decides it, for {@link RouteTable#match} and {@code sluice explain}.
+   */
+  RouteMatchResult result(MatchInput input) {
+    if (input.hasMatrixParameters() && matrixParameters == MatrixParameters.REFUSE) {
+      return matrixRefused;
+    }
+    return matched(input.path());
   }
 
   /** The match result for a path this route's pattern matched. */

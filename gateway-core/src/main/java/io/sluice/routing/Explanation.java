@@ -52,9 +52,14 @@ public record Explanation(String method, String host, String path, List<Verdict>
     }
   }
 
-  /** The route that takes the request, if any. */
+  /** The route that decides the request, if any: it takes it, or refuses it for its matrix parameters. */
   public Optional<CompiledRoute> winner() {
-    return result instanceof RouteMatchResult.Matched matched ? Optional.of(matched.route()) : Optional.empty();
+    return switch (result) {
+      case RouteMatchResult.Matched matched -> Optional.of(matched.route());
+      case RouteMatchResult.MatrixParametersRefused refused -> Optional.of(refused.route());
+      case RouteMatchResult.NoRoute n -> Optional.empty();
+      case RouteMatchResult.MethodNotAllowed m -> Optional.empty();
+    };
   }
 
   /** Routes that match the request too but lose to the winner, best first. */
@@ -75,7 +80,7 @@ public record Explanation(String method, String host, String path, List<Verdict>
         .sorted(order)
         .map(placed -> verdict(placed.route(), input))
         .toList();
-    return new Explanation(input.method(), host, path, verdicts, result(verdicts, path));
+    return new Explanation(input.method(), host, path, verdicts, result(verdicts, input));
   }
 
   private static int effectiveHostSpecificity(RouteMatch match, String host) {
@@ -102,11 +107,11 @@ public record Explanation(String method, String host, String path, List<Verdict>
     return new Verdict(route, checks);
   }
 
-  private static RouteMatchResult result(List<Verdict> verdicts, String path) {
+  private static RouteMatchResult result(List<Verdict> verdicts, MatchInput input) {
     TreeSet<String> allowed = new TreeSet<>();
     for (Verdict verdict : verdicts) {
       if (verdict.matched()) {
-        return verdict.route().matched(path);
+        return verdict.route().result(input);
       }
       if (verdict.matchedAllButMethod()) {
         allowed.addAll(verdict.route().methods());
@@ -145,6 +150,8 @@ public record Explanation(String method, String host, String path, List<Verdict>
           "route " + m.route().id() + (m.params().isEmpty() ? "" : " with " + m.params());
       case RouteMatchResult.MethodNotAllowed m -> "405 method not allowed (Allow: " + String.join(", ", m.allowedMethods()) + ")";
       case RouteMatchResult.NoRoute n -> "404 no route";
+      case RouteMatchResult.MatrixParametersRefused r ->
+          "400 matrix parameters refused by route " + r.route().id() + " (matrix_parameters: refuse)";
     };
   }
 }

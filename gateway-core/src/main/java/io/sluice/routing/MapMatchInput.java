@@ -10,14 +10,15 @@ import java.util.Map;
 
 /** {@link MatchInput} over plain maps, for tests and the CLI. */
 record MapMatchInput(
-    String method, String host, String path, Map<String, List<String>> headers, Map<String, List<String>> query)
+    String method, String host, String path, boolean hasMatrixParameters, Map<String, List<String>> headers,
+    Map<String, List<String>> query)
     implements MatchInput {
 
-  static MapMatchInput of(String method, String host, String path, Map<String, List<String>> headers, String rawQuery) {
+  static MapMatchInput of(String method, String host, NormalizedPath.Ok path, Map<String, List<String>> headers, String rawQuery) {
     Map<String, List<String>> lowerCased = new HashMap<>();
     headers.forEach((name, values) ->
         lowerCased.computeIfAbsent(name.toLowerCase(Locale.ROOT), n -> new ArrayList<>()).addAll(values));
-    return new MapMatchInput(method, host, path, lowerCased, parseQuery(rawQuery));
+    return new MapMatchInput(method, host, path.path(), path.hasMatrixParameters(), lowerCased, parseQuery(rawQuery));
   }
 
   @Override

@@ -25,8 +25,19 @@ public interface MatchInput {
   /** The host, lower case and without port; {@code ""} when the request has none. */
   String host();
 
-  /** The path, already normalized by {@link PathNormalizer}, without the query. */
+  /**
+   * The path, already normalized by {@link PathNormalizer}, without the query and without matrix
+   * parameters ({@link NormalizedPath.Ok#path}).
+   */
   String path();
+
+  /**
+   * Whether the request path had matrix parameters, which {@link #path} leaves out: the route
+   * that matches decides whether it takes such a request.
+   */
+  default boolean hasMatrixParameters() {
+    return false;
+  }
 
   /** The first value of the header, or {@code null} when absent. */
   String header(CharSequence lowerCaseName);
@@ -53,6 +64,11 @@ public interface MatchInput {
    * @param rawQuery the query string without {@code ?}, percent-encoded; may be empty
    */
   static MatchInput of(String method, String host, String path, Map<String, List<String>> headers, String rawQuery) {
+    return MapMatchInput.of(method, host, new NormalizedPath.Ok(path), headers, rawQuery);
+  }
+
+  /** As {@link #of(String, String, String, Map, String)}, for a path that may have had matrix parameters. */
+  static MatchInput of(String method, String host, NormalizedPath.Ok path, Map<String, List<String>> headers, String rawQuery) {
     return MapMatchInput.of(method, host, path, headers, rawQuery);
   }
 }

@@ -15,6 +15,13 @@ import io.sluice.routing.NormalizedPath.Rejection;
  * send unencoded; {@code //} collapses to {@code /}; dot segments are removed as in RFC 3986
  * section 5.2.4 (never above the root). A trailing slash and letter case are kept.
  *
+ * <p>Matrix parameters ({@code ;} and what follows it up to the next {@code /}) are set aside:
+ * Tomcat, Jetty and Spring read {@code /admin;x/secret} as {@code /admin/secret}, so that is the
+ * path routes and plugins see, and the path as written is kept next to it for a route that
+ * forwards them. Spellings that servers read differently are refused outright: an encoded
+ * semicolon ({@code %3B}), and parameters on an empty, {@code .} or {@code ..} segment
+ * ({@code /public/..;/admin}, which those servers resolve as {@code ..}).
+ *
  * <p>Allocation-free for paths that need no change: the input string itself is returned.
  */
 public final class PathNormalizer {
@@ -26,6 +33,8 @@ public final class PathNormalizer {
 
   private static final boolean[] UNRESERVED = new boolean[128];
   private static final boolean[] RAW = new boolean[128];
+  // RAW without ';': a path with matrix parameters takes the slow path.
+  private static final boolean[] CLEAN = new boolean[128];
 
   static {
     for (char c = 'a'; c <= 'z'; c++) {
@@ -42,6 +51,8 @@ public final class PathNormalizer {
     for (char c : OTHER_RAW.toCharArray()) {
       RAW[c] = true;
     }
+    System.arraycopy(RAW, 0, CLEAN, 0, CLEAN.length);
+    CLEAN[';'] = false;
   }
 
   private PathNormalizer() {}
@@ -62,14 +73,17 @@ public final class PathNormalizer {
     return rewrite(rawPath);
   }
 
-  /** Whether the path is already in normal form: no escapes, no {@code //}, no dot segments. */
+  /**
+   * Whether the path is already in normal form: no escapes, no {@code //}, no dot segments, no
+   * matrix parameters.
+   */
   private static boolean isNormal(String path) {
     int length = path.length();
     char previous = '/';
     for (int i = 1; i < length; i++) {
       char c = path.charAt(i);
-      if (c >= 128 || !RAW[c]) {
-        return false; // '%' is not in RAW either: escapes always take the slow path
+      if (c >= 128 || !CLEAN[c]) {
+        return false; // '%' is not in CLEAN either: escapes always take the slow path
       }
       if (previous == '/' && (c == '/' || c == '.' && isDotSegment(path, i))) {
         return false;
@@ -88,15 +102,18 @@ public final class PathNormalizer {
 
   /**
    * One pass over the path: each segment is decoded into {@code out} behind its '/', then
-   * dropped or popped when it turns out to be empty, {@code .} or {@code ..}.
+   * dropped or popped when it turns out to be empty, {@code .} or {@code ..}. Matrix parameters
+   * stay in {@code out}; the path without them is derived at the end, only when there are any.
    */
   private static NormalizedPath rewrite(String raw) {
     int length = raw.length();
     char[] out = new char[length];
     int o = 0;
     int i = 0; // always at a '/'
+    boolean matrix = false;
     while (i < length) {
       int segmentStart = o;
+      int parametersStart = -1; // where the segment's first ';' went in out
       out[o++] = '/';
       i++;
       while (i < length && raw.charAt(i) != '/') {
@@ -112,6 +129,9 @@ public final class PathNormalizer {
           if (decoded == 0) {
             return Rejection.ENCODED_NUL;
           }
+          if (decoded == ';') {
+            return Rejection.ENCODED_SEMICOLON;
+          }
           if (decoded < 128 && UNRESERVED[decoded]) {
             out[o++] = (char) decoded;
           } else {
@@ -123,16 +143,54 @@ public final class PathNormalizer {
         } else if (c >= 128 || !RAW[c]) {
           return Rejection.ILLEGAL_CHARACTER;
         } else {
+          if (c == ';' && parametersStart < 0) {
+            parametersStart = o;
+          }
           out[o++] = c;
           i++;
         }
       }
-      o = settleSegment(out, segmentStart, o, i >= length);
+      if (parametersStart < 0) {
+        o = settleSegment(out, segmentStart, o, i >= length);
+      } else if (isEmptyOrDot(out, segmentStart + 1, parametersStart)) {
+        // Servers that strip parameters would resolve this as '//', '.' or '..' after we matched.
+        return Rejection.MATRIX_PARAMETERS_ON_DOT_SEGMENT;
+      } else {
+        matrix = true;
+      }
     }
     if (o == 0) {
       out[o++] = '/';
     }
-    return new NormalizedPath.Ok(sameText(raw, out, o) ? raw : new String(out, 0, o));
+    String matrixPath = sameText(raw, out, o) ? raw : new String(out, 0, o);
+    if (!matrix) {
+      return new NormalizedPath.Ok(matrixPath);
+    }
+    int stripped = withoutMatrixParameters(out, o); // a later '..' may have popped every ';' segment
+    return stripped == o ? new NormalizedPath.Ok(matrixPath) : new NormalizedPath.Ok(new String(out, 0, stripped), matrixPath);
+  }
+
+  private static boolean isEmptyOrDot(char[] out, int start, int end) {
+    int length = end - start;
+    return length == 0 || out[start] == '.' && (length == 1 || length == 2 && out[start + 1] == '.');
+  }
+
+  /** Drops each {@code ;...} up to the next '/' from {@code out[0..length)} in place; returns the new length. */
+  private static int withoutMatrixParameters(char[] out, int length) {
+    int kept = 0;
+    boolean skipping = false;
+    for (int i = 0; i < length; i++) {
+      char c = out[i];
+      if (c == '/') {
+        skipping = false;
+      } else if (c == ';') {
+        skipping = true;
+      }
+      if (!skipping) {
+        out[kept++] = c;
+      }
+    }
+    return kept;
   }
 
   /** Whether nothing changed (say, only canonical escapes such as {@code %C3%A9}): keep the input. */

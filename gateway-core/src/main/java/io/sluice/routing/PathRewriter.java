@@ -16,6 +16,13 @@ sealed interface PathRewriter {
   String rewrite(String path, PathParams params);
 
   /**
+   * The upstream path keeping matrix parameters: the rewrite is decided on {@code path} (without
+   * them), and the segments that go upstream unchanged are taken from {@code matrixPath}, which
+   * has the same segments with their parameters.
+   */
+  String rewrite(String path, String matrixPath, PathParams params);
+
+  /**
    * Compiles a rewrite for a route with the given path pattern.
    *
    * @throws IllegalArgumentException when a template names a parameter the pattern does not capture
@@ -42,6 +49,11 @@ sealed interface PathRewriter {
     public String rewrite(String path, PathParams params) {
       return path;
     }
+
+    @Override
+    public String rewrite(String path, String matrixPath, PathParams params) {
+      return matrixPath;
+    }
   }
 
   /**
@@ -51,11 +63,30 @@ sealed interface PathRewriter {
   record ReplacePrefix(String from, String to) implements PathRewriter {
     @Override
     public String rewrite(String path, PathParams params) {
-      if (!path.startsWith(from) || path.length() > from.length() && path.charAt(from.length()) != '/') {
+      if (!applies(path)) {
         return path;
       }
       String rewritten = to + path.substring(from.length());
       return rewritten.isEmpty() ? "/" : rewritten;
+    }
+
+    @Override
+    public String rewrite(String path, String matrixPath, PathParams params) {
+      if (!applies(path)) {
+        return matrixPath;
+      }
+      // The prefix's segments are replaced, parameters and all; the rest keeps its parameters.
+      int rest = 0;
+      for (int slash = from.indexOf('/'); slash >= 0; slash = from.indexOf('/', slash + 1)) {
+        int next = matrixPath.indexOf('/', rest + 1);
+        rest = next < 0 ? matrixPath.length() : next;
+      }
+      String rewritten = to + matrixPath.substring(rest);
+      return rewritten.isEmpty() ? "/" : rewritten;
+    }
+
+    private boolean applies(String path) {
+      return path.startsWith(from) && (path.length() == from.length() || path.charAt(from.length()) == '/');
     }
   }
 
@@ -102,6 +133,12 @@ sealed interface PathRewriter {
       }
       out.append(literals[this.params.length]);
       return out.isEmpty() ? "/" : out.toString();
+    }
+
+    /** A template builds a new path, with no place for them: matrix parameters are left out (the config refuses forward with a template). */
+    @Override
+    public String rewrite(String path, String matrixPath, PathParams params) {
+      return rewrite(path, params);
     }
   }
 }

@@ -12,6 +12,7 @@ import java.util.TreeSet;
  *   case RouteMatchResult.Matched m -> forward(m.route(), m.params());
  *   case RouteMatchResult.MethodNotAllowed m -> reply(ErrorCode.METHOD_NOT_ALLOWED, m.allowedMethods());
  *   case RouteMatchResult.NoRoute n -> reply(ErrorCode.NO_ROUTE);
+ *   case RouteMatchResult.MatrixParametersRefused r -> reply(ErrorCode.BAD_REQUEST, r.reason());
  * }
  * }
  */
@@ -25,6 +26,18 @@ public sealed interface RouteMatchResult {
    * a match allocates nothing.
    */
   record Matched(CompiledRoute route, PathParams params) implements RouteMatchResult {}
+
+  /**
+   * A route matched the path without its matrix parameters, but does not take a path with them
+   * ({@code matrix_parameters: refuse}, the default): 400. A constant of the route.
+   */
+  record MatrixParametersRefused(CompiledRoute route) implements RouteMatchResult {
+
+    /** A sentence safe to show to the client. */
+    public String reason() {
+      return "The path has matrix parameters (';'), which this route does not accept";
+    }
+  }
 
   /** No route matched host, path, headers and query: 404. */
   record NoRoute() implements RouteMatchResult {}

@@ -19,7 +19,7 @@ import java.util.Set;
  * {@snippet :
  * RouteTable table = RouteTable.compile(config.routes());
  * if (table.match(input) instanceof RouteMatchResult.Matched m) {
- *   String upstreamPath = m.route().upstreamPath(input.path(), m.params());
+ *   String upstreamPath = m.route().upstreamPath(head.path(), head.matrixPath(), m.params());
  * }
  * }
  */
@@ -66,7 +66,8 @@ public final class RouteTable {
   /**
    * Finds the route for a request. Costs about the depth of the path; allocates nothing when
    * the winning route has no path parameters. A miss walks the candidates a second time to
-   * tell 404 from 405.
+   * tell 404 from 405. A path with matrix parameters is matched without them, and the route that
+   * wins decides whether it takes it ({@link RouteMatchResult.MatrixParametersRefused} if not).
    */
   public RouteMatchResult match(MatchInput input) {
     String path = input.path();
@@ -75,7 +76,7 @@ public final class RouteTable {
     }
     CompiledRoute winner = index.find(input.host(), path, input, null);
     if (winner != null) {
-      return winner.matched(path);
+      return winner.result(input);
     }
     if (!anyMethodCondition) {
       return RouteMatchResult.NO_ROUTE;

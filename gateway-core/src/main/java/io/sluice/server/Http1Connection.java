@@ -408,6 +408,11 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
       case RouteMatchResult.MethodNotAllowed notAllowed -> answerError(exchange, GatewayError.of(
               ErrorCode.METHOD_NOT_ALLOWED, "Method " + head.method().name() + " is not allowed for " + head.path())
           .withHeader("Allow", String.join(", ", notAllowed.allowedMethods())), true);
+      case RouteMatchResult.MatrixParametersRefused refused -> {
+        exchange.route(refused.route().id());
+        answerError(exchange, GatewayError.of(ErrorCode.BAD_REQUEST, refused.reason())
+            .withDetails("matrix_parameters.refused"), true);
+      }
       case RouteMatchResult.Matched matched -> serve(exchange, head, matched, snapshot, limits);
     }
   }
@@ -475,7 +480,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
           ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
               Unpooled.EMPTY_BUFFER));
         }
-        String upstreamPath = matched.route().upstreamPath(head.path(), matched.params());
+        String upstreamPath = matched.route().upstreamPath(head.path(), head.matrixPath(), matched.params());
         String pathAndQuery = head.rawQuery() == null ? upstreamPath : upstreamPath + '?' + head.rawQuery();
         proxy = new ProxyExchange(this, exchange, head, route, snapshot.upstream(forward.upstream()), info,
             server.pools(ctx.channel().eventLoop()), pathAndQuery, limits, server.accessLog(), chain, view);

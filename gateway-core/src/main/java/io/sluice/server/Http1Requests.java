@@ -11,12 +11,12 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.sluice.config.LimitsConfig;
 import io.sluice.proxy.RequestHead;
+import io.sluice.routing.HostNormalizer;
 import io.sluice.routing.NormalizedPath;
 import io.sluice.routing.PathNormalizer;
 import io.sluice.spi.ErrorCode;
 import io.sluice.spi.GatewayError;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Turns a decoded HTTP/1.1 request head into a {@link RequestHead}, or into the error the
@@ -91,23 +91,23 @@ final class Http1Requests {
     if (pathAndQuery.indexOf('#') >= 0) {
       return reject(ErrorCode.BAD_REQUEST, "Request target must not contain a fragment");
     }
-    String host = hostOf(authority);
+    String host = HostNormalizer.hostOf(authority);
     if (host == null) {
-      return reject(ErrorCode.BAD_REQUEST, "Malformed Host '" + printable(authority) + "'");
+      return reject(ErrorCode.BAD_REQUEST, HostNormalizer.problem(authority));
     }
 
     int query = pathAndQuery.indexOf('?');
     String rawPath = query < 0 ? pathAndQuery : pathAndQuery.substring(0, query);
     String rawQuery = query < 0 ? null : pathAndQuery.substring(query + 1);
-    String path;
+    NormalizedPath.Ok path;
     switch (PathNormalizer.normalize(rawPath)) {
-      case NormalizedPath.Ok ok -> path = ok.path();
+      case NormalizedPath.Ok ok -> path = ok;
       case NormalizedPath.Rejection rejection -> {
         return reject(ErrorCode.BAD_REQUEST, rejection.reason());
       }
     }
     boolean hasBody = chunked || contentLength > 0;
-    return new Accepted(new RequestHead(method, scheme, authority, host, path, rawQuery, headers,
+    return new Accepted(new RequestHead(method, scheme, authority, host, path.path(), path.matrixPath(), rawQuery, headers,
         hasBody, chunked ? -1 : contentLength));
   }
 
@@ -126,53 +126,6 @@ final class Http1Requests {
         .withDetails(cause.getClass().getSimpleName() + ": " + cause.getMessage());
   }
 
-  /**
-   * The host part of an authority, lower case and without port; {@code ""} for an empty
-   * authority, {@code null} when malformed.
-   */
-  static String hostOf(String authority) {
-    if (authority.isEmpty()) {
-      return "";
-    }
-    String host;
-    String port = null;
-    if (authority.charAt(0) == '[') {
-      int close = authority.indexOf(']');
-      if (close < 0) {
-        return null;
-      }
-      host = authority.substring(1, close);
-      if (host.isEmpty() || !host.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.')) {
-        return null;
-      }
-      if (close + 1 < authority.length()) {
-        if (authority.charAt(close + 1) != ':') {
-          return null;
-        }
-        port = authority.substring(close + 2);
-      }
-    } else {
-      int colon = authority.indexOf(':');
-      host = colon < 0 ? authority : authority.substring(0, colon);
-      port = colon < 0 ? null : authority.substring(colon + 1);
-      if (host.isEmpty()) {
-        return null;
-      }
-      for (int i = 0; i < host.length(); i++) {
-        char c = host.charAt(i);
-        boolean allowed = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_';
-        if (!allowed) {
-          return null;
-        }
-      }
-    }
-    if (port != null && (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(Character::isDigit)
-        || Integer.parseInt(port) > 65535)) {
-      return null;
-    }
-    return host.toLowerCase(Locale.ROOT);
-  }
-
   private static Rejected reject(ErrorCode code, String message) {
     return new Rejected(GatewayError.of(code, message));
   }
@@ -188,10 +141,5 @@ final class Http1Requests {
       }
     }
     return -1;
-  }
-
-  private static String printable(String s) {
-    String cut = s.length() > 64 ? s.substring(0, 64) + "..." : s;
-    return cut.replaceAll("[^\\x20-\\x7E]", "?");
   }
 }

@@ -32,6 +32,11 @@ final class RequestMatchInput implements MatchInput {
   }
 
   @Override
+  public boolean hasMatrixParameters() {
+    return head.hasMatrixParameters();
+  }
+
+  @Override
   public String header(CharSequence lowerCaseName) {
     return head.headers().get(lowerCaseName);
   }

@@ -24,10 +24,14 @@ public interface Exchange {
   /** {@code http} or {@code https}, as the client connected. */
   String scheme();
 
-  /** The host the request was for, lower case, without port; empty when absent. */
+  /** The host the request was for, lower case, without port or trailing dot; empty when absent. */
   String host();
 
-  /** The normalized path, without query. */
+  /**
+   * The normalized path, without query and without matrix parameters ({@code /a;v=1/b} is
+   * {@code /a/b}): the path the route was matched on and that Java upstreams read (see
+   * {@code docs/routing.md}). Never contains {@code ;}.
+   */
   String path();
 
   /** The raw query string without {@code ?}, or {@code null}. */

@@ -111,6 +111,66 @@ class SluiceCommandTest {
     assertThat(out()).contains("rejected with 400");
   }
 
+  static final String EDGE_CONFIG = """
+      server:
+        listeners: [ { name: public, port: 8080 } ]
+      upstreams:
+        app: { endpoints: [ "http://127.0.0.1:9001" ] }
+      routes:
+        - id: public
+          match: { path: /** }
+          upstream: app
+          matrix_parameters: forward
+        - id: admin
+          match: { host: admin.example.com, path: /** }
+          respond: { status: 200, body: admin }
+        - id: private
+          match: { path: /private/** }
+          upstream: app
+      """;
+
+  @Test
+  void explainNormalizesTheHostLikeTheLivePath() throws Exception {
+    Path file = write("edge.yaml", EDGE_CONFIG);
+
+    assertThat(run("explain", file.toString(), "GET", "http://Admin.Example.COM.:8443/x")).isZero();
+    assertThat(out()).contains("GET admin.example.com /x").contains("result: route admin");
+
+    out.reset();
+    assertThat(run("explain", file.toString(), "GET", "/x", "-H", "Host: admin.example.com.")).isZero();
+    assertThat(out()).contains("result: route admin");
+
+    out.reset();
+    assertThat(run("explain", file.toString(), "GET", "/x", "-H", "Host: admin..example.com")).isZero();
+    assertThat(out()).contains("rejected with 400 BAD_REQUEST before routing: Malformed Host 'admin..example.com'");
+  }
+
+  @Test
+  void explainShowsWhatHappensToMatrixParameters() throws Exception {
+    Path file = write("edge.yaml", EDGE_CONFIG);
+
+    assertThat(run("explain", file.toString(), "GET", "/app;jsessionid=1/page;v=2?q=1")).isZero();
+    assertThat(out()).contains("matrix parameters are set aside: routes and plugins see /app/page")
+        .contains("result: route public")
+        .contains("as GET /app;jsessionid=1/page;v=2?q=1");
+
+    out.reset();
+    assertThat(run("routes", file.toString())).isZero();
+    assertThat(out()).contains("match:  any host, path /**, any method, matrix parameters forward");
+
+    out.reset();
+    assertThat(run("explain", file.toString(), "GET", "/private;x/secret")).isZero();
+    assertThat(out()).contains("result: 400 matrix parameters refused by route private").doesNotContain("forwarded");
+
+    out.reset();
+    assertThat(run("explain", file.toString(), "GET", "/app/..;/private/secret")).isZero();
+    assertThat(out()).contains("rejected with 400 BAD_REQUEST before routing: The path has matrix parameters (';') on an empty");
+
+    out.reset();
+    assertThat(run("explain", file.toString(), "GET", "/private%3bx/secret")).isZero();
+    assertThat(out()).contains("rejected with 400 BAD_REQUEST before routing: The path contains an encoded semicolon");
+  }
+
   @Test
   void routesPrintsEachRoutesPluginChainInRunningOrder() throws Exception {
     Path file = write("plugins.yaml", CONFIG + """

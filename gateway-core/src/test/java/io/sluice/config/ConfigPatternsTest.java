@@ -48,6 +48,8 @@ class ConfigPatternsTest {
       "/a%2Fb        | '/a%2Fb' contains '%' (expected: characters as they are; patterns match the decoded path)",
       "/a\\b         | '/a\\b' contains '\\' (expected: '/' as the only separator)",
       "'/a b'        | '/a b' contains a space or control character",
+      "/a;x/b        | '/a;x/b' contains ';' (expected: a path without matrix parameters; requests are matched with them set aside)",
+      "/a/b;         | '/a/b;' contains ';' (expected: a path without matrix parameters; requests are matched with them set aside)",
   })
   void badPathPatterns(String text, String message) {
     assertThatThrownBy(() -> PathPatterns.parse(text)).isInstanceOf(IllegalArgumentException.class).hasMessage(message);
@@ -63,6 +65,16 @@ class ConfigPatternsTest {
     assertThat(HostPatterns.parse("::1")).isEqualTo(HostPattern.exact("::1"));
   }
 
+  @Test
+  void hostPatternsAreWrittenAsRequestHostsAreNormalized() {
+    assertThat(HostPatterns.parse("Admin.Example.com.")).isEqualTo(HostPattern.exact("admin.example.com"));
+    assertThat(HostPatterns.parse("*.example.com.")).isEqualTo(HostPattern.wildcard(".example.com"));
+    assertThat(HostPatterns.parse("10.1.2.3.")).isEqualTo(HostPattern.exact("10.1.2.3"));
+    assertThat(HostPatterns.parse("[0:0:0:0:0:0:0:1]")).isEqualTo(HostPattern.exact("::1"));
+    assertThat(HostPatterns.parse("2001:DB8:0::1")).isEqualTo(HostPattern.exact("2001:db8::1"));
+    assertThat(HostPatterns.parse("XN--BCHER-KVA.example")).isEqualTo(HostPattern.exact("xn--bcher-kva.example"));
+  }
+
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "api.example.com:8443 | 'api.example.com:8443' has a port (expected: a host without a port; routes match any port)",
@@ -74,6 +86,12 @@ class ConfigPatternsTest {
       "api..example.com     | 'api..example.com' (expected: a host name such as api.example.com, a wildcard such as *.example.com, or an IP address)",
       "10.0.0.256           | '10.0.0.256' (expected: a host name such as api.example.com, a wildcard such as *.example.com, or an IP address)",
       "https://example.com  | 'https://example.com' (expected: a host name such as api.example.com, a wildcard such as *.example.com, or an IP address)",
+      "api.example.com..    | 'api.example.com..' (expected: a host name such as api.example.com, a wildcard such as *.example.com, or an IP address)",
+      ".                    | '.' (expected: a host name such as api.example.com, a wildcard such as *.example.com, or an IP address)",
+      "010.0.0.1            | '010.0.0.1' (expected: an IPv4 address without leading zeros)",
+      "bücher.example       | 'bücher.example' is not ASCII (expected: the name in the IDNA form clients send, xn--bcher-kva.example)",
+      "*.bücher.example     | '*.bücher.example' is not ASCII (expected: the name in the IDNA form clients send, *.xn--bcher-kva.example)",
+      "faß.de               | 'faß.de' is not ASCII (expected: the name in the IDNA form clients send, starting labels with xn--)",
   })
   void badHostPatterns(String text, String message) {
     assertThatThrownBy(() -> HostPatterns.parse(text)).isInstanceOf(IllegalArgumentException.class).hasMessage(message);

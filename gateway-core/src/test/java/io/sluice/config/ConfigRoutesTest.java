@@ -137,11 +137,14 @@ class ConfigRoutesTest {
     GatewayConfig config = valid(HEADER + """
           - { id: a, match: { host: Api.Example.com, path: /a }, upstream: users }
           - { id: b, match: { host: ["*.Example.org", "[::1]", 10.0.0.1], path: /b }, upstream: users }
+          - { id: c, match: { host: [admin.example.com., "[0:0::1]"], path: /c }, upstream: users }
         """);
 
     assertThat(config.routes().get(0).match().hosts()).containsExactly(HostPattern.exact("api.example.com"));
     assertThat(config.routes().get(1).match().hosts())
         .containsExactly(HostPattern.wildcard(".example.org"), HostPattern.exact("::1"), HostPattern.exact("10.0.0.1"));
+    assertThat(config.routes().get(2).match().hosts())
+        .containsExactly(HostPattern.exact("admin.example.com"), HostPattern.exact("::1"));
   }
 
   @Test
@@ -213,6 +216,35 @@ class ConfigRoutesTest {
         """)).containsExactly(
             "sluice.yaml:7:61 routes[0].timeout: '0s' (expected: a duration greater than 0, such as 10s)",
             "sluice.yaml:7:81 routes[0].max_body_bytes: '1.5MiB' (expected: a size such as 512, 16KiB, 10MiB, 1GiB or 10MB)");
+  }
+
+  @Test
+  void matrixParametersAreRefusedUnlessARouteStripsOrForwardsThem() throws Exception {
+    GatewayConfig config = valid(HEADER + """
+          - { id: a, match: { path: /a }, upstream: users }
+          - { id: b, match: { path: /b }, upstream: users, matrix_parameters: strip }
+          - { id: c, match: { path: /c/** }, upstream: users, matrix_parameters: forward, rewrite: { strip_prefix: /c } }
+          - { id: d, match: { path: /d }, respond: { status: 200 }, matrix_parameters: strip }
+          - { id: e, match: { path: /e }, upstream: users, matrix_parameters: refuse }
+        """);
+
+    assertThat(config.routes()).extracting(RouteConfig::matrixParameters).containsExactly(MatrixParameters.REFUSE,
+        MatrixParameters.STRIP, MatrixParameters.FORWARD, MatrixParameters.STRIP, MatrixParameters.REFUSE);
+  }
+
+  @Test
+  void matrixParametersNamesWhatIsWrong() {
+    assertThat(routeProblems("""
+          - { id: a, match: { path: /a }, upstream: users, matrix_parameters: foward }
+          - { id: b, match: { path: /b }, respond: { status: 200 }, matrix_parameters: forward }
+          - { id: c, match: { path: "/c/{id}" }, upstream: users, rewrite: { path: "/x/{id}" }, matrix_parameters: forward }
+          - { id: d, match: { path: /d }, upstream: users, matrix_parameters: true }
+        """)).containsExactly(
+            "sluice.yaml:7:71 routes[0].matrix_parameters: unknown matrix_parameters value 'foward' (did you mean 'forward'?)",
+            "sluice.yaml:8:80 routes[1].matrix_parameters: 'forward' applies only to routes with 'upstream' (expected: refuse or strip)",
+            "sluice.yaml:9:108 routes[2].matrix_parameters: 'forward' cannot be combined with rewrite 'path', which builds a new"
+                + " path with no place for them (expected: strip, or a strip_prefix or replace_prefix rewrite)",
+            "sluice.yaml:10:71 routes[3].matrix_parameters: unknown matrix_parameters value 'true' (expected one of: refuse, strip, forward)");
   }
 
   @Test

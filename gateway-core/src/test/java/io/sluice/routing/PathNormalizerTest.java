@@ -76,7 +76,7 @@ class PathNormalizerTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"/", "/ADMIN", "/api/v1/users/42", "/static/app.min.js", "/a/.well-known/b", "/a/..b/c.",
-      "/users/", "/x!$&'()*+,;=:@[]|^-._~"})
+      "/users/", "/x!$&'()*+,=:@[]|^-._~"})
   void returnsCleanPathsThemselves(String raw) {
     NormalizedPath normalized = PathNormalizer.normalize(raw);
 
@@ -89,6 +89,75 @@ class PathNormalizerTest {
     String raw = "/caf%C3%A9";
 
     assertThat(((NormalizedPath.Ok) PathNormalizer.normalize(raw)).path()).isSameAs(raw);
+  }
+
+  @ParameterizedTest(name = "{0} -> {1}, forwarded as {2}")
+  @CsvSource(delimiter = '|', value = {
+      "/admin;x/secret             | /admin/secret | /admin;x/secret",
+      "/admin;jsessionid=1/secret  | /admin/secret | /admin;jsessionid=1/secret",
+      "/a;/b                       | /a/b          | /a;/b",
+      "/a/b;x                      | /a/b          | /a/b;x",
+      "/a/b;                       | /a/b          | /a/b;",
+      "/a;x;y=1,2/b                | /a/b          | /a;x;y=1,2/b",
+      "/a;x//b/./c;%41=%7e         | /a/b/c        | /a;x/b/c;A=~",
+      "/a;x/b/                     | /a/b/         | /a;x/b/",
+      "/%61;x/b                    | /a/b          | /a;x/b",
+      "/p/a;x/../b;y               | /p/b          | /p/b;y",
+      "/a;x=%C3%A9/b               | /a/b          | /a;x=%C3%A9/b",
+      "/...;x/..b;y                | /.../..b      | /...;x/..b;y",
+  })
+  void setsMatrixParametersAsideForMatching(String raw, String path, String matrixPath) {
+    NormalizedPath.Ok normalized = (NormalizedPath.Ok) PathNormalizer.normalize(raw);
+
+    assertThat(normalized).isEqualTo(new NormalizedPath.Ok(path, matrixPath));
+    assertThat(normalized.hasMatrixParameters()).isTrue();
+  }
+
+  @Test
+  void parametersOnASegmentThatIsPoppedLeaveNoneBehind() {
+    NormalizedPath.Ok normalized = (NormalizedPath.Ok) PathNormalizer.normalize("/a;x/../b");
+
+    assertThat(normalized).isEqualTo(new NormalizedPath.Ok("/b"));
+    assertThat(normalized.hasMatrixParameters()).isFalse();
+  }
+
+  @Test
+  void keepsTheInputAsTheForwardedPathWhenOnlyParametersAreSetAside() {
+    String raw = "/a;x/b";
+
+    assertThat(((NormalizedPath.Ok) PathNormalizer.normalize(raw)).matrixPath()).isSameAs(raw);
+  }
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource(delimiter = '|', value = {
+      "/admin%3bx/secret           | ENCODED_SEMICOLON",
+      "/admin%3Bx/secret           | ENCODED_SEMICOLON",
+      "/a;x%3By/b                  | ENCODED_SEMICOLON",
+      "/public/%2e%2e%3b/admin     | ENCODED_SEMICOLON",
+      "/public/..%3B/admin         | ENCODED_SEMICOLON",
+      "/a/b%3b                     | ENCODED_SEMICOLON",
+      "/public/..;/admin           | MATRIX_PARAMETERS_ON_DOT_SEGMENT",
+      "/public/..;x=1/admin        | MATRIX_PARAMETERS_ON_DOT_SEGMENT",
+      "/public/%2e%2e;/admin       | MATRIX_PARAMETERS_ON_DOT_SEGMENT",
+      "/public/%2E%2E;/admin       | MATRIX_PARAMETERS_ON_DOT_SEGMENT",
+      "/public/.%2e;/admin         | MATRIX_PARAMETERS_ON_DOT_SEGMENT",
+      "/a/.;x/b                    | MATRIX_PARAMETERS_ON_DOT_SEGMENT",
+      "/a/..;                      | MATRIX_PARAMETERS_ON_DOT_SEGMENT",
+      "/;x/admin                   | MATRIX_PARAMETERS_ON_DOT_SEGMENT",
+      "/a//;x/b                    | MATRIX_PARAMETERS_ON_DOT_SEGMENT",
+      "/;                          | MATRIX_PARAMETERS_ON_DOT_SEGMENT",
+  })
+  void refusesSpellingsOfMatrixParametersThatServersReadDifferently(String raw, Rejection expected) {
+    assertThat(PathNormalizer.normalize(raw)).isEqualTo(expected);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/%253B", "/admin%253bx/secret", "/public/%252e%252e%253b/admin", "/%2e%2e%253b/admin"})
+  void decodesOnceSoDoubleEncodedSemicolonsStayData(String raw) {
+    NormalizedPath.Ok normalized = (NormalizedPath.Ok) PathNormalizer.normalize(raw);
+
+    assertThat(normalized.path()).doesNotContain(";").contains("%253");
+    assertThat(normalized.hasMatrixParameters()).isFalse();
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.sluice.routing;
 
 import io.sluice.config.HeaderOps;
 import io.sluice.config.HostPattern;
+import io.sluice.config.MatrixParameters;
 import io.sluice.config.PathPattern;
 import io.sluice.config.Rewrite;
 import io.sluice.config.RouteAction;
@@ -71,6 +72,7 @@ final class RouteFixture {
       case RouteMatchResult.Matched matched -> matched.route().id();
       case RouteMatchResult.MethodNotAllowed notAllowed -> "405 " + notAllowed.allowedMethods();
       case RouteMatchResult.NoRoute none -> "404";
+      case RouteMatchResult.MatrixParametersRefused refused -> "400 " + refused.route().id();
     };
   }
 
@@ -82,6 +84,7 @@ final class RouteFixture {
     private final List<ValueMatch> headers = new ArrayList<>();
     private final List<ValueMatch> query = new ArrayList<>();
     private Rewrite rewrite = Rewrite.NONE;
+    private MatrixParameters matrixParameters = MatrixParameters.REFUSE;
 
     private RouteBuilder(String id) {
       this.id = id;
@@ -117,6 +120,11 @@ final class RouteFixture {
       return this;
     }
 
+    RouteBuilder matrixParameters(MatrixParameters mode) {
+      this.matrixParameters = mode;
+      return this;
+    }
+
     RouteConfig build(int index) {
       return new RouteConfig(
           id,
@@ -126,7 +134,9 @@ final class RouteFixture {
           new RouteAction.Forward("backend", rewrite, null),
           HeaderOps.NONE,
           HeaderOps.NONE,
-          1 << 20);
+          1 << 20,
+          List.of(),
+          matrixParameters);
     }
   }
 
@@ -154,8 +164,17 @@ final class RouteFixture {
       return this;
     }
 
+    /** The request as the proxy would match it; a path with ';' is split as the normalizer does, others are taken as normal. */
     MatchInput input() {
-      return MatchInput.of(method, host, path, headers, query);
+      NormalizedPath.Ok normalized = path.indexOf(';') >= 0
+          ? (NormalizedPath.Ok) PathNormalizer.normalize(path)
+          : new NormalizedPath.Ok(path);
+      return MatchInput.of(method, host, normalized, headers, query);
+    }
+
+    /** The path with matrix parameters, as a route that forwards them gets it before rewriting. */
+    String matrixPath() {
+      return path.indexOf(';') >= 0 ? ((NormalizedPath.Ok) PathNormalizer.normalize(path)).matrixPath() : path;
     }
   }
 }

@@ -141,7 +141,7 @@ public final class H2Client implements AutoCloseable {
     Http2StreamChannel child = new Http2StreamChannelBootstrap(channel).handler(stream).open().get(5, TimeUnit.SECONDS);
     Http2Headers h2 = new DefaultHttp2Headers().method(method).path(path).scheme(negotiatedProtocol() == null ? "http" : "https")
         .authority("localhost");
-    headers.forEach(h2::add);
+    headers.forEach(h2::set); // a test may replace :authority
     child.writeAndFlush(new DefaultHttp2HeadersFrame(h2, endOfRequest)).sync();
     return stream;
   }

@@ -329,4 +329,32 @@ public final class TestPlugins {
       };
     }
   }
+
+  /** TRANSFORM: tells the upstream what plugins see: the path in {@code x-plugin-path}, the path parameter {@code id} in {@code x-plugin-id}. */
+  public static final class PathSeen implements PluginFactory<PathSeen.Config> {
+    public record Config(String header) {
+      public Config {
+        if (header == null) {
+          header = "x-plugin-path";
+        }
+      }
+    }
+
+    public String name() { return "test_path"; }
+    public Class<Config> configType() { return Config.class; }
+
+    public Plugin create(Config config, PluginContext context) {
+      return new Plugin() {
+        @Override
+        public Decision onRequest(Exchange exchange) {
+          exchange.requestHeaders().set(config.header(), exchange.path());
+          String id = exchange.pathParameter("id");
+          if (id != null) {
+            exchange.requestHeaders().set("x-plugin-id", id);
+          }
+          return Decision.proceed();
+        }
+      };
+    }
+  }
 }

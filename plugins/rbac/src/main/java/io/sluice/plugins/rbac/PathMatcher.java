@@ -9,6 +9,11 @@ import java.util.Set;
  * A path pattern of the route syntax ({@code /rooms}, {@code /rooms/{id}}, {@code /files/*},
  * {@code /api/**}), compiled once and matched against the normalized request path without
  * allocating. Plugins see only the SPI, so this is a copy of the routes' rules, not their code.
+ *
+ * <p>The routes' rule for matrix parameters holds here too: a segment is matched by its name
+ * without them ({@code /rooms;v=1/7} is {@code /rooms/7}), as Tomcat, Jetty and Spring read it.
+ * The gateway already hands plugins the path without them, so this only keeps the copy faithful
+ * for any path that still has some.
  */
 final class PathMatcher {
 
@@ -32,7 +37,9 @@ final class PathMatcher {
       int start = at + 1;
       int end = path.indexOf('/', start);
       end = end < 0 ? path.length() : end;
-      if (end == start || (segment != null && (segment.length() != end - start || !path.startsWith(segment, start)))) {
+      int nameEnd = nameEnd(path, start, end);
+      if (nameEnd == start
+          || (segment != null && (segment.length() != nameEnd - start || !path.startsWith(segment, start)))) {
         return false;
       }
       at = end;
@@ -41,6 +48,16 @@ final class PathMatcher {
       return true; // what is left is empty or starts with '/': /api/** matches /api, /api/ and /api/x
     }
     return segments.length == 0 ? path.equals("/") : at == path.length();
+  }
+
+  /** Where the segment's name ends: at its first ';' (its matrix parameters), or at {@code end}. */
+  private static int nameEnd(String path, int start, int end) {
+    for (int i = start; i < end; i++) {
+      if (path.charAt(i) == ';') {
+        return i;
+      }
+    }
+    return end;
   }
 
   /**
@@ -55,6 +72,9 @@ final class PathMatcher {
       if (c <= ' ' || c == 0x7f || c == '?' || c == '#' || c == '%' || c == '\\') {
         throw problem(text, "contains '" + (c <= ' ' || c == 0x7f ? "a space or control character" : c)
             + "' (expected: a plain path, without query, fragment or escapes)");
+      }
+      if (c == ';') {
+        throw problem(text, "contains ';' (expected: a path without matrix parameters; requests are matched with them set aside)");
       }
     }
     if (text.equals("/")) {

@@ -73,6 +73,14 @@ class PermissionAndPathTest {
       "/**,               /anything/at/all, true",
       "/,                 /,               true",
       "/,                 /x,              false",
+      "/admin/**,         /admin;x/secret, true",
+      "/admin/**,         /admin;jsessionid=1, true",
+      "/rooms,            /rooms;v=1,      true",
+      "/rooms,            /rooms;,         true",
+      "/rooms/{id},       /rooms/7;rev=2,  true",
+      "/rooms/{id},       /rooms/;x,       false",
+      "/rooms/*/members,  /rooms/7;a/members;b, true",
+      "/rooms/*/members,  /rooms;a/7/x;members, false",
   })
   void pathsMatchLikeRoutePatterns(String pattern, String path, boolean matches) {
     assertThat(PathMatcher.parse(pattern).matches(path)).isEqualTo(matches);
@@ -88,6 +96,7 @@ class PermissionAndPathTest {
       "/a/{x}/{x}  | '/a/{x}/{x}' has the parameter 'x' (expected: a unique name of letters, digits and '_')",
       "/a?b=1      | '/a?b=1' contains '?' (expected: a plain path, without query, fragment or escapes)",
       "/a/../b     | '/a/../b' has a '..' segment (expected: a normalized path)",
+      "/a;x/b      | '/a;x/b' contains ';' (expected: a path without matrix parameters; requests are matched with them set aside)",
   })
   void malformedPathsAreRefused(String pattern, String message) {
     assertThatThrownBy(() -> PathMatcher.parse(pattern)).hasMessage(message);
