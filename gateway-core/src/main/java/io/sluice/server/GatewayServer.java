@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import io.sluice.config.ConfigException;
 import io.sluice.config.GatewayConfig;
 import io.sluice.config.ListenerConfig;
@@ -17,6 +18,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
@@ -155,9 +157,18 @@ public final class GatewayServer implements AutoCloseable {
     return state.activeExchanges();
   }
 
+  /** Client connections open right now, from the moment a listener accepted them. */
+  public int openConnections() {
+    return state.clientConnections().size();
+  }
+
   /**
-   * Stops accepting, asks idle keep-alive connections to close, waits up to {@code grace} for
-   * in-flight exchanges (their responses carry {@code Connection: close}), then closes the rest.
+   * Stops accepting, then serves every connection the listeners accepted until it closes or
+   * {@code grace} runs out: idle keep-alive connections close at once, requests in flight finish,
+   * and a connection accepted before the listener closed still has its first request served
+   * (responses carry {@code Connection: close}; HTTP/2 clients get GOAWAY). Then everything left
+   * is closed and the event loops stop; they stop last, because until then any exchange may still
+   * need them to connect upstream.
    */
   public synchronized void drainAndStop(Duration grace) {
     if (stopped) {
@@ -168,9 +179,10 @@ public final class GatewayServer implements AutoCloseable {
     for (Channel channel : serverChannels) {
       channel.close().syncUninterruptibly();
     }
+    awaitRegistrations();
     state.clientConnections().forEach(channel -> channel.pipeline().fireUserEventTriggered(DRAIN));
     long deadline = System.nanoTime() + grace.toNanos();
-    while (state.activeExchanges() > 0 && System.nanoTime() < deadline) {
+    while (!state.clientConnections().isEmpty() && System.nanoTime() - deadline < 0) {
       try {
         Thread.sleep(20);
       } catch (InterruptedException e) {
@@ -190,6 +202,21 @@ public final class GatewayServer implements AutoCloseable {
     workerGroup.shutdownGracefully(QUIET_PERIOD_MILLIS, 2000, TimeUnit.MILLISECONDS).syncUninterruptibly();
     bossGroup.shutdownGracefully(QUIET_PERIOD_MILLIS, 2000, TimeUnit.MILLISECONDS).syncUninterruptibly();
     state.snapshot().plugins().close();
+  }
+
+  /**
+   * Waits until every connection the closed listeners accepted is registered with its event loop,
+   * and so counted among the client connections: the accepting loop hands each to its loop as a
+   * task, so a task queued on every loop after the listeners closed runs after all of them.
+   */
+  private void awaitRegistrations() {
+    for (EventExecutor loop : workerGroup) {
+      try {
+        loop.submit(() -> { }).awaitUninterruptibly(5, TimeUnit.SECONDS);
+      } catch (RejectedExecutionException e) {
+        // stopping already: nothing is registered on it any more
+      }
+    }
   }
 
   @Override
