@@ -354,9 +354,13 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     if (state == State.DONE) {
       return;
     }
-    GatewayError error = failure.kind() == UpstreamFailure.Kind.POOL_EXHAUSTED
-        ? GatewayError.of(ErrorCode.NO_HEALTHY_ENDPOINT, "No connection to upstream '" + cluster.name() + "' is available")
-        : GatewayError.of(ErrorCode.UPSTREAM_UNAVAILABLE, "Upstream '" + cluster.name() + "' is unavailable");
+    GatewayError error = switch (failure.kind()) {
+      case POOL_EXHAUSTED ->
+          GatewayError.of(ErrorCode.NO_HEALTHY_ENDPOINT, "No connection to upstream '" + cluster.name() + "' is available");
+      case RESOLVE -> GatewayError.of(ErrorCode.UPSTREAM_UNAVAILABLE,
+          "Upstream '" + cluster.name() + "' is unavailable: its host name could not be resolved");
+      default -> GatewayError.of(ErrorCode.UPSTREAM_UNAVAILABLE, "Upstream '" + cluster.name() + "' is unavailable");
+    };
     fail(error.withDetails(failure.detail()), "");
   }
 

@@ -14,6 +14,8 @@ import io.sluice.config.ListenerConfig;
 import io.sluice.proxy.AccessLog;
 import io.sluice.plugin.PluginRegistry;
 import io.sluice.proxy.GatewaySnapshot;
+import io.sluice.upstream.HostResolver;
+import io.sluice.upstream.UpstreamConnector;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,6 +40,8 @@ public final class GatewayServer implements AutoCloseable {
   private final Transport transport;
   private final EventLoopGroup bossGroup;
   private final EventLoopGroup workerGroup;
+  private final HostResolver resolver;
+  private final UpstreamConnector connector;
   private final ServerState state;
   private final List<BoundListener> listeners = new ArrayList<>();
   private final List<Channel> serverChannels = new ArrayList<>();
@@ -50,8 +54,11 @@ public final class GatewayServer implements AutoCloseable {
     this.transport = transport;
     this.bossGroup = transport.newGroup(1, "sluice-accept");
     this.workerGroup = transport.newGroup(snapshot.config().server().eventLoops(), "sluice-io");
-    this.state = new ServerState(snapshot, accessLog, transport.socketChannelType(), meters);
-    snapshot.startHealthChecks(workerGroup, transport.socketChannelType());
+    this.resolver = HostResolver.create(workerGroup, transport.datagramChannelType(), transport.socketChannelType(),
+        snapshot.config().server().dns());
+    this.connector = new UpstreamConnector(transport.socketChannelType(), resolver);
+    this.state = new ServerState(snapshot, accessLog, connector, meters);
+    snapshot.startHealthChecks(workerGroup, connector);
   }
 
   /**
@@ -109,7 +116,8 @@ public final class GatewayServer implements AutoCloseable {
    * outbound. Routes that forward need a real server; direct responses and plugin answers work.
    */
   public static io.netty.channel.embedded.EmbeddedChannel embeddedConnection(GatewaySnapshot snapshot, AccessLog accessLog) {
-    ServerState state = new ServerState(snapshot, accessLog, Transport.nio().socketChannelType(), new SimpleMeterRegistry());
+    ServerState state = new ServerState(snapshot, accessLog, new UpstreamConnector(Transport.nio().socketChannelType(), null),
+        new SimpleMeterRegistry());
     return new io.netty.channel.embedded.EmbeddedChannel(new ClientChannelInitializer(state, null, List.of("http1")));
   }
 
@@ -135,7 +143,7 @@ public final class GatewayServer implements AutoCloseable {
    * snapshot it replaces stop.
    */
   public void publish(GatewaySnapshot snapshot) {
-    snapshot.startHealthChecks(workerGroup, transport.socketChannelType());
+    snapshot.startHealthChecks(workerGroup, connector);
     GatewaySnapshot previous = state.publish(snapshot);
     if (previous != snapshot) {
       previous.stopHealthChecks();
@@ -196,6 +204,7 @@ public final class GatewayServer implements AutoCloseable {
     }
     state.snapshot().stopHealthChecks();
     state.clientConnections().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    resolver.close();
     // A quiet period, so the loops close the channels still registered (pooled upstream connections,
     // health probes) and then see the completions of their cancelled io_uring reads, which release the
     // read buffers; with none a loop could end first and those buffers would never be returned.
