@@ -157,7 +157,7 @@ final class ServerSectionReader {
     List<InetSocketAddress> nameServers = new ArrayList<>();
     dns.optional("name_servers").ifPresent(list -> {
       FirstSeen seen = new FirstSeen("name server");
-      for (YamlNode item : list.nonEmptyList("name server, such as 10.0.0.2 or 10.0.0.2:53")) {
+      for (YamlNode item : list.list()) { // empty: the system's name servers
         item.as(NAME_SERVER, ServerSectionReader::nameServer).ifPresent(address -> {
           seen.add(item, address.getHostString() + " " + address.getPort());
           nameServers.add(address);
