@@ -11,8 +11,18 @@ public sealed interface RouteAction {
    * @param upstream the name of an upstream under {@code upstreams:}
    * @param rewrite the path rewrite, {@link Rewrite#NONE} when there is none
    * @param responseTimeout overrides the upstream's response timeout for this route, or {@code null}
+   * @param retryNonIdempotent whether a request with a non-idempotent method (POST, PATCH, ...) may be
+   *     sent again when a reused connection turns out to have been closed by the upstream; only
+   *     idempotent methods (RFC 9110 section 9.2.2) are otherwise
    */
-  record Forward(String upstream, Rewrite rewrite, Duration responseTimeout) implements RouteAction {}
+  record Forward(String upstream, Rewrite rewrite, Duration responseTimeout, boolean retryNonIdempotent)
+      implements RouteAction {
+
+    /** Forwarding that resends only idempotent requests. */
+    public Forward(String upstream, Rewrite rewrite, Duration responseTimeout) {
+      this(upstream, rewrite, responseTimeout, false);
+    }
+  }
 
   /**
    * Answer directly without contacting any upstream (health checks, maintenance pages, redirects).

@@ -11,14 +11,14 @@ import java.util.Set;
 final class RouteSectionReader {
 
   static final List<String> KEYS = List.of(
-      "id", "match", "upstream", "respond", "rewrite", "timeout", "request_headers", "response_headers", "max_body_bytes",
-      "plugins", "matrix_parameters");
+      "id", "match", "upstream", "respond", "rewrite", "timeout", "retry_non_idempotent", "request_headers", "response_headers",
+      "max_body_bytes", "plugins", "matrix_parameters");
   static final List<String> RESPOND_KEYS = List.of("status", "headers", "body");
 
   private static final Map<String, MatrixParameters> MATRIX_PARAMETERS = UpstreamSectionReader.words(MatrixParameters.values());
 
   /** Keys that describe the trip upstream, meaningless on a route that answers itself. */
-  private static final List<String> FORWARD_ONLY_KEYS = List.of("rewrite", "timeout", "request_headers");
+  private static final List<String> FORWARD_ONLY_KEYS = List.of("rewrite", "timeout", "retry_non_idempotent", "request_headers");
 
   private final Set<String> upstreamNames;
   private final long defaultMaxBodyBytes;
@@ -105,7 +105,8 @@ final class RouteSectionReader {
     Optional<String> upstream = route.optional("upstream").flatMap(n -> n.as("an upstream name", this::knownUpstream));
     Rewrite rewrite = route.optional("rewrite").map(n -> RewriteReader.read(n, path)).orElse(Rewrite.NONE);
     Duration timeout = route.optional("timeout").flatMap(n -> n.duration(false)).orElse(null);
-    return new RouteAction.Forward(upstream.orElse(""), rewrite, timeout);
+    boolean retryNonIdempotent = route.optional("retry_non_idempotent").flatMap(YamlNode::bool).orElse(false);
+    return new RouteAction.Forward(upstream.orElse(""), rewrite, timeout, retryNonIdempotent);
   }
 
   private String knownUpstream(String name) {

@@ -15,6 +15,7 @@ import java.util.List;
  * @param transport which socket implementation the event loops use
  * @param drainTimeout how long SIGTERM waits for in-flight exchanges before exiting
  * @param accessLog whether one access-log line is written per exchange
+ * @param dns how upstream host names are resolved
  */
 public record ServerConfig(
     List<ListenerConfig> listeners,
@@ -25,11 +26,18 @@ public record ServerConfig(
     int eventLoops,
     IoTransport transport,
     Duration drainTimeout,
-    boolean accessLog) {
+    boolean accessLog,
+    DnsConfig dns) {
 
   public ServerConfig {
     listeners = List.copyOf(listeners);
     trustedProxies = List.copyOf(trustedProxies);
+  }
+
+  /** Server settings with the default DNS settings. */
+  public ServerConfig(List<ListenerConfig> listeners, AdminConfig admin, List<Cidr> trustedProxies, LimitsConfig limits,
+      Http2Config http2, int eventLoops, IoTransport transport, Duration drainTimeout, boolean accessLog) {
+    this(listeners, admin, trustedProxies, limits, http2, eventLoops, transport, drainTimeout, accessLog, DnsConfig.DEFAULTS);
   }
 
   /** The {@code transport:} choice; {@code AUTO} takes the best one the machine can run. */

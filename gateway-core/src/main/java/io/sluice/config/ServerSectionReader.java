@@ -1,5 +1,6 @@
 package io.sluice.config;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,12 +14,13 @@ final class ServerSectionReader {
 
   static final List<String> KEYS =
       List.of("listeners", "admin", "trusted_proxies", "limits", "http2", "event_loops", "transport", "drain_timeout",
-          "access_log");
+          "access_log", "dns");
   static final List<String> LISTENER_KEYS = List.of("name", "bind", "port", "protocols", "tls");
   static final List<String> ADMIN_KEYS = List.of("enabled", "bind", "port");
   static final List<String> LIMIT_KEYS = List.of(
       "max_request_line_bytes", "max_header_bytes", "max_header_count", "max_body_bytes", "request_header_timeout",
       "request_body_timeout", "min_request_body_rate", "keep_alive_timeout", "write_timeout");
+  static final List<String> DNS_KEYS = List.of("name_servers", "min_ttl", "max_ttl", "negative_ttl", "query_timeout");
   static final List<String> HTTP2_KEYS =
       List.of("max_concurrent_streams", "initial_window_size", "max_frame_size", "max_resets", "reset_window",
           "max_server_resets");
@@ -27,6 +29,7 @@ final class ServerSectionReader {
   static final Duration DRAIN_TIMEOUT_DEFAULT = Duration.ofSeconds(30);
 
   private static final String PORT = "a port 0..65535";
+  private static final String NAME_SERVER = "an IP address with an optional port, such as 10.0.0.2, 10.0.0.2:5353 or [fd00::53]:53";
   private static final List<String> PROTOCOLS = List.of("http1", "h2c", "h2");
   private static final String PROTOCOL_CHOICES = "http1, h2c or h2";
   private static final int MAX_EVENT_LOOPS = 1024;
@@ -60,7 +63,8 @@ final class ServerSectionReader {
         server.optional("transport").flatMap(n -> n.oneOf("transport", TRANSPORTS)).orElse(ServerConfig.IoTransport.AUTO);
     Duration drainTimeout = server.optional("drain_timeout").flatMap(n -> n.duration(true)).orElse(DRAIN_TIMEOUT_DEFAULT);
     boolean accessLog = server.optional("access_log").flatMap(YamlNode::bool).orElse(true);
-    return new ServerConfig(listeners, admin, trustedProxies, limits, http2, eventLoops, transport, drainTimeout, accessLog);
+    DnsConfig dns = server.optional("dns").map(ServerSectionReader::dns).orElse(DnsConfig.DEFAULTS);
+    return new ServerConfig(listeners, admin, trustedProxies, limits, http2, eventLoops, transport, drainTimeout, accessLog, dns);
   }
 
   private List<ListenerConfig> listeners(YamlNode node) {
@@ -149,6 +153,59 @@ final class ServerSectionReader {
         http2.optional("max_server_resets")
             .flatMap(n -> n.integer(1, Integer.MAX_VALUE, "a number of RST_STREAM frames, at least 1"))
             .orElse(d.maxServerResets()));
+  }
+
+  private static DnsConfig dns(YamlNode node) {
+    YamlMap dns = node.map(DNS_KEYS);
+    DnsConfig d = DnsConfig.DEFAULTS;
+    List<InetSocketAddress> nameServers = new ArrayList<>();
+    dns.optional("name_servers").ifPresent(list -> {
+      FirstSeen seen = new FirstSeen("name server");
+      for (YamlNode item : list.list()) { // empty: the system's name servers
+        item.as(NAME_SERVER, ServerSectionReader::nameServer).ifPresent(address -> {
+          seen.add(item, address.getHostString() + " " + address.getPort());
+          nameServers.add(address);
+        });
+      }
+    });
+    Duration minTtl = dns.optional("min_ttl").flatMap(n -> n.duration(true)).orElse(d.minTtl());
+    Optional<YamlNode> maxNode = dns.optional("max_ttl");
+    Duration maxTtl = maxNode.flatMap(n -> n.duration(false)).orElse(d.maxTtl());
+    if (maxTtl.compareTo(minTtl) < 0) {
+      maxNode.orElse(node).problem("max_ttl is shorter than min_ttl (expected: max_ttl >= min_ttl)");
+    }
+    Duration negativeTtl = dns.optional("negative_ttl").flatMap(n -> n.duration(true)).orElse(d.negativeTtl());
+    return new DnsConfig(nameServers, minTtl, maxTtl, negativeTtl, dns.timeout("query_timeout", d.queryTimeout()));
+  }
+
+  /** {@code 10.0.0.2}, {@code 10.0.0.2:5353}, {@code ::1} or {@code [::1]:5353}: an address, as a name server needs no lookup. */
+  private static InetSocketAddress nameServer(String text) {
+    String host = text;
+    String port = null;
+    if (text.startsWith("[")) {
+      int close = text.indexOf(']');
+      if (close < 0 || close + 1 < text.length() && text.charAt(close + 1) != ':') {
+        throw new IllegalArgumentException(Messages.invalid(text, NAME_SERVER));
+      }
+      host = text.substring(1, close);
+      port = close + 1 < text.length() ? text.substring(close + 2) : null;
+    } else if (text.indexOf(':') >= 0 && text.indexOf(':') == text.lastIndexOf(':')) {
+      host = text.substring(0, text.indexOf(':'));
+      port = text.substring(text.indexOf(':') + 1);
+    }
+    if (!HostNames.isIpLiteral(host)) {
+      throw new IllegalArgumentException(Messages.invalid(text, NAME_SERVER));
+    }
+    int number = 53;
+    if (port != null) {
+      boolean digits = !port.isEmpty() && port.length() <= 5 && port.chars().allMatch(c -> c >= '0' && c <= '9');
+      number = digits ? Integer.parseInt(port) : 0;
+      if (number < 1 || number > 65535) {
+        throw new IllegalArgumentException(Messages.quote(text) + " has an invalid port " + Messages.quote(port)
+            + " (expected: 1..65535)");
+      }
+    }
+    return new InetSocketAddress(io.netty.util.NetUtil.createInetAddressFromIpAddressString(host), number);
   }
 
   private static List<Cidr> cidrs(YamlNode node) {

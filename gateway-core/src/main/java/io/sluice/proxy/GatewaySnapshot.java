@@ -1,7 +1,6 @@
 package io.sluice.proxy;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.Future;
 import io.sluice.config.Cidr;
@@ -12,6 +11,7 @@ import io.sluice.plugin.PluginRegistry;
 import io.sluice.routing.RouteTable;
 import io.sluice.spi.Ticker;
 import io.sluice.upstream.UpstreamCluster;
+import io.sluice.upstream.UpstreamConnector;
 import java.net.InetAddress;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,8 +73,8 @@ public final class GatewaySnapshot {
   }
 
   /** Starts the health checks of the upstreams that have them, each checker on one loop of {@code loops}. */
-  public void startHealthChecks(EventLoopGroup loops, Class<? extends Channel> channelType) {
-    upstreams.values().forEach(upstream -> upstream.startHealthChecks(loops.next(), channelType));
+  public void startHealthChecks(EventLoopGroup loops, UpstreamConnector connector) {
+    upstreams.values().forEach(upstream -> upstream.startHealthChecks(loops.next(), connector));
   }
 
   /**

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -58,6 +59,8 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
   private final String upstreamPathAndQuery;
   private final LimitsConfig limits;
   private final Duration responseTimeout;
+  /** Whether the request may be sent again after a reused connection failed before answering. */
+  private final boolean resendable;
   private final AccessLog accessLog;
   private final PluginChain chain;
   private final ExchangeView view;
@@ -105,8 +108,11 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     this.pools = pools;
     this.upstreamPathAndQuery = upstreamPathAndQuery;
     this.limits = limits;
-    Duration routeTimeout = route.action() instanceof io.sluice.config.RouteAction.Forward f ? f.responseTimeout() : null;
+    io.sluice.config.RouteAction.Forward forward =
+        route.action() instanceof io.sluice.config.RouteAction.Forward f ? f : null;
+    Duration routeTimeout = forward != null ? forward.responseTimeout() : null;
     this.responseTimeout = routeTimeout != null ? routeTimeout : cluster.config().timeouts().response();
+    this.resendable = isIdempotent(head.method()) || forward != null && forward.retryNonIdempotent();
     this.accessLog = accessLog;
     this.chain = chain;
     this.view = view;
@@ -348,9 +354,13 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     if (state == State.DONE) {
       return;
     }
-    GatewayError error = failure.kind() == UpstreamFailure.Kind.POOL_EXHAUSTED
-        ? GatewayError.of(ErrorCode.NO_HEALTHY_ENDPOINT, "No connection to upstream '" + cluster.name() + "' is available")
-        : GatewayError.of(ErrorCode.UPSTREAM_UNAVAILABLE, "Upstream '" + cluster.name() + "' is unavailable");
+    GatewayError error = switch (failure.kind()) {
+      case POOL_EXHAUSTED ->
+          GatewayError.of(ErrorCode.NO_HEALTHY_ENDPOINT, "No connection to upstream '" + cluster.name() + "' is available");
+      case RESOLVE -> GatewayError.of(ErrorCode.UPSTREAM_UNAVAILABLE,
+          "Upstream '" + cluster.name() + "' is unavailable: its host name could not be resolved");
+      default -> GatewayError.of(ErrorCode.UPSTREAM_UNAVAILABLE, "Upstream '" + cluster.name() + "' is unavailable");
+    };
     fail(error.withDetails(failure.detail()), "");
   }
 
@@ -488,17 +498,25 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
 
   /**
    * A reused keep-alive connection that closes before any response byte was most likely
-   * closed by the upstream while idle, racing with this request. A request without a body
-   * can safely be sent again, once, on a new connection.
+   * closed by the upstream while idle, racing with this request. But the upstream may also have
+   * processed the request and died before answering, so only a request that is safe to repeat
+   * (RFC 9110 section 9.2.2: an idempotent method, or a route that says so) and has no body to
+   * replay is sent again, once, on a new connection.
    */
   private boolean isStaleConnectionRace(UpstreamFailure failure) {
     return failure.kind() == UpstreamFailure.Kind.CLOSED && !failure.responseStarted() && !retried
-        && !head.hasBody() && upstream != null && upstream.requestsServed() > 0;
+        && resendable && !head.hasBody() && upstream != null && upstream.requestsServed() > 0;
+  }
+
+  /** GET, HEAD, OPTIONS, TRACE, PUT and DELETE: methods whose repetition has the effect of one request. */
+  private static boolean isIdempotent(HttpMethod method) {
+    return method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD) || method.equals(HttpMethod.OPTIONS)
+        || method.equals(HttpMethod.TRACE) || method.equals(HttpMethod.PUT) || method.equals(HttpMethod.DELETE);
   }
 
   /**
    * An HTTP/2 upstream refused the stream before processing it (GOAWAY, REFUSED_STREAM), which
-   * makes sending it again safe, once, as long as no body bytes are lost with the refused stream:
+   * makes sending it again safe for any method (RFC 9113 section 8.7), once, as long as no body bytes are lost with the refused stream:
    * nothing forwarded yet, and not a body that already ended (its end was written to the stream).
    */
   private boolean isRefusedBeforeBody(UpstreamFailure failure) {

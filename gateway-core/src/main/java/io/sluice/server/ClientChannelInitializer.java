@@ -13,6 +13,7 @@ import java.util.List;
  */
 final class ClientChannelInitializer extends ChannelInitializer<Channel> {
 
+  private final ServerState server;
   private final ClientPipelines pipelines;
   private final TlsContexts tls;
   private final boolean http1;
@@ -23,6 +24,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
    * @param protocols the listener's protocols ({@code http1}, {@code h2c}, {@code h2})
    */
   ClientChannelInitializer(ServerState server, TlsContexts tls, List<String> protocols) {
+    this.server = server;
     this.tls = tls;
     this.http1 = protocols.contains("http1");
     this.http2 = protocols.contains(tls == null ? "h2c" : "h2");
@@ -43,6 +45,9 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
 
   @Override
   protected void initChannel(Channel channel) {
+    // Counted from the moment it is accepted, before any byte says which protocol it speaks, so
+    // that a drain waits for it: its client may be sending its first request right now.
+    server.clientConnections().add(channel);
     if (tls != null) {
       channel.pipeline().addLast("tls", tls.newHandler(channel.alloc()));
       if (http2) {

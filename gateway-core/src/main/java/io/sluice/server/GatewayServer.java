@@ -7,16 +7,20 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import io.sluice.config.ConfigException;
 import io.sluice.config.GatewayConfig;
 import io.sluice.config.ListenerConfig;
 import io.sluice.proxy.AccessLog;
 import io.sluice.plugin.PluginRegistry;
 import io.sluice.proxy.GatewaySnapshot;
+import io.sluice.upstream.HostResolver;
+import io.sluice.upstream.UpstreamConnector;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
@@ -36,6 +40,8 @@ public final class GatewayServer implements AutoCloseable {
   private final Transport transport;
   private final EventLoopGroup bossGroup;
   private final EventLoopGroup workerGroup;
+  private final HostResolver resolver;
+  private final UpstreamConnector connector;
   private final ServerState state;
   private final List<BoundListener> listeners = new ArrayList<>();
   private final List<Channel> serverChannels = new ArrayList<>();
@@ -48,8 +54,11 @@ public final class GatewayServer implements AutoCloseable {
     this.transport = transport;
     this.bossGroup = transport.newGroup(1, "sluice-accept");
     this.workerGroup = transport.newGroup(snapshot.config().server().eventLoops(), "sluice-io");
-    this.state = new ServerState(snapshot, accessLog, transport.socketChannelType(), meters);
-    snapshot.startHealthChecks(workerGroup, transport.socketChannelType());
+    this.resolver = HostResolver.create(workerGroup, transport.datagramChannelType(), transport.socketChannelType(),
+        snapshot.config().server().dns());
+    this.connector = new UpstreamConnector(transport.socketChannelType(), resolver);
+    this.state = new ServerState(snapshot, accessLog, connector, meters);
+    snapshot.startHealthChecks(workerGroup, connector);
   }
 
   /**
@@ -107,7 +116,8 @@ public final class GatewayServer implements AutoCloseable {
    * outbound. Routes that forward need a real server; direct responses and plugin answers work.
    */
   public static io.netty.channel.embedded.EmbeddedChannel embeddedConnection(GatewaySnapshot snapshot, AccessLog accessLog) {
-    ServerState state = new ServerState(snapshot, accessLog, Transport.nio().socketChannelType(), new SimpleMeterRegistry());
+    ServerState state = new ServerState(snapshot, accessLog, new UpstreamConnector(Transport.nio().socketChannelType(), null),
+        new SimpleMeterRegistry());
     return new io.netty.channel.embedded.EmbeddedChannel(new ClientChannelInitializer(state, null, List.of("http1")));
   }
 
@@ -133,7 +143,7 @@ public final class GatewayServer implements AutoCloseable {
    * snapshot it replaces stop.
    */
   public void publish(GatewaySnapshot snapshot) {
-    snapshot.startHealthChecks(workerGroup, transport.socketChannelType());
+    snapshot.startHealthChecks(workerGroup, connector);
     GatewaySnapshot previous = state.publish(snapshot);
     if (previous != snapshot) {
       previous.stopHealthChecks();
@@ -155,9 +165,18 @@ public final class GatewayServer implements AutoCloseable {
     return state.activeExchanges();
   }
 
+  /** Client connections open right now, from the moment a listener accepted them. */
+  public int openConnections() {
+    return state.clientConnections().size();
+  }
+
   /**
-   * Stops accepting, asks idle keep-alive connections to close, waits up to {@code grace} for
-   * in-flight exchanges (their responses carry {@code Connection: close}), then closes the rest.
+   * Stops accepting, then serves every connection the listeners accepted until it closes or
+   * {@code grace} runs out: idle keep-alive connections close at once, requests in flight finish,
+   * and a connection accepted before the listener closed still has its first request served
+   * (responses carry {@code Connection: close}; HTTP/2 clients get GOAWAY). Then everything left
+   * is closed and the event loops stop; they stop last, because until then any exchange may still
+   * need them to connect upstream.
    */
   public synchronized void drainAndStop(Duration grace) {
     if (stopped) {
@@ -168,9 +187,10 @@ public final class GatewayServer implements AutoCloseable {
     for (Channel channel : serverChannels) {
       channel.close().syncUninterruptibly();
     }
+    awaitRegistrations();
     state.clientConnections().forEach(channel -> channel.pipeline().fireUserEventTriggered(DRAIN));
     long deadline = System.nanoTime() + grace.toNanos();
-    while (state.activeExchanges() > 0 && System.nanoTime() < deadline) {
+    while (!state.clientConnections().isEmpty() && System.nanoTime() - deadline < 0) {
       try {
         Thread.sleep(20);
       } catch (InterruptedException e) {
@@ -184,12 +204,28 @@ public final class GatewayServer implements AutoCloseable {
     }
     state.snapshot().stopHealthChecks();
     state.clientConnections().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    resolver.close();
     // A quiet period, so the loops close the channels still registered (pooled upstream connections,
     // health probes) and then see the completions of their cancelled io_uring reads, which release the
     // read buffers; with none a loop could end first and those buffers would never be returned.
     workerGroup.shutdownGracefully(QUIET_PERIOD_MILLIS, 2000, TimeUnit.MILLISECONDS).syncUninterruptibly();
     bossGroup.shutdownGracefully(QUIET_PERIOD_MILLIS, 2000, TimeUnit.MILLISECONDS).syncUninterruptibly();
     state.snapshot().plugins().close();
+  }
+
+  /**
+   * Waits until every connection the closed listeners accepted is registered with its event loop,
+   * and so counted among the client connections: the accepting loop hands each to its loop as a
+   * task, so a task queued on every loop after the listeners closed runs after all of them.
+   */
+  private void awaitRegistrations() {
+    for (EventExecutor loop : workerGroup) {
+      try {
+        loop.submit(() -> { }).awaitUninterruptibly(5, TimeUnit.SECONDS);
+      } catch (RejectedExecutionException e) {
+        // stopping already: nothing is registered on it any more
+      }
+    }
   }
 
   @Override

@@ -104,6 +104,8 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   private boolean chainPending;
   private ArrayDeque<Object> pipelined;
   private boolean awaitingFirstByte = true;
+  /** Whether a response went out and the connection was kept alive for another request. */
+  private boolean keptAlive;
   private boolean replaying;
   /** Between a read's first message and its channelReadComplete. */
   private boolean inReadBurst;
@@ -238,8 +240,13 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
 
   @Override
   public void userEventTriggered(ChannelHandlerContext context, Object event) {
-    if (event == GatewayServer.DRAIN && !inExchange) {
-      context.close();
+    if (event == GatewayServer.DRAIN) {
+      // Only a kept-alive connection with no byte of a next request is closed: its client knows
+      // such a connection may close at any time. A new connection's client has its first request
+      // on the way and no reason to expect a close; that request is served with Connection: close.
+      if (!inExchange && keptAlive && awaitingFirstByte) {
+        context.close();
+      }
       return;
     }
     if (event instanceof SslHandshakeCompletionEvent handshake && tls != null) {
@@ -697,6 +704,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
       return;
     }
     awaitingFirstByte = true;
+    keptAlive = true;
     requestTimer.arm(limits().keepAliveTimeout().toNanos(), idleTimeout);
     if (replaying) {
       return; // the replay loop below, further up the stack, goes on with the next request

@@ -1,7 +1,6 @@
 package io.sluice.server;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -9,6 +8,7 @@ import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.sluice.proxy.AccessLog;
 import io.sluice.proxy.GatewaySnapshot;
+import io.sluice.upstream.UpstreamConnector;
 import io.sluice.upstream.UpstreamPools;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -21,7 +21,7 @@ public final class ServerState {
 
   private final AtomicReference<GatewaySnapshot> snapshot;
   private final AccessLog accessLog;
-  private final Class<? extends Channel> upstreamChannelType;
+  private final UpstreamConnector connector;
   private final FastThreadLocal<UpstreamPools> pools = new FastThreadLocal<>();
   private final AtomicInteger activeExchanges = new AtomicInteger();
   private final ChannelGroup clientConnections = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
@@ -29,13 +29,12 @@ public final class ServerState {
   private final Http2Errors http2Errors;
   private volatile boolean draining;
 
-  ServerState(GatewaySnapshot initial, AccessLog accessLog, Class<? extends Channel> upstreamChannelType,
-      MeterRegistry meters) {
+  ServerState(GatewaySnapshot initial, AccessLog accessLog, UpstreamConnector connector, MeterRegistry meters) {
     this.meters = meters;
     this.http2Errors = new Http2Errors(meters);
     this.snapshot = new AtomicReference<>(initial);
     this.accessLog = accessLog;
-    this.upstreamChannelType = upstreamChannelType;
+    this.connector = connector;
   }
 
   /** The snapshot new exchanges start with. */
@@ -65,7 +64,7 @@ public final class ServerState {
   UpstreamPools pools(EventLoop loop) {
     UpstreamPools current = pools.get();
     if (current == null) {
-      current = new UpstreamPools(loop, upstreamChannelType);
+      current = new UpstreamPools(loop, connector);
       pools.set(current);
     }
     return current;

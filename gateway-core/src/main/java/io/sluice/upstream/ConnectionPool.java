@@ -1,21 +1,22 @@
 package io.sluice.upstream;
 
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
-import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.config.Endpoint;
 import java.util.ArrayDeque;
+import java.net.InetSocketAddress;
 import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The HTTP/1.1 connections from one event loop to one endpoint: idle ones kept for reuse (most
  * recently used first, so the rest can expire), a cap on how many exist, and a queue of requests
- * waiting for one when the cap is reached. Over TLS for {@code https://} endpoints. Confined to
- * its event loop.
+ * waiting for one when the cap is reached. Over TLS for {@code https://} endpoints. An endpoint
+ * given by host name has its connections spread over the addresses DNS answers; a connection to an
+ * address that a later answer no longer has is closed instead of reused. Confined to its event loop.
  */
 public final class ConnectionPool implements UpstreamPool {
 
@@ -23,7 +24,8 @@ public final class ConnectionPool implements UpstreamPool {
 
   private final Endpoint endpoint;
   private final EventLoop loop;
-  private final Class<? extends Channel> channelType;
+  private final UpstreamConnector connector;
+  private final EndpointAddresses addresses;
   private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
   private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
   private int open;
@@ -42,10 +44,11 @@ public final class ConnectionPool implements UpstreamPool {
     }
   };
 
-  ConnectionPool(Endpoint endpoint, EventLoop loop, Class<? extends Channel> channelType) {
+  ConnectionPool(Endpoint endpoint, EventLoop loop, UpstreamConnector connector) {
     this.endpoint = endpoint;
     this.loop = loop;
-    this.channelType = channelType;
+    this.connector = connector;
+    this.addresses = new EndpointAddresses(endpoint, loop, connector, this::retireIdle);
   }
 
   @Override
@@ -71,9 +74,10 @@ public final class ConnectionPool implements UpstreamPool {
   @Override
   public void acquire(Settings settings, Acquirer acquirer) {
     inFlight++;
+    addresses.recheckIfDue();
     UpstreamConnection connection;
     while ((connection = idle.pollLast()) != null) {
-      if (connection.isUsable()) {
+      if (connection.isUsable() && addresses.isCurrent(connection)) {
         acquirer.onAcquired(connection);
         return;
       }
@@ -115,6 +119,10 @@ public final class ConnectionPool implements UpstreamPool {
   }
 
   private void release(UpstreamConnection connection) {
+    if (!addresses.isCurrent(connection)) {
+      connection.discard(); // DNS no longer names its address; a waiter gets a new connection
+      return;
+    }
     Waiter waiter = waiters.poll();
     if (waiter != null) {
       waiter.timeout.cancel(false);
@@ -145,23 +153,32 @@ public final class ConnectionPool implements UpstreamPool {
 
   private void connect(Settings settings, Acquirer acquirer) {
     open++;
-    opened++;
+    int first = (int) opened++;
     UpstreamConnection connection = new UpstreamConnection(home, false);
     connection.idleTimeoutNanos = settings.idleTimeout().toNanos();
-    ChannelFuture future = UpstreamConnector.connect(loop, channelType, settings, endpoint, pipeline -> {
+    connector.dial(loop, settings, endpoint, pipeline -> {
       pipeline.addLast("codec", new HttpClientCodec(
           new HttpDecoderConfig().setMaxHeaderSize(MAX_RESPONSE_HEADER_BYTES).setMaxChunkSize(64 * 1024), false, true));
       pipeline.addLast("connection", connection);
-    });
-    UpstreamConnector.whenReady(future, endpoint, failure -> {
+    }, (channel, failure) -> {
       if (failure == null) {
+        addresses.connected(connection, channel);
         acquirer.onAcquired(connection);
       } else {
-        connection.discard(); // gives up its place; a failed handshake also closes the channel
+        connection.discard(); // gives up its place
         inFlight--;
         acquirer.onAcquireFailed(failure);
       }
-    });
+    }).start(first, addresses::answered);
+  }
+
+  /** DNS stopped naming some addresses: idle connections to them close (busy ones when released). */
+  private void retireIdle(List<InetSocketAddress> current) {
+    for (UpstreamConnection connection : idle.toArray(UpstreamConnection[]::new)) {
+      if (!addresses.isCurrent(connection)) {
+        connection.discard();
+      }
+    }
   }
 
   private void scheduleSweep(long idleTimeoutNanos) {

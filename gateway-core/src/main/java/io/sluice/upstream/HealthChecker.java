@@ -1,6 +1,5 @@
 package io.sluice.upstream;
 
-import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
@@ -34,10 +33,11 @@ public final class HealthChecker {
   private final long intervalNanos;
   private final AtomicReference<EventLoop> loop = new AtomicReference<>();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private Class<? extends Channel> channelType;
+  private UpstreamConnector connector;
   // the loop's only
   private final ScheduledFuture<?>[] timers;
   private final ProbeCall[] calls;
+  private final int[] probes;
 
   /**
    * @param poolSettings the upstream's connection settings, for its TLS context and server name;
@@ -54,14 +54,18 @@ public final class HealthChecker {
     this.intervalNanos = check.interval().toNanos();
     this.timers = new ScheduledFuture<?>[endpoints.size()];
     this.calls = new ProbeCall[endpoints.size()];
+    this.probes = new int[endpoints.size()];
   }
 
-  /** Starts probing on {@code eventLoop}; does nothing when started or closed before. */
-  public void start(EventLoop eventLoop, Class<? extends Channel> type) {
+  /**
+   * Starts probing on {@code eventLoop}, connecting (and resolving host names) as requests do with
+   * {@code upstreamConnector}; does nothing when started or closed before.
+   */
+  public void start(EventLoop eventLoop, UpstreamConnector upstreamConnector) {
     if (closed.get() || !loop.compareAndSet(null, eventLoop)) {
       return;
     }
-    channelType = type; // published to the loop by execute()
+    connector = upstreamConnector; // published to the loop by execute()
     try {
       eventLoop.execute(() -> {
         for (int i = 0; i < endpoints.size(); i++) {
@@ -106,7 +110,7 @@ public final class HealthChecker {
     }
     ProbeCall call = new ProbeCall(probe, endpoints.get(index), failure -> ended(index, failure));
     calls[index] = call;
-    call.start(loop.get(), channelType, settings, http2);
+    call.start(loop.get(), connector, settings, http2, probes[index]++);
   }
 
   private void ended(int index, String failure) {

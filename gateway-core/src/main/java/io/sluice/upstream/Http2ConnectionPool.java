@@ -1,10 +1,10 @@
 package io.sluice.upstream;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.config.Endpoint;
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +15,9 @@ import java.util.concurrent.TimeUnit;
  * TLS with ALPN h2), each request a stream. A request gets a stream on the oldest connection with
  * a free one, so load gathers on few connections and the rest can expire; when every connection is
  * at the upstream's SETTINGS_MAX_CONCURRENT_STREAMS, another is opened, up to the per-endpoint
- * cap, and beyond that requests wait as for HTTP/1.1. Confined to its event loop.
+ * cap, and beyond that requests wait as for HTTP/1.1. An endpoint given by host name has its
+ * connections spread over the addresses DNS answers; a connection to an address that a later
+ * answer no longer has takes no new streams and closes after its last. Confined to its event loop.
  */
 public final class Http2ConnectionPool implements UpstreamPool {
 
@@ -28,7 +30,8 @@ public final class Http2ConnectionPool implements UpstreamPool {
 
   private final Endpoint endpoint;
   private final EventLoop loop;
-  private final Class<? extends Channel> channelType;
+  private final UpstreamConnector connector;
+  private final EndpointAddresses addresses;
   private final List<MultiplexedConnection> connections = new ArrayList<>();
   private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
   private int expectedStreams = ASSUMED_MAX_STREAMS;
@@ -37,10 +40,11 @@ public final class Http2ConnectionPool implements UpstreamPool {
   private boolean dispatchScheduled;
   private ScheduledFuture<?> sweep;
 
-  Http2ConnectionPool(Endpoint endpoint, EventLoop loop, Class<? extends Channel> channelType) {
+  Http2ConnectionPool(Endpoint endpoint, EventLoop loop, UpstreamConnector connector) {
     this.endpoint = endpoint;
     this.loop = loop;
-    this.channelType = channelType;
+    this.connector = connector;
+    this.addresses = new EndpointAddresses(endpoint, loop, connector, this::retire);
   }
 
   @Override
@@ -66,6 +70,7 @@ public final class Http2ConnectionPool implements UpstreamPool {
   @Override
   public void acquire(Settings settings, Acquirer acquirer) {
     inFlight++;
+    addresses.recheckIfDue();
     if (waiters.isEmpty()) {
       MultiplexedConnection connection = withFreeStream();
       if (connection != null) {
@@ -143,9 +148,9 @@ public final class Http2ConnectionPool implements UpstreamPool {
     }
   }
 
-  void connectionClosed(MultiplexedConnection connection, Channel channel, boolean wasConnecting) {
+  void connectionClosed(MultiplexedConnection connection, boolean wasConnecting) {
     if (wasConnecting) {
-      connectFailed(connection, channel, UpstreamConnector.failure(endpoint + " closed the HTTP/2 connection before it was ready"));
+      connectFailed(connection, UpstreamConnector.failure(endpoint + " closed the HTTP/2 connection before it was ready"));
     } else if (connections.remove(connection)) {
       dispatch();
     }
@@ -207,29 +212,31 @@ public final class Http2ConnectionPool implements UpstreamPool {
   }
 
   private void connect(Settings settings) {
-    opened++;
+    int first = (int) opened++;
     MultiplexedConnection connection = new MultiplexedConnection(this, settings.idleTimeout().toNanos());
     connections.add(connection);
     boolean tls = endpoint.isTls() && settings.tls() != null;
-    ChannelFuture future = UpstreamConnector.connect(loop, channelType, settings, endpoint, pipeline -> {
+    connection.dial = connector.dial(loop, settings, endpoint, pipeline -> {
       if (tls) {
         pipeline.addLast(UpstreamConnector.CLOSE_ON_ERROR); // HTTP/2 handlers come after ALPN
       } else {
         connection.install(pipeline);
       }
-    });
-    Channel channel = future.channel();
-    UpstreamConnector.whenReady(future, endpoint, failure -> {
+    }, (channel, failure) -> {
       if (failure != null) {
-        connectFailed(connection, channel, failure);
-      } else if (tls) {
+        connectFailed(connection, failure);
+        return;
+      }
+      addresses.connected(connection, channel);
+      if (tls) {
         installAfterAlpn(connection, channel);
       }
     });
-    // The connect timeout covers TCP, TLS and the upstream's first SETTINGS together.
+    connection.dial.start(first, addresses::answered);
+    // The connect timeout covers DNS, TCP, TLS and the upstream's first SETTINGS together.
     loop.schedule(() -> {
       if (connection.isConnecting()) {
-        connectFailed(connection, channel, UpstreamConnector.failure(endpoint + " did not complete the HTTP/2 connection within "
+        connectFailed(connection, UpstreamConnector.failure(endpoint + " did not complete the HTTP/2 connection within "
             + settings.connectTimeout().toMillis() + "ms"));
       }
     }, settings.connectTimeout().toNanos(), TimeUnit.NANOSECONDS);
@@ -241,7 +248,16 @@ public final class Http2ConnectionPool implements UpstreamPool {
     if (refused == null) {
       connection.install(channel.pipeline());
     } else {
-      connectFailed(connection, channel, refused);
+      connectFailed(connection, refused);
+    }
+  }
+
+  /** DNS stopped naming some addresses: their connections take no new streams and close after their last. */
+  private void retire(List<InetSocketAddress> current) {
+    for (MultiplexedConnection connection : List.copyOf(connections)) {
+      if (!addresses.isCurrent(connection)) {
+        connection.retire();
+      }
     }
   }
 
@@ -249,11 +265,11 @@ public final class Http2ConnectionPool implements UpstreamPool {
    * A connection that never became ready. Its waiters are failed when nothing else can serve
    * them; no connection is opened in its place, so an endpoint that is down is not hammered.
    */
-  private void connectFailed(MultiplexedConnection connection, Channel channel, UpstreamFailure failure) {
+  private void connectFailed(MultiplexedConnection connection, UpstreamFailure failure) {
     if (!connections.remove(connection)) {
       return;
     }
-    channel.close();
+    connection.dial.cancel(); // closes the connection, or stops it being opened
     if (noneUsable()) {
       failWaiters(failure);
     }

@@ -55,6 +55,11 @@ final class MultiplexedConnection extends ChannelInboundHandlerAdapter implement
   private Http2Connection connection;
   private int openStreams;
   private long idleSinceNanos;
+  /** How the connection is opened; cancelling it closes the connection. */
+  UpstreamConnector.Dial dial;
+  /** The address connected to, and the DNS answer it was last seen in (see {@link EndpointAddresses}). */
+  java.net.InetSocketAddress address;
+  int addressGeneration;
 
   MultiplexedConnection(Http2ConnectionPool pool, long idleTimeoutNanos) {
     this.pool = pool;
@@ -187,6 +192,13 @@ final class MultiplexedConnection extends ChannelInboundHandlerAdapter implement
     }
   }
 
+  /** DNS no longer names the address: like a GOAWAY from the upstream, without one. */
+  void retire() {
+    if (state == State.READY) {
+      drain();
+    }
+  }
+
   /** GOAWAY: streams the upstream accepted finish; no new ones start; the connection closes after the last. */
   private void drain() {
     if (state == State.CLOSED || state == State.DRAINING) {
@@ -204,7 +216,7 @@ final class MultiplexedConnection extends ChannelInboundHandlerAdapter implement
   public void channelInactive(ChannelHandlerContext ctx) {
     State was = state;
     state = State.CLOSED;
-    pool.connectionClosed(this, ctx.channel(), was == State.CONNECTING);
+    pool.connectionClosed(this, was == State.CONNECTING);
   }
 
   @Override

@@ -3,7 +3,6 @@ package io.sluice.upstream;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -43,6 +42,7 @@ final class ProbeCall extends ChannelInboundHandlerAdapter {
   private final HealthProbe probe;
   private final Endpoint endpoint;
   private final Consumer<String> verdict;
+  private UpstreamConnector.Dial dial;
   private Channel connection;
   private ScheduledFuture<?> deadline;
   private HttpResponse head;
@@ -58,13 +58,15 @@ final class ProbeCall extends ChannelInboundHandlerAdapter {
 
   /**
    * Connects and sends the request. The connect timeout of {@code settings} is the check's
-   * timeout: it bounds connecting, the TLS handshake and the answer together.
+   * timeout: it bounds resolving, connecting, the TLS handshake and the answer together. The host
+   * name of the endpoint is resolved as for requests (the same resolver and cache); {@code first}
+   * picks which of its addresses is tried first, so that successive probes visit all of them.
    */
-  void start(EventLoop loop, Class<? extends Channel> channelType, UpstreamPool.Settings settings, boolean http2) {
+  void start(EventLoop loop, UpstreamConnector connector, UpstreamPool.Settings settings, boolean http2, int first) {
     long timeoutMillis = settings.connectTimeout().toMillis();
     deadline = loop.schedule(() -> finish("no answer within " + timeoutMillis + "ms"), timeoutMillis, TimeUnit.MILLISECONDS);
     boolean tls = endpoint.isTls() && settings.tls() != null;
-    ChannelFuture connect = UpstreamConnector.connect(loop, channelType, settings, endpoint, pipeline -> {
+    dial = connector.dial(loop, settings, endpoint, pipeline -> {
       if (!http2) {
         pipeline.addLast(new HttpClientCodec(), this);
       } else if (tls) {
@@ -72,15 +74,15 @@ final class ProbeCall extends ChannelInboundHandlerAdapter {
       } else {
         addHttp2(pipeline);
       }
-    });
-    connection = connect.channel();
-    UpstreamConnector.whenReady(connect, endpoint, failure -> {
+    }, (channel, failure) -> {
       if (failure != null) {
-        finish(failure.detail()); // a no-op when the deadline came first
+        finish(failure.detail());
       } else if (!done) {
+        connection = channel;
         connected(http2, tls);
       }
     });
+    dial.start(first, null);
   }
 
   /** Connected, and with TLS the handshake done: sends the request, over a new stream for HTTP/2. */
@@ -204,7 +206,7 @@ final class ProbeCall extends ChannelInboundHandlerAdapter {
     deadline.cancel(false);
     body.release();
     body = Unpooled.EMPTY_BUFFER;
-    connection.close();
+    dial.cancel(); // closes the connection, or stops it being opened
     return true;
   }
 }

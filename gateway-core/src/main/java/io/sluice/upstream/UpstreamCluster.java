@@ -1,6 +1,5 @@
 package io.sluice.upstream;
 
-import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.Future;
@@ -73,9 +72,9 @@ public final class UpstreamCluster {
   }
 
   /** Starts the health checks, if the upstream has any, on {@code loop}; at most once. */
-  public void startHealthChecks(EventLoop loop, Class<? extends Channel> channelType) {
+  public void startHealthChecks(EventLoop loop, UpstreamConnector connector) {
     if (checker != null) {
-      checker.start(loop, channelType);
+      checker.start(loop, connector);
     }
   }
 

@@ -20,6 +20,7 @@ import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
 import io.sluice.eventloop.LazyTimer;
+import java.net.InetSocketAddress;
 
 /**
  * One request's way to an endpoint: a pooled HTTP/1.1 connection serving one request at a time,
@@ -45,6 +46,9 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   private LazyTimer responseTimer;
   long idleSinceNanos;
   long idleTimeoutNanos;
+  /** The address connected to, and the DNS answer it was last seen in (see {@link EndpointAddresses}). */
+  InetSocketAddress address;
+  int addressGeneration;
 
   /**
    * @param stream whether this is an HTTP/2 stream: used for one request only, and its responses
@@ -110,7 +114,9 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
       broken = true;
       home.forget(this);
     }
-    channel.close();
+    if (channel != null) { // null when it never connected: its handlers were never installed
+      channel.close();
+    }
   }
 
   /**

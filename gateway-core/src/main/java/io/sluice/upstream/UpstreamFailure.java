@@ -11,6 +11,8 @@ public record UpstreamFailure(Kind kind, String detail, boolean responseStarted)
 
   /** Categories of failure. */
   public enum Kind {
+    /** The endpoint's host name could not be resolved (no such name, no answer, DNS unreachable). */
+    RESOLVE,
     /** The TCP connection could not be established (refused, unreachable, connect timeout). */
     CONNECT,
     /** The connection was reset or closed before the response completed. */

@@ -1,6 +1,5 @@
 package io.sluice.upstream;
 
-import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.sluice.config.Endpoint;
 import io.sluice.config.UpstreamConfig;
@@ -24,13 +23,13 @@ public final class UpstreamPools {
   private record PoolKey(Endpoint endpoint, boolean http2, UpstreamTlsConfig tls) {}
 
   private final EventLoop loop;
-  private final Class<? extends Channel> channelType;
+  private final UpstreamConnector connector;
   private final Map<PoolKey, UpstreamPool> pools = new HashMap<>();
   private final Map<Endpoint, List<UpstreamPool>> byEndpoint = new HashMap<>();
 
-  public UpstreamPools(EventLoop loop, Class<? extends Channel> channelType) {
+  public UpstreamPools(EventLoop loop, UpstreamConnector connector) {
     this.loop = loop;
-    this.channelType = channelType;
+    this.connector = connector;
   }
 
   public EventLoop loop() {
@@ -43,8 +42,8 @@ public final class UpstreamPools {
     UpstreamPool pool = pools.get(key);
     if (pool == null) {
       pool = key.http2()
-          ? new Http2ConnectionPool(endpoint, loop, channelType)
-          : new ConnectionPool(endpoint, loop, channelType);
+          ? new Http2ConnectionPool(endpoint, loop, connector)
+          : new ConnectionPool(endpoint, loop, connector);
       pools.put(key, pool);
       byEndpoint.computeIfAbsent(endpoint, e -> new ArrayList<>(1)).add(pool);
     }

@@ -64,6 +64,23 @@ class ConfigRoutesTest {
   }
 
   @Test
+  void retryNonIdempotentIsABooleanForForwardingRoutes() throws ConfigException {
+    assertThat(routeProblems("""
+          - { id: a, match: { path: /a }, upstream: users, retry_non_idempotent: maybe }
+          - { id: b, match: { path: /b }, respond: { status: 200 }, retry_non_idempotent: true }
+        """)).containsExactly(
+            "sluice.yaml:7:74 routes[0].retry_non_idempotent: 'maybe' (expected: true or false)",
+            "sluice.yaml:8:61 routes[1]: 'retry_non_idempotent' applies only to routes with 'upstream'");
+
+    GatewayConfig config = valid(HEADER + """
+          - { id: a, match: { path: /a }, upstream: users, retry_non_idempotent: true }
+          - { id: b, match: { path: /b }, upstream: users }
+        """);
+    assertThat(((RouteAction.Forward) config.routes().get(0).action()).retryNonIdempotent()).isTrue();
+    assertThat(((RouteAction.Forward) config.routes().get(1).action()).retryNonIdempotent()).isFalse();
+  }
+
+  @Test
   void respondNeedsAStatusAndValidHeaders() {
     assertThat(routeProblems("""
           - id: a

@@ -223,12 +223,26 @@ class Http2UpstreamTest {
 
   @Test
   void aStreamRefusedWithRstStreamIsRetried() throws Exception {
+    plain.armRefuse();
     int streamsBefore = plain.streams();
 
     HttpResponse<String> response = get("/refuse");
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).isEqualTo("GET /refuse");
+    assertThat(plain.streams()).isEqualTo(streamsBefore + 2);
+  }
+
+  @Test
+  void aRefusedStreamIsRetriedWhateverItsMethodAsTheUpstreamNeverProcessedIt() throws Exception {
+    plain.armRefuse();
+    int streamsBefore = plain.streams();
+    var post = HttpRequest.newBuilder(gateway.uri("/refuse")).POST(BodyPublishers.noBody()).build();
+
+    HttpResponse<String> response = client.send(post, BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("POST /refuse");
     assertThat(plain.streams()).isEqualTo(streamsBefore + 2);
   }
 

@@ -169,6 +169,11 @@ public final class H2TestUpstream implements AutoCloseable {
     return clientSubjects;
   }
 
+  /** Makes the next {@code /refuse} request be refused again (it is, the first time). */
+  public void armRefuse() {
+    refuseArmed.set(true);
+  }
+
   /** Makes the next {@code /goaway} request send GOAWAY. */
   public void armGoAway() {
     goAwayArmed.set(true);

@@ -78,6 +78,11 @@ public final class TestUpstream implements AutoCloseable {
   }
 
   public TestUpstream() throws InterruptedException {
+    this("127.0.0.1", 0);
+  }
+
+  /** An upstream on {@code host} (a loopback address such as 127.0.0.2) and {@code port} (0 for any free one). */
+  public TestUpstream(String host, int port) throws InterruptedException {
     server = new ServerBootstrap()
         .group(group)
         .channel(NioServerSocketChannel.class)
@@ -90,7 +95,7 @@ public final class TestUpstream implements AutoCloseable {
             ch.pipeline().addLast(new HttpServerCodec(), new Handler());
           }
         })
-        .bind("127.0.0.1", 0).sync().channel();
+        .bind(host, port).sync().channel();
   }
 
   public int port() {

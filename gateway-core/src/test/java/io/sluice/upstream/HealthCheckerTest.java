@@ -77,7 +77,7 @@ class HealthCheckerTest {
   private EndpointHealth check(UpstreamConfig upstream) {
     UpstreamCluster cluster = new UpstreamCluster(upstream);
     checker = new HealthChecker(upstream, cluster.health(), cluster.poolSettings());
-    checker.start(loop, NioSocketChannel.class);
+    checker.start(loop, new UpstreamConnector(NioSocketChannel.class, null)); // the endpoints are IP addresses
     return cluster.health();
   }
 
