@@ -129,13 +129,15 @@ public record JwtConfig(
    *
    * @param issuer the exact {@code iss} value
    * @param audiences when not empty, a token's {@code aud} must contain one of them
-   * @param jwksUri an http(s) URL of the issuer's JWK set, fetched in the background and cached
+   * @param jwksUri an https URL of the issuer's JWK set, fetched in the background and cached; http only for
+   *     a loopback address or with {@code allowInsecureJwks}
    * @param jwks an inline JWK set (JSON)
    * @param publicKeys PEM public keys or certificates
    * @param secrets HMAC secrets (UTF-8), at least as long as the hash (32 bytes for HS256)
    * @param algorithms the allowed {@code alg} values, e.g. {@code [RS256, ES256]}; {@code none} is refused
    * @param jwksCacheTtl how long a fetched JWK set is used before it is fetched again; 10m by default
    * @param jwksRefreshMinInterval the least time between two fetches (an unknown {@code kid} triggers one); 30s by default
+   * @param allowInsecureJwks whether {@code jwksUri} may be plain http on another host than this one
    */
   public record Issuer(
       String issuer,
@@ -146,7 +148,8 @@ public record JwtConfig(
       List<String> secrets,
       List<String> algorithms,
       Duration jwksCacheTtl,
-      Duration jwksRefreshMinInterval) {
+      Duration jwksRefreshMinInterval,
+      boolean allowInsecureJwks) {
 
     /** The algorithms with a verifier here; ES256K is left out (its curve is gone from the JDK). */
     static final Set<JWSAlgorithm> SUPPORTED = Set.of(
@@ -165,7 +168,9 @@ public record JwtConfig(
       publicKeys = List.copyOf(publicKeys == null ? List.of() : publicKeys);
       secrets = List.copyOf(secrets == null ? List.of() : secrets);
       if (jwksUri != null) {
-        checkUri(jwksUri);
+        checkUri(jwksUri, allowInsecureJwks);
+      } else if (allowInsecureJwks) {
+        throw new IllegalArgumentException("allow_insecure_jwks: true, but there is no jwks_uri (expected: allow_insecure_jwks only with an http jwks_uri)");
       }
       if (jwks != null) {
         try {
@@ -240,7 +245,7 @@ public record JwtConfig(
       return algorithm;
     }
 
-    private static void checkUri(String text) {
+    private static void checkUri(String text, boolean allowInsecure) {
       URI uri;
       try {
         uri = new URI(text);
@@ -249,8 +254,40 @@ public record JwtConfig(
       }
       String scheme = uri == null || uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
       if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-        throw new IllegalArgumentException("jwks_uri: '" + text + "' (expected: an http or https URL such as https://idp.example.com/.well-known/jwks.json)");
+        throw new IllegalArgumentException("jwks_uri: '" + text + "' (expected: an https URL such as https://idp.example.com/.well-known/jwks.json)");
       }
+      // keys fetched without TLS can be replaced on the way, and then any token verifies
+      if (scheme.equals("http") && !allowInsecure && !isLoopback(uri.getHost())) {
+        throw new IllegalArgumentException("jwks_uri: '" + text + "' is plain http: keys fetched without TLS can be replaced on the way"
+            + " (expected: an https URL; http only for a loopback address, or with allow_insecure_jwks: true)");
+      }
+      if (scheme.equals("https") && allowInsecure) {
+        throw new IllegalArgumentException("allow_insecure_jwks: true, but jwks_uri is https (expected: allow_insecure_jwks only with an http jwks_uri)");
+      }
+    }
+
+    /** {@code localhost}, 127.0.0.0/8 or ::1, written as such: a name is not resolved to find out. */
+    private static boolean isLoopback(String host) {
+      if (host.equalsIgnoreCase("localhost")) {
+        return true;
+      }
+      if (host.startsWith("[") && host.endsWith("]")) {
+        try {
+          return java.net.InetAddress.getByName(host.substring(1, host.length() - 1)).isLoopbackAddress(); // a literal: no lookup
+        } catch (java.net.UnknownHostException e) {
+          return false;
+        }
+      }
+      String[] octets = host.split("\\.", -1);
+      if (octets.length != 4 || !octets[0].equals("127")) {
+        return false;
+      }
+      for (String octet : octets) {
+        if (octet.isEmpty() || octet.length() > 3 || !octet.chars().allMatch(Character::isDigit) || Integer.parseInt(octet) > 255) {
+          return false;
+        }
+      }
+      return true;
     }
   }
 

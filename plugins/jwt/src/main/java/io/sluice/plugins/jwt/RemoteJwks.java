@@ -30,14 +30,17 @@ import java.util.concurrent.atomic.AtomicReference;
  * background while the old keys stay in use. At most one fetch runs at a time, and fetches start
  * at most once per {@code jwks_refresh_min_interval}. A failed fetch keeps the last good keys.
  *
- * <p>A fetch is bounded two ways, so that a broken or hostile endpoint can neither fill the
+ * <p>A fetch is bounded three ways, so that a broken or hostile endpoint can neither fill the
  * heap nor hold the single fetch slot forever: the body is read up to {@link #MAX_BYTES} and no
- * further, and the whole fetch, body included, has {@link #FETCH_TIMEOUT}.
+ * further, the whole fetch (redirects and body included) has {@link #FETCH_TIMEOUT}, and only
+ * {@link #MAX_REDIRECTS} redirects within the origin of {@code jwks_uri} are followed.
  */
 final class RemoteJwks {
 
   /** A JWK set larger than this is not a JWK set. */
   static final int MAX_BYTES = 512 * 1024;
+  /** Redirects followed within one fetch; each must stay in the origin of {@code jwks_uri}. */
+  static final int MAX_REDIRECTS = 3;
   /** The most one fetch may take, from the request to the last byte of the body. */
   static final Duration FETCH_TIMEOUT = Duration.ofSeconds(10);
 
@@ -60,7 +63,11 @@ final class RemoteJwks {
     this(uri, ttl, minInterval, ticker, http, logger, FETCH_TIMEOUT);
   }
 
+  /** {@code http} must not follow redirects: which ones are safe to follow is decided here. */
   RemoteJwks(URI uri, Duration ttl, Duration minInterval, Ticker ticker, HttpClient http, System.Logger logger, Duration fetchTimeout) {
+    if (http.followRedirects() != HttpClient.Redirect.NEVER) {
+      throw new IllegalArgumentException("the JWKS client must leave redirects to RemoteJwks (expected: HttpClient.Redirect.NEVER)");
+    }
     this.uri = uri;
     this.ttlNanos = ttl.toNanos();
     this.minIntervalNanos = minInterval.toNanos();
@@ -115,7 +122,7 @@ final class RemoteJwks {
   private void fetch(CompletableFuture<Void> done) {
     fetches.incrementAndGet();
     CompletableFuture<String> document = new CompletableFuture<>();
-    request(uri, document);
+    request(uri, 0, document);
     document.orTimeout(fetchTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((body, failure) -> {
       try {
         if (failure != null) {
@@ -133,7 +140,7 @@ final class RemoteJwks {
   }
 
   /** Asks {@code target} for the set; completes {@code document} with the body of a 200, or fails it. */
-  private void request(URI target, CompletableFuture<String> document) {
+  private void request(URI target, int redirects, CompletableFuture<String> document) {
     HttpRequest request = HttpRequest.newBuilder(target)
         .timeout(fetchTimeout)
         .header("Accept", "application/json, application/jwk-set+json")
@@ -153,10 +160,51 @@ final class RemoteJwks {
         document.completeExceptionally(failure);
       } else if (answer.statusCode() == 200) {
         document.complete(answer.body());
+      } else if (isRedirect(answer.statusCode())) {
+        redirect(answer, redirects, document);
       } else {
         document.completeExceptionally(new FetchFailure("answered status " + answer.statusCode()));
       }
     });
+  }
+
+  /** Follows a redirect that stays in the origin of {@code jwks_uri}: another origin is another party. */
+  private void redirect(HttpResponse<?> answer, int redirects, CompletableFuture<String> document) {
+    String location = answer.headers().firstValue("location").orElse(null);
+    URI next;
+    try {
+      next = location == null ? null : answer.uri().resolve(location);
+    } catch (IllegalArgumentException e) {
+      next = null;
+    }
+    if (next == null) {
+      document.completeExceptionally(new FetchFailure("answered status " + answer.statusCode() + " without a usable Location"));
+    } else if (!sameOrigin(uri, next)) {
+      document.completeExceptionally(new FetchFailure("redirected to " + next + ", outside " + origin(uri)
+          + ": not followed (set jwks_uri to the URL that serves the keys)"));
+    } else if (redirects == MAX_REDIRECTS) {
+      document.completeExceptionally(new FetchFailure("redirected more than " + MAX_REDIRECTS + " times: not followed"));
+    } else {
+      request(next, redirects + 1, document);
+    }
+  }
+
+  private static boolean isRedirect(int status) {
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+  }
+
+  private static boolean sameOrigin(URI a, URI b) {
+    return a.getScheme() != null && a.getScheme().equalsIgnoreCase(b.getScheme())
+        && a.getHost() != null && a.getHost().equalsIgnoreCase(b.getHost())
+        && port(a) == port(b);
+  }
+
+  private static int port(URI uri) {
+    return uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+  }
+
+  private static String origin(URI uri) {
+    return uri.getScheme() + "://" + uri.getHost() + ":" + port(uri);
   }
 
   /** What went wrong, for the operator: the client's exceptions come wrapped, sometimes twice. */

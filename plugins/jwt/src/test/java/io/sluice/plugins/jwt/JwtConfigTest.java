@@ -56,7 +56,7 @@ class JwtConfigTest {
 
     assertThat(config).isEqualTo(new JwtConfig(
         List.of(new JwtConfig.Issuer(ISSUER, List.of("api", "admin"), JWKS_URI, null, List.of(), List.of("s".repeat(64)),
-            List.of("RS256", "HS512"), Duration.ofHours(1), Duration.ofMinutes(1))),
+            List.of("RS256", "HS512"), Duration.ofHours(1), Duration.ofMinutes(1), false)),
         JwtConfig.TokenSource.COOKIE, "Authorization", "access_token", "session", Duration.ofSeconds(5), List.of("tenant"),
         Duration.ofDays(1), 4096, Map.of("sub", "x-user-id"), false, 50));
   }
@@ -104,11 +104,44 @@ class JwtConfigTest {
   @Test
   void badKeyMaterialIsNamed() {
     assertThat(problems("jwks_uri: \"file:///etc/passwd\", algorithms: [RS256]"))
-        .contains("jwks_uri: 'file:///etc/passwd' (expected: an http or https URL");
+        .contains("jwks_uri: 'file:///etc/passwd' (expected: an https URL");
     assertThat(problems("jwks: \"{not json\", algorithms: [RS256]"))
         .contains("jwks: not a JWK set");
     assertThat(problems("public_keys: [\"-----BEGIN PUBLIC KEY-----\\nAAAA\\n-----END PUBLIC KEY-----\"], algorithms: [RS256]"))
         .contains("public_keys[0]: not readable (expected: a PEM public key");
+  }
+
+  @Test
+  void aPlainHttpJwksUriIsRefusedWithWhereItWasWritten() {
+    assertThat(JwtConfigs.problems("""
+        issuers:
+          - issuer: https://idp.test
+            jwks_uri: http://idp.test/jwks.json
+            algorithms: [RS256]
+        """)).isEqualTo("test.yaml:6:11 plugins[0].jwt.issuers[0]: jwks_uri: 'http://idp.test/jwks.json' is plain http:"
+        + " keys fetched without TLS can be replaced on the way"
+        + " (expected: an https URL; http only for a loopback address, or with allow_insecure_jwks: true)");
+    assertThat(problems("jwks_uri: \"http://10.0.0.1/jwks.json\", algorithms: [RS256]")).contains("is plain http");
+    assertThat(problems("jwks_uri: \"http://127.0.0.1.example.com/jwks.json\", algorithms: [RS256]")).contains("is plain http");
+    assertThat(problems("jwks_uri: \"http://[::2]/jwks.json\", algorithms: [RS256]")).contains("is plain http");
+  }
+
+  @Test
+  void plainHttpIsAcceptedOnLoopbackOrWhenAllowedOutright() throws Exception {
+    for (String uri : List.of("http://127.0.0.1:8080/jwks.json", "http://127.5.6.7/jwks.json", "http://localhost:9000/jwks.json",
+        "http://LOCALHOST/jwks.json", "http://[::1]:8080/jwks.json")) {
+      assertThat(JwtConfigs.parse("issuers:\n  - { issuer: x, jwks_uri: \"" + uri + "\", algorithms: [RS256] }\n")
+          .issuers().get(0).jwksUri()).isEqualTo(uri);
+    }
+    JwtConfig.Issuer allowed = JwtConfigs.parse("""
+        issuers:
+          - { issuer: x, jwks_uri: "http://idp.internal/jwks.json", allow_insecure_jwks: true, algorithms: [RS256] }
+        """).issuers().get(0);
+    assertThat(allowed.allowInsecureJwks()).isTrue();
+    assertThat(problems("jwks_uri: \"" + JWKS_URI + "\", allow_insecure_jwks: true, algorithms: [RS256]"))
+        .contains("allow_insecure_jwks: true, but jwks_uri is https (expected: allow_insecure_jwks only with an http jwks_uri)");
+    assertThat(problems("secrets: [\"" + TestKeys.SECRET + "\"], allow_insecure_jwks: true, algorithms: [HS256]"))
+        .contains("allow_insecure_jwks: true, but there is no jwks_uri");
   }
 
   @Test

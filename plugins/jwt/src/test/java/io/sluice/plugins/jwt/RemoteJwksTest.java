@@ -246,6 +246,64 @@ class RemoteJwksTest {
     assertThat(plugin.onRequest(TestExchange.bearer(rs256("bob")))).isSameAs(Decision.proceed());
   }
 
+  /** The plugin as the gateway creates it: with the factory's own HTTP client, the one that meets redirects. */
+  JwtPlugin created(String uri, System.Logger logger) throws Exception {
+    JwtConfig config = JwtConfigs.parse("""
+        issuers:
+          - issuer: %s
+            jwks_uri: "%s"
+            algorithms: [RS256]
+        """.formatted(ISSUER, uri));
+    return (JwtPlugin) new JwtPluginFactory().create(config, new io.sluice.spi.PluginContext() {
+      public String routeId() { return "r"; }
+      public io.sluice.spi.Ticker ticker() { return time; }
+      public java.util.Optional<io.sluice.spi.Plugin> previous() { return java.util.Optional.empty(); }
+      public System.Logger logger() { return logger; }
+    });
+  }
+
+  @Test
+  void aRedirectToAnotherOriginIsNotFollowed() throws Exception {
+    jwks = new JwksServer(TestKeys.jwks(OLD));
+    attacker = new JwksServer(TestKeys.jwks(TestKeys.ATTACKER_RSA));
+    jwks.redirect("/moved", attacker.uri()).redirect("/renamed", "http://localhost:" + jwks.port() + "/jwks.json");
+    RecordingLogger log = new RecordingLogger();
+
+    RemoteJwks toOtherPort = created(jwks.uri("/moved"), log).verifier().remote(ISSUER);
+    waitForIdle(toOtherPort);
+    RemoteJwks toOtherHost = created(jwks.uri("/renamed"), log).verifier().remote(ISSUER);
+    waitForIdle(toOtherHost);
+
+    assertThat(attacker.hits()).isZero();
+    assertThat(jwks.hits()).isEqualTo(2); // the two redirects, and not the set behind the second one
+    assertThat(toOtherPort.keys()).isNull();
+    assertThat(toOtherHost.keys()).isNull();
+    assertThat(log.warnings()).containsExactlyInAnyOrder(
+        "WARNING JWKS " + jwks.uri("/moved") + " redirected to " + attacker.uri() + ", outside http://127.0.0.1:" + jwks.port()
+            + ": not followed (set jwks_uri to the URL that serves the keys); no keys yet: tokens of this issuer cannot be verified",
+        "WARNING JWKS " + jwks.uri("/renamed") + " redirected to http://localhost:" + jwks.port() + "/jwks.json, outside http://127.0.0.1:"
+            + jwks.port() + ": not followed (set jwks_uri to the URL that serves the keys); no keys yet: tokens of this issuer cannot be verified");
+  }
+
+  @Test
+  void aRedirectWithinTheOriginIsFollowedAFewTimes() throws Exception {
+    jwks = new JwksServer(TestKeys.jwks(OLD));
+    jwks.redirect("/v1", "/v2").redirect("/v2", jwks.uri("/jwks.json")).redirect("/loop", "/loop");
+    RecordingLogger log = new RecordingLogger();
+
+    RemoteJwks moved = created(jwks.uri("/v1"), log).verifier().remote(ISSUER);
+    waitForIdle(moved);
+    assertThat(moved.keys()).extracting(VerificationKey::kid).containsExactly(OLD.getKeyID());
+    assertThat(jwks.hits()).isEqualTo(3);
+
+    RemoteJwks loop = created(jwks.uri("/loop"), log).verifier().remote(ISSUER);
+    waitForIdle(loop);
+    assertThat(loop.keys()).isNull();
+    assertThat(jwks.hits()).isEqualTo(3 + 1 + 3); // the first request and three redirects
+    assertThat(log.warnings()).containsExactly("WARNING JWKS " + jwks.uri("/loop") + " redirected more than 3 times: not followed;"
+        + " no keys yet: tokens of this issuer cannot be verified");
+  }
+
   @Test
   void aJkuHeaderIsNeverFollowed() throws Exception {
     jwks = new JwksServer(TestKeys.jwks(OLD));
