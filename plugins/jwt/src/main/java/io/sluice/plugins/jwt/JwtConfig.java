@@ -128,7 +128,8 @@ public record JwtConfig(
    * One trusted issuer: the {@code iss} it signs with, its keys, and the algorithms it may use.
    *
    * @param issuer the exact {@code iss} value
-   * @param audiences when not empty, a token's {@code aud} must contain one of them
+   * @param audiences required: a token's {@code aud} must contain one of them; {@code ["*"]} accepts any
+   *     audience (and none), which must be written out because it is rarely what is meant
    * @param jwksUri an https URL of the issuer's JWK set, fetched in the background and cached; http only for
    *     a loopback address or with {@code allowInsecureJwks}
    * @param jwks an inline JWK set (JSON)
@@ -158,6 +159,9 @@ public record JwtConfig(
         JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512,
         JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512,
         JWSAlgorithm.EdDSA, JWSAlgorithm.Ed25519);
+
+    /** The only item of {@code audiences} that accepts tokens for any audience. */
+    static final String ANY_AUDIENCE = "*";
 
     private static final String SUPPORTED_NAMES =
         "HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA, Ed25519";
@@ -224,6 +228,24 @@ public record JwtConfig(
       if (jwksRefreshMinInterval.isNegative()) {
         throw new IllegalArgumentException("jwks_refresh_min_interval: " + jwksRefreshMinInterval + " (expected: 0 or more)");
       }
+      // a token for another service of the same issuer must not pass here (RFC 8725 section 3.9)
+      if (audiences.isEmpty()) {
+        throw new IllegalArgumentException("audiences: missing (expected: the aud values a token of issuer '" + issuer
+            + "' must carry to be accepted here, such as audiences: [api], or audiences: [\"" + ANY_AUDIENCE
+            + "\"] to accept any audience)");
+      }
+      for (String audience : audiences) {
+        nonBlank(audience, "audiences", "audience names, or [\"" + ANY_AUDIENCE + "\"] for any");
+      }
+      if (audiences.size() > 1 && audiences.contains(ANY_AUDIENCE)) {
+        throw new IllegalArgumentException("audiences: " + audiences + " mixes '" + ANY_AUDIENCE + "' with audiences"
+            + " (expected: either the audiences, or [\"" + ANY_AUDIENCE + "\"] alone to accept any audience)");
+      }
+    }
+
+    /** Whether {@code audiences} is {@code ["*"]}: the token's {@code aud} is not checked. */
+    boolean anyAudience() {
+      return audiences.get(0).equals(ANY_AUDIENCE);
     }
 
     /** The allowed algorithms, parsed. */

@@ -167,7 +167,7 @@ final class TokenVerifier {
         expiresAs = Failure.TOO_OLD;
       }
     }
-    if (!issuer.audiences().isEmpty() && claims.getAudience().stream().noneMatch(issuer.audiences()::contains)) {
+    if (!issuer.anyAudience() && claims.getAudience().stream().noneMatch(issuer.audiences()::contains)) {
       return Failure.AUDIENCE_MISMATCH;
     }
     for (String required : config.requiredClaims()) {

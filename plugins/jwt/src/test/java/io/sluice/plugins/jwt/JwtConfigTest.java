@@ -17,7 +17,7 @@ class JwtConfigTest {
   void defaults() throws Exception {
     JwtConfig config = JwtConfigs.parse("""
         issuers:
-          - { issuer: "%s", jwks_uri: "%s", algorithms: [RS256] }
+          - { issuer: "%s", jwks_uri: "%s", algorithms: [RS256], audiences: [api] }
         """.formatted(ISSUER, JWKS_URI));
 
     assertThat(config.tokenFrom()).isEqualTo(JwtConfig.TokenSource.HEADER);
@@ -30,7 +30,8 @@ class JwtConfigTest {
     JwtConfig.Issuer issuer = config.issuers().get(0);
     assertThat(issuer.jwksCacheTtl()).isEqualTo(Duration.ofMinutes(10));
     assertThat(issuer.jwksRefreshMinInterval()).isEqualTo(Duration.ofSeconds(30));
-    assertThat(issuer.audiences()).isEmpty();
+    assertThat(issuer.audiences()).containsExactly("api");
+    assertThat(issuer.allowInsecureJwks()).isFalse();
   }
 
   @Test
@@ -70,7 +71,7 @@ class JwtConfigTest {
     return problems(issuerKeys, "");
   }
 
-  static final String RS256_FROM_URI = "jwks_uri: \"" + JWKS_URI + "\", algorithms: [RS256]";
+  static final String RS256_FROM_URI = "jwks_uri: \"" + JWKS_URI + "\", algorithms: [RS256], audiences: [api]";
 
   @Test
   void algNoneIsRefusedAtConfigTime() {
@@ -130,18 +131,44 @@ class JwtConfigTest {
   void plainHttpIsAcceptedOnLoopbackOrWhenAllowedOutright() throws Exception {
     for (String uri : List.of("http://127.0.0.1:8080/jwks.json", "http://127.5.6.7/jwks.json", "http://localhost:9000/jwks.json",
         "http://LOCALHOST/jwks.json", "http://[::1]:8080/jwks.json")) {
-      assertThat(JwtConfigs.parse("issuers:\n  - { issuer: x, jwks_uri: \"" + uri + "\", algorithms: [RS256] }\n")
+      assertThat(JwtConfigs.parse("issuers:\n  - { issuer: x, jwks_uri: \"" + uri + "\", algorithms: [RS256], audiences: [api] }\n")
           .issuers().get(0).jwksUri()).isEqualTo(uri);
     }
     JwtConfig.Issuer allowed = JwtConfigs.parse("""
         issuers:
-          - { issuer: x, jwks_uri: "http://idp.internal/jwks.json", allow_insecure_jwks: true, algorithms: [RS256] }
+          - { issuer: x, jwks_uri: "http://idp.internal/jwks.json", allow_insecure_jwks: true, algorithms: [RS256], audiences: [api] }
         """).issuers().get(0);
     assertThat(allowed.allowInsecureJwks()).isTrue();
     assertThat(problems("jwks_uri: \"" + JWKS_URI + "\", allow_insecure_jwks: true, algorithms: [RS256]"))
         .contains("allow_insecure_jwks: true, but jwks_uri is https (expected: allow_insecure_jwks only with an http jwks_uri)");
     assertThat(problems("secrets: [\"" + TestKeys.SECRET + "\"], allow_insecure_jwks: true, algorithms: [HS256]"))
         .contains("allow_insecure_jwks: true, but there is no jwks_uri");
+  }
+
+  @Test
+  void audiencesAreRequiredAndTheMistakeSaysWhatToWrite() {
+    assertThat(JwtConfigs.problems("""
+        issuers:
+          - issuer: https://idp.test
+            jwks_uri: https://idp.test/jwks.json
+            algorithms: [RS256]
+        """)).isEqualTo("test.yaml:6:11 plugins[0].jwt.issuers[0]: audiences: missing (expected: the aud values a token of issuer"
+        + " 'https://idp.test' must carry to be accepted here, such as audiences: [api], or audiences: [\"*\"] to accept any audience)");
+    assertThat(problems(RS256_FROM_URI.replace("audiences: [api]", "audiences: []"))).contains("audiences: missing");
+    assertThat(problems(RS256_FROM_URI.replace("audiences: [api]", "audiences: [api, \"*\"]")))
+        .contains("audiences: [api, *] mixes '*' with audiences (expected: either the audiences, or [\"*\"] alone to accept any audience)");
+    assertThat(problems(RS256_FROM_URI.replace("audiences: [api]", "audiences: \"*\""))).contains("audiences");
+  }
+
+  @Test
+  void anyAudienceIsWrittenAsAStar() throws Exception {
+    JwtConfig.Issuer any = JwtConfigs.parse("issuers:\n  - { issuer: x, jwks_uri: \"" + JWKS_URI + "\", algorithms: [RS256], audiences: [\"*\"] }\n")
+        .issuers().get(0);
+    JwtConfig.Issuer some = JwtConfigs.parse("issuers:\n  - { issuer: x, jwks_uri: \"" + JWKS_URI + "\", algorithms: [RS256], audiences: [a, b] }\n")
+        .issuers().get(0);
+
+    assertThat(any.anyAudience()).isTrue();
+    assertThat(some.anyAudience()).isFalse();
   }
 
   @Test

@@ -67,6 +67,7 @@ class JwtGatewayTest {
                     - issuer: https://hmac.test
                       secrets: [ "${JWT_SECRET}" ]
                       algorithms: [HS256]
+                      audiences: [api]
                   max_token_bytes: 4096
                   forward_claims: { sub: x-user-id, tenant: x-tenant }
           - id: cookie
@@ -74,7 +75,7 @@ class JwtGatewayTest {
             upstream: backend
             plugins:
               - jwt:
-                  issuers: [ { issuer: "${ISSUER}", jwks_uri: "${JWKS}", algorithms: [RS256] } ]
+                  issuers: [ { issuer: "${ISSUER}", jwks_uri: "${JWKS}", algorithms: [RS256], audiences: [api] } ]
                   token_from: cookie
                   cookie_name: session
                   strip_authorization: false

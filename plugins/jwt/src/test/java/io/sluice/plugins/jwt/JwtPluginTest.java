@@ -107,7 +107,7 @@ class JwtPluginTest {
     JwtPlugin asymmetric = standard("");
     JwtPlugin hmac = plugin("""
         issuers:
-          - { issuer: "%s", secrets: ["${SECRET}"], algorithms: [HS256] }
+          - { issuer: "%s", secrets: ["${SECRET}"], algorithms: [HS256], audiences: [api] }
         """.formatted(ISSUER), Map.of("SECRET", SECRET));
 
     assertThat(asymmetric.onRequest(TestExchange.bearer(sign(EC, JWSAlgorithm.ES256, claims().build())))).isSameAs(Decision.proceed());
@@ -129,6 +129,7 @@ class JwtPluginTest {
               - |
         %s
             algorithms: [RS256, ES256]
+            audiences: [api]
         """.formatted(ISSUER, indent(TestKeys.pem(RSA.toPublicKey()), 8), indent(TestKeys.pem(EC.toPublicKey()), 8)));
 
     assertThat(plugin.onRequest(TestExchange.bearer(sign(RSA, JWSAlgorithm.RS256, claims().build())))).isSameAs(Decision.proceed());
@@ -161,6 +162,7 @@ class JwtPluginTest {
             jwks: '%s'
             secrets: ["%s"]
             algorithms: [RS256, HS256]
+            audiences: [api]
         """.formatted(ISSUER, TestKeys.jwks(RSA), SECRET));
 
     assertRefused(rsOnly.onRequest(TestExchange.bearer(confused)), "jwt.algorithm_not_allowed");
@@ -218,6 +220,22 @@ class JwtPluginTest {
         .isSameAs(Decision.proceed());
     assertRefused(plugin.onRequest(TestExchange.bearer(sign(RSA, JWSAlgorithm.RS256, claims().claim("tenant", null).build()))),
         "jwt.claim_missing");
+  }
+
+  @Test
+  void aTokenWithoutAudienceIsRefusedUnlessAnyAudienceWasWrittenOut() throws Exception {
+    JwtPlugin listed = standard("");
+    JwtPlugin any = plugin("""
+        issuers:
+          - { issuer: "%s", jwks: '%s', algorithms: [RS256], audiences: ["*"] }
+        """.formatted(ISSUER, TestKeys.jwks(RSA)));
+    String noAudience = sign(RSA, JWSAlgorithm.RS256, claims().audience((String) null).build());
+    String otherAudience = sign(RSA, JWSAlgorithm.RS256, claims().audience("billing").build());
+
+    assertRefused(listed.onRequest(TestExchange.bearer(noAudience)), "jwt.audience_mismatch");
+    assertRefused(listed.onRequest(TestExchange.bearer(otherAudience)), "jwt.audience_mismatch");
+    assertThat(any.onRequest(TestExchange.bearer(noAudience))).isSameAs(Decision.proceed());
+    assertThat(any.onRequest(TestExchange.bearer(otherAudience))).isSameAs(Decision.proceed());
   }
 
   @Test

@@ -50,6 +50,7 @@ class RemoteJwksTest {
           - issuer: %s
             jwks_uri: "%s"
             algorithms: [RS256, ES256]
+            audiences: [api]
             jwks_cache_ttl: 10m
             jwks_refresh_min_interval: %s
         """.formatted(ISSUER, uri, minInterval)), time, time, HTTP, logger);
@@ -76,6 +77,7 @@ class RemoteJwksTest {
           - issuer: %s
             jwks_uri: "%s"
             algorithms: [RS256]
+            audiences: [api]
         """.formatted(ISSUER, jwks.uri()));
     io.sluice.spi.PluginContext validating = new io.sluice.spi.PluginContext() {
       public String routeId() { return "r"; }
@@ -253,6 +255,7 @@ class RemoteJwksTest {
           - issuer: %s
             jwks_uri: "%s"
             algorithms: [RS256]
+            audiences: [api]
         """.formatted(ISSUER, uri));
     return (JwtPlugin) new JwtPluginFactory().create(config, new io.sluice.spi.PluginContext() {
       public String routeId() { return "r"; }
