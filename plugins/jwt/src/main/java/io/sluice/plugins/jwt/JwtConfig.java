@@ -1,10 +1,13 @@
 package io.sluice.plugins.jwt;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.OctetSequenceKey;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -220,6 +223,7 @@ public record JwtConfig(
               + " bytes for HS" + hmacBytes * 8 + ")");
         }
       }
+      checkKeysWithoutKid(issuer, staticKeys(jwks, publicKeys, secrets), algorithms);
       jwksCacheTtl = jwksCacheTtl == null ? Duration.ofMinutes(10) : jwksCacheTtl;
       if (jwksCacheTtl.isZero() || jwksCacheTtl.isNegative()) {
         throw new IllegalArgumentException("jwks_cache_ttl: " + jwksCacheTtl + " (expected: a duration greater than 0)");
@@ -246,6 +250,54 @@ public record JwtConfig(
     /** Whether {@code audiences} is {@code ["*"]}: the token's {@code aud} is not checked. */
     boolean anyAudience() {
       return audiences.get(0).equals(ANY_AUDIENCE);
+    }
+
+    /** The keys written in the config (inline {@code jwks}, {@code public_keys}, {@code secrets}) that can verify signatures. */
+    List<VerificationKey> staticKeys() {
+      return staticKeys(jwks, publicKeys, secrets);
+    }
+
+    private static List<VerificationKey> staticKeys(String jwks, List<String> publicKeys, List<String> secrets) {
+      List<JWK> all = new ArrayList<>();
+      if (jwks != null) {
+        try {
+          for (JWK jwk : JWKSet.parse(jwks).getKeys()) {
+            all.add(jwk instanceof OctetSequenceKey ? jwk : jwk.toPublicJWK()); // private parts are never used
+          }
+        } catch (java.text.ParseException e) {
+          throw new IllegalArgumentException("jwks: not a JWK set (" + e.getMessage() + ") (expected: JSON such as {\"keys\": [...]})");
+        }
+      }
+      for (int i = 0; i < publicKeys.size(); i++) {
+        all.add(Pem.parse(publicKeys.get(i), "public_keys[" + i + "]"));
+      }
+      for (String secret : secrets) {
+        all.add(new OctetSequenceKey.Builder(secret.getBytes(StandardCharsets.UTF_8)).build());
+      }
+      List<VerificationKey> keys = new ArrayList<>();
+      for (JWK jwk : all) {
+        VerificationKey key = VerificationKey.of(jwk);
+        if (key != null) {
+          keys.add(key);
+        }
+      }
+      return List.copyOf(keys);
+    }
+
+    /**
+     * Keys without a kid are tried for every token that names none of the others, so more of them
+     * than a token may be checked against would make such tokens fail whatever they carry.
+     */
+    private static void checkKeysWithoutKid(String issuer, List<VerificationKey> keys, List<String> algorithms) {
+      for (String name : algorithms) {
+        JWSAlgorithm algorithm = algorithm(name);
+        long withoutKid = keys.stream().filter(key -> key.kid() == null && key.accepts(algorithm)).count();
+        if (withoutKid > TokenVerifier.MAX_KEYS_PER_TOKEN) {
+          throw new IllegalArgumentException("issuer '" + issuer + "': " + withoutKid + " keys without a kid can verify " + algorithm
+              + " tokens (expected: at most " + TokenVerifier.MAX_KEYS_PER_TOKEN + ", as a token is checked against at most "
+              + TokenVerifier.MAX_KEYS_PER_TOKEN + " keys; drop retired secrets or keys, or give the keys in jwks a kid)");
+        }
+      }
     }
 
     /** The allowed algorithms, parsed. */

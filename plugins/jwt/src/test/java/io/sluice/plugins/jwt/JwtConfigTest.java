@@ -103,6 +103,25 @@ class JwtConfigTest {
   }
 
   @Test
+  void moreKeysWithoutKidThanATokenIsCheckedAgainstAreRefused() throws Exception {
+    String five = "secrets: [\"${S1}\", \"${S2}\", \"${S3}\", \"${S4}\", \"${S5}\"], algorithms: [HS256], audiences: [api]";
+    Map<String, String> env = Map.of("S1", "1".repeat(32), "S2", "2".repeat(32), "S3", "3".repeat(32), "S4", "4".repeat(32),
+        "S5", "5".repeat(32));
+    String problems;
+    try {
+      JwtConfigs.parse("issuers:\n  - { issuer: \"" + ISSUER + "\", " + five + " }\n", env);
+      problems = "";
+    } catch (io.sluice.config.ConfigException e) {
+      problems = e.problems().toString();
+    }
+
+    assertThat(problems).contains("plugins[0].jwt.issuers[0]: issuer 'https://idp.test': 5 keys without a kid can verify HS256 tokens"
+        + " (expected: at most 4, as a token is checked against at most 4 keys; drop retired secrets or keys, or give the keys in jwks a kid)");
+    assertThat(JwtConfigs.parse("issuers:\n  - { issuer: \"" + ISSUER + "\", " + five.replace(", \"${S5}\"", "") + " }\n", env)
+        .issuers().get(0).secrets()).hasSize(4);
+  }
+
+  @Test
   void badKeyMaterialIsNamed() {
     assertThat(problems("jwks_uri: \"file:///etc/passwd\", algorithms: [RS256]"))
         .contains("jwks_uri: 'file:///etc/passwd' (expected: an https URL");
