@@ -103,6 +103,7 @@ public class JwtBenchmark {
                   cache_size: %d
                   issuers:
                     - issuer: "%s"
+                      audiences: [ bench-api ]
                       algorithms: [ %s ]
                       %s
         """.formatted(cache.equals("hit") ? 1000 : 0, ISSUER, algorithm, keys);
@@ -119,7 +120,7 @@ public class JwtBenchmark {
 
     SignedJWT token = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.parse(algorithm))
         .keyID(algorithm.startsWith("HS") ? null : algorithm.startsWith("RS") ? "rsa" : "ec").build(),
-        new JWTClaimsSet.Builder().issuer(ISSUER).subject("alice").issueTime(new Date())
+        new JWTClaimsSet.Builder().issuer(ISSUER).audience("bench-api").subject("alice").issueTime(new Date())
             .expirationTime(new Date(System.currentTimeMillis() + 3_600_000)).build());
     token.sign(signer);
     HttpHeaders headers = new DefaultHttpHeaders();

@@ -20,6 +20,8 @@ enum Failure implements TokenVerifier.Result {
   ALGORITHM_NOT_ALLOWED("jwt.algorithm_not_allowed", "The token's signing algorithm is not accepted"),
   UNKNOWN_KID("jwt.unknown_kid", "The token's signing key is unknown"),
   NO_KEY("jwt.no_key", "No key can verify the token"),
+  /** More keys than {@link TokenVerifier#MAX_KEYS_PER_TOKEN} could have signed it: none is tried. */
+  TOO_MANY_KEYS("jwt.too_many_keys", "The token does not say which key signed it"),
   SIGNATURE_INVALID("jwt.signature_invalid", "The token's signature is invalid"),
   EXPIRY_MISSING("jwt.exp_missing", "The token has no expiry"),
   EXPIRED("jwt.expired", "The token has expired"),

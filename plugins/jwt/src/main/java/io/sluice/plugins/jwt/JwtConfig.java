@@ -1,10 +1,13 @@
 package io.sluice.plugins.jwt;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.OctetSequenceKey;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -128,14 +131,17 @@ public record JwtConfig(
    * One trusted issuer: the {@code iss} it signs with, its keys, and the algorithms it may use.
    *
    * @param issuer the exact {@code iss} value
-   * @param audiences when not empty, a token's {@code aud} must contain one of them
-   * @param jwksUri an http(s) URL of the issuer's JWK set, fetched in the background and cached
+   * @param audiences required: a token's {@code aud} must contain one of them; {@code ["*"]} accepts any
+   *     audience (and none), which must be written out because it is rarely what is meant
+   * @param jwksUri an https URL of the issuer's JWK set, fetched in the background and cached; http only for
+   *     a loopback address or with {@code allowInsecureJwks}
    * @param jwks an inline JWK set (JSON)
    * @param publicKeys PEM public keys or certificates
    * @param secrets HMAC secrets (UTF-8), at least as long as the hash (32 bytes for HS256)
    * @param algorithms the allowed {@code alg} values, e.g. {@code [RS256, ES256]}; {@code none} is refused
    * @param jwksCacheTtl how long a fetched JWK set is used before it is fetched again; 10m by default
    * @param jwksRefreshMinInterval the least time between two fetches (an unknown {@code kid} triggers one); 30s by default
+   * @param allowInsecureJwks whether {@code jwksUri} may be plain http on another host than this one
    */
   public record Issuer(
       String issuer,
@@ -146,7 +152,8 @@ public record JwtConfig(
       List<String> secrets,
       List<String> algorithms,
       Duration jwksCacheTtl,
-      Duration jwksRefreshMinInterval) {
+      Duration jwksRefreshMinInterval,
+      boolean allowInsecureJwks) {
 
     /** The algorithms with a verifier here; ES256K is left out (its curve is gone from the JDK). */
     static final Set<JWSAlgorithm> SUPPORTED = Set.of(
@@ -155,6 +162,9 @@ public record JwtConfig(
         JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512,
         JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512,
         JWSAlgorithm.EdDSA, JWSAlgorithm.Ed25519);
+
+    /** The only item of {@code audiences} that accepts tokens for any audience. */
+    static final String ANY_AUDIENCE = "*";
 
     private static final String SUPPORTED_NAMES =
         "HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA, Ed25519";
@@ -165,7 +175,9 @@ public record JwtConfig(
       publicKeys = List.copyOf(publicKeys == null ? List.of() : publicKeys);
       secrets = List.copyOf(secrets == null ? List.of() : secrets);
       if (jwksUri != null) {
-        checkUri(jwksUri);
+        checkUri(jwksUri, allowInsecureJwks);
+      } else if (allowInsecureJwks) {
+        throw new IllegalArgumentException("allow_insecure_jwks: true, but there is no jwks_uri (expected: allow_insecure_jwks only with an http jwks_uri)");
       }
       if (jwks != null) {
         try {
@@ -211,6 +223,7 @@ public record JwtConfig(
               + " bytes for HS" + hmacBytes * 8 + ")");
         }
       }
+      checkKeysWithoutKid(issuer, staticKeys(jwks, publicKeys, secrets), algorithms);
       jwksCacheTtl = jwksCacheTtl == null ? Duration.ofMinutes(10) : jwksCacheTtl;
       if (jwksCacheTtl.isZero() || jwksCacheTtl.isNegative()) {
         throw new IllegalArgumentException("jwks_cache_ttl: " + jwksCacheTtl + " (expected: a duration greater than 0)");
@@ -218,6 +231,72 @@ public record JwtConfig(
       jwksRefreshMinInterval = jwksRefreshMinInterval == null ? Duration.ofSeconds(30) : jwksRefreshMinInterval;
       if (jwksRefreshMinInterval.isNegative()) {
         throw new IllegalArgumentException("jwks_refresh_min_interval: " + jwksRefreshMinInterval + " (expected: 0 or more)");
+      }
+      // a token for another service of the same issuer must not pass here (RFC 8725 section 3.9)
+      if (audiences.isEmpty()) {
+        throw new IllegalArgumentException("audiences: missing (expected: the aud values a token of issuer '" + issuer
+            + "' must carry to be accepted here, such as audiences: [api], or audiences: [\"" + ANY_AUDIENCE
+            + "\"] to accept any audience)");
+      }
+      for (String audience : audiences) {
+        nonBlank(audience, "audiences", "audience names, or [\"" + ANY_AUDIENCE + "\"] for any");
+      }
+      if (audiences.size() > 1 && audiences.contains(ANY_AUDIENCE)) {
+        throw new IllegalArgumentException("audiences: " + audiences + " mixes '" + ANY_AUDIENCE + "' with audiences"
+            + " (expected: either the audiences, or [\"" + ANY_AUDIENCE + "\"] alone to accept any audience)");
+      }
+    }
+
+    /** Whether {@code audiences} is {@code ["*"]}: the token's {@code aud} is not checked. */
+    boolean anyAudience() {
+      return audiences.get(0).equals(ANY_AUDIENCE);
+    }
+
+    /** The keys written in the config (inline {@code jwks}, {@code public_keys}, {@code secrets}) that can verify signatures. */
+    List<VerificationKey> staticKeys() {
+      return staticKeys(jwks, publicKeys, secrets);
+    }
+
+    private static List<VerificationKey> staticKeys(String jwks, List<String> publicKeys, List<String> secrets) {
+      List<JWK> all = new ArrayList<>();
+      if (jwks != null) {
+        try {
+          for (JWK jwk : JWKSet.parse(jwks).getKeys()) {
+            all.add(jwk instanceof OctetSequenceKey ? jwk : jwk.toPublicJWK()); // private parts are never used
+          }
+        } catch (java.text.ParseException e) {
+          throw new IllegalArgumentException("jwks: not a JWK set (" + e.getMessage() + ") (expected: JSON such as {\"keys\": [...]})");
+        }
+      }
+      for (int i = 0; i < publicKeys.size(); i++) {
+        all.add(Pem.parse(publicKeys.get(i), "public_keys[" + i + "]"));
+      }
+      for (String secret : secrets) {
+        all.add(new OctetSequenceKey.Builder(secret.getBytes(StandardCharsets.UTF_8)).build());
+      }
+      List<VerificationKey> keys = new ArrayList<>();
+      for (JWK jwk : all) {
+        VerificationKey key = VerificationKey.of(jwk);
+        if (key != null) {
+          keys.add(key);
+        }
+      }
+      return List.copyOf(keys);
+    }
+
+    /**
+     * Keys without a kid are tried for every token that names none of the others, so more of them
+     * than a token may be checked against would make such tokens fail whatever they carry.
+     */
+    private static void checkKeysWithoutKid(String issuer, List<VerificationKey> keys, List<String> algorithms) {
+      for (String name : algorithms) {
+        JWSAlgorithm algorithm = algorithm(name);
+        long withoutKid = keys.stream().filter(key -> key.kid() == null && key.accepts(algorithm)).count();
+        if (withoutKid > TokenVerifier.MAX_KEYS_PER_TOKEN) {
+          throw new IllegalArgumentException("issuer '" + issuer + "': " + withoutKid + " keys without a kid can verify " + algorithm
+              + " tokens (expected: at most " + TokenVerifier.MAX_KEYS_PER_TOKEN + ", as a token is checked against at most "
+              + TokenVerifier.MAX_KEYS_PER_TOKEN + " keys; drop retired secrets or keys, or give the keys in jwks a kid)");
+        }
       }
     }
 
@@ -240,7 +319,7 @@ public record JwtConfig(
       return algorithm;
     }
 
-    private static void checkUri(String text) {
+    private static void checkUri(String text, boolean allowInsecure) {
       URI uri;
       try {
         uri = new URI(text);
@@ -249,8 +328,40 @@ public record JwtConfig(
       }
       String scheme = uri == null || uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
       if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-        throw new IllegalArgumentException("jwks_uri: '" + text + "' (expected: an http or https URL such as https://idp.example.com/.well-known/jwks.json)");
+        throw new IllegalArgumentException("jwks_uri: '" + text + "' (expected: an https URL such as https://idp.example.com/.well-known/jwks.json)");
       }
+      // keys fetched without TLS can be replaced on the way, and then any token verifies
+      if (scheme.equals("http") && !allowInsecure && !isLoopback(uri.getHost())) {
+        throw new IllegalArgumentException("jwks_uri: '" + text + "' is plain http: keys fetched without TLS can be replaced on the way"
+            + " (expected: an https URL; http only for a loopback address, or with allow_insecure_jwks: true)");
+      }
+      if (scheme.equals("https") && allowInsecure) {
+        throw new IllegalArgumentException("allow_insecure_jwks: true, but jwks_uri is https (expected: allow_insecure_jwks only with an http jwks_uri)");
+      }
+    }
+
+    /** {@code localhost}, 127.0.0.0/8 or ::1, written as such: a name is not resolved to find out. */
+    private static boolean isLoopback(String host) {
+      if (host.equalsIgnoreCase("localhost")) {
+        return true;
+      }
+      if (host.startsWith("[") && host.endsWith("]")) {
+        try {
+          return java.net.InetAddress.getByName(host.substring(1, host.length() - 1)).isLoopbackAddress(); // a literal: no lookup
+        } catch (java.net.UnknownHostException e) {
+          return false;
+        }
+      }
+      String[] octets = host.split("\\.", -1);
+      if (octets.length != 4 || !octets[0].equals("127")) {
+        return false;
+      }
+      for (String octet : octets) {
+        if (octet.isEmpty() || octet.length() > 3 || !octet.chars().allMatch(Character::isDigit) || Integer.parseInt(octet) > 255) {
+          return false;
+        }
+      }
+      return true;
     }
   }
 

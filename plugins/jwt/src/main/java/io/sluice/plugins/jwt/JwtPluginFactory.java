@@ -46,11 +46,14 @@ public final class JwtPluginFactory implements PluginFactory<JwtConfig> {
     return new JwtPlugin(config, Clock.systemUTC(), context.ticker(), Http.CLIENT, context.logger(), !context.validating());
   }
 
-  /** One client for every instance's JWKS fetches; its threads, not the event loops, finish them. */
+  /**
+   * One client for every instance's JWKS fetches; its threads, not the event loops, finish them.
+   * It follows no redirect itself: {@link RemoteJwks} follows only those within the origin of {@code jwks_uri}.
+   */
   private static final class Http {
     static final HttpClient CLIENT = HttpClient.newBuilder()
         .connectTimeout(Duration.ofSeconds(5))
-        .followRedirects(HttpClient.Redirect.NORMAL)
+        .followRedirects(HttpClient.Redirect.NEVER)
         .build();
   }
 }

@@ -3,9 +3,6 @@ package io.sluice.plugins.jwt;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
@@ -15,7 +12,6 @@ import io.sluice.spi.Identity;
 import io.sluice.spi.Ticker;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -25,6 +21,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,6 +33,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code jwk} or {@code x5c}), then the time claims, audience and required claims.
  */
 final class TokenVerifier {
+
+  /**
+   * The most keys one token is checked against, on the event loop. A token that names no key
+   * (or names none there is, while more keys have no kid) could otherwise make every request
+   * cost a signature check per key of the issuer: past this, it is refused unchecked.
+   */
+  static final int MAX_KEYS_PER_TOKEN = 4;
 
   /** What a check comes to: verified, refused, or waiting for an issuer's keys. */
   sealed interface Result permits Verified, Failure, Pending {}
@@ -115,6 +119,9 @@ final class TokenVerifier {
       }
       return kid != null ? Failure.UNKNOWN_KID : Failure.NO_KEY;
     }
+    if (candidates.size() > MAX_KEYS_PER_TOKEN) {
+      return Failure.TOO_MANY_KEYS;
+    }
     if (!signatureValid(jwt, candidates)) {
       return Failure.SIGNATURE_INVALID;
     }
@@ -167,7 +174,7 @@ final class TokenVerifier {
         expiresAs = Failure.TOO_OLD;
       }
     }
-    if (!issuer.audiences().isEmpty() && claims.getAudience().stream().noneMatch(issuer.audiences()::contains)) {
+    if (!issuer.anyAudience() && claims.getAudience().stream().noneMatch(issuer.audiences()::contains)) {
       return Failure.AUDIENCE_MISMATCH;
     }
     for (String required : config.requiredClaims()) {
@@ -246,30 +253,7 @@ final class TokenVerifier {
     IssuerKeys(JwtConfig.Issuer config, Ticker ticker, HttpClient http, System.Logger logger) {
       this.config = config;
       this.algorithms = config.allowedAlgorithms();
-      List<JWK> jwks = new ArrayList<>();
-      if (config.jwks() != null) {
-        try {
-          for (JWK jwk : JWKSet.parse(config.jwks()).getKeys()) {
-            jwks.add(jwk instanceof OctetSequenceKey ? jwk : jwk.toPublicJWK());
-          }
-        } catch (ParseException e) {
-          throw new IllegalArgumentException("jwks: not a JWK set", e); // checked by the config already
-        }
-      }
-      for (int i = 0; i < config.publicKeys().size(); i++) {
-        jwks.add(Pem.parse(config.publicKeys().get(i), "public_keys[" + i + "]"));
-      }
-      for (String secret : config.secrets()) {
-        jwks.add(new OctetSequenceKey.Builder(secret.getBytes(StandardCharsets.UTF_8)).build());
-      }
-      List<VerificationKey> keys = new ArrayList<>();
-      for (JWK jwk : jwks) {
-        VerificationKey key = VerificationKey.of(jwk);
-        if (key != null) {
-          keys.add(key);
-        }
-      }
-      this.staticKeys = List.copyOf(keys);
+      this.staticKeys = config.staticKeys();
       this.remote = config.jwksUri() == null ? null
           : new RemoteJwks(URI.create(config.jwksUri()), config.jwksCacheTtl(), config.jwksRefreshMinInterval(), ticker, http, logger);
     }
@@ -281,24 +265,31 @@ final class TokenVerifier {
     }
 
     /**
-     * The keys that may verify a token with this algorithm and key id: those of the right type whose
-     * kid is the token's, or that have none; any of the right type when the token names no kid.
+     * The keys of the right type (and {@code alg}, {@code use}) that may verify a token with this
+     * algorithm and key id: those whose kid is the token's; failing that, those that have no kid.
+     * When the token names no kid, every key of the right type.
      */
     List<VerificationKey> candidates(JWSAlgorithm algorithm, String kid) {
+      List<VerificationKey> fetched = remote == null ? null : remote.keys();
       List<VerificationKey> found = new ArrayList<>(1);
-      select(staticKeys, algorithm, kid, found);
-      if (remote != null) {
-        List<VerificationKey> fetched = remote.keys();
-        if (fetched != null) {
-          select(fetched, algorithm, kid, found);
-        }
+      boolean anyKid = kid == null;
+      select(staticKeys, algorithm, kid, anyKid, found);
+      select(fetched, algorithm, kid, anyKid, found);
+      if (found.isEmpty() && !anyKid) {
+        select(staticKeys, algorithm, null, false, found);
+        select(fetched, algorithm, null, false, found);
       }
       return found;
     }
 
-    private static void select(List<VerificationKey> keys, JWSAlgorithm algorithm, String kid, List<VerificationKey> into) {
+    /** Adds the keys for {@code algorithm} whose kid is {@code kid} ({@code null}: that have none), or any kid. */
+    private static void select(List<VerificationKey> keys, JWSAlgorithm algorithm, String kid, boolean anyKid,
+        List<VerificationKey> into) {
+      if (keys == null) {
+        return;
+      }
       for (VerificationKey key : keys) {
-        if ((kid == null || key.kid() == null || kid.equals(key.kid())) && key.accepts(algorithm)) {
+        if ((anyKid || Objects.equals(kid, key.kid())) && key.accepts(algorithm)) {
           into.add(key);
         }
       }

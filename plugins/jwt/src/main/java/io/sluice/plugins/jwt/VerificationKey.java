@@ -10,6 +10,7 @@ import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.KeyOperation;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.OctetSequenceKey;
@@ -29,10 +30,14 @@ record VerificationKey(String kid, JWK jwk, JWSVerifier verifier) {
 
   /**
    * A verification key for {@code jwk}, or {@code null} when it cannot verify signatures here:
-   * an encryption key, an unsupported type or curve, an RSA key under 2048 bits, a short secret.
+   * an encryption key (by {@code use} or {@code key_ops}), an unsupported type or curve, an RSA
+   * key under 2048 bits, a short secret.
    */
   static VerificationKey of(JWK jwk) {
     if (jwk.getKeyUse() != null && !KeyUse.SIGNATURE.equals(jwk.getKeyUse())) {
+      return null;
+    }
+    if (jwk.getKeyOperations() != null && !jwk.getKeyOperations().contains(KeyOperation.VERIFY)) {
       return null;
     }
     try {

@@ -17,7 +17,7 @@ class JwtConfigTest {
   void defaults() throws Exception {
     JwtConfig config = JwtConfigs.parse("""
         issuers:
-          - { issuer: "%s", jwks_uri: "%s", algorithms: [RS256] }
+          - { issuer: "%s", jwks_uri: "%s", algorithms: [RS256], audiences: [api] }
         """.formatted(ISSUER, JWKS_URI));
 
     assertThat(config.tokenFrom()).isEqualTo(JwtConfig.TokenSource.HEADER);
@@ -30,7 +30,8 @@ class JwtConfigTest {
     JwtConfig.Issuer issuer = config.issuers().get(0);
     assertThat(issuer.jwksCacheTtl()).isEqualTo(Duration.ofMinutes(10));
     assertThat(issuer.jwksRefreshMinInterval()).isEqualTo(Duration.ofSeconds(30));
-    assertThat(issuer.audiences()).isEmpty();
+    assertThat(issuer.audiences()).containsExactly("api");
+    assertThat(issuer.allowInsecureJwks()).isFalse();
   }
 
   @Test
@@ -56,7 +57,7 @@ class JwtConfigTest {
 
     assertThat(config).isEqualTo(new JwtConfig(
         List.of(new JwtConfig.Issuer(ISSUER, List.of("api", "admin"), JWKS_URI, null, List.of(), List.of("s".repeat(64)),
-            List.of("RS256", "HS512"), Duration.ofHours(1), Duration.ofMinutes(1))),
+            List.of("RS256", "HS512"), Duration.ofHours(1), Duration.ofMinutes(1), false)),
         JwtConfig.TokenSource.COOKIE, "Authorization", "access_token", "session", Duration.ofSeconds(5), List.of("tenant"),
         Duration.ofDays(1), 4096, Map.of("sub", "x-user-id"), false, 50));
   }
@@ -70,7 +71,7 @@ class JwtConfigTest {
     return problems(issuerKeys, "");
   }
 
-  static final String RS256_FROM_URI = "jwks_uri: \"" + JWKS_URI + "\", algorithms: [RS256]";
+  static final String RS256_FROM_URI = "jwks_uri: \"" + JWKS_URI + "\", algorithms: [RS256], audiences: [api]";
 
   @Test
   void algNoneIsRefusedAtConfigTime() {
@@ -102,13 +103,91 @@ class JwtConfigTest {
   }
 
   @Test
+  void moreKeysWithoutKidThanATokenIsCheckedAgainstAreRefused() throws Exception {
+    String five = "secrets: [\"${S1}\", \"${S2}\", \"${S3}\", \"${S4}\", \"${S5}\"], algorithms: [HS256], audiences: [api]";
+    Map<String, String> env = Map.of("S1", "1".repeat(32), "S2", "2".repeat(32), "S3", "3".repeat(32), "S4", "4".repeat(32),
+        "S5", "5".repeat(32));
+    String problems;
+    try {
+      JwtConfigs.parse("issuers:\n  - { issuer: \"" + ISSUER + "\", " + five + " }\n", env);
+      problems = "";
+    } catch (io.sluice.config.ConfigException e) {
+      problems = e.problems().toString();
+    }
+
+    assertThat(problems).contains("plugins[0].jwt.issuers[0]: issuer 'https://idp.test': 5 keys without a kid can verify HS256 tokens"
+        + " (expected: at most 4, as a token is checked against at most 4 keys; drop retired secrets or keys, or give the keys in jwks a kid)");
+    assertThat(JwtConfigs.parse("issuers:\n  - { issuer: \"" + ISSUER + "\", " + five.replace(", \"${S5}\"", "") + " }\n", env)
+        .issuers().get(0).secrets()).hasSize(4);
+  }
+
+  @Test
   void badKeyMaterialIsNamed() {
     assertThat(problems("jwks_uri: \"file:///etc/passwd\", algorithms: [RS256]"))
-        .contains("jwks_uri: 'file:///etc/passwd' (expected: an http or https URL");
+        .contains("jwks_uri: 'file:///etc/passwd' (expected: an https URL");
     assertThat(problems("jwks: \"{not json\", algorithms: [RS256]"))
         .contains("jwks: not a JWK set");
     assertThat(problems("public_keys: [\"-----BEGIN PUBLIC KEY-----\\nAAAA\\n-----END PUBLIC KEY-----\"], algorithms: [RS256]"))
         .contains("public_keys[0]: not readable (expected: a PEM public key");
+  }
+
+  @Test
+  void aPlainHttpJwksUriIsRefusedWithWhereItWasWritten() {
+    assertThat(JwtConfigs.problems("""
+        issuers:
+          - issuer: https://idp.test
+            jwks_uri: http://idp.test/jwks.json
+            algorithms: [RS256]
+        """)).isEqualTo("test.yaml:6:11 plugins[0].jwt.issuers[0]: jwks_uri: 'http://idp.test/jwks.json' is plain http:"
+        + " keys fetched without TLS can be replaced on the way"
+        + " (expected: an https URL; http only for a loopback address, or with allow_insecure_jwks: true)");
+    assertThat(problems("jwks_uri: \"http://10.0.0.1/jwks.json\", algorithms: [RS256]")).contains("is plain http");
+    assertThat(problems("jwks_uri: \"http://127.0.0.1.example.com/jwks.json\", algorithms: [RS256]")).contains("is plain http");
+    assertThat(problems("jwks_uri: \"http://[::2]/jwks.json\", algorithms: [RS256]")).contains("is plain http");
+  }
+
+  @Test
+  void plainHttpIsAcceptedOnLoopbackOrWhenAllowedOutright() throws Exception {
+    for (String uri : List.of("http://127.0.0.1:8080/jwks.json", "http://127.5.6.7/jwks.json", "http://localhost:9000/jwks.json",
+        "http://LOCALHOST/jwks.json", "http://[::1]:8080/jwks.json")) {
+      assertThat(JwtConfigs.parse("issuers:\n  - { issuer: x, jwks_uri: \"" + uri + "\", algorithms: [RS256], audiences: [api] }\n")
+          .issuers().get(0).jwksUri()).isEqualTo(uri);
+    }
+    JwtConfig.Issuer allowed = JwtConfigs.parse("""
+        issuers:
+          - { issuer: x, jwks_uri: "http://idp.internal/jwks.json", allow_insecure_jwks: true, algorithms: [RS256], audiences: [api] }
+        """).issuers().get(0);
+    assertThat(allowed.allowInsecureJwks()).isTrue();
+    assertThat(problems("jwks_uri: \"" + JWKS_URI + "\", allow_insecure_jwks: true, algorithms: [RS256]"))
+        .contains("allow_insecure_jwks: true, but jwks_uri is https (expected: allow_insecure_jwks only with an http jwks_uri)");
+    assertThat(problems("secrets: [\"" + TestKeys.SECRET + "\"], allow_insecure_jwks: true, algorithms: [HS256]"))
+        .contains("allow_insecure_jwks: true, but there is no jwks_uri");
+  }
+
+  @Test
+  void audiencesAreRequiredAndTheMistakeSaysWhatToWrite() {
+    assertThat(JwtConfigs.problems("""
+        issuers:
+          - issuer: https://idp.test
+            jwks_uri: https://idp.test/jwks.json
+            algorithms: [RS256]
+        """)).isEqualTo("test.yaml:6:11 plugins[0].jwt.issuers[0]: audiences: missing (expected: the aud values a token of issuer"
+        + " 'https://idp.test' must carry to be accepted here, such as audiences: [api], or audiences: [\"*\"] to accept any audience)");
+    assertThat(problems(RS256_FROM_URI.replace("audiences: [api]", "audiences: []"))).contains("audiences: missing");
+    assertThat(problems(RS256_FROM_URI.replace("audiences: [api]", "audiences: [api, \"*\"]")))
+        .contains("audiences: [api, *] mixes '*' with audiences (expected: either the audiences, or [\"*\"] alone to accept any audience)");
+    assertThat(problems(RS256_FROM_URI.replace("audiences: [api]", "audiences: \"*\""))).contains("audiences");
+  }
+
+  @Test
+  void anyAudienceIsWrittenAsAStar() throws Exception {
+    JwtConfig.Issuer any = JwtConfigs.parse("issuers:\n  - { issuer: x, jwks_uri: \"" + JWKS_URI + "\", algorithms: [RS256], audiences: [\"*\"] }\n")
+        .issuers().get(0);
+    JwtConfig.Issuer some = JwtConfigs.parse("issuers:\n  - { issuer: x, jwks_uri: \"" + JWKS_URI + "\", algorithms: [RS256], audiences: [a, b] }\n")
+        .issuers().get(0);
+
+    assertThat(any.anyAudience()).isTrue();
+    assertThat(some.anyAudience()).isFalse();
   }
 
   @Test

@@ -69,7 +69,7 @@ class JwtDocsTest {
         .map(component -> component.getName().replaceAll("([A-Z])", "_$1").toLowerCase())
         .toList();
 
-    assertThat(keys).hasSize(21).allSatisfy(key -> assertThat(guide).contains("| `" + key + "` |"));
+    assertThat(keys).hasSize(22).allSatisfy(key -> assertThat(guide).contains("| `" + key + "` |"));
   }
 
   @Test

@@ -35,6 +35,7 @@ class JwtGatewayTest {
 
   static final RSAKey RSA = JwtPluginTest.RSA;
   static final ECKey ROTATED_IN = TestKeys.ec("ec-rotated-in");
+  static final ECKey[] MANY_KEYS = {TestKeys.ec("m1"), TestKeys.ec("m2"), TestKeys.ec("m3"), TestKeys.ec("m4"), TestKeys.ec("m5")};
   static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   static TestUpstream upstream;
@@ -67,18 +68,26 @@ class JwtGatewayTest {
                     - issuer: https://hmac.test
                       secrets: [ "${JWT_SECRET}" ]
                       algorithms: [HS256]
+                      audiences: [api]
                   max_token_bytes: 4096
                   forward_claims: { sub: x-user-id, tenant: x-tenant }
+          - id: many-keys
+            match: { path: /many/** }
+            upstream: backend
+            plugins:
+              - jwt:
+                  issuers: [ { issuer: "${ISSUER}", jwks: '${MANY_JWKS}', algorithms: [ES256], audiences: [api] } ]
           - id: cookie
             match: { path: /web/** }
             upstream: backend
             plugins:
               - jwt:
-                  issuers: [ { issuer: "${ISSUER}", jwks_uri: "${JWKS}", algorithms: [RS256] } ]
+                  issuers: [ { issuer: "${ISSUER}", jwks_uri: "${JWKS}", algorithms: [RS256], audiences: [api] } ]
                   token_from: cookie
                   cookie_name: session
                   strip_authorization: false
-        """, Map.of("UPSTREAM", String.valueOf(upstream.port()), "ISSUER", ISSUER, "JWKS", jwks.uri(), "JWT_SECRET", SECRET));
+        """, Map.of("UPSTREAM", String.valueOf(upstream.port()), "ISSUER", ISSUER, "JWKS", jwks.uri(), "JWT_SECRET", SECRET,
+            "MANY_JWKS", TestKeys.jwks(MANY_KEYS)));
   }
 
   @AfterAll
@@ -181,6 +190,22 @@ class JwtGatewayTest {
 
     String log = gateway.accessLog();
     assertThat(log).contains("jwt.signature_invalid").doesNotContain(parts[2]);
+  }
+
+  @Test
+  void aTokenWithoutKidAmongTooManyKeysIsRefusedWithAReasonForOperators() throws Exception {
+    int before = upstream.requests().size();
+    String withoutKid = TestKeys.sign(MANY_KEYS[4], JWSAlgorithm.ES256, claims().subject("no-kid").build(), h -> h.keyID(null));
+
+    HttpResponse<String> response = get("/many/x", "Authorization", "Bearer " + withoutKid);
+
+    assertThat(response.statusCode()).isEqualTo(401);
+    assertThat(response.headers().firstValue("www-authenticate")).contains(
+        "Bearer realm=\"sluice\", error=\"invalid_token\", error_description=\"The token does not say which key signed it\"");
+    assertThat(upstream.requests()).hasSize(before);
+    assertThat(gateway.accessLog()).contains("jwt.too_many_keys");
+    String withKid = TestKeys.sign(MANY_KEYS[4], JWSAlgorithm.ES256, claims().subject("kid").build());
+    assertThat(get("/many/x", "Authorization", "Bearer " + withKid).statusCode()).isEqualTo(200);
   }
 
   @Test

@@ -41,7 +41,7 @@ class JwtGrpcTest {
             upstream: grpc
             plugins:
               - jwt:
-                  issuers: [ { issuer: https://hmac.test, secrets: [ "${JWT_SECRET}" ], algorithms: [HS256] } ]
+                  issuers: [ { issuer: https://hmac.test, secrets: [ "${JWT_SECRET}" ], algorithms: [HS256], audiences: [echo] } ]
         """, Map.of("GRPC", String.valueOf(server.port()), "JWT_SECRET", TestKeys.SECRET));
     client = GrpcTestClient.plaintext("127.0.0.1", gateway.port());
   }
@@ -61,7 +61,7 @@ class JwtGrpcTest {
 
   private static String token(Instant expires) {
     return TestKeys.hmac(TestKeys.SECRET.getBytes(StandardCharsets.UTF_8), JWSAlgorithm.HS256, new JWTClaimsSet.Builder()
-        .issuer("https://hmac.test").subject("svc-billing").expirationTime(Date.from(expires)).build());
+        .issuer("https://hmac.test").audience("echo").subject("svc-billing").expirationTime(Date.from(expires)).build());
   }
 
   @Test

@@ -107,7 +107,7 @@ class JwtPluginTest {
     JwtPlugin asymmetric = standard("");
     JwtPlugin hmac = plugin("""
         issuers:
-          - { issuer: "%s", secrets: ["${SECRET}"], algorithms: [HS256] }
+          - { issuer: "%s", secrets: ["${SECRET}"], algorithms: [HS256], audiences: [api] }
         """.formatted(ISSUER), Map.of("SECRET", SECRET));
 
     assertThat(asymmetric.onRequest(TestExchange.bearer(sign(EC, JWSAlgorithm.ES256, claims().build())))).isSameAs(Decision.proceed());
@@ -129,6 +129,7 @@ class JwtPluginTest {
               - |
         %s
             algorithms: [RS256, ES256]
+            audiences: [api]
         """.formatted(ISSUER, indent(TestKeys.pem(RSA.toPublicKey()), 8), indent(TestKeys.pem(EC.toPublicKey()), 8)));
 
     assertThat(plugin.onRequest(TestExchange.bearer(sign(RSA, JWSAlgorithm.RS256, claims().build())))).isSameAs(Decision.proceed());
@@ -161,6 +162,7 @@ class JwtPluginTest {
             jwks: '%s'
             secrets: ["%s"]
             algorithms: [RS256, HS256]
+            audiences: [api]
         """.formatted(ISSUER, TestKeys.jwks(RSA), SECRET));
 
     assertRefused(rsOnly.onRequest(TestExchange.bearer(confused)), "jwt.algorithm_not_allowed");
@@ -176,6 +178,54 @@ class JwtPluginTest {
     String named = sign(RSA, JWSAlgorithm.RS256, claims().build(), h -> h.keyID("ec-1"));
 
     assertRefused(plugin.onRequest(TestExchange.bearer(named)), "jwt.unknown_kid");
+  }
+
+  /** An issuer trusting {@code keys} for ES256. */
+  JwtPlugin es256(ECKey... keys) throws Exception {
+    return plugin("""
+        issuers:
+          - { issuer: "%s", jwks: '%s', algorithms: [ES256], audiences: [api] }
+        """.formatted(ISSUER, TestKeys.jwks(keys)));
+  }
+
+  @Test
+  void aTokenWithoutKidIsCheckedAgainstAtMostFourKeysAndPastThatRefusedUnchecked() throws Exception {
+    ECKey[] five = {TestKeys.ec("k1"), TestKeys.ec("k2"), TestKeys.ec("k3"), TestKeys.ec("k4"), TestKeys.ec("k5")};
+    JwtPlugin four = es256(five[0], five[1], five[2], five[3]);
+    JwtPlugin all = es256(five);
+    String lastOfFour = sign(five[3], JWSAlgorithm.ES256, claims().build(), h -> h.keyID(null));
+    String lastOfFive = sign(five[4], JWSAlgorithm.ES256, claims().build(), h -> h.keyID(null));
+
+    assertThat(four.onRequest(TestExchange.bearer(lastOfFour))).isSameAs(Decision.proceed());
+    assertThat(four.verifier().signatureChecks()).isEqualTo(4);
+
+    assertRefused(all.onRequest(TestExchange.bearer(lastOfFive)), "jwt.too_many_keys");
+    assertThat(all.verifier().signatureChecks()).isZero();
+    assertThat(rejection(all.onRequest(TestExchange.bearer(lastOfFive))).message()).isEqualTo("The token does not say which key signed it");
+    // naming the key is all it takes
+    assertThat(all.onRequest(TestExchange.bearer(sign(five[4], JWSAlgorithm.ES256, claims().build())))).isSameAs(Decision.proceed());
+    assertThat(all.verifier().signatureChecks()).isEqualTo(1);
+  }
+
+  @Test
+  void aTokenNamingAKeyIsCheckedOnlyAgainstThatKeyThoughOthersHaveNoKid() throws Exception {
+    ECKey named = TestKeys.ec("named");
+    JwtPlugin plugin = es256(TestKeys.ec(null), TestKeys.ec(null), TestKeys.ec(null), TestKeys.ec(null), named);
+
+    assertThat(plugin.onRequest(TestExchange.bearer(sign(named, JWSAlgorithm.ES256, claims().build())))).isSameAs(Decision.proceed());
+    assertThat(plugin.verifier().signatureChecks()).isEqualTo(1);
+  }
+
+  @Test
+  void aKeyWhoseKeyOpsDoNotIncludeVerifyIsNotUsed() throws Exception {
+    ECKey encryptOnly = new ECKey.Builder(TestKeys.ec("enc")).keyOperations(java.util.Set.of(com.nimbusds.jose.jwk.KeyOperation.ENCRYPT))
+        .build();
+    ECKey verify = new ECKey.Builder(TestKeys.ec("ver")).keyOperations(java.util.Set.of(com.nimbusds.jose.jwk.KeyOperation.VERIFY))
+        .build();
+    JwtPlugin plugin = es256(encryptOnly, verify);
+
+    assertRefused(plugin.onRequest(TestExchange.bearer(sign(encryptOnly, JWSAlgorithm.ES256, claims().build()))), "jwt.unknown_kid");
+    assertThat(plugin.onRequest(TestExchange.bearer(sign(verify, JWSAlgorithm.ES256, claims().build())))).isSameAs(Decision.proceed());
   }
 
   @Test
@@ -218,6 +268,22 @@ class JwtPluginTest {
         .isSameAs(Decision.proceed());
     assertRefused(plugin.onRequest(TestExchange.bearer(sign(RSA, JWSAlgorithm.RS256, claims().claim("tenant", null).build()))),
         "jwt.claim_missing");
+  }
+
+  @Test
+  void aTokenWithoutAudienceIsRefusedUnlessAnyAudienceWasWrittenOut() throws Exception {
+    JwtPlugin listed = standard("");
+    JwtPlugin any = plugin("""
+        issuers:
+          - { issuer: "%s", jwks: '%s', algorithms: [RS256], audiences: ["*"] }
+        """.formatted(ISSUER, TestKeys.jwks(RSA)));
+    String noAudience = sign(RSA, JWSAlgorithm.RS256, claims().audience((String) null).build());
+    String otherAudience = sign(RSA, JWSAlgorithm.RS256, claims().audience("billing").build());
+
+    assertRefused(listed.onRequest(TestExchange.bearer(noAudience)), "jwt.audience_mismatch");
+    assertRefused(listed.onRequest(TestExchange.bearer(otherAudience)), "jwt.audience_mismatch");
+    assertThat(any.onRequest(TestExchange.bearer(noAudience))).isSameAs(Decision.proceed());
+    assertThat(any.onRequest(TestExchange.bearer(otherAudience))).isSameAs(Decision.proceed());
   }
 
   @Test

@@ -13,6 +13,7 @@ import com.nimbusds.jose.jwk.RSAKey;
 import io.sluice.spi.Decision;
 import io.sluice.spi.ErrorCode;
 import io.sluice.spi.GatewayError;
+import io.sluice.testing.Poll;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -40,14 +41,19 @@ class RemoteJwksTest {
   }
 
   JwtPlugin plugin(String minInterval) throws Exception {
+    return plugin(jwks.uri(), minInterval, System.getLogger("jwt-test"));
+  }
+
+  JwtPlugin plugin(String uri, String minInterval, System.Logger logger) throws Exception {
     return new JwtPlugin(JwtConfigs.parse("""
         issuers:
           - issuer: %s
             jwks_uri: "%s"
             algorithms: [RS256, ES256]
+            audiences: [api]
             jwks_cache_ttl: 10m
             jwks_refresh_min_interval: %s
-        """.formatted(ISSUER, jwks.uri(), minInterval)), time, time, HTTP, System.getLogger("jwt-test"));
+        """.formatted(ISSUER, uri, minInterval)), time, time, HTTP, logger);
   }
 
   /** The decision, after waiting for it if it was deferred. */
@@ -71,6 +77,7 @@ class RemoteJwksTest {
           - issuer: %s
             jwks_uri: "%s"
             algorithms: [RS256]
+            audiences: [api]
         """.formatted(ISSUER, jwks.uri()));
     io.sluice.spi.PluginContext validating = new io.sluice.spi.PluginContext() {
       public String routeId() { return "r"; }
@@ -170,6 +177,134 @@ class RemoteJwksTest {
     assertThat(error.code()).isEqualTo(ErrorCode.UPSTREAM_UNAVAILABLE);
     assertThat(error.httpStatus()).isEqualTo(503);
     assertThat(error.details()).isEqualTo("jwt.keys_unavailable");
+  }
+
+  @Test
+  void aJwksBodyWithoutEndIsCutOffAtTheLimitAndTheRequestIsAnswered503() throws Exception {
+    jwks = new JwksServer(TestKeys.jwks(OLD)).endless("/endless");
+    RecordingLogger log = new RecordingLogger();
+    long started = System.nanoTime();
+
+    JwtPlugin plugin = plugin(jwks.uri("/endless"), "30s", log);
+    GatewayError error = JwtPluginTest.rejection(settle(plugin.onRequest(TestExchange.bearer(rs256("alice")))));
+
+    // long before the 10 s request timeout: the read stops as soon as the limit is passed
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+    assertThat(error.httpStatus()).isEqualTo(503);
+    assertThat(error.details()).isEqualTo("jwt.keys_unavailable");
+    assertThat(log.warnings()).singleElement().asString()
+        .contains("JWKS " + jwks.uri("/endless") + " answered more than 524288 bytes (the most a JWK set may have); stopped reading")
+        .contains("no keys yet: tokens of this issuer cannot be verified");
+    Poll.until("the JWKS server sees its body cut off", () -> jwks.bodiesCutOff() == 1);
+  }
+
+  @Test
+  void aJwksAnnouncingMoreThanTheLimitIsRefusedUnread() throws Exception {
+    long length = 64L * 1024 * 1024;
+    jwks = new JwksServer(TestKeys.jwks(OLD)).huge("/huge", length);
+    RecordingLogger log = new RecordingLogger();
+
+    JwtPlugin plugin = plugin(jwks.uri("/huge"), "30s", log);
+    GatewayError error = JwtPluginTest.rejection(settle(plugin.onRequest(TestExchange.bearer(rs256("alice")))));
+
+    // the client stopped reading at once: what was sent fits in the sockets' buffers, far from all of it
+    assertThat(jwks.bytesSent()).isLessThan(length / 4);
+    assertThat(error.details()).isEqualTo("jwt.keys_unavailable");
+    assertThat(log.warnings()).singleElement().asString()
+        .contains("JWKS " + jwks.uri("/huge") + " answered more than 524288 bytes (the most a JWK set may have); stopped reading");
+  }
+
+  @Test
+  void aJwksThatTricklesIsAbandonedAtTheFetchDeadline() throws Exception {
+    jwks = new JwksServer(TestKeys.jwks(OLD)).trickle("/slow", 20);
+    RecordingLogger log = new RecordingLogger();
+    RemoteJwks remote = new RemoteJwks(URI.create(jwks.uri("/slow")), Duration.ofMinutes(10), Duration.ofSeconds(30), time, HTTP, log,
+        Duration.ofMillis(500));
+    long started = System.nanoTime();
+
+    remote.fetchIfAllowed().get(5, TimeUnit.SECONDS);
+
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(Duration.ofMillis(500), Duration.ofSeconds(5));
+    assertThat(remote.keys()).isNull();
+    assertThat(remote.inFlight()).isNull(); // the next fetch may start when the interval allows
+    assertThat(log.warnings()).singleElement().asString()
+        .isEqualTo("WARNING JWKS " + jwks.uri("/slow") + " did not answer within 500 ms; no keys yet: tokens of this issuer cannot be verified");
+    Poll.until("the JWKS server sees its body cut off", () -> jwks.bodiesCutOff() == 1);
+  }
+
+  @Test
+  void aJwksAboveTheLimitKeepsTheLastGoodKeys() throws Exception {
+    jwks = new JwksServer(TestKeys.jwks(OLD)).endless("/endless");
+    RecordingLogger log = new RecordingLogger();
+    JwtPlugin plugin = plugin(jwks.uri(), "0s", log);
+    assertThat(settle(plugin.onRequest(TestExchange.bearer(rs256("alice"))))).isSameAs(Decision.proceed());
+
+    jwks.rotate("{\"keys\":[" + " ".repeat(RemoteJwks.MAX_BYTES) + "]}");
+    assertRefused(settle(plugin.onRequest(TestExchange.bearer(sign(OLD, JWSAlgorithm.RS256, claims().build(),
+        h -> h.keyID("new-kid"))))), "jwt.unknown_kid");
+
+    assertThat(plugin.verifier().remote(ISSUER).fetches()).isEqualTo(2);
+    assertThat(log.warnings()).singleElement().asString().contains("answered more than 524288 bytes").contains("keeping the last good keys");
+    assertThat(plugin.onRequest(TestExchange.bearer(rs256("bob")))).isSameAs(Decision.proceed());
+  }
+
+  /** The plugin as the gateway creates it: with the factory's own HTTP client, the one that meets redirects. */
+  JwtPlugin created(String uri, System.Logger logger) throws Exception {
+    JwtConfig config = JwtConfigs.parse("""
+        issuers:
+          - issuer: %s
+            jwks_uri: "%s"
+            algorithms: [RS256]
+            audiences: [api]
+        """.formatted(ISSUER, uri));
+    return (JwtPlugin) new JwtPluginFactory().create(config, new io.sluice.spi.PluginContext() {
+      public String routeId() { return "r"; }
+      public io.sluice.spi.Ticker ticker() { return time; }
+      public java.util.Optional<io.sluice.spi.Plugin> previous() { return java.util.Optional.empty(); }
+      public System.Logger logger() { return logger; }
+    });
+  }
+
+  @Test
+  void aRedirectToAnotherOriginIsNotFollowed() throws Exception {
+    jwks = new JwksServer(TestKeys.jwks(OLD));
+    attacker = new JwksServer(TestKeys.jwks(TestKeys.ATTACKER_RSA));
+    jwks.redirect("/moved", attacker.uri()).redirect("/renamed", "http://localhost:" + jwks.port() + "/jwks.json");
+    RecordingLogger log = new RecordingLogger();
+
+    RemoteJwks toOtherPort = created(jwks.uri("/moved"), log).verifier().remote(ISSUER);
+    waitForIdle(toOtherPort);
+    RemoteJwks toOtherHost = created(jwks.uri("/renamed"), log).verifier().remote(ISSUER);
+    waitForIdle(toOtherHost);
+
+    assertThat(attacker.hits()).isZero();
+    assertThat(jwks.hits()).isEqualTo(2); // the two redirects, and not the set behind the second one
+    assertThat(toOtherPort.keys()).isNull();
+    assertThat(toOtherHost.keys()).isNull();
+    assertThat(log.warnings()).containsExactlyInAnyOrder(
+        "WARNING JWKS " + jwks.uri("/moved") + " redirected to " + attacker.uri() + ", outside http://127.0.0.1:" + jwks.port()
+            + ": not followed (set jwks_uri to the URL that serves the keys); no keys yet: tokens of this issuer cannot be verified",
+        "WARNING JWKS " + jwks.uri("/renamed") + " redirected to http://localhost:" + jwks.port() + "/jwks.json, outside http://127.0.0.1:"
+            + jwks.port() + ": not followed (set jwks_uri to the URL that serves the keys); no keys yet: tokens of this issuer cannot be verified");
+  }
+
+  @Test
+  void aRedirectWithinTheOriginIsFollowedAFewTimes() throws Exception {
+    jwks = new JwksServer(TestKeys.jwks(OLD));
+    jwks.redirect("/v1", "/v2").redirect("/v2", jwks.uri("/jwks.json")).redirect("/loop", "/loop");
+    RecordingLogger log = new RecordingLogger();
+
+    RemoteJwks moved = created(jwks.uri("/v1"), log).verifier().remote(ISSUER);
+    waitForIdle(moved);
+    assertThat(moved.keys()).extracting(VerificationKey::kid).containsExactly(OLD.getKeyID());
+    assertThat(jwks.hits()).isEqualTo(3);
+
+    RemoteJwks loop = created(jwks.uri("/loop"), log).verifier().remote(ISSUER);
+    waitForIdle(loop);
+    assertThat(loop.keys()).isNull();
+    assertThat(jwks.hits()).isEqualTo(3 + 1 + 3); // the first request and three redirects
+    assertThat(log.warnings()).containsExactly("WARNING JWKS " + jwks.uri("/loop") + " redirected more than 3 times: not followed;"
+        + " no keys yet: tokens of this issuer cannot be verified");
   }
 
   @Test
