@@ -15,6 +15,8 @@ import java.util.List;
  * @param transport which socket implementation the event loops use
  * @param drainTimeout how long SIGTERM waits for in-flight exchanges before exiting
  * @param accessLog whether one access-log line is written per exchange
+ * @param stripRequestHeaders header names (lower case) removed from every client request before routing and
+ *     plugins, besides those the configured plugins declare (see {@code PluginFactory#identityHeaders})
  */
 public record ServerConfig(
     List<ListenerConfig> listeners,
@@ -25,11 +27,13 @@ public record ServerConfig(
     int eventLoops,
     IoTransport transport,
     Duration drainTimeout,
-    boolean accessLog) {
+    boolean accessLog,
+    List<String> stripRequestHeaders) {
 
   public ServerConfig {
     listeners = List.copyOf(listeners);
     trustedProxies = List.copyOf(trustedProxies);
+    stripRequestHeaders = List.copyOf(stripRequestHeaders);
   }
 
   /** The {@code transport:} choice; {@code AUTO} takes the best one the machine can run. */
