@@ -34,9 +34,11 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.config.LimitsConfig;
+import io.sluice.config.ListenerConfig;
 import io.sluice.grpc.GrpcWeb;
 import io.sluice.config.RouteAction;
 import io.sluice.config.RouteConfig;
+import io.sluice.proxy.ClientHeaders;
 import io.sluice.proxy.ClientStream;
 import io.sluice.proxy.ConnectionInfo;
 import io.sluice.plugin.PluginChain;
@@ -81,6 +83,8 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   private final TlsContexts tls;
   /** Serving one HTTP/2 stream (see the class comment) rather than an HTTP/1.1 connection. */
   private final boolean http2Stream;
+  /** The listener's {@code headers_with_underscores}. */
+  private final ListenerConfig.UnderscoreHeaders underscores;
   private ChannelHandlerContext ctx;
   private ConnectionInfo info;
 
@@ -95,6 +99,8 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   /** The request's content type when it is gRPC-Web, whose callers expect errors in their own content type. */
   private String grpcWebContentType;
   private HttpVersion requestVersion = HttpVersion.HTTP_1_1;
+  /** The snapshot the current exchange started with: its request trailers follow the same rules as its headers. */
+  private GatewaySnapshot exchangeSnapshot;
   private ProxyExchange proxy;
   private Exchange current;
   private PluginChain chain = PluginChain.EMPTY;
@@ -124,10 +130,11 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   /** Stream mode: the write that ends the response; the stream is closed once it is out. */
   private ChannelFuture lastWrite;
 
-  Http1Connection(ServerState server, TlsContexts tls, boolean http2Stream) {
+  Http1Connection(ServerState server, TlsContexts tls, boolean http2Stream, ListenerConfig.UnderscoreHeaders underscores) {
     this.server = server;
     this.tls = tls;
     this.http2Stream = http2Stream;
+    this.underscores = underscores;
     this.scheme = tls == null ? "http" : "https";
   }
 
@@ -351,7 +358,14 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
       data.release();
     }
     if (last && proxy != null) {
-      proxy.onRequestEnd(((LastHttpContent) content).trailingHeaders());
+      HttpHeaders trailers = ((LastHttpContent) content).trailingHeaders();
+      GatewayError refused = trailers.isEmpty() ? null : screen(trailers, exchangeSnapshot, false);
+      if (refused != null) {
+        closeAfterResponse = true;
+        proxy.onRequestFailed(refused);
+        return;
+      }
+      proxy.onRequestEnd(trailers);
     }
   }
 
@@ -361,6 +375,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
       requestTimer.disarm();
     }
     GatewaySnapshot snapshot = server.snapshot();
+    exchangeSnapshot = snapshot;
     LimitsConfig limits = snapshot.config().server().limits();
     inExchange = true;
     requestComplete = false;
@@ -377,7 +392,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
       request.headers().remove(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text());
       request.headers().remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
     }
-    String requestId = RequestIds.acceptOrNext(request.headers().get(ProxyHeaders.X_REQUEST_ID));
+    String requestId = RequestIds.of(request.headers(), info.trustedPeer());
     String target = request.uri();
     Exchange exchange = new Exchange(requestId, info.peerIp(), request.method().name(),
         target.length() > MAX_LOGGED_TARGET ? target.substring(0, MAX_LOGGED_TARGET) + "..." : target);
@@ -398,6 +413,11 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
     }
     RequestHead head = ((Http1Requests.Accepted) outcome).head();
     requestComplete = !head.hasBody();
+    GatewayError refused = screen(head.headers(), snapshot, http2Stream);
+    if (refused != null) {
+      answerError(exchange, refused, false);
+      return;
+    }
     RouteMatchResult match = snapshot.routes().match(new RequestMatchInput(head));
     switch (match) {
       case RouteMatchResult.NoRoute noRoute -> answerError(exchange, GatewayError.of(ErrorCode.NO_ROUTE,
@@ -407,6 +427,12 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
           .withHeader("Allow", String.join(", ", notAllowed.allowedMethods())), true);
       case RouteMatchResult.Matched matched -> serve(exchange, head, matched, snapshot, limits);
     }
+  }
+
+  /** The rules for what a client sent (see {@link ClientHeaders}), before routing and plugins. */
+  private GatewayError screen(HttpHeaders headers, GatewaySnapshot snapshot, boolean joinedCookies) {
+    return ClientHeaders.screen(headers, underscores, snapshot.config().server().limits().maxHeaderFieldBytes(),
+        snapshot.strippedRequestHeaders(), joinedCookies);
   }
 
   private void serve(Exchange exchange, RequestHead head, RouteMatchResult.Matched matched,
@@ -668,6 +694,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   @Override
   public void exchangeDone(boolean requestFullyRead) {
     proxy = null;
+    exchangeSnapshot = null;
     inExchange = false;
     server.exchangeEnded();
     if (http2Stream) {
