@@ -54,8 +54,10 @@ final class ClientPipelines {
   void http1(ChannelPipeline pipeline) {
     LimitsConfig limits = server.snapshot().config().server().limits();
     Http1Connection connection = new Http1Connection(server, tls, false, underscores);
+    // One bounded line reader reads request lines and chunk-size lines; the request line is then
+    // held to its own, lower or equal, limit (Http1Requests).
     HttpDecoderConfig decoder = new HttpDecoderConfig()
-        .setMaxInitialLineLength(limits.maxRequestLineBytes())
+        .setMaxInitialLineLength(Math.max(limits.maxRequestLineBytes(), limits.maxChunkLineBytes()))
         .setMaxHeaderSize(limits.maxHeaderBytes())
         .setMaxChunkSize(MAX_CHUNK_BYTES)
         .setValidateHeaders(true)

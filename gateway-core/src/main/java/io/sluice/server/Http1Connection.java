@@ -331,7 +331,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
     boolean last = content instanceof LastHttpContent;
     if (content.decoderResult().isFailure()) {
       content.release();
-      GatewayError error = Http1Requests.decoderError(content.decoderResult().cause());
+      GatewayError error = Http1Requests.bodyDecoderError(content.decoderResult().cause(), limits());
       closeAfterResponse = true;
       if (proxy != null) {
         proxy.onRequestFailed(error);
