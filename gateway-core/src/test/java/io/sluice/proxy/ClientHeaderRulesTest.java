@@ -11,6 +11,7 @@ import io.sluice.testing.RawH2;
 import io.sluice.testing.RawHttp;
 import io.sluice.testing.TestUpstream;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -196,6 +197,51 @@ class ClientHeaderRulesTest {
     }
     HttpRequest seen = upstream.requests().stream().filter(r -> r.uri().equals("/open/cookies")).findFirst().orElseThrow();
     assertThat(seen.headers().get("cookie")).as(seen.toString()).hasSize(2 * 3_002 + 2);
+  }
+
+  @Test
+  void http2HeaderBlocksOverTheListLimitAreLeftToHpackAndNetty() throws Exception {
+    // max_header_bytes is 16 KiB: SETTINGS_MAX_HEADER_LIST_SIZE. Up to a quarter over it, Netty answers the stream
+    // itself with a bare 431 and resets it; further over, the connection ends with GOAWAY.
+    try (RawH2 client = new RawH2(gateway.port())) {
+      ByteArrayOutputStream block = new ByteArrayOutputStream();
+      block.writeBytes(RawH2.requestBlock("GET", "/open/list", Map.of()));
+      RawH2.literal(block, "x-a", "a".repeat(3_000));
+      RawH2.literal(block, "x-b", "b".repeat(3_000));
+      RawH2.literal(block, "x-c", "c".repeat(3_000));
+      RawH2.literal(block, "x-d", "d".repeat(3_000));
+      RawH2.literal(block, "x-e", "e".repeat(3_000));
+      RawH2.literal(block, "x-f", "f".repeat(2_500));
+      sendInTwoFrames(client, block.toByteArray()); // one frame may carry 16 KiB
+
+      RawH2.Frame answer = client.readUntil(RawH2.HEADERS, 5_000);
+      assertThat(answer).as("an answer on the stream").isNotNull();
+      assertThat(answer.streamId()).isEqualTo(1);
+      assertThat(new String(answer.payload(), StandardCharsets.ISO_8859_1)).as(":status").contains("431");
+      RawH2.Frame reset = client.readUntil(RawH2.RST_STREAM, 5_000);
+      assertThat(reset).as("then a reset").isNotNull();
+      assertThat(reset.streamId()).isEqualTo(1);
+      assertThat(client.isClosedByServer(300)).as("the connection stays").isFalse();
+    }
+    try (RawH2 client = new RawH2(gateway.port())) {
+      ByteArrayOutputStream block = new ByteArrayOutputStream();
+      block.writeBytes(RawH2.requestBlock("GET", "/open/list", Map.of()));
+      for (int i = 0; i < 7; i++) {
+        RawH2.literal(block, "x-" + i, "v".repeat(3_000));
+      }
+      sendInTwoFrames(client, block.toByteArray());
+
+      assertThat(client.readUntil(RawH2.GOAWAY, 5_000)).as("GOAWAY").isNotNull();
+    }
+    assertThat(upstream.requests()).noneMatch(r -> r.uri().equals("/open/list"));
+  }
+
+  /** A header block on stream 1 as HEADERS and one CONTINUATION frame. */
+  private static void sendInTwoFrames(RawH2 client, byte[] block) throws Exception {
+    int half = block.length / 2;
+    client.frame(RawH2.HEADERS, RawH2.END_STREAM, 1, java.util.Arrays.copyOfRange(block, 0, half));
+    client.frame(RawH2.CONTINUATION, RawH2.END_HEADERS, 1, java.util.Arrays.copyOfRange(block, half, block.length));
+    client.flush();
   }
 
   // ---- request ids ----
