@@ -33,6 +33,14 @@ public final class ClientHeaders {
 
   private static final int MAX_NAME_IN_MESSAGE = 64;
 
+  // which hop-by-hop fields a request has, so that only those are looked up again
+  private static final int CONNECTION = 1;
+  private static final int KEEP_ALIVE = 2;
+  private static final int TE = 4;
+  private static final int TRANSFER_ENCODING = 8;
+  private static final int UPGRADE = 16;
+  private static final int PROXY_PREFIXED = 32;
+
   private ClientHeaders() {}
 
   /**
@@ -48,8 +56,7 @@ public final class ClientHeaders {
   public static GatewayError screen(HttpHeaders headers, UnderscoreHeaders underscores, int maxFieldBytes,
       List<AsciiString> stripped, boolean joinedCookies) {
     boolean underscored = false;
-    boolean hopByHop = false;
-    boolean proxyPrefixed = false;
+    int hopByHop = 0;
     for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
       Map.Entry<CharSequence, CharSequence> field = it.next();
       CharSequence name = field.getKey();
@@ -67,16 +74,13 @@ public final class ClientHeaders {
         }
         underscored = true;
       }
-      if (ProxyHeaders.isHopByHop(name)) {
-        hopByHop = true;
-        proxyPrefixed |= AsciiString.regionMatches(name, true, 0, "proxy-", 0, 6);
-      }
+      hopByHop |= hopByHopBit(name);
     }
     if (underscored) {
       dropUnderscored(headers);
     }
-    if (hopByHop) {
-      removeHopByHop(headers, proxyPrefixed);
+    if (hopByHop != 0) {
+      removeHopByHop(headers, hopByHop);
     }
     for (int i = 0; i < stripped.size(); i++) {
       headers.remove(stripped.get(i));
@@ -95,31 +99,105 @@ public final class ClientHeaders {
     names.forEach(headers::remove);
   }
 
-  /** Removes {@code Connection}, the fields it names, and the other hop-by-hop fields. */
-  private static void removeHopByHop(HttpHeaders headers, boolean proxyPrefixed) {
-    boolean teTrailers = headers.containsValue(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS, true);
-    List<String> nominated = ProxyHeaders.connectionTokens(headers);
-    headers.remove(HttpHeaderNames.CONNECTION)
-        .remove(HttpHeaderNames.KEEP_ALIVE)
-        .remove(HttpHeaderNames.TE)
-        .remove(HttpHeaderNames.TRANSFER_ENCODING)
-        .remove(HttpHeaderNames.UPGRADE);
-    if (proxyPrefixed) {
+  /** Removes {@code Connection}, the fields it names, and the other hop-by-hop fields ({@code seen}: their bits). */
+  private static void removeHopByHop(HttpHeaders headers, int seen) {
+    List<String> nominated = (seen & CONNECTION) != 0 ? nominatedFields(headers) : null;
+    boolean teTrailers = (seen & TE) != 0 && headers.containsValue(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS, true);
+    removeIf(headers, seen, CONNECTION, HttpHeaderNames.CONNECTION);
+    removeIf(headers, seen, KEEP_ALIVE, HttpHeaderNames.KEEP_ALIVE);
+    removeIf(headers, seen, TE, HttpHeaderNames.TE);
+    removeIf(headers, seen, TRANSFER_ENCODING, HttpHeaderNames.TRANSFER_ENCODING);
+    removeIf(headers, seen, UPGRADE, HttpHeaderNames.UPGRADE);
+    if ((seen & PROXY_PREFIXED) != 0) {
       List<CharSequence> names = new ArrayList<>(2);
       for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
         CharSequence name = it.next().getKey();
-        if (ProxyHeaders.isHopByHop(name)) {
+        if (hopByHopBit(name) == PROXY_PREFIXED) {
           names.add(name);
         }
       }
       names.forEach(headers::remove);
     }
-    for (int i = 0; i < nominated.size(); i++) {
-      headers.remove(nominated.get(i));
+    if (nominated != null) {
+      for (int i = 0; i < nominated.size(); i++) {
+        headers.remove(nominated.get(i));
+      }
     }
     if (teTrailers) {
       headers.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
     }
+  }
+
+  private static void removeIf(HttpHeaders headers, int seen, int bit, AsciiString name) {
+    if ((seen & bit) != 0) {
+      headers.remove(name);
+    }
+  }
+
+  private static int hopByHopBit(CharSequence name) {
+    if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)) {
+      return CONNECTION;
+    }
+    if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.KEEP_ALIVE)) {
+      return KEEP_ALIVE;
+    }
+    if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TE)) {
+      return TE;
+    }
+    if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRANSFER_ENCODING)) {
+      return TRANSFER_ENCODING;
+    }
+    if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.UPGRADE)) {
+      return UPGRADE;
+    }
+    return AsciiString.regionMatches(name, true, 0, "proxy-", 0, 6) ? PROXY_PREFIXED : 0;
+  }
+
+  /**
+   * The field names in the {@code Connection} values, without the connection options
+   * {@code close} and {@code keep-alive}; {@code null} when there are none (the usual
+   * {@code Connection: keep-alive} allocates nothing).
+   */
+  private static List<String> nominatedFields(HttpHeaders headers) {
+    List<String> names = null;
+    for (Iterator<? extends CharSequence> values = headers.valueCharSequenceIterator(HttpHeaderNames.CONNECTION);
+        values.hasNext(); ) {
+      CharSequence value = values.next();
+      int start = 0;
+      for (int i = 0; i <= value.length(); i++) {
+        if (i < value.length() && value.charAt(i) != ',') {
+          continue;
+        }
+        int from = start;
+        int to = i;
+        while (from < to && isOws(value.charAt(from))) {
+          from++;
+        }
+        while (to > from && isOws(value.charAt(to - 1))) {
+          to--;
+        }
+        start = i + 1;
+        if (from == to || isConnectionOption(value, from, to)) {
+          continue;
+        }
+        if (names == null) {
+          names = new ArrayList<>(2);
+        }
+        names.add(value.subSequence(from, to).toString());
+      }
+    }
+    return names;
+  }
+
+  private static boolean isConnectionOption(CharSequence value, int from, int to) {
+    return AsciiString.regionMatches(value, true, from, HttpHeaderValues.CLOSE, 0, HttpHeaderValues.CLOSE.length())
+            && to - from == HttpHeaderValues.CLOSE.length()
+        || AsciiString.regionMatches(value, true, from, HttpHeaderValues.KEEP_ALIVE, 0, HttpHeaderValues.KEEP_ALIVE.length())
+            && to - from == HttpHeaderValues.KEEP_ALIVE.length();
+  }
+
+  private static boolean isOws(char c) {
+    return c == ' ' || c == '\t';
   }
 
   /** The longest cookie in a {@code Cookie} value joined with {@code "; "}. */

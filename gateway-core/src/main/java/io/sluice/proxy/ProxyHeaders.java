@@ -162,8 +162,7 @@ public final class ProxyHeaders {
     return true;
   }
 
-  /** The field names listed in {@code headers}' {@code Connection} fields. */
-  static List<String> connectionTokens(HttpHeaders headers) {
+  private static List<String> connectionTokens(HttpHeaders headers) {
     List<String> values = headers.getAll(HttpHeaderNames.CONNECTION);
     if (values.isEmpty()) {
       return List.of();

@@ -145,12 +145,16 @@ class ForwardingTest {
   @Test
   void theClientsConnectionHeaderCannotRemoveWhatAPluginSets() throws Exception {
     var response = gateway.raw().send("GET /plugin-user/x HTTP/1.1\r\nHost: x\r\n"
-        + "Connection: close, x-user-id, x-hop\r\nx-user-id: mallory\r\nx-hop: 1\r\nx-end: 1\r\n\r\n");
+        + "Connection: close,x-user-id ,\t x-hop\r\nx-user-id: mallory\r\nx-hop: 1\r\nConnection: X-Other\r\nx-other: 1\r\n"
+        + "Proxy-Authorization: Basic eDp5\r\nKeep-Alive: timeout=5\r\nx-end: 1\r\n\r\n");
 
     assertThat(response.status()).isEqualTo(200);
     HttpRequest seen = upstream.lastRequest();
     assertThat(seen.headers().getAll("x-user-id")).containsExactly("alice");
     assertThat(seen.headers().contains("x-hop")).as("a field the client's Connection names").isFalse();
+    assertThat(seen.headers().contains("x-other")).as("named in a second Connection field").isFalse();
+    assertThat(seen.headers().contains("proxy-authorization")).isFalse();
+    assertThat(seen.headers().contains("keep-alive")).isFalse();
     assertThat(seen.headers().get("x-end")).isEqualTo("1");
     assertThat(seen.headers().contains("connection")).isFalse();
   }
