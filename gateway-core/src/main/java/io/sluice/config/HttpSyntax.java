@@ -3,7 +3,7 @@ package io.sluice.config;
 import java.util.Set;
 
 /** HTTP grammar checks for names and values that the config writes onto the wire (RFC 9110). */
-final class HttpSyntax {
+public final class HttpSyntax {
 
   static final String TOKEN_EXPECTED = "letters, digits and !#$%&'*+-.^_`|~";
 
@@ -11,13 +11,13 @@ final class HttpSyntax {
    * Headers that describe one connection or the message framing. The gateway writes them itself
    * for each hop; a configured value would contradict it and corrupt the exchange.
    */
-  static final Set<String> MANAGED_HEADERS = Set.of(
+  public static final Set<String> MANAGED_HEADERS = Set.of(
       "connection", "keep-alive", "te", "transfer-encoding", "upgrade", "proxy-connection", "host", "content-length");
 
   private HttpSyntax() {}
 
   /** A non-empty run of {@code tchar}: the form of header names and methods. */
-  static boolean isToken(String text) {
+  public static boolean isToken(String text) {
     if (text.isEmpty()) {
       return false;
     }

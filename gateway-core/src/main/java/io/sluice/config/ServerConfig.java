@@ -16,6 +16,8 @@ import java.util.List;
  * @param drainTimeout how long SIGTERM waits for in-flight exchanges before exiting
  * @param accessLog whether one access-log line is written per exchange
  * @param dns how upstream host names are resolved
+ * @param stripRequestHeaders header names (lower case) removed from every client request before routing and
+ *     plugins, besides those the configured plugins declare (see {@code PluginFactory#identityHeaders})
  */
 public record ServerConfig(
     List<ListenerConfig> listeners,
@@ -27,17 +29,13 @@ public record ServerConfig(
     IoTransport transport,
     Duration drainTimeout,
     boolean accessLog,
-    DnsConfig dns) {
+    DnsConfig dns,
+    List<String> stripRequestHeaders) {
 
   public ServerConfig {
     listeners = List.copyOf(listeners);
     trustedProxies = List.copyOf(trustedProxies);
-  }
-
-  /** Server settings with the default DNS settings. */
-  public ServerConfig(List<ListenerConfig> listeners, AdminConfig admin, List<Cidr> trustedProxies, LimitsConfig limits,
-      Http2Config http2, int eventLoops, IoTransport transport, Duration drainTimeout, boolean accessLog) {
-    this(listeners, admin, trustedProxies, limits, http2, eventLoops, transport, drainTimeout, accessLog, DnsConfig.DEFAULTS);
+    stripRequestHeaders = List.copyOf(stripRequestHeaders);
   }
 
   /** The {@code transport:} choice; {@code AUTO} takes the best one the machine can run. */

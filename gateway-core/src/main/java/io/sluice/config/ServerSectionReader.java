@@ -14,12 +14,13 @@ final class ServerSectionReader {
 
   static final List<String> KEYS =
       List.of("listeners", "admin", "trusted_proxies", "limits", "http2", "event_loops", "transport", "drain_timeout",
-          "access_log", "dns");
-  static final List<String> LISTENER_KEYS = List.of("name", "bind", "port", "protocols", "tls");
+          "access_log", "dns", "strip_request_headers");
+  static final List<String> LISTENER_KEYS = List.of("name", "bind", "port", "protocols", "tls", "headers_with_underscores");
   static final List<String> ADMIN_KEYS = List.of("enabled", "bind", "port");
   static final List<String> LIMIT_KEYS = List.of(
-      "max_request_line_bytes", "max_header_bytes", "max_header_count", "max_body_bytes", "request_header_timeout",
-      "request_body_timeout", "min_request_body_rate", "keep_alive_timeout", "write_timeout");
+      "max_request_line_bytes", "max_header_bytes", "max_header_count", "max_header_field_bytes", "max_chunk_line_bytes",
+      "max_body_bytes", "request_header_timeout", "request_body_timeout", "min_request_body_rate", "keep_alive_timeout",
+      "write_timeout");
   static final List<String> DNS_KEYS = List.of("name_servers", "min_ttl", "max_ttl", "negative_ttl", "query_timeout");
   static final List<String> HTTP2_KEYS =
       List.of("max_concurrent_streams", "initial_window_size", "max_frame_size", "max_resets", "reset_window",
@@ -35,6 +36,8 @@ final class ServerSectionReader {
   private static final int MAX_EVENT_LOOPS = 1024;
   private static final Map<String, ServerConfig.IoTransport> TRANSPORTS =
       UpstreamSectionReader.words(ServerConfig.IoTransport.values());
+  private static final Map<String, ListenerConfig.UnderscoreHeaders> UNDERSCORE_HEADERS =
+      UpstreamSectionReader.words(ListenerConfig.UnderscoreHeaders.values());
 
   /** Which listener holds each {@code bind:port}, so that a second one is caught before bind() fails at startup. */
   private final Map<String, String> boundBy = new HashMap<>();
@@ -64,7 +67,10 @@ final class ServerSectionReader {
     Duration drainTimeout = server.optional("drain_timeout").flatMap(n -> n.duration(true)).orElse(DRAIN_TIMEOUT_DEFAULT);
     boolean accessLog = server.optional("access_log").flatMap(YamlNode::bool).orElse(true);
     DnsConfig dns = server.optional("dns").map(ServerSectionReader::dns).orElse(DnsConfig.DEFAULTS);
-    return new ServerConfig(listeners, admin, trustedProxies, limits, http2, eventLoops, transport, drainTimeout, accessLog, dns);
+    List<String> stripRequestHeaders =
+        server.optional("strip_request_headers").map(ServerSectionReader::strippedHeaders).orElse(List.of());
+    return new ServerConfig(listeners, admin, trustedProxies, limits, http2, eventLoops, transport, drainTimeout, accessLog, dns,
+        stripRequestHeaders);
   }
 
   private List<ListenerConfig> listeners(YamlNode node) {
@@ -82,7 +88,9 @@ final class ServerSectionReader {
       boolean secure = listener.optional("tls").isPresent();
       List<String> protocols = listener.optional("protocols").map(n -> protocols(n, secure))
           .orElse(secure ? List.of("http1", "h2") : List.of("http1", "h2c"));
-      out.add(new ListenerConfig(name.orElse(""), bind, port, protocols, tls));
+      ListenerConfig.UnderscoreHeaders underscores = listener.optional("headers_with_underscores")
+          .flatMap(n -> n.oneOf("setting", UNDERSCORE_HEADERS)).orElse(ListenerConfig.UnderscoreHeaders.DROP);
+      out.add(new ListenerConfig(name.orElse(""), bind, port, protocols, tls, underscores));
     }
     return out;
   }
@@ -219,18 +227,63 @@ final class ServerSectionReader {
   private static LimitsConfig limits(YamlNode node) {
     YamlMap limits = node.map(LIMIT_KEYS);
     LimitsConfig d = LimitsConfig.DEFAULTS;
+    int requestLine = intSize(limits, "max_request_line_bytes", d.maxRequestLineBytes());
     return new LimitsConfig(
-        intSize(limits, "max_request_line_bytes", d.maxRequestLineBytes()),
+        requestLine,
         intSize(limits, "max_header_bytes", d.maxHeaderBytes()),
         limits.optional("max_header_count")
             .flatMap(n -> n.integer(1, Integer.MAX_VALUE, "a number of header fields, at least 1"))
             .orElse(d.maxHeaderCount()),
+        intSize(limits, "max_header_field_bytes", d.maxHeaderFieldBytes()),
+        chunkLine(limits, requestLine),
         limits.optional("max_body_bytes").flatMap(n -> n.size(0, Long.MAX_VALUE)).orElse(d.maxBodyBytes()),
         limits.timeout("request_header_timeout", d.requestHeaderTimeout()),
         limits.timeout("request_body_timeout", d.requestBodyTimeout()),
         limits.optional("min_request_body_rate").flatMap(n -> n.size(0, Long.MAX_VALUE)).orElse(d.minRequestBodyRate()),
         limits.timeout("keep_alive_timeout", d.keepAliveTimeout()),
         limits.timeout("write_timeout", d.writeTimeout()));
+  }
+
+  /**
+   * {@code max_chunk_line_bytes}, {@code max_request_line_bytes} unless set. Netty's HTTP/1.1 decoder
+   * reads request lines and chunk-size lines with one bounded line reader; it gets this limit, and
+   * the request line is checked against its own afterwards. A chunk limit below the request-line
+   * limit could therefore not be enforced, and is refused rather than silently not applied.
+   */
+  private static int chunkLine(YamlMap limits, int requestLine) {
+    return limits.optional("max_chunk_line_bytes").flatMap(n -> n.as(Sizes.EXPECTED, text -> {
+      long size = Sizes.parse(text);
+      if (size < requestLine) {
+        throw new IllegalArgumentException(Messages.invalid(text, "at least max_request_line_bytes, " + requestLine
+            + " bytes: request lines and chunk lines are read by one line reader, so a lower limit cannot apply"));
+      }
+      if (size > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(Messages.invalid(text, "a size of at most " + Integer.MAX_VALUE + " bytes"));
+      }
+      return (int) size;
+    })).orElse(requestLine);
+  }
+
+  /**
+   * {@code strip_request_headers}: header names, lower-cased. Framing and connection headers are
+   * the gateway's own business, and the request id has its own rule (see {@code trusted_proxies}).
+   */
+  private static List<String> strippedHeaders(YamlNode node) {
+    FirstSeen seen = new FirstSeen("header");
+    List<String> out = new ArrayList<>();
+    for (YamlNode item : node.list()) {
+      item.text("a header name").flatMap(raw -> HeaderOpsReader.headerName(raw, item)).ifPresent(name -> {
+        seen.add(item, name);
+        if (HttpSyntax.MANAGED_HEADERS.contains(name) || name.equals("x-request-id")) {
+          item.problem("header " + Messages.quote(name) + " cannot be stripped (the gateway "
+              + (name.equals("x-request-id") ? "sets the request id itself; it takes a client's only from trusted_proxies)"
+                  : "handles connection and framing headers itself)"));
+        } else if (!out.contains(name)) {
+          out.add(name);
+        }
+      });
+    }
+    return out;
   }
 
   private static int intSize(YamlMap map, String key, int fallback) {

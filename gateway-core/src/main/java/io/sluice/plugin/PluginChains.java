@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Timer;
 import io.sluice.config.ConfigException;
 import io.sluice.config.ConfigProblem;
 import io.sluice.config.GatewayConfig;
+import io.sluice.config.HttpSyntax;
 import io.sluice.config.PluginUse;
 import io.sluice.config.RouteConfig;
 import io.sluice.spi.Plugin;
@@ -16,27 +17,34 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Compiles the plugin chain of every route of a config: the global entries merged under the
  * route's own (a route entry for the same plugin replaces the global one's config, or only
  * switches it off or to shadow mode), ordered by phase, then priority (higher first), then
- * position (global entries before the route's), with an instance created per route.
+ * position (global entries before the route's), with an instance created per route. Also
+ * gathers the identity headers every configured plugin entry declares
+ * ({@link PluginFactory#identityHeaders}), which no client may send.
  */
 public final class PluginChains {
 
   private final Map<String, PluginChain> byRoute;
+  private final List<String> identityHeaders;
 
-  private PluginChains(Map<String, PluginChain> byRoute) {
+  private PluginChains(Map<String, PluginChain> byRoute, List<String> identityHeaders) {
     this.byRoute = byRoute;
+    this.identityHeaders = identityHeaders;
   }
 
   /** Chains for a config without any plugins. */
   public static PluginChains none() {
-    return new PluginChains(Map.of());
+    return new PluginChains(Map.of(), List.of());
   }
 
   /**
@@ -60,6 +68,7 @@ public final class PluginChains {
       boolean validating) throws ConfigException {
     Map<String, PluginChain> chains = new HashMap<>();
     List<ConfigProblem> problems = new ArrayList<>();
+    List<String> identityHeaders = identityHeaders(config, registry, problems);
     for (RouteConfig route : config.routes()) {
       List<PluginSlot> slots = new ArrayList<>();
       for (PluginUse use : effectiveUses(config.plugins(), route.plugins())) {
@@ -75,12 +84,61 @@ public final class PluginChains {
       chains.values().forEach(PluginChain::close);
       throw new ConfigException(problems);
     }
-    return new PluginChains(Map.copyOf(chains));
+    return new PluginChains(Map.copyOf(chains), identityHeaders);
   }
 
   /** The chain of route {@code routeId}; empty when it has no plugins. */
   public PluginChain forRoute(String routeId) {
     return byRoute.getOrDefault(routeId, PluginChain.EMPTY);
+  }
+
+  /**
+   * The identity headers of every plugin entry of the config, lower case, each once: the gateway
+   * strips them from every client request, on every route.
+   */
+  public List<String> identityHeaders() {
+    return identityHeaders;
+  }
+
+  /**
+   * Asks every plugin entry with a config of its own (global and per route, enabled or not: a
+   * route where a plugin is switched off must not let a client set what it would) for its
+   * identity headers. Names a plugin may not claim are reported at its entry.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static List<String> identityHeaders(GatewayConfig config, PluginRegistry registry, List<ConfigProblem> problems) {
+    List<PluginUse> uses = new ArrayList<>(config.plugins());
+    config.routes().forEach(route -> uses.addAll(route.plugins()));
+    Set<String> names = new LinkedHashSet<>();
+    for (PluginUse use : uses) {
+      InstalledPlugin installed = registry.get(use.name());
+      if (installed == null || use.config() == null) {
+        continue; // an unknown plugin is reported when the chains are built; a switch-only entry has no config
+      }
+      PluginFactory factory = installed.factory();
+      Set<String> declared;
+      try {
+        declared = factory.identityHeaders(use.config());
+      } catch (RuntimeException | LinkageError e) {
+        problems.add(new ConfigProblem(use.position(), use.path(), "plugin '" + use.name() + "' (" + installed.source()
+            + ") could not name its identity headers: " + e.getMessage()));
+        continue;
+      }
+      for (String name : declared == null ? Set.<String>of() : declared) {
+        String lower = name == null ? null : name.toLowerCase(Locale.ROOT);
+        if (lower == null || !HttpSyntax.isToken(lower)) {
+          problems.add(new ConfigProblem(use.position(), use.path(), "plugin '" + use.name() + "' declares the identity header "
+              + (name == null ? "null" : "'" + name + "'") + ", which is not a header name"));
+        } else if (HttpSyntax.MANAGED_HEADERS.contains(lower) || lower.equals("x-request-id")) {
+          problems.add(new ConfigProblem(use.position(), use.path(), "plugin '" + use.name() + "' declares '" + lower
+              + "' as an identity header, but the gateway manages that header itself (expected: a header of the plugin's own, "
+              + "such as x-user-id)"));
+        } else {
+          names.add(lower);
+        }
+      }
+    }
+    return List.copyOf(names);
   }
 
   /** Closes every plugin instance. */

@@ -2,6 +2,7 @@ package io.sluice.proxy;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.AsciiString;
 import io.netty.util.concurrent.Future;
 import io.sluice.config.Cidr;
 import io.sluice.config.ConfigException;
@@ -14,8 +15,10 @@ import io.sluice.upstream.UpstreamCluster;
 import io.sluice.upstream.UpstreamConnector;
 import java.net.InetAddress;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,6 +37,7 @@ public final class GatewaySnapshot {
   private final Map<String, UpstreamCluster> upstreams;
   private final List<Cidr> trustedProxies;
   private final PluginChains plugins;
+  private final List<AsciiString> strippedRequestHeaders;
 
   private GatewaySnapshot(GatewayConfig config, PluginChains plugins) {
     this.config = config;
@@ -43,6 +47,9 @@ public final class GatewaySnapshot {
     config.upstreams().forEach((name, upstream) -> clusters.put(name, new UpstreamCluster(upstream)));
     this.upstreams = Map.copyOf(clusters);
     this.trustedProxies = config.server().trustedProxies();
+    Set<String> stripped = new LinkedHashSet<>(config.server().stripRequestHeaders());
+    stripped.addAll(plugins.identityHeaders());
+    this.strippedRequestHeaders = stripped.stream().map(AsciiString::cached).toList();
   }
 
   /**
@@ -84,6 +91,14 @@ public final class GatewaySnapshot {
   public void stopHealthChecks() {
     List<Future<?>> stopping = upstreams.values().stream().<Future<?>>map(UpstreamCluster::stopHealthChecks).toList();
     stopping.forEach(stopped -> stopped.awaitUninterruptibly(5, TimeUnit.SECONDS));
+  }
+
+  /**
+   * The request headers no client may send, removed from every request before routing and
+   * plugins: {@code server.strip_request_headers} and every configured plugin's identity headers.
+   */
+  public List<AsciiString> strippedRequestHeaders() {
+    return strippedRequestHeaders;
   }
 
   /** Whether {@code peer} is a trusted proxy whose forwarding headers are kept. */

@@ -15,6 +15,11 @@ import java.util.Map;
  * The header rules of a proxy: hop-by-hop fields are dropped in both directions (RFC 9110
  * 7.6.1), {@code Via} is appended, forwarding headers are set from what the gateway saw, and
  * a client's claims about earlier hops are only kept when it is a trusted proxy.
+ *
+ * <p>The fields a client's {@code Connection} names are removed when the request arrives, before
+ * plugins run ({@link ClientHeaders}); here, after plugins, only the fixed hop-by-hop names are
+ * dropped, because the gateway manages the upstream connection and its framing itself. So no
+ * client can make the gateway remove a header a plugin set.
  */
 public final class ProxyHeaders {
 
@@ -43,12 +48,11 @@ public final class ProxyHeaders {
   public static HttpHeaders forUpstream(RequestHead head, ConnectionInfo client, String requestId, HeaderOps ops) {
     HttpHeaders in = head.headers();
     HttpHeaders out = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
-    List<String> connectionListed = connectionTokens(in);
     boolean trusted = client.trustedPeer();
     for (Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence(); it.hasNext(); ) {
       Map.Entry<CharSequence, CharSequence> field = it.next();
       CharSequence name = field.getKey();
-      if (isHopByHop(name) || isListed(name, connectionListed)
+      if (isHopByHop(name)
           || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.EXPECT)
           || AsciiString.contentEqualsIgnoreCase(name, X_REQUEST_ID)
           || !trusted && isForwarding(name)) {

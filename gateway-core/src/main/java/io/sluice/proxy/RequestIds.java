@@ -1,16 +1,22 @@
 package io.sluice.proxy;
 
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.Iterator;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Request ids: ULIDs (26 characters, Crockford base32, 48-bit millisecond time then 80 random
- * bits), so ids sort by time in logs. An incoming {@code X-Request-Id} is kept when it is
- * short, printable ASCII.
+ * bits), so ids sort by time in logs. An incoming {@code X-Request-Id} is kept only from a
+ * trusted proxy ({@code server.trusted_proxies}), which assigned it for its own logs, and only
+ * when it is one field of 1 to {@value #MAX_INCOMING_LENGTH} letters, digits, {@code -},
+ * {@code _}, {@code .} or {@code :} (UUIDs, ULIDs, W3C trace ids, nginx's {@code $request_id}).
+ * Anyone else could pick an id to collide with another request's log lines, or smuggle text into
+ * logs and the upstream's own records.
  */
 public final class RequestIds {
 
   private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
-  private static final int MAX_INCOMING_LENGTH = 128;
+  static final int MAX_INCOMING_LENGTH = 64;
 
   private RequestIds() {}
 
@@ -32,17 +38,34 @@ public final class RequestIds {
     return new String(out);
   }
 
-  /** The incoming id when it is acceptable, a new one otherwise. */
-  public static String acceptOrNext(CharSequence incoming) {
-    if (incoming == null || incoming.isEmpty() || incoming.length() > MAX_INCOMING_LENGTH) {
+  /**
+   * The id of a request with these header fields: its {@code X-Request-Id} when the peer is a
+   * trusted proxy and the id is acceptable (see the class comment), a new one otherwise.
+   */
+  public static String of(HttpHeaders headers, boolean trustedPeer) {
+    if (!trustedPeer) {
       return next();
     }
-    for (int i = 0; i < incoming.length(); i++) {
-      char c = incoming.charAt(i);
-      if (c <= 0x20 || c >= 0x7F || c == '"' || c == '\\') {
-        return next();
+    Iterator<? extends CharSequence> values = headers.valueCharSequenceIterator(ProxyHeaders.X_REQUEST_ID);
+    if (!values.hasNext()) {
+      return next();
+    }
+    CharSequence incoming = values.next();
+    return !values.hasNext() && isAcceptable(incoming) ? incoming.toString() : next();
+  }
+
+  static boolean isAcceptable(CharSequence id) {
+    if (id.isEmpty() || id.length() > MAX_INCOMING_LENGTH) {
+      return false;
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      boolean allowed = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+          || c == '-' || c == '_' || c == '.' || c == ':';
+      if (!allowed) {
+        return false;
       }
     }
-    return incoming.toString();
+    return true;
   }
 }

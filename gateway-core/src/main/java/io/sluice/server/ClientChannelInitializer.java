@@ -3,6 +3,7 @@ package io.sluice.server;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.sluice.config.ListenerConfig;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,13 +23,15 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
   /**
    * @param tls the listener's TLS contexts, or {@code null} for plain text
    * @param protocols the listener's protocols ({@code http1}, {@code h2c}, {@code h2})
+   * @param underscores the listener's {@code headers_with_underscores}
    */
-  ClientChannelInitializer(ServerState server, TlsContexts tls, List<String> protocols) {
+  ClientChannelInitializer(ServerState server, TlsContexts tls, List<String> protocols,
+      ListenerConfig.UnderscoreHeaders underscores) {
     this.server = server;
     this.tls = tls;
     this.http1 = protocols.contains("http1");
     this.http2 = protocols.contains(tls == null ? "h2c" : "h2");
-    this.pipelines = new ClientPipelines(server, tls, http1 && http2);
+    this.pipelines = new ClientPipelines(server, tls, http1 && http2, underscores);
   }
 
   /** What ALPN offers for {@code protocols}, most preferred first. */

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.sluice.config.Http2Config;
 import io.sluice.config.LimitsConfig;
 import java.time.Duration;
+import io.sluice.config.ListenerConfig;
 
 /**
  * The handlers of a client connection once its protocol is known. HTTP/1.1 is one
@@ -27,12 +28,17 @@ final class ClientPipelines {
   private final ServerState server;
   private final TlsContexts tls;
   private final boolean h2cUpgrade;
+  private final ListenerConfig.UnderscoreHeaders underscores;
 
-  /** @param h2cUpgrade whether HTTP/1.1 connections may switch to HTTP/2 with {@code Upgrade: h2c} */
-  ClientPipelines(ServerState server, TlsContexts tls, boolean h2cUpgrade) {
+  /**
+   * @param h2cUpgrade whether HTTP/1.1 connections may switch to HTTP/2 with {@code Upgrade: h2c}
+   * @param underscores the listener's {@code headers_with_underscores}
+   */
+  ClientPipelines(ServerState server, TlsContexts tls, boolean h2cUpgrade, ListenerConfig.UnderscoreHeaders underscores) {
     this.server = server;
     this.tls = tls;
     this.h2cUpgrade = h2cUpgrade;
+    this.underscores = underscores;
   }
 
   ServerState server() {
@@ -47,9 +53,11 @@ final class ClientPipelines {
   /** Adds the HTTP/1.1 handlers at the end of {@code pipeline}. */
   void http1(ChannelPipeline pipeline) {
     LimitsConfig limits = server.snapshot().config().server().limits();
-    Http1Connection connection = new Http1Connection(server, tls, false);
+    Http1Connection connection = new Http1Connection(server, tls, false, underscores);
+    // One bounded line reader reads request lines and chunk-size lines; the request line is then
+    // held to its own, lower or equal, limit (Http1Requests).
     HttpDecoderConfig decoder = new HttpDecoderConfig()
-        .setMaxInitialLineLength(limits.maxRequestLineBytes())
+        .setMaxInitialLineLength(Math.max(limits.maxRequestLineBytes(), limits.maxChunkLineBytes()))
         .setMaxHeaderSize(limits.maxHeaderBytes())
         .setMaxChunkSize(MAX_CHUNK_BYTES)
         .setValidateHeaders(true)
@@ -99,7 +107,7 @@ final class ClientPipelines {
         session.streamOpened(stream);
         stream.pipeline()
             .addLast("h2-http", new Http2StreamFrameToHttpObjectCodec(true, false))
-            .addLast("exchange", new Http1Connection(server, tls, true));
+            .addLast("exchange", new Http1Connection(server, tls, true, underscores));
       }
     });
   }

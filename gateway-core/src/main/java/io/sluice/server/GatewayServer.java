@@ -94,7 +94,7 @@ public final class GatewayServer implements AutoCloseable {
         .option(ChannelOption.SO_BACKLOG, 1024)
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(new ClientChannelInitializer(state, tls, listener.protocols()));
+        .childHandler(new ClientChannelInitializer(state, tls, listener.protocols(), listener.headersWithUnderscores()));
     ChannelFuture bound = bootstrap.bind(listener.bind(), listener.port()).await();
     if (!bound.isSuccess()) {
       // sync() would rethrow the native bind error as is: a checked exception the caller cannot name
@@ -118,7 +118,8 @@ public final class GatewayServer implements AutoCloseable {
   public static io.netty.channel.embedded.EmbeddedChannel embeddedConnection(GatewaySnapshot snapshot, AccessLog accessLog) {
     ServerState state = new ServerState(snapshot, accessLog, new UpstreamConnector(Transport.nio().socketChannelType(), null),
         new SimpleMeterRegistry());
-    return new io.netty.channel.embedded.EmbeddedChannel(new ClientChannelInitializer(state, null, List.of("http1")));
+    return new io.netty.channel.embedded.EmbeddedChannel(new ClientChannelInitializer(state, null, List.of("http1"),
+        ListenerConfig.UnderscoreHeaders.DROP));
   }
 
   /** The socket implementation the event loops use: {@code io_uring}, {@code epoll} or {@code nio}. */

@@ -35,9 +35,11 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.config.LimitsConfig;
+import io.sluice.config.ListenerConfig;
 import io.sluice.grpc.GrpcWeb;
 import io.sluice.config.RouteAction;
 import io.sluice.config.RouteConfig;
+import io.sluice.proxy.ClientHeaders;
 import io.sluice.proxy.ClientStream;
 import io.sluice.proxy.ConnectionInfo;
 import io.sluice.plugin.PluginChain;
@@ -82,6 +84,8 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   private final TlsContexts tls;
   /** Serving one HTTP/2 stream (see the class comment) rather than an HTTP/1.1 connection. */
   private final boolean http2Stream;
+  /** The listener's {@code headers_with_underscores}. */
+  private final ListenerConfig.UnderscoreHeaders underscores;
   private ChannelHandlerContext ctx;
   private ConnectionInfo info;
 
@@ -96,6 +100,8 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   /** The request's content type when it is gRPC-Web, whose callers expect errors in their own content type. */
   private String grpcWebContentType;
   private HttpVersion requestVersion = HttpVersion.HTTP_1_1;
+  /** The snapshot the current exchange started with: its request trailers follow the same rules as its headers. */
+  private GatewaySnapshot exchangeSnapshot;
   private ProxyExchange proxy;
   private Exchange current;
   private PluginChain chain = PluginChain.EMPTY;
@@ -127,10 +133,11 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   /** Stream mode: the write that ends the response; the stream is closed once it is out. */
   private ChannelFuture lastWrite;
 
-  Http1Connection(ServerState server, TlsContexts tls, boolean http2Stream) {
+  Http1Connection(ServerState server, TlsContexts tls, boolean http2Stream, ListenerConfig.UnderscoreHeaders underscores) {
     this.server = server;
     this.tls = tls;
     this.http2Stream = http2Stream;
+    this.underscores = underscores;
     this.scheme = tls == null ? "http" : "https";
   }
 
@@ -334,7 +341,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
     boolean last = content instanceof LastHttpContent;
     if (content.decoderResult().isFailure()) {
       content.release();
-      GatewayError error = Http1Requests.decoderError(content.decoderResult().cause());
+      GatewayError error = Http1Requests.bodyDecoderError(content.decoderResult().cause(), limits());
       closeAfterResponse = true;
       if (proxy != null) {
         proxy.onRequestFailed(error);
@@ -361,7 +368,14 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
       data.release();
     }
     if (last && proxy != null) {
-      proxy.onRequestEnd(((LastHttpContent) content).trailingHeaders());
+      HttpHeaders trailers = ((LastHttpContent) content).trailingHeaders();
+      GatewayError refused = trailers.isEmpty() ? null : screen(trailers, exchangeSnapshot, false);
+      if (refused != null) {
+        closeAfterResponse = true;
+        proxy.onRequestFailed(refused);
+        return;
+      }
+      proxy.onRequestEnd(trailers);
     }
   }
 
@@ -371,6 +385,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
       requestTimer.disarm();
     }
     GatewaySnapshot snapshot = server.snapshot();
+    exchangeSnapshot = snapshot;
     LimitsConfig limits = snapshot.config().server().limits();
     inExchange = true;
     requestComplete = false;
@@ -387,7 +402,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
       request.headers().remove(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text());
       request.headers().remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
     }
-    String requestId = RequestIds.acceptOrNext(request.headers().get(ProxyHeaders.X_REQUEST_ID));
+    String requestId = RequestIds.of(request.headers(), info.trustedPeer());
     String target = request.uri();
     Exchange exchange = new Exchange(requestId, info.peerIp(), request.method().name(),
         target.length() > MAX_LOGGED_TARGET ? target.substring(0, MAX_LOGGED_TARGET) + "..." : target);
@@ -408,6 +423,11 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
     }
     RequestHead head = ((Http1Requests.Accepted) outcome).head();
     requestComplete = !head.hasBody();
+    GatewayError headerRefusal = screen(head.headers(), snapshot, http2Stream);
+    if (headerRefusal != null) {
+      answerError(exchange, headerRefusal, false);
+      return;
+    }
     RouteMatchResult match = snapshot.routes().match(new RequestMatchInput(head));
     switch (match) {
       case RouteMatchResult.NoRoute noRoute -> answerError(exchange, GatewayError.of(ErrorCode.NO_ROUTE,
@@ -415,13 +435,19 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
       case RouteMatchResult.MethodNotAllowed notAllowed -> answerError(exchange, GatewayError.of(
               ErrorCode.METHOD_NOT_ALLOWED, "Method " + head.method().name() + " is not allowed for " + head.path())
           .withHeader("Allow", String.join(", ", notAllowed.allowedMethods())), true);
-      case RouteMatchResult.MatrixParametersRefused refused -> {
-        exchange.route(refused.route().id());
-        answerError(exchange, GatewayError.of(ErrorCode.BAD_REQUEST, refused.reason())
+      case RouteMatchResult.MatrixParametersRefused matrix -> {
+        exchange.route(matrix.route().id());
+        answerError(exchange, GatewayError.of(ErrorCode.BAD_REQUEST, matrix.reason())
             .withDetails("matrix_parameters.refused"), true);
       }
       case RouteMatchResult.Matched matched -> serve(exchange, head, matched, snapshot, limits);
     }
+  }
+
+  /** The rules for what a client sent (see {@link ClientHeaders}), before routing and plugins. */
+  private GatewayError screen(HttpHeaders headers, GatewaySnapshot snapshot, boolean joinedCookies) {
+    return ClientHeaders.screen(headers, underscores, snapshot.config().server().limits().maxHeaderFieldBytes(),
+        snapshot.strippedRequestHeaders(), joinedCookies);
   }
 
   private void serve(Exchange exchange, RequestHead head, RouteMatchResult.Matched matched,
@@ -683,6 +709,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   @Override
   public void exchangeDone(boolean requestFullyRead) {
     proxy = null;
+    exchangeSnapshot = null;
     inExchange = false;
     server.exchangeEnded();
     if (http2Stream) {

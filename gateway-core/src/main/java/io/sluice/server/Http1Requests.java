@@ -4,6 +4,7 @@ import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMessageDecoderResult;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
@@ -38,6 +39,10 @@ final class Http1Requests {
     DecoderResult result = request.decoderResult();
     if (result.isFailure()) {
       return new Rejected(decoderError(result.cause()));
+    }
+    if (result instanceof HttpMessageDecoderResult decoded && decoded.initialLineLength() > limits.maxRequestLineBytes()) {
+      // the decoder's line bound is the chunk-line limit, which may be higher (see ClientPipelines)
+      return reject(ErrorCode.URI_TOO_LONG, "Request line is too long");
     }
     HttpVersion version = request.protocolVersion();
     if (version.majorVersion() != 1 || version.minorVersion() > 1) {
@@ -109,6 +114,22 @@ final class Http1Requests {
     boolean hasBody = chunked || contentLength > 0;
     return new Accepted(new RequestHead(method, scheme, authority, host, path.path(), path.matrixPath(), rawQuery, headers,
         hasBody, chunked ? -1 : contentLength));
+  }
+
+  /**
+   * The error for a request body (or its trailers) the decoder could not parse: the decoder
+   * reports a chunk-size line over its bound as a too long "line", and trailer fields over
+   * theirs as a too long "header".
+   */
+  static GatewayError bodyDecoderError(Throwable cause, LimitsConfig limits) {
+    if (cause instanceof TooLongHttpLineException) {
+      return GatewayError.of(ErrorCode.BAD_REQUEST, "Chunk size line is too long (the limit is "
+          + limits.maxChunkLineBytes() + " bytes, chunk extensions included)");
+    }
+    if (cause instanceof TooLongHttpHeaderException) {
+      return GatewayError.of(ErrorCode.HEADERS_TOO_LARGE, "Request trailer fields are too large");
+    }
+    return decoderError(cause);
   }
 
   /** The error for a request the decoder could not parse. */

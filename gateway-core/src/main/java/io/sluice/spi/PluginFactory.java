@@ -1,5 +1,7 @@
 package io.sluice.spi;
 
+import java.util.Set;
+
 /**
  * Creates plugin instances from their YAML config. Registered for {@link java.util.ServiceLoader}
  * in {@code META-INF/services/io.sluice.spi.PluginFactory}; a jar in the {@code plugins/}
@@ -59,6 +61,33 @@ public interface PluginFactory<C extends Record> {
    */
   default boolean blocking() {
     return false;
+  }
+
+  /**
+   * The request headers this plugin sets to tell the upstream who the caller is (a user id, a
+   * consumer name, forwarded token claims), for {@code config}. Empty unless overridden.
+   *
+   * <p>The gateway removes headers of these names from every client request, on every route,
+   * before routing and before any plugin runs: also on routes where this plugin is absent or
+   * {@code enabled: false}, and also when the plugin does not set the header on a request. So a
+   * header of such a name that reaches an upstream was set by a plugin, never by the client, and
+   * the plugin need not remove it itself. Names are HTTP field names, compared without regard to
+   * case; framing and connection headers ({@code host}, {@code content-length}, ...) and
+   * {@code x-request-id} are refused as config mistakes at the plugin's entry.
+   *
+   * <p>Called once per plugin entry (global and per route, enabled or not) when a config is
+   * loaded, after the config record validated itself, on the loading thread. Derive the names
+   * from {@code config} only; an exception is reported like one from {@link #create}.
+   *
+   * {@snippet :
+   * @Override
+   * public Set<String> identityHeaders(Config config) {
+   *   return config.userHeader() == null ? Set.of() : Set.of(config.userHeader());   // e.g. x-user-id
+   * }
+   * }
+   */
+  default Set<String> identityHeaders(C config) {
+    return Set.of();
   }
 
   /** A plugin instance for one route (or the global chain). */

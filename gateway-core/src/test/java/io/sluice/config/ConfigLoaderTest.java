@@ -21,7 +21,7 @@ class ConfigLoaderTest {
   private static final String FULL = """
       server:
         listeners:
-          - { name: public, bind: 0.0.0.0, port: 8080, protocols: [http1] }
+          - { name: public, bind: 0.0.0.0, port: 8080, protocols: [http1], headers_with_underscores: reject }
           - name: internal
             bind: 127.0.0.1
             port: 8081
@@ -31,6 +31,8 @@ class ConfigLoaderTest {
           max_request_line_bytes: 4KiB
           max_header_bytes: 32KiB
           max_header_count: 64
+          max_header_field_bytes: 4KiB
+          max_chunk_line_bytes: 16KiB
           max_body_bytes: 20MB
           request_header_timeout: 5s
           request_body_timeout: 1m
@@ -42,6 +44,7 @@ class ConfigLoaderTest {
         transport: epoll
         drain_timeout: 1h
         access_log: false
+        strip_request_headers: [X-User-Id, x-tenant]
       upstreams:
         users:
           endpoints: [ "http://127.0.0.1:9001", "http://LocalHost:9002" ]
@@ -80,15 +83,15 @@ class ConfigLoaderTest {
 
   @Test
   void fullConfigBindsToTheExactRecords() throws Exception {
-    LimitsConfig limits = new LimitsConfig(4096, 32768, 64, 20_000_000, Duration.ofSeconds(5), Duration.ofMinutes(1), 512,
+    LimitsConfig limits = new LimitsConfig(4096, 32768, 64, 4096, 16384, 20_000_000, Duration.ofSeconds(5), Duration.ofMinutes(1), 512,
         Duration.ofMinutes(2), Duration.ofMillis(250));
     ServerConfig server = new ServerConfig(
-        List.of(new ListenerConfig("public", "0.0.0.0", 8080, List.of("http1")),
+        List.of(new ListenerConfig("public", "0.0.0.0", 8080, List.of("http1"), null, ListenerConfig.UnderscoreHeaders.REJECT),
             new ListenerConfig("internal", "127.0.0.1", 8081, List.of("http1", "h2c"))),
         new AdminConfig(true, "127.0.0.1", 9901),
         List.of(Cidr.parse("10.0.0.0/8"), Cidr.parse("::1")),
         limits, new Http2Config(500, 65_535, 32 * 1024, 50, Duration.ofSeconds(10), 70), 4,
-        ServerConfig.IoTransport.EPOLL, Duration.ofHours(1), false);
+        ServerConfig.IoTransport.EPOLL, Duration.ofHours(1), false, DnsConfig.DEFAULTS, List.of("x-user-id", "x-tenant"));
     Map<String, UpstreamConfig> upstreams = new LinkedHashMap<>();
     upstreams.put("users", new UpstreamConfig("users",
         List.of(new Endpoint("http", "127.0.0.1", 9001), new Endpoint("http", "localhost", 9002)),
@@ -96,7 +99,7 @@ class ConfigLoaderTest {
         new UpstreamTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(15), Duration.ofDays(1)), 64));
     upstreams.put("orders", new UpstreamConfig("orders", List.of(new Endpoint("http", "::1", 80)),
         UpstreamConfig.LoadBalancing.ROUND_ROBIN, UpstreamTimeouts.DEFAULTS, 1024));
-    RouteConfig users = new RouteConfig("users", new SourcePosition("sluice.yaml", 33, 5), 0,
+    RouteConfig users = new RouteConfig("users", new SourcePosition("sluice.yaml", 36, 5), 0,
         new RouteMatch(
             List.of(HostPattern.exact("api.example.com"), HostPattern.wildcard(".example.org")),
             PathPatterns.parse("/api/v1/users/{id}/**"),
@@ -108,16 +111,16 @@ class ConfigLoaderTest {
         new HeaderOps(List.of("x-internal"), Map.of("x-gateway", "sluice"), Map.of("x-tag", "a")),
         new HeaderOps(List.of("server"), Map.of(), Map.of()),
         1024 * 1024);
-    RouteConfig orders = new RouteConfig("orders", new SourcePosition("sluice.yaml", 46, 5), 1,
+    RouteConfig orders = new RouteConfig("orders", new SourcePosition("sluice.yaml", 49, 5), 1,
         new RouteMatch(List.of(HostPattern.exact("orders.example.com")), PathPatterns.parse("/orders/{id}"), Set.of(),
             List.of(), List.of()),
         new RouteAction.Forward("orders", new Rewrite(Rewrite.Kind.REPLACE_PREFIX, "/orders", "/v2/orders"), null),
         HeaderOps.NONE, HeaderOps.NONE, 20_000_000);
-    RouteConfig profile = new RouteConfig("profile", new SourcePosition("sluice.yaml", 50, 5), 2,
+    RouteConfig profile = new RouteConfig("profile", new SourcePosition("sluice.yaml", 53, 5), 2,
         new RouteMatch(List.of(), PathPatterns.parse("/u/{name}"), Set.of(), List.of(), List.of()),
         new RouteAction.Forward("users", new Rewrite(Rewrite.Kind.TEMPLATE, "", "/users/{name}/profile"), null),
         HeaderOps.NONE, HeaderOps.NONE, 20_000_000);
-    RouteConfig health = new RouteConfig("health", new SourcePosition("sluice.yaml", 54, 5), 3,
+    RouteConfig health = new RouteConfig("health", new SourcePosition("sluice.yaml", 57, 5), 3,
         new RouteMatch(List.of(), PathPatterns.parse("/healthz"), Set.of(), List.of(), List.of()),
         new RouteAction.Respond(200, Map.of("content-type", "text/plain"), "ok\n"),
         HeaderOps.NONE, new HeaderOps(List.of(), Map.of("cache-control", "no-store"), Map.of()),
@@ -152,6 +155,7 @@ class ConfigLoaderTest {
     assertThat(server.eventLoops()).isZero();
     assertThat(server.drainTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(server.accessLog()).isTrue();
+    assertThat(server.stripRequestHeaders()).isEmpty();
     assertThat(config.upstreams().get("users")).isEqualTo(new UpstreamConfig("users", List.of(new Endpoint("http", "users.internal", 80)),
         UpstreamConfig.LoadBalancing.ROUND_ROBIN, UpstreamTimeouts.DEFAULTS, 1024));
     RouteConfig route = config.routes().get(0);

@@ -70,8 +70,8 @@ class ConfigProblemsTest {
             "sluice.yaml:3:13 server.limits: unknown key 'max-body-bytes' (did you mean 'max_body_bytes'?)",
             "sluice.yaml:3:35 server.limits: unknown key 'keepalive_timeout' (did you mean 'keep_alive_timeout'?)",
             "sluice.yaml:3:58 server.limits: unknown key 'body' (expected one of: max_request_line_bytes, max_header_bytes,"
-                + " max_header_count, max_body_bytes, request_header_timeout, request_body_timeout, min_request_body_rate,"
-                + " keep_alive_timeout, write_timeout)");
+                + " max_header_count, max_header_field_bytes, max_chunk_line_bytes, max_body_bytes, request_header_timeout,"
+                + " request_body_timeout, min_request_body_rate, keep_alive_timeout, write_timeout)");
   }
 
   @Test
@@ -203,6 +203,28 @@ class ConfigProblemsTest {
             "sluice.yaml:3:24 server.http2.max_resets: '0' (expected: a number of RST_STREAM frames, at least 1)",
             "sluice.yaml:3:46 server.http2.max_server_resets: '0' (expected: a number of RST_STREAM frames, at least 1)",
             "sluice.yaml:3:49 server.http2: unknown key 'max_server_reset' (did you mean 'max_server_resets'?)");
+  }
+
+  @Test
+  void headerRuleMistakesSayWhatIsAllowed() {
+    assertThat(problems("""
+        server:
+          listeners: [{ name: a, port: 8080, headers_with_underscores: alow }]
+          limits: { max_request_line_bytes: 8KiB, max_chunk_line_bytes: 1KiB, max_header_field_bytes: 0 }
+          strip_request_headers: [X-User-Id, "x user", Host, x-request-id, x-user-id]
+        routes: []
+        """)).containsExactly(
+            "sluice.yaml:2:64 server.listeners[0].headers_with_underscores: unknown setting 'alow' (did you mean 'allow'?)",
+            "sluice.yaml:3:65 server.limits.max_chunk_line_bytes: '1KiB' (expected: at least max_request_line_bytes, 8192 bytes:"
+                + " request lines and chunk lines are read by one line reader, so a lower limit cannot apply)",
+            "sluice.yaml:3:95 server.limits.max_header_field_bytes: '0' (expected: a size of at least 1 byte)",
+            "sluice.yaml:4:38 server.strip_request_headers[1]: 'x user' (expected: a header name of letters, digits and"
+                + " !#$%&'*+-.^_`|~)",
+            "sluice.yaml:4:48 server.strip_request_headers[2]: header 'host' cannot be stripped (the gateway handles connection"
+                + " and framing headers itself)",
+            "sluice.yaml:4:54 server.strip_request_headers[3]: header 'x-request-id' cannot be stripped (the gateway sets the"
+                + " request id itself; it takes a client's only from trusted_proxies)",
+            "sluice.yaml:4:68 server.strip_request_headers[4]: duplicate header 'x-user-id' (first at line 4)");
   }
 
   @Test

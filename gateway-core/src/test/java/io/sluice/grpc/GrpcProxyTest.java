@@ -87,6 +87,23 @@ class GrpcProxyTest {
   }
 
   @Test
+  void aCallerCannotChooseTheRequestIdOrSendUnderscoredMetadata() throws Exception {
+    Metadata headers = new Metadata();
+    headers.put(EchoService.ascii("x-request-id"), "chosen-by-caller");
+    headers.put(EchoService.ascii("x_auth_user"), "admin");
+    headers.put(EchoService.ascii("x-plain"), "one");
+
+    GrpcResult result = client.withHeaders(headers).call(EchoService.UNARY, List.of(new byte[] {1}));
+
+    assertThat(result.status().isOk()).isTrue();
+    String requestId = result.header("x-request-id");
+    assertThat(requestId).isNotEqualTo("chosen-by-caller").hasSize(26);
+    assertThat(result.header(EchoService.echoed("x-request-id"))).as("what the upstream got").isEqualTo(requestId);
+    assertThat(result.header(EchoService.echoed("x_auth_user"))).isNull();
+    assertThat(result.header(EchoService.echoed("x-plain"))).isEqualTo("one");
+  }
+
+  @Test
   void upstreamStatusWithANonAsciiMessagePassesThroughUntouched() throws Exception {
     String message = "caf\u00e9 ferm\u00e9 \u2717 \u65e5\u672c 100%";
     Metadata headers = new Metadata();

@@ -19,6 +19,8 @@ class BadRequestTest {
 
   static TestUpstream upstream;
   static Gateway gateway;
+  /** Allows chunk lines longer than request lines. */
+  static Gateway longChunkLines;
   int requestsBefore;
   long uploadedBefore;
 
@@ -56,11 +58,23 @@ class BadRequestTest {
             match: { path: /upload }
             upstream: backend
         """, Map.of("UPSTREAM", String.valueOf(upstream.port())));
+    longChunkLines = Gateway.start("""
+        server:
+          listeners: [ { name: test, bind: 127.0.0.1, port: 0 } ]
+          limits: { max_request_line_bytes: 1KiB, max_chunk_line_bytes: 4KiB }
+        upstreams:
+          backend: { endpoints: [ "http://127.0.0.1:${UPSTREAM}" ] }
+        routes:
+          - id: any
+            match: { path: /** }
+            upstream: backend
+        """, Map.of("UPSTREAM", String.valueOf(upstream.port())));
   }
 
   @AfterAll
   static void stop() {
     gateway.close();
+    longChunkLines.close();
     upstream.close();
   }
 
@@ -99,6 +113,45 @@ class BadRequestTest {
   @Test
   void tooLongRequestLineIs414() throws Exception {
     assertRefused(send("GET /" + "a".repeat(2000) + " HTTP/1.1\r\nHost: x\r\n\r\n"), 414, "URI_TOO_LONG");
+  }
+
+  @Test
+  void aChunkLineWithAHugeExtensionIs400NotATooLongRequestLine() throws Exception {
+    RawHttp.Response response = send("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + "3;ext=" + "e".repeat(2_000) + "\r\nabc\r\n0\r\n\r\n");
+
+    assertRefused(response, 400, "BAD_REQUEST");
+    assertThat(response.text()).contains("\"message\":\"Chunk size line is too long (the limit is 1024 bytes, chunk extensions included)\"");
+    assertThat(response.closed()).isTrue();
+    assertThat(upstream.uploadedBytes()).isEqualTo(uploadedBefore);
+  }
+
+  @Test
+  void aRaisedChunkLineLimitAdmitsLongChunkLinesButNotLongerRequestLines() throws Exception {
+    RawHttp.Response chunked = longChunkLines.raw().send("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+        + "Connection: close\r\n\r\n3;ext=" + "e".repeat(3_000) + "\r\nabc\r\n0\r\n\r\n");
+    assertThat(chunked.status()).as(chunked.text()).isEqualTo(200);
+    assertThat(chunked.text()).endsWith("received=3");
+
+    RawHttp.Response tooLong = longChunkLines.raw().send("GET /" + "a".repeat(2_000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    assertThat(tooLong.status()).isEqualTo(414);
+    assertThat(tooLong.text()).contains("{\"error\":{\"code\":\"URI_TOO_LONG\",\"message\":\"Request line is too long\"}");
+
+    RawHttp.Response tooLongChunk = longChunkLines.raw().send("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + "3;ext=" + "e".repeat(5_000) + "\r\nabc\r\n0\r\n\r\n");
+    assertThat(tooLongChunk.status()).isEqualTo(400);
+    assertThat(tooLongChunk.text()).contains("the limit is 4096 bytes");
+  }
+
+  @Test
+  void tooLargeTrailersAre431() throws Exception {
+    RawHttp.Response response = send("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + "3\r\nabc\r\n0\r\nX-Trailer: " + "t".repeat(3_000) + "\r\n\r\n");
+
+    // the head may have gone upstream already; the exchange is cut, so the upstream never gets a complete request
+    assertThat(response.status()).isEqualTo(431);
+    assertThat(response.text()).contains("{\"error\":{\"code\":\"HEADERS_TOO_LARGE\",\"message\":\"Request trailer fields are too large\"}");
+    assertThat(response.closed()).isTrue();
   }
 
   @Test

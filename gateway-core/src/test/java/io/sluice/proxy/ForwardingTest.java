@@ -44,6 +44,11 @@ class ForwardingTest {
             match: { path: "/users/{id}", methods: [GET] }
             upstream: backend
             rewrite: { path: "/v2/accounts/{id}" }
+          - id: plugin-sets-user
+            match: { path: /plugin-user/** }
+            upstream: backend
+            plugins:
+              - test_header: { request: { x-user-id: alice } }
           - id: user-exact
             match: { path: /users/me }
             upstream: backend
@@ -118,11 +123,53 @@ class ForwardingTest {
   }
 
   @Test
-  void keepsAnIncomingRequestId() throws Exception {
+  void aClientThatIsNoTrustedProxyCannotChooseTheRequestId() throws Exception {
     HttpResponse<String> response = get("/rid", "x-request-id", "abc-123");
 
-    assertThat(upstream.lastRequest().headers().get("x-request-id")).isEqualTo("abc-123");
-    assertThat(response.headers().firstValue("x-request-id")).hasValue("abc-123");
+    String requestId = upstream.lastRequest().headers().get("x-request-id");
+    assertThat(requestId).isNotEqualTo("abc-123").hasSize(26);
+    assertThat(response.headers().firstValue("x-request-id")).hasValue(requestId);
+  }
+
+  @Test
+  void headerFieldsWithUnderscoresAreDroppedBeforeTheUpstream() throws Exception {
+    var response = gateway.raw().send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+        + "Transfer_Encoding: chunked\r\nX_Auth_User: admin\r\nx-auth-user-ok: yes\r\nConnection: close\r\n\r\nabc");
+
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.text()).endsWith("received=3");
+    HttpRequest seen = upstream.lastRequest();
+    assertThat(seen.headers().names()).noneMatch(name -> name.contains("_"));
+    assertThat(seen.headers().get("x-auth-user-ok")).isEqualTo("yes");
+  }
+
+  @Test
+  void theClientsConnectionHeaderCannotRemoveWhatAPluginSets() throws Exception {
+    var response = gateway.raw().send("GET /plugin-user/x HTTP/1.1\r\nHost: x\r\n"
+        + "Connection: close,x-user-id ,\t x-hop\r\nx-user-id: mallory\r\nx-hop: 1\r\nConnection: X-Other\r\nx-other: 1\r\n"
+        + "Proxy-Authorization: Basic eDp5\r\nKeep-Alive: timeout=5\r\nx-end: 1\r\n\r\n");
+
+    assertThat(response.status()).isEqualTo(200);
+    HttpRequest seen = upstream.lastRequest();
+    assertThat(seen.headers().getAll("x-user-id")).containsExactly("alice");
+    assertThat(seen.headers().contains("x-hop")).as("a field the client's Connection names").isFalse();
+    assertThat(seen.headers().contains("x-other")).as("named in a second Connection field").isFalse();
+    assertThat(seen.headers().contains("proxy-authorization")).isFalse();
+    assertThat(seen.headers().contains("keep-alive")).isFalse();
+    assertThat(seen.headers().get("x-end")).isEqualTo("1");
+    assertThat(seen.headers().contains("connection")).isFalse();
+  }
+
+  @Test
+  void oneHeaderFieldOverTheFieldLimitIs431EvenWhenAllFitTheTotal() throws Exception {
+    int before = upstream.requests().size();
+    // 9,000 bytes: under max_header_bytes (16 KiB), over max_header_field_bytes (8 KiB), both defaults
+    var response = gateway.raw().send("GET /api/big HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(9_000) + "\r\n\r\n");
+
+    assertThat(response.status()).isEqualTo(431);
+    assertThat(response.text()).contains("{\"error\":{\"code\":\"HEADERS_TOO_LARGE\",\"message\":\"Header field 'X-Big' is larger than 8192 bytes\"}");
+    assertThat(response.text()).contains("\"request_id\":\"");
+    assertThat(upstream.requests()).hasSize(before);
   }
 
   @Test

@@ -94,6 +94,11 @@ public final class Gateway implements AutoCloseable {
     return new RawHttp(port());
   }
 
+  /** Raw bytes to listener {@code name}. */
+  public RawHttp raw(String name) {
+    return new RawHttp(server.port(name));
+  }
+
   @Override
   public void close() {
     server.drainAndStop(Duration.ZERO);

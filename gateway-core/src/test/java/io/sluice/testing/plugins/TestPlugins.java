@@ -357,4 +357,31 @@ public final class TestPlugins {
       };
     }
   }
+
+  /**
+   * AUTHENTICATION: sets {@code header} to {@code value} on every request and declares it an
+   * identity header, as an authentication plugin that forwards who the caller is would.
+   */
+  public static final class IdentityHeader implements PluginFactory<IdentityHeader.Config> {
+    public record Config(String header, String value) {}
+
+    public String name() { return "test_identity"; }
+    public Class<Config> configType() { return Config.class; }
+    public Phase phase() { return Phase.AUTHENTICATION; }
+
+    @Override
+    public java.util.Set<String> identityHeaders(Config config) {
+      return java.util.Set.of(config.header());
+    }
+
+    public Plugin create(Config config, PluginContext context) {
+      return new Plugin() {
+        @Override
+        public Decision onRequest(Exchange exchange) {
+          exchange.requestHeaders().set(config.header(), config.value());
+          return Decision.proceed();
+        }
+      };
+    }
+  }
 }

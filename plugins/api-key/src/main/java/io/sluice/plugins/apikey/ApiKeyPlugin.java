@@ -4,7 +4,6 @@ import io.sluice.spi.Decision;
 import io.sluice.spi.ErrorCode;
 import io.sluice.spi.Exchange;
 import io.sluice.spi.GatewayError;
-import io.sluice.spi.Headers;
 import io.sluice.spi.Identity;
 import io.sluice.spi.Plugin;
 
@@ -32,10 +31,8 @@ final class ApiKeyPlugin implements Plugin {
 
   @Override
   public Decision onRequest(Exchange exchange) {
-    Headers headers = exchange.requestHeaders();
-    if (forwardConsumerHeader != null) {
-      headers.remove(forwardConsumerHeader); // only this plugin may say who the consumer is
-    }
+    // A forward_consumer_header the client sent is gone already: the gateway strips it on every
+    // route (ApiKeyPluginFactory#identityHeaders), so only this plugin says who the consumer is.
     String key = source.key(exchange);
     if (key == null || key.isEmpty()) {
       return missing;
@@ -49,7 +46,7 @@ final class ApiKeyPlugin implements Plugin {
       source.strip(exchange);
     }
     if (forwardConsumerHeader != null) {
-      headers.set(forwardConsumerHeader, identity.consumer());
+      exchange.requestHeaders().set(forwardConsumerHeader, identity.consumer());
     }
     return Decision.proceed();
   }

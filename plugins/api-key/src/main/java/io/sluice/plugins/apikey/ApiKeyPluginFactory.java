@@ -4,6 +4,7 @@ import io.sluice.spi.Phase;
 import io.sluice.spi.Plugin;
 import io.sluice.spi.PluginContext;
 import io.sluice.spi.PluginFactory;
+import java.util.Set;
 
 /**
  * The {@code api_key} plugin: authenticates a caller by the key it sends, in a header or a query
@@ -26,6 +27,12 @@ public final class ApiKeyPluginFactory implements PluginFactory<ApiKeyConfig> {
   @Override
   public Phase phase() {
     return Phase.AUTHENTICATION;
+  }
+
+  /** The {@code forward_consumer_header}, if any: the gateway strips it from every client request. */
+  @Override
+  public Set<String> identityHeaders(ApiKeyConfig config) {
+    return config.forwardConsumerHeader() == null ? Set.of() : Set.of(config.forwardConsumerHeader());
   }
 
   @Override

@@ -51,6 +51,14 @@ class ApiKeyGatewayTest {
             upstream: backend
             plugins:
               - api_key: { key_from: query, forward_consumer_header: x-consumer, consumers: [ { name: feed, keys: [feed-key] } ] }
+          - id: switched-off
+            match: { path: /off/** }
+            upstream: backend
+            plugins:
+              - api_key: { enabled: false, forward_consumer_header: x-service, consumers: [ { name: svc, keys: [svc-key] } ] }
+          - id: open
+            match: { path: /open/** }
+            upstream: backend
         """, Map.of("UPSTREAM", String.valueOf(upstream.port()), "MOBILE_KEY", "mobile-secret",
             "BILLING_HASH", sha256Hex("hashed-secret")));
   }
@@ -67,6 +75,32 @@ class ApiKeyGatewayTest {
 
   static HttpResponse<String> get(String path, String... headers) throws Exception {
     return gateway.send("GET", path, headers);
+  }
+
+  @Test
+  void noRouteLetsAClientNameTheConsumer() throws Exception {
+    // neither on a route without api_key nor where it is switched off
+    for (String path : new String[] {"/open/a", "/off/a"}) {
+      HttpResponse<String> response = get(path, "x-consumer", "billing", "X-Service", "svc", "x-other", "kept");
+
+      assertThat(response.statusCode()).as(path).isEqualTo(200);
+      HttpRequest seen = upstream.lastRequest();
+      assertThat(seen.uri()).isEqualTo(path);
+      assertThat(seen.headers().contains("x-consumer")).as(path).isFalse();
+      assertThat(seen.headers().contains("x-service")).as(path).isFalse();
+      assertThat(seen.headers().get("x-other")).isEqualTo("kept");
+    }
+  }
+
+  @Test
+  void theConsumerHeaderIsDeclaredForTheGatewayToStrip() {
+    ApiKeyConfig config = new ApiKeyConfig(null, null, null,
+        java.util.List.of(new ApiKeyConfig.Consumer("a", java.util.List.of("k"), java.util.List.of(), java.util.List.of())),
+        "x-consumer", null);
+
+    assertThat(new ApiKeyPluginFactory().identityHeaders(config)).containsExactly("x-consumer");
+    assertThat(new ApiKeyPluginFactory().identityHeaders(new ApiKeyConfig(null, null, null, config.consumers(), null, null)))
+        .isEmpty();
   }
 
   @Test

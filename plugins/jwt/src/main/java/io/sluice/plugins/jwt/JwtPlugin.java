@@ -22,7 +22,6 @@ final class JwtPlugin implements Plugin {
   private final TokenVerifier verifier;
   private final TokenCache cache;
   private final Clock clock;
-  private final List<String> forwardedHeaderNames;
   private final boolean bearerScheme;
 
   JwtPlugin(JwtConfig config, Clock clock, Ticker ticker, HttpClient http, System.Logger logger) {
@@ -42,7 +41,6 @@ final class JwtPlugin implements Plugin {
     this.verifier = verifier;
     this.cache = cache;
     this.clock = clock;
-    this.forwardedHeaderNames = List.copyOf(config.forwardClaims().values());
     this.bearerScheme = config.headerName().equalsIgnoreCase(JwtConfig.DEFAULT_HEADER);
   }
 
@@ -61,10 +59,8 @@ final class JwtPlugin implements Plugin {
 
   @Override
   public Decision onRequest(Exchange exchange) {
-    Headers headers = exchange.requestHeaders();
-    for (int i = 0; i < forwardedHeaderNames.size(); i++) {
-      headers.remove(forwardedHeaderNames.get(i)); // only this plugin may set them
-    }
+    // The forward_claims headers a client sent are gone already: the gateway strips them on every
+    // route (JwtPluginFactory#identityHeaders), so whatever of them reaches the upstream is ours.
     String token = token(exchange);
     if (token == null) {
       return Failure.MISSING.decision();

@@ -7,6 +7,7 @@ import io.sluice.spi.PluginFactory;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * The {@code jwt} plugin: authenticates requests by their JSON Web Token and publishes the
@@ -36,6 +37,12 @@ public final class JwtPluginFactory implements PluginFactory<JwtConfig> {
   @Override
   public Phase phase() {
     return Phase.AUTHENTICATION;
+  }
+
+  /** The {@code forward_claims} headers: the gateway strips them from every client request. */
+  @Override
+  public Set<String> identityHeaders(JwtConfig config) {
+    return Set.copyOf(config.forwardClaims().values());
   }
 
   @Override

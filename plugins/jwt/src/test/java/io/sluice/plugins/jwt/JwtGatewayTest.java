@@ -86,6 +86,17 @@ class JwtGatewayTest {
                   token_from: cookie
                   cookie_name: session
                   strip_authorization: false
+          - id: docs
+            match: { path: /docs/** }
+            upstream: backend
+            plugins:
+              - jwt:
+                  enabled: false
+                  issuers: [ { issuer: "${ISSUER}", jwks_uri: "${JWKS}", algorithms: [RS256], audiences: [api] } ]
+                  forward_claims: { email: x-user-email }
+          - id: open
+            match: { path: /open/** }
+            upstream: backend
         """, Map.of("UPSTREAM", String.valueOf(upstream.port()), "ISSUER", ISSUER, "JWKS", jwks.uri(), "JWT_SECRET", SECRET,
             "MANY_JWKS", TestKeys.jwks(MANY_KEYS)));
   }
@@ -129,6 +140,38 @@ class JwtGatewayTest {
     assertThat(seen.headers().getAll("x-user-id")).containsExactly("alice");
     assertThat(seen.headers().getAll("x-tenant")).containsExactly("acme");
     assertThat(seen.headers().get("authorization")).isEqualTo("Bearer " + token);
+  }
+
+  @Test
+  void forwardClaimHeadersFromClientsNeverReachAnUpstreamOnAnyRoute() throws Exception {
+    String[] spoofed = {"X-User-Id", "mallory", "x-tenant", "evil", "x-user-email", "ceo@example.com"};
+    // /open has no jwt plugin and /docs has it switched off: the claims' headers of every jwt entry are stripped there too
+    for (String path : new String[] {"/open/x", "/docs/x"}) {
+      assertThat(get(path, spoofed).statusCode()).isEqualTo(200);
+
+      io.netty.handler.codec.http.HttpRequest seen = upstream.lastRequest();
+      assertThat(seen.uri()).isEqualTo(path);
+      assertThat(seen.headers().contains("x-user-id")).as(path).isFalse();
+      assertThat(seen.headers().contains("x-tenant")).as(path).isFalse();
+      assertThat(seen.headers().contains("x-user-email")).as(path).isFalse();
+    }
+    // a verified token without an email claim: no x-user-email, not even the client's
+    String token = rs256(claims().build());
+    assertThat(get("/api/x", "Authorization", "Bearer " + token, "x-user-email", "ceo@example.com").statusCode()).isEqualTo(200);
+    assertThat(upstream.lastRequest().headers().contains("x-user-email")).isFalse();
+    assertThat(upstream.lastRequest().headers().getAll("x-user-id")).containsExactly("alice");
+  }
+
+  @Test
+  void theClientsConnectionHeaderCannotRemoveAForwardedClaim() throws Exception {
+    String token = rs256(claims().build());
+
+    var response = gateway.raw().send("GET /api/conn HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token + "\r\n"
+        + "Connection: close, x-user-id, x-tenant\r\n\r\n");
+
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(upstream.lastRequest().headers().getAll("x-user-id")).containsExactly("alice");
+    assertThat(upstream.lastRequest().headers().getAll("x-tenant")).containsExactly("acme");
   }
 
   @Test
