@@ -54,8 +54,7 @@ public final class GatewayServer implements AutoCloseable {
     this.transport = transport;
     this.bossGroup = transport.newGroup(1, "sluice-accept");
     this.workerGroup = transport.newGroup(snapshot.config().server().eventLoops(), "sluice-io");
-    this.resolver = HostResolver.create(workerGroup, transport.datagramChannelType(), transport.socketChannelType(),
-        snapshot.config().server().dns());
+    this.resolver = HostResolver.create(snapshot.config().server().dns());
     this.connector = new UpstreamConnector(transport.socketChannelType(), resolver);
     this.state = new ServerState(snapshot, accessLog, connector, meters);
     snapshot.startHealthChecks(workerGroup, connector);

@@ -1,22 +1,18 @@
 package io.sluice.server;
 
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.DatagramChannel;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
-import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
@@ -25,8 +21,7 @@ import io.sluice.config.ServerConfig.IoTransport;
 
 /**
  * The socket implementation. Client and server channels always come from the same transport, so
- * upstream connections (and the DNS queries for their addresses) share the inbound connection's
- * event loop.
+ * upstream connections can share the inbound connection's event loop.
  *
  * <p>{@code auto} takes io_uring where the kernel allows it, then epoll, then NIO. io_uring comes
  * first because a proxy makes four socket calls per request (read and write on each side): io_uring
@@ -40,8 +35,7 @@ public record Transport(
     String name,
     IoHandlerFactory ioHandlerFactory,
     Class<? extends ServerChannel> serverChannelType,
-    Class<? extends SocketChannel> socketChannelType,
-    Class<? extends DatagramChannel> datagramChannelType) {
+    Class<? extends Channel> socketChannelType) {
 
   /**
    * The transport {@code choice} names; for {@code auto} the best one available.
@@ -70,18 +64,15 @@ public record Transport(
   }
 
   public static Transport nio() {
-    return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class,
-        NioDatagramChannel.class);
+    return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class);
   }
 
   private static Transport ioUring() {
-    return new Transport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class, IoUringSocketChannel.class,
-        IoUringDatagramChannel.class);
+    return new Transport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class, IoUringSocketChannel.class);
   }
 
   private static Transport epoll() {
-    return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class, EpollSocketChannel.class,
-        EpollDatagramChannel.class);
+    return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class, EpollSocketChannel.class);
   }
 
   private static void requireAvailable(String name, boolean available, Throwable cause) {
