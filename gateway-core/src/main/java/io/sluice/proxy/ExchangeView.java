@@ -1,8 +1,8 @@
 package io.sluice.proxy;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.sluice.routing.PathParams;
+import io.sluice.routing.QueryString;
 import io.sluice.spi.AttributeKey;
 import io.sluice.spi.Attributes;
 import io.sluice.spi.Headers;
@@ -77,7 +77,7 @@ public final class ExchangeView implements io.sluice.spi.Exchange, Attributes {
       return List.of();
     }
     if (query == null) {
-      query = new QueryStringDecoder(head.rawQuery(), false).parameters();
+      query = QueryString.parse(head.rawQuery());
     }
     return query.getOrDefault(name, List.of());
   }

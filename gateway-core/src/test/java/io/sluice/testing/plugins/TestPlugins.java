@@ -328,4 +328,33 @@ public final class TestPlugins {
       };
     }
   }
+
+  /** TRANSFORM: copies the values of the query parameters {@code names} to {@code x-query-<name>} headers, joined with '|'. */
+  public static final class Query implements PluginFactory<Query.Config> {
+    public record Config(List<String> names) {}
+
+    public String name() { return "test_query"; }
+    public Class<Config> configType() { return Config.class; }
+
+    public Plugin create(Config config, PluginContext context) {
+      return new Plugin() {
+        @Override
+        public Decision onRequest(Exchange exchange) {
+          for (String name : config.names()) {
+            List<String> values = exchange.queryParameter(name);
+            exchange.requestHeaders().set("x-query-" + name, values.isEmpty() ? "(absent)"
+                : String.join("|", values.stream().map(v -> v.isEmpty() ? "(empty)" : escape(v)).toList()));
+          }
+          return Decision.proceed();
+        }
+      };
+    }
+
+    /** Non-ASCII as \\uXXXX, so that the header carries it unchanged. */
+    static String escape(String value) {
+      StringBuilder out = new StringBuilder();
+      value.chars().forEach(c -> out.append(c >= 0x20 && c < 0x7F ? String.valueOf((char) c) : String.format("\\u%04x", c)));
+      return out.toString();
+    }
+  }
 }
