@@ -452,7 +452,12 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   private void afterChain(Runnable next) {
     boolean wasPending = chainPending;
     chainPending = false;
-    next.run();
+    try {
+      next.run();
+    } catch (RuntimeException e) {
+      chainPending = wasPending; // the answer could not be made: the chain answers again, and that one replays
+      throw e;
+    }
     if (wasPending) {
       replayQueued();
       if (!closing && !mustQueue(null) && (proxy == null || !proxy.isReadingPaused())) {
@@ -495,17 +500,20 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   }
 
   private void answerPlugin(Exchange exchange, DirectResponse answer) {
+    // made before anything changes: if it cannot be made, the chain answers PLUGIN_ERROR instead
+    FullHttpResponse response = LocalResponses.of(answer.status(), answer.headers(), answer.body(), exchange.requestId());
     exchange.status(answer.status());
-    finishLocally(exchange, LocalResponses.of(answer.status(), answer.headers(), answer.body(), exchange.requestId()));
+    finishLocally(exchange, response);
   }
 
   /** Answers with an error; {@code keepConnection} when the request could be read to its end safely. */
   private void answerError(Exchange exchange, GatewayError error, boolean keepConnection) {
+    FullHttpResponse response = errorResponse(error, exchange.requestId()); // first, like answerPlugin's
     if (!keepConnection) {
       closeAfterResponse = true;
     }
     exchange.error(error);
-    finishLocally(exchange, errorResponse(error, exchange.requestId()));
+    finishLocally(exchange, response);
   }
 
   private void finishLocally(Exchange exchange, FullHttpResponse response) {
