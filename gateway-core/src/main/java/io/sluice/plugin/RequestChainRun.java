@@ -33,13 +33,21 @@ public final class RequestChainRun {
     void proceed();
 
     /**
-     * A plugin (or the run, for it) answered with an error. May throw when the answer cannot be
-     * made, but only before anything was sent: the run then answers {@code PLUGIN_ERROR} instead.
+     * A plugin (or the run, for it) answered with an error. Throws {@link AnswerNotMade} when the
+     * answer cannot be made into a response, before anything was sent: the run then answers
+     * {@code PLUGIN_ERROR} instead.
      */
     void reply(GatewayError error);
 
-    /** A plugin answered with a response. May throw like {@link #reply}, before anything was sent. */
+    /** A plugin answered with a response. Throws {@link AnswerNotMade} like {@link #reply}. */
     void respond(DirectResponse response);
+  }
+
+  /** A plugin's answer could not be made into a response; nothing was sent, so another answer still can be. */
+  public static final class AnswerNotMade extends RuntimeException {
+    public AnswerNotMade(RuntimeException cause) {
+      super(cause.toString(), cause);
+    }
   }
 
   private final PluginSlot[] slots;
@@ -149,8 +157,8 @@ public final class RequestChainRun {
       } else {
         continuation.reply(error);
       }
-    } catch (RuntimeException e) {
-      failed(slot, e);
+    } catch (AnswerNotMade e) {
+      failed(slot, e.getCause());
     }
   }
 

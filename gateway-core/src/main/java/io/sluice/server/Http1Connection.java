@@ -454,8 +454,8 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
     chainPending = false;
     try {
       next.run();
-    } catch (RuntimeException e) {
-      chainPending = wasPending; // the answer could not be made: the chain answers again, and that one replays
+    } catch (RequestChainRun.AnswerNotMade e) {
+      chainPending = wasPending; // nothing was sent: the chain answers again, and that answer replays
       throw e;
     }
     if (wasPending) {
@@ -501,14 +501,24 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
 
   private void answerPlugin(Exchange exchange, DirectResponse answer) {
     // made before anything changes: if it cannot be made, the chain answers PLUGIN_ERROR instead
-    FullHttpResponse response = LocalResponses.of(answer.status(), answer.headers(), answer.body(), exchange.requestId());
+    FullHttpResponse response;
+    try {
+      response = LocalResponses.of(answer.status(), answer.headers(), answer.body(), exchange.requestId());
+    } catch (RuntimeException e) {
+      throw new RequestChainRun.AnswerNotMade(e);
+    }
     exchange.status(answer.status());
     finishLocally(exchange, response);
   }
 
   /** Answers with an error; {@code keepConnection} when the request could be read to its end safely. */
   private void answerError(Exchange exchange, GatewayError error, boolean keepConnection) {
-    FullHttpResponse response = errorResponse(error, exchange.requestId()); // first, like answerPlugin's
+    FullHttpResponse response; // first, like answerPlugin's
+    try {
+      response = errorResponse(error, exchange.requestId());
+    } catch (RuntimeException e) {
+      throw new RequestChainRun.AnswerNotMade(e);
+    }
     if (!keepConnection) {
       closeAfterResponse = true;
     }

@@ -63,7 +63,7 @@ class RequestChainRunTest {
     private void fail(Object answer) {
       answers.add(answer);
       if (answers.size() == 1) {
-        throw new IllegalStateException("the answer could not be made");
+        throw new RequestChainRun.AnswerNotMade(new IllegalStateException("the answer could not be made"));
       }
     }
   }
