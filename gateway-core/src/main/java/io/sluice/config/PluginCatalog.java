@@ -5,8 +5,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * What the config loader needs to know about the plugins that are installed: their names and
- * the records their YAML binds to. The gateway builds one from the plugin factories it found.
+ * What the config loader needs to know about the plugins that are installed: their names, the
+ * records their YAML binds to, and which of them block. The gateway builds one from the plugin
+ * factories it found.
  */
 public interface PluginCatalog {
 
@@ -19,10 +20,26 @@ public interface PluginCatalog {
   /** The names of all installed plugins (for "did you mean"). */
   Set<String> names();
 
-  /** A catalog of these plugins. */
+  /** Whether plugin {@code name} blocks (runs {@code onRequest} on a virtual thread), which {@code max_concurrent} bounds. */
+  default boolean isBlocking(String name) {
+    return false;
+  }
+
+  /** A catalog of these plugins, none of which blocks. */
   static PluginCatalog of(Map<String, Class<? extends Record>> configTypes) {
+    return of(configTypes, Set.of());
+  }
+
+  /** A catalog of these plugins; those named in {@code blocking} block. */
+  static PluginCatalog of(Map<String, Class<? extends Record>> configTypes, Set<String> blocking) {
     Map<String, Class<? extends Record>> copy = Map.copyOf(configTypes);
+    Set<String> blockingCopy = Set.copyOf(blocking);
     return new PluginCatalog() {
+      @Override
+      public boolean isBlocking(String name) {
+        return blockingCopy.contains(name);
+      }
+
       @Override
       public Optional<Class<? extends Record>> configType(String name) {
         return Optional.ofNullable(copy.get(name));

@@ -2,6 +2,7 @@ package io.sluice.config;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -13,12 +14,13 @@ import java.util.stream.Stream;
 
 /**
  * Reads {@code plugins:} lists (the global one and each route's) and {@code plugin_dirs:}.
- * A plugin's config is bound to the record its factory declares; {@code enabled} and
- * {@code enforce} belong to the gateway and are read here, not bound.
+ * A plugin's config is bound to the record its factory declares; {@code enabled},
+ * {@code enforce}, {@code timeout} and {@code max_concurrent} belong to the gateway and are read
+ * here, not bound.
  */
 final class PluginSectionReader {
 
-  static final List<String> RESERVED_KEYS = List.of("enabled", "enforce");
+  static final List<String> RESERVED_KEYS = List.of("enabled", "enforce", "timeout", "max_concurrent");
 
   private static final String ENTRY = "a plugin name with its config, such as '- cors: {}'";
 
@@ -88,17 +90,47 @@ final class PluginSectionReader {
       entry.keyNode().problem("unknown plugin " + Messages.quote(name) + " (" + installed(name) + ")");
       return Optional.empty();
     }
+    List<String> clashes = RecordBinder.keys(type.get()).stream().filter(RESERVED_KEYS::contains).toList();
+    if (!clashes.isEmpty()) {
+      entry.keyNode().problem("plugin " + Messages.quote(name) + " declares the config key " + Messages.quote(clashes.get(0))
+          + ", which the gateway reserves for every plugin (" + String.join(", ", RESERVED_KEYS)
+          + "): the plugin must rename it");
+      return Optional.empty();
+    }
     YamlNode node = entry.value();
     YamlMap config = node.map(Stream.concat(RecordBinder.keys(type.get()).stream(), RESERVED_KEYS.stream()).toList());
     PluginUse inherited = global.get(name);
     boolean ownConfig = config.entries().stream().anyMatch(e -> !RESERVED_KEYS.contains(e.key()));
-    boolean enabled = config.optional("enabled").flatMap(YamlNode::bool)
-        .orElse(inherited == null || ownConfig || inherited.enabled());
-    boolean enforce = config.optional("enforce").flatMap(YamlNode::bool)
-        .orElse(inherited == null || ownConfig || inherited.enforce());
-    // a route entry without config of its own changes only the switches of the global entry
-    Record bound = inherited != null && !ownConfig ? null : RecordBinder.bind(node, config, type.get()).orElse(null);
-    return Optional.of(new PluginUse(name, bound, enabled, enforce, item.position(), item.path()));
+    // a route entry without config of its own changes only the gateway's keys of the global entry
+    boolean inherits = inherited != null && !ownConfig;
+    boolean enabled = config.optional("enabled").flatMap(YamlNode::bool).orElse(!inherits || inherited.enabled());
+    boolean enforce = config.optional("enforce").flatMap(YamlNode::bool).orElse(!inherits || inherited.enforce());
+    Duration timeout = timeout(config).orElse(inherits ? inherited.timeout() : PluginUse.DEFAULT_TIMEOUT);
+    int maxConcurrent = maxConcurrent(name, config).orElse(inherits ? inherited.maxConcurrent() : PluginUse.DEFAULT_MAX_CONCURRENT);
+    Record bound = inherits ? null : RecordBinder.bind(node, config, type.get()).orElse(null);
+    return Optional.of(new PluginUse(name, bound, enabled, enforce, timeout, maxConcurrent, item.position(), item.path()));
+  }
+
+  /** {@code timeout}: above zero, and at most {@link PluginUse#MAX_TIMEOUT} (a request is not held longer). */
+  private static Optional<Duration> timeout(YamlMap config) {
+    return config.optional("timeout").flatMap(node -> node.duration(false).flatMap(timeout -> {
+      if (timeout.compareTo(PluginUse.MAX_TIMEOUT) > 0) {
+        node.problem(Messages.invalid(node.text("").orElse(""), "a duration of at most 1d"));
+        return Optional.empty();
+      }
+      return Optional.of(timeout);
+    }));
+  }
+
+  /** {@code max_concurrent}: only a plugin that blocks holds a thread per call, which the bound is about. */
+  private Optional<Integer> maxConcurrent(String name, YamlMap config) {
+    Optional<YamlNode> node = config.optional("max_concurrent");
+    if (node.isPresent() && !catalog.isBlocking(name)) {
+      node.get().problem("applies to blocking plugins only ("
+          + Messages.quote(name) + " decides on the event loop and holds no thread while it waits)");
+      return Optional.empty();
+    }
+    return node.flatMap(n -> n.integer(1, Integer.MAX_VALUE, "a number of calls, at least 1"));
   }
 
   private String installed(String name) {

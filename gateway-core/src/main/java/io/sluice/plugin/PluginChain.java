@@ -21,7 +21,7 @@ public final class PluginChain {
   /** The chain of a route without plugins. */
   public static final PluginChain EMPTY = new PluginChain(new PluginSlot[0]);
 
-  private static final System.Logger LOG = System.getLogger(PluginChain.class.getName());
+  static final System.Logger LOG = System.getLogger(PluginChain.class.getName());
 
   private final PluginSlot[] all;
   private final PluginSlot[] responseHooks;
@@ -187,8 +187,9 @@ public final class PluginChain {
     }
   }
 
+  /** Logs a plugin's exception: in full the first time, then summed up while it keeps failing the same way. */
   static void logFailure(PluginSlot slot, String hook, Exchange exchange, Throwable failure) {
-    LOG.log(System.Logger.Level.WARNING, "plugin '" + slot.name() + "' failed in " + hook + " on route '"
-        + slot.routeId() + "' for request " + exchange.requestId() + ": " + failure, failure);
+    slot.failures().warn(hook + " " + failure.getClass().getName(), "plugin '" + slot.name() + "' failed in " + hook
+        + " on route '" + slot.routeId() + "' for request " + exchange.requestId() + ": " + failure, failure);
   }
 }

@@ -156,7 +156,8 @@ public final class PluginChains {
       if (own == null) {
         merged.add(g);
       } else if (own.config() == null) {
-        merged.add(new PluginUse(g.name(), g.config(), own.enabled(), own.enforce(), own.position(), own.path()));
+        merged.add(new PluginUse(g.name(), g.config(), own.enabled(), own.enforce(), own.timeout(), own.maxConcurrent(),
+            own.position(), own.path()));
       } else {
         merged.add(own);
       }
@@ -219,6 +220,7 @@ public final class PluginChains {
         .description("Requests a plugin in shadow mode (enforce: false) would have rejected")
         .tag("route", routeId).tag("plugin", use.name()).register(meters);
     return new PluginSlot(use.name(), routeId, plugin, factory.phase(), factory.priority(), use.enforce(),
-        factory.blocking(), use.position(), timer, shadow);
+        factory.blocking(), use.position(), timer, shadow, use.timeout(), use.maxConcurrent(),
+        new FailureLog(PluginChain.LOG, ticker));
   }
 }

@@ -82,11 +82,17 @@ public final class PluginRegistry {
     return problems;
   }
 
-  /** Names and config types, for the config loader. */
+  /** Names, config types and which plugins block, for the config loader. */
   public PluginCatalog catalog() {
     Map<String, Class<? extends Record>> types = new LinkedHashMap<>();
-    plugins.forEach((name, plugin) -> types.put(name, plugin.factory().configType()));
-    return PluginCatalog.of(types);
+    java.util.Set<String> blocking = new java.util.HashSet<>();
+    plugins.forEach((name, plugin) -> {
+      types.put(name, plugin.factory().configType());
+      if (plugin.factory().blocking()) {
+        blocking.add(name);
+      }
+    });
+    return PluginCatalog.of(types, blocking);
   }
 
   private static List<PluginFactory<?>> load(ServiceLoader<PluginFactory> loader, String source, List<String> problems) {

@@ -5,11 +5,14 @@ import io.micrometer.core.instrument.Timer;
 import io.sluice.config.SourcePosition;
 import io.sluice.spi.Phase;
 import io.sluice.spi.Plugin;
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
 
 /**
  * One plugin instance in one route's chain, with what the runner needs to run it: its place
- * in the order, shadow mode, whether it may block, its timer and which hooks it overrides
- * (so a chain skips hooks nobody implements).
+ * in the order, shadow mode, whether it may block, its time to decide, the bound on its
+ * concurrent blocking calls, its timer and warnings, and which hooks it overrides (so a chain
+ * skips hooks nobody implements).
  */
 public final class PluginSlot {
 
@@ -25,9 +28,14 @@ public final class PluginSlot {
   private final boolean hasCompleteHook;
   private final Timer requestTimer;
   private final Counter shadowRejections;
+  private final long timeoutNanos;
+  /** Permits for concurrent blocking calls; {@code null} for a plugin that does not block. */
+  private final Semaphore blockingCalls;
+  private final FailureLog failures;
 
   PluginSlot(String name, String routeId, Plugin plugin, Phase phase, int priority, boolean enforce, boolean blocking,
-      SourcePosition position, Timer requestTimer, Counter shadowRejections) {
+      SourcePosition position, Timer requestTimer, Counter shadowRejections, Duration timeout, int maxConcurrent,
+      FailureLog failures) {
     this.name = name;
     this.routeId = routeId;
     this.plugin = plugin;
@@ -40,6 +48,9 @@ public final class PluginSlot {
     this.hasCompleteHook = overrides(plugin, "onComplete", io.sluice.spi.Exchange.class, io.sluice.spi.Outcome.class);
     this.requestTimer = requestTimer;
     this.shadowRejections = shadowRejections;
+    this.timeoutNanos = timeout.toNanos();
+    this.blockingCalls = blocking ? new Semaphore(maxConcurrent) : null;
+    this.failures = failures;
   }
 
   public String name() {
@@ -90,6 +101,24 @@ public final class PluginSlot {
 
   Counter shadowRejections() {
     return shadowRejections;
+  }
+
+  /** How long {@code onRequest} may take to decide, awaited stages and blocking calls included. */
+  public Duration timeout() {
+    return Duration.ofNanos(timeoutNanos);
+  }
+
+  long timeoutNanos() {
+    return timeoutNanos;
+  }
+
+  /** Permits for concurrent blocking calls on this route; {@code null} when the plugin does not block. */
+  Semaphore blockingCalls() {
+    return blockingCalls;
+  }
+
+  FailureLog failures() {
+    return failures;
   }
 
   private static boolean overrides(Plugin plugin, String method, Class<?>... parameters) {

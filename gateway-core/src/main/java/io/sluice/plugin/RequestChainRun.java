@@ -1,18 +1,27 @@
 package io.sluice.plugin;
 
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.spi.Decision;
 import io.sluice.spi.DirectResponse;
 import io.sluice.spi.ErrorCode;
-import io.sluice.spi.Exchange;
 import io.sluice.spi.GatewayError;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the request hooks of one chain for one exchange. Synchronous decisions are walked in
  * a loop; an awaited decision, or a blocking plugin (run on a virtual thread), suspends the
  * walk, which resumes on the exchange's event loop. The outcome goes to {@link Continuation}
  * exactly once, unless the run was {@link #cancel cancelled} (the client went away).
+ *
+ * <p>A suspended plugin has its timeout to decide; then the run answers {@code PLUGIN_TIMEOUT}
+ * and whatever the plugin decides later is ignored: every wait has a number, and a completion
+ * carrying a number that is no longer current arrives too late. A blocking plugin takes one of
+ * its slot's permits for as long as its call runs (timed out or not), and without one the run
+ * answers {@code PLUGIN_OVERLOADED} at once.
  */
 public final class RequestChainRun {
 
@@ -23,21 +32,45 @@ public final class RequestChainRun {
     /** Every plugin let the request through. */
     void proceed();
 
-    /** A plugin answered with an error. */
+    /**
+     * A plugin (or the run, for it) answered with an error. Throws {@link AnswerNotMade} when the
+     * answer cannot be made into a response, before anything was sent: the run then answers
+     * {@code PLUGIN_ERROR} instead.
+     */
     void reply(GatewayError error);
 
-    /** A plugin answered with a response. */
+    /** A plugin answered with a response. Throws {@link AnswerNotMade} like {@link #reply}. */
     void respond(DirectResponse response);
   }
 
+  /** A plugin's answer could not be made into a response; nothing was sent, so another answer still can be. */
+  public static final class AnswerNotMade extends RuntimeException {
+    public AnswerNotMade(RuntimeException cause) {
+      super(cause.toString(), cause);
+    }
+  }
+
   private final PluginSlot[] slots;
-  private final Exchange exchange;
+  private final OwnedExchange exchange;
   private final EventExecutor loop;
   private final Continuation continuation;
-  private boolean cancelled;
-  private boolean suspended;
+  /** Made when the run first waits, so that a synchronous run costs no more than its walk. */
+  private Suspension suspension;
 
-  public RequestChainRun(PluginChain chain, Exchange exchange, EventExecutor loop, Continuation continuation) {
+  /** What a run that waits keeps track of. Only touched on the event loop. */
+  private static final class Suspension {
+    boolean cancelled;
+    /** The number of the current wait; bumped when it ends, so that its late completions are ignored. */
+    int wait;
+    /** The plugin the run waits for, and when its time to decide runs out (across its awaits). */
+    int plugin = -1;
+    long deadline;
+    ScheduledFuture<?> timer;
+    /** The virtual thread of the blocking call in progress, which the exchange is lent to. */
+    Thread blockingCall;
+  }
+
+  public RequestChainRun(PluginChain chain, OwnedExchange exchange, EventExecutor loop, Continuation continuation) {
     this.slots = chain.requestSlots();
     this.exchange = exchange;
     this.loop = loop;
@@ -47,12 +80,15 @@ public final class RequestChainRun {
   /** Starts the walk. Returns {@code true} when it finished synchronously (the continuation was called). */
   public boolean start() {
     walk(0);
-    return !suspended;
+    return suspension == null;
   }
 
-  /** Stops a suspended run: its continuation is never called. */
+  /** Stops a suspended run: its continuation is never called, and a blocking call in progress is interrupted. */
   public void cancel() {
-    cancelled = true;
+    if (suspension != null) {
+      suspension.cancelled = true;
+      endWait(true);
+    }
   }
 
   private void walk(int from) {
@@ -70,7 +106,7 @@ public final class RequestChainRun {
         failed(slot, e);
         return;
       } finally {
-        slot.requestTimer().record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+        slot.requestTimer().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       }
       if (!apply(i, decision)) {
         return;
@@ -95,7 +131,7 @@ public final class RequestChainRun {
           shadow(slot, reply.error().code() + " " + reply.error().message());
           return true;
         }
-        continuation.reply(reply.error());
+        answer(slot, reply.error(), null);
         return false;
       }
       case Decision.Respond respond -> {
@@ -103,34 +139,65 @@ public final class RequestChainRun {
           shadow(slot, "respond " + respond.response().status());
           return true;
         }
-        continuation.respond(respond.response());
+        answer(slot, null, respond.response());
         return false;
       }
-      case Decision.Await await -> {
-        suspended = true;
-        await.later().whenComplete((later, failure) -> loop.execute(() -> resume(index, later, failure)));
+      case Decision.Await<?> await -> {
+        suspend(index, await);
         return false;
       }
     }
   }
 
-  private void resume(int index, Decision later, Throwable failure) {
-    if (cancelled) {
-      return;
+  /** Hands a plugin's answer on; one that cannot be made is the plugin's failure. */
+  private void answer(PluginSlot slot, GatewayError error, DirectResponse response) {
+    try {
+      if (response != null) {
+        continuation.respond(response);
+      } else {
+        continuation.reply(error);
+      }
+    } catch (AnswerNotMade e) {
+      failed(slot, e.getCause());
     }
+  }
+
+  private <T> void suspend(int index, Decision.Await<T> await) {
+    int ticket = beginWait(index);
+    await.stage().whenComplete((result, failure) -> onLoop(() -> resume(index, ticket, await, result, failure)));
+  }
+
+  private <T> void resume(int index, int ticket, Decision.Await<T> await, T result, Throwable failure) {
+    if (isStale(ticket)) {
+      return; // too late: the plugin timed out, or the client went away
+    }
+    endWait(false);
+    PluginSlot slot = slots[index];
     if (failure != null) {
-      failed(slots[index], failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure);
+      failed(slot, failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure);
       return;
     }
-    if (apply(index, later)) {
+    Decision next;
+    try {
+      next = await.resume().decide(exchange, result);
+    } catch (RuntimeException | LinkageError e) {
+      failed(slot, e);
+      return;
+    }
+    if (apply(index, next)) {
       walk(index + 1);
     }
   }
 
   private void runBlocking(int index) {
-    suspended = true;
     PluginSlot slot = slots[index];
-    Thread.ofVirtual().name("sluice-plugin-" + slot.name()).start(() -> {
+    Semaphore calls = slot.blockingCalls();
+    if (!calls.tryAcquire()) {
+      overloaded(slot);
+      return;
+    }
+    int ticket = beginWait(index);
+    Thread call = Thread.ofVirtual().name("sluice-plugin-" + slot.name()).unstarted(() -> {
       Decision decision = null;
       Throwable failure = null;
       long start = System.nanoTime();
@@ -139,12 +206,97 @@ public final class RequestChainRun {
       } catch (Throwable e) {
         failure = e;
       } finally {
-        slot.requestTimer().record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+        slot.requestTimer().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        calls.release(); // only now: a call that timed out still runs, and still counts
       }
       Decision result = decision;
       Throwable error = failure;
-      loop.execute(() -> resume(index, result, error));
+      onLoop(() -> resumeBlocking(index, ticket, result, error));
     });
+    suspension.blockingCall = call;
+    exchange.lendTo(call);
+    call.start();
+  }
+
+  private void resumeBlocking(int index, int ticket, Decision decision, Throwable failure) {
+    if (isStale(ticket)) {
+      return;
+    }
+    endWait(false);
+    if (failure != null) {
+      failed(slots[index], failure);
+      return;
+    }
+    if (apply(index, decision)) {
+      walk(index + 1);
+    }
+  }
+
+  /** Starts waiting for plugin {@code index}, with the time it has left to decide; returns the wait's number. */
+  private int beginWait(int index) {
+    Suspension s = suspension;
+    if (s == null) {
+      s = suspension = new Suspension();
+    }
+    if (s.plugin != index) {
+      s.plugin = index;
+      s.deadline = System.nanoTime() + slots[index].timeoutNanos();
+    }
+    int ticket = s.wait;
+    s.timer = loop.schedule(() -> timedOut(index, ticket), Math.max(0, s.deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    return ticket;
+  }
+
+  /** Whether a completion of wait {@code ticket} comes too late: the wait ended, or the client went away. */
+  private boolean isStale(int ticket) {
+    return suspension.cancelled || ticket != suspension.wait;
+  }
+
+  /** Ends the current wait, if any: its timer stops, its late completions are ignored, the exchange is the loop's again. */
+  private void endWait(boolean interrupt) {
+    Suspension s = suspension;
+    s.wait++;
+    if (s.timer != null) {
+      s.timer.cancel(false);
+      s.timer = null;
+    }
+    Thread call = s.blockingCall;
+    if (call != null) {
+      s.blockingCall = null;
+      exchange.reclaim();
+      if (interrupt) {
+        call.interrupt();
+      }
+    }
+  }
+
+  private void timedOut(int index, int ticket) {
+    if (isStale(ticket)) {
+      return;
+    }
+    endWait(true);
+    PluginSlot slot = slots[index];
+    long millis = TimeUnit.NANOSECONDS.toMillis(slot.timeoutNanos());
+    slot.failures().warn("timeout", "plugin '" + slot.name() + "' did not decide within its timeout of " + millis
+        + "ms on route '" + slot.routeId() + "' for request " + exchange.requestId() + " (answered PLUGIN_TIMEOUT)", null);
+    continuation.reply(GatewayError.of(ErrorCode.PLUGIN_TIMEOUT, "The request could not be processed in time")
+        .withDetails("plugin=" + slot.name() + " timed out after " + millis + "ms"));
+  }
+
+  private void overloaded(PluginSlot slot) {
+    slot.failures().warn("overloaded", "plugin '" + slot.name() + "' already runs its max_concurrent blocking calls on route '"
+        + slot.routeId() + "'; request " + exchange.requestId() + " was answered PLUGIN_OVERLOADED", null);
+    continuation.reply(GatewayError.of(ErrorCode.PLUGIN_OVERLOADED, "The gateway is busy; retry later")
+        .withHeader("Retry-After", "1").withDetails("plugin=" + slot.name() + " at max_concurrent"));
+  }
+
+  /** Runs {@code task} on the exchange's event loop; dropped when the loop is shut down (its connections went with it). */
+  private void onLoop(Runnable task) {
+    try {
+      loop.execute(task);
+    } catch (RejectedExecutionException e) {
+      LOG.log(System.Logger.Level.DEBUG, "event loop shut down before request {0} resumed", exchange.requestId());
+    }
   }
 
   private void shadow(PluginSlot slot, String wouldHave) {

@@ -1,8 +1,9 @@
 package io.sluice.proxy;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.QueryStringDecoder;
+import io.sluice.plugin.OwnedExchange;
 import io.sluice.routing.PathParams;
+import io.sluice.routing.QueryString;
 import io.sluice.spi.AttributeKey;
 import io.sluice.spi.Attributes;
 import io.sluice.spi.Headers;
@@ -12,8 +13,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** What plugins see of an exchange: the request head, the route and shared attributes. */
-public final class ExchangeView implements io.sluice.spi.Exchange, Attributes {
+/**
+ * What plugins see of an exchange: the request head, the route and shared attributes. It belongs
+ * to the thread that made it, the connection's event loop (see {@link OwnedExchange}): request
+ * headers and attributes changed from another thread are refused.
+ */
+public final class ExchangeView implements OwnedExchange, Attributes {
 
   private final RequestHead head;
   private final String requestId;
@@ -24,6 +29,8 @@ public final class ExchangeView implements io.sluice.spi.Exchange, Attributes {
   private Headers requestHeaders;
   private Map<String, List<String>> query;
   private Map<AttributeKey<?>, Object> attributes;
+  /** The thread that may change the exchange: the one that made it (its event loop), or a blocking plugin's while it runs. */
+  private volatile Thread owner = Thread.currentThread();
 
   /** A view of an exchange on a connection without a client certificate. */
   public ExchangeView(RequestHead head, String requestId, String routeId, PathParams params, String clientAddress) {
@@ -77,7 +84,7 @@ public final class ExchangeView implements io.sluice.spi.Exchange, Attributes {
       return List.of();
     }
     if (query == null) {
-      query = new QueryStringDecoder(head.rawQuery(), false).parameters();
+      query = QueryString.parse(head.rawQuery());
     }
     return query.getOrDefault(name, List.of());
   }
@@ -90,7 +97,7 @@ public final class ExchangeView implements io.sluice.spi.Exchange, Attributes {
   @Override
   public Headers requestHeaders() {
     if (requestHeaders == null) {
-      requestHeaders = new NettyHeaders(head.headers());
+      requestHeaders = new NettyHeaders(head.headers(), this);
     }
     return requestHeaders;
   }
@@ -128,6 +135,7 @@ public final class ExchangeView implements io.sluice.spi.Exchange, Attributes {
 
   @Override
   public <T> void put(AttributeKey<T> key, T value) {
+    checkOwner("attribute '", key.name());
     if (value == null) {
       if (attributes != null) {
         attributes.remove(key);
@@ -138,5 +146,25 @@ public final class ExchangeView implements io.sluice.spi.Exchange, Attributes {
       attributes = new IdentityHashMap<>(4);
     }
     attributes.put(key, key.type().cast(value));
+  }
+
+  @Override
+  public void lendTo(Thread borrower) {
+    owner = borrower;
+  }
+
+  @Override
+  public void reclaim() {
+    owner = Thread.currentThread();
+  }
+
+  /** Refuses a change from a thread that does not own the exchange; {@code kind} and {@code name} say what was changed. */
+  void checkOwner(String kind, String name) {
+    Thread current = Thread.currentThread();
+    if (current != owner) {
+      throw new IllegalStateException("request " + requestId + ": " + kind + name + "' changed on thread '" + current.getName()
+          + "', which does not own the exchange (change it in a hook, or after asynchronous work in the resume step of"
+          + " Decision.await(stage, (exchange, result) -> ...), which runs on the exchange's event loop)");
+    }
   }
 }

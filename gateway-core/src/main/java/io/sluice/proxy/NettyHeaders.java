@@ -11,9 +11,16 @@ import java.util.Set;
 final class NettyHeaders implements Headers {
 
   private final HttpHeaders headers;
+  /** The exchange whose request headers these are, to refuse changes from other threads; {@code null} for a response's. */
+  private final ExchangeView exchange;
 
   NettyHeaders(HttpHeaders headers) {
+    this(headers, null);
+  }
+
+  NettyHeaders(HttpHeaders headers, ExchangeView exchange) {
     this.headers = headers;
+    this.exchange = exchange;
   }
 
   @Override
@@ -33,18 +40,21 @@ final class NettyHeaders implements Headers {
 
   @Override
   public Headers set(String name, String value) {
+    checkOwner(name);
     headers.set(checkName(name), checkValue(name, value));
     return this;
   }
 
   @Override
   public Headers add(String name, String value) {
+    checkOwner(name);
     headers.add(checkName(name), checkValue(name, value));
     return this;
   }
 
   @Override
   public Headers remove(String name) {
+    checkOwner(name);
     headers.remove(name);
     return this;
   }
@@ -58,16 +68,15 @@ final class NettyHeaders implements Headers {
     return names;
   }
 
-  private static String checkName(String name) {
-    if (name == null || name.isEmpty()) {
-      throw new IllegalArgumentException("header name is empty");
+  private void checkOwner(String name) {
+    if (exchange != null) {
+      exchange.checkOwner("request header '", name);
     }
-    for (int i = 0; i < name.length(); i++) {
-      char c = name.charAt(i);
-      boolean token = c > 0x20 && c < 0x7F && "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
-      if (!token) {
-        throw new IllegalArgumentException("header name '" + name + "' is not a token");
-      }
+  }
+
+  private static String checkName(String name) {
+    if (!Headers.isValidName(name)) {
+      throw new IllegalArgumentException("header name '" + name + "' is not a token");
     }
     return name;
   }
@@ -76,11 +85,9 @@ final class NettyHeaders implements Headers {
     if (value == null) {
       throw new IllegalArgumentException("header '" + name + "' has no value");
     }
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c == '\r' || c == '\n' || c == 0) {
-        throw new IllegalArgumentException("header '" + name + "' value contains CR, LF or NUL");
-      }
+    if (!Headers.isValidValue(value)) {
+      throw new IllegalArgumentException("header '" + name + "' has a value that cannot be sent"
+          + " (CR, LF, NUL, another control character, or a character beyond U+00FF)");
     }
     return value;
   }

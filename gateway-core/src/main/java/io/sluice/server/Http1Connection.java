@@ -493,7 +493,12 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   private void afterChain(Runnable next) {
     boolean wasPending = chainPending;
     chainPending = false;
-    next.run();
+    try {
+      next.run();
+    } catch (RequestChainRun.AnswerNotMade e) {
+      chainPending = wasPending; // nothing was sent: the chain answers again, and that answer replays
+      throw e;
+    }
     if (wasPending) {
       replayQueued();
       if (!closing && !mustQueue(null) && (proxy == null || !proxy.isReadingPaused())) {
@@ -536,17 +541,30 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   }
 
   private void answerPlugin(Exchange exchange, DirectResponse answer) {
+    // made before anything changes: if it cannot be made, the chain answers PLUGIN_ERROR instead
+    FullHttpResponse response;
+    try {
+      response = LocalResponses.of(answer.status(), answer.headers(), answer.body(), exchange.requestId());
+    } catch (RuntimeException e) {
+      throw new RequestChainRun.AnswerNotMade(e);
+    }
     exchange.status(answer.status());
-    finishLocally(exchange, LocalResponses.of(answer.status(), answer.headers(), answer.body(), exchange.requestId()));
+    finishLocally(exchange, response);
   }
 
   /** Answers with an error; {@code keepConnection} when the request could be read to its end safely. */
   private void answerError(Exchange exchange, GatewayError error, boolean keepConnection) {
+    FullHttpResponse response; // first, like answerPlugin's
+    try {
+      response = errorResponse(error, exchange.requestId());
+    } catch (RuntimeException e) {
+      throw new RequestChainRun.AnswerNotMade(e);
+    }
     if (!keepConnection) {
       closeAfterResponse = true;
     }
     exchange.error(error);
-    finishLocally(exchange, errorResponse(error, exchange.requestId()));
+    finishLocally(exchange, response);
   }
 
   private void finishLocally(Exchange exchange, FullHttpResponse response) {

@@ -1,8 +1,8 @@
 package io.sluice.server;
 
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.sluice.proxy.RequestHead;
 import io.sluice.routing.MatchInput;
+import io.sluice.routing.QueryString;
 import java.util.List;
 import java.util.Map;
 
@@ -58,7 +58,7 @@ final class RequestMatchInput implements MatchInput {
       return List.of();
     }
     if (query == null) {
-      query = new QueryStringDecoder(head.rawQuery(), false).parameters();
+      query = QueryString.parse(head.rawQuery());
     }
     return query.getOrDefault(name, List.of());
   }

@@ -6,17 +6,34 @@ import java.util.Map;
 /**
  * A response a plugin answers with instead of the upstream's.
  *
- * @param status the HTTP status, 100..599
+ * <p>It is checked when it is made, so that a bad answer fails in the plugin that made it (a
+ * {@code PLUGIN_ERROR} naming the plugin) instead of when the gateway writes it: the status must
+ * be a final one, every header name a token and every value sendable ({@link Headers#isValidName},
+ * {@link Headers#isValidValue}), and the connection and framing headers ({@code Connection},
+ * {@code Keep-Alive}, {@code Proxy-Connection}, {@code Transfer-Encoding}, {@code TE}) are the
+ * gateway's. {@code Content-Length} is always set from the body.
+ *
+ * {@snippet :
+ * DirectResponse.of(204).withHeader("Access-Control-Allow-Origin", origin);
+ * DirectResponse.of(200).withHeader("Content-Type", "text/plain").withBody("pong");
+ * DirectResponse.of(200).withHeader("X-Note", "line one\nline two");  // IllegalArgumentException: cannot be sent
+ * }
+ *
+ * @param status the HTTP status, 200..599
  * @param headers header fields, in order
  * @param body the body (UTF-8), possibly empty
  */
 public record DirectResponse(int status, Map<String, String> headers, String body) {
 
+  /** @throws IllegalArgumentException when the status, a header or the body cannot be sent */
   public DirectResponse {
-    if (status < 100 || status > 599) {
-      throw new IllegalArgumentException("status " + status + " (expected: 100..599)");
+    if (status < 200 || status > 599) {
+      throw new IllegalArgumentException("status " + status + " (expected: 200..599, a final response)");
     }
-    headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+    headers = AnswerHeaders.checked(headers);
+    if (body == null) {
+      throw new IllegalArgumentException("body: null (expected: a string, possibly empty)");
+    }
   }
 
   /** An empty response with {@code status}. */
@@ -24,7 +41,12 @@ public record DirectResponse(int status, Map<String, String> headers, String bod
     return new DirectResponse(status, Map.of(), "");
   }
 
-  /** The same response with one more header. */
+  /**
+   * The same response with one more header.
+   *
+   * @throws IllegalArgumentException when the name is not a token, the value cannot be sent, or the
+   *     header is one the gateway sets
+   */
   public DirectResponse withHeader(String name, String value) {
     Map<String, String> more = new LinkedHashMap<>(headers);
     more.put(name, value);

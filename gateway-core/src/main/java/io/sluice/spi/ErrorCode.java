@@ -21,6 +21,10 @@ public enum ErrorCode {
   UPSTREAM_TIMEOUT(504, GrpcStatus.DEADLINE_EXCEEDED, GatewayError.Source.UPSTREAM),
   CIRCUIT_OPEN(503, GrpcStatus.UNAVAILABLE, GatewayError.Source.GATEWAY),
   PLUGIN_ERROR(500, GrpcStatus.INTERNAL, GatewayError.Source.PLUGIN),
+  /** A plugin did not decide within its {@code timeout} (an awaited stage, or a blocking call). */
+  PLUGIN_TIMEOUT(504, GrpcStatus.DEADLINE_EXCEEDED, GatewayError.Source.PLUGIN),
+  /** A blocking plugin already runs {@code max_concurrent} calls on the route: refused at once, never queued. */
+  PLUGIN_OVERLOADED(503, GrpcStatus.UNAVAILABLE, GatewayError.Source.GATEWAY),
   INTERNAL(500, GrpcStatus.INTERNAL, GatewayError.Source.GATEWAY);
 
   private final int httpStatus;

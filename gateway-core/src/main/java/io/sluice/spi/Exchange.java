@@ -12,6 +12,14 @@ import java.util.Optional;
  * declare {@link PluginFactory#blocking()}); never keep it beyond {@link Plugin#onComplete}.
  * Request headers may be changed in {@link Plugin#onRequest}; what the plugin leaves there is
  * what the upstream receives.
+ *
+ * <p><b>Threads.</b> An exchange is not thread-safe. It belongs to its event loop, and, while its
+ * {@code onRequest} runs, to a blocking plugin's virtual thread. Changing it (request headers,
+ * attributes) from any other thread, such as the thread that completes an awaited stage, is
+ * refused with {@link IllegalStateException}, which fails the plugin ({@code PLUGIN_ERROR}).
+ * After asynchronous work, change the exchange in the resume step of
+ * {@link Decision#await(java.util.concurrent.CompletionStage, Decision.Resume)}, which runs on the
+ * event loop.
  */
 public interface Exchange {
 
@@ -37,7 +45,14 @@ public interface Exchange {
   /** The raw query string without {@code ?}, or {@code null}. */
   String rawQuery();
 
-  /** The values of a query parameter (percent-decoded), in order; empty when absent. */
+  /**
+   * The values of a query parameter, in order; empty when absent. Names and values are decoded
+   * like a form: {@code +} is a space and percent-escapes are UTF-8 (a byte sequence that is not
+   * UTF-8 becomes U+FFFD). Decoding never fails: a malformed escape ({@code %zz}, a lone {@code %})
+   * is kept as written. Parameters are separated by {@code &} only; {@code name} and
+   * {@code name=} both have the value {@code ""}. The route's query conditions read the query the
+   * same way.
+   */
   List<String> queryParameter(String name);
 
   /** The value of a path parameter of the route's pattern, e.g. {@code id} for {@code /users/{id}}; or {@code null}. */

@@ -11,6 +11,10 @@ import java.util.Objects;
  * <p>{@link #message()} is shown to clients and must never contain secrets or stack traces;
  * {@link #details()} is for operators only (logs) and is never sent to clients.
  *
+ * <p>An error is checked when it is made, like a {@link DirectResponse}: the status is 200..599,
+ * and extra headers follow the same rules (names are tokens, values can be sent, connection and
+ * framing headers are the gateway's), so a bad one fails in the plugin that made it.
+ *
  * {@snippet :
  * GatewayError error = GatewayError.of(ErrorCode.FORBIDDEN, "Missing permission users:write")
  *     .withDetails("rbac.rule_denied route=users rule=1");
@@ -22,6 +26,7 @@ import java.util.Objects;
  * @param details operator-only detail for the access log, possibly empty
  * @param source who caused it
  * @param headers extra response headers (e.g. {@code Allow}, {@code Retry-After}), possibly empty
+ * @throws IllegalArgumentException when the status or a header cannot be sent
  */
 public record GatewayError(
     ErrorCode code, int httpStatus, String message, String details, Source source, Map<String, String> headers) {
@@ -31,7 +36,10 @@ public record GatewayError(
     Objects.requireNonNull(message, "message");
     Objects.requireNonNull(details, "details");
     Objects.requireNonNull(source, "source");
-    headers = Map.copyOf(headers);
+    if (httpStatus < 200 || httpStatus > 599) {
+      throw new IllegalArgumentException("status " + httpStatus + " (expected: 200..599, a final response)");
+    }
+    headers = AnswerHeaders.checked(headers);
   }
 
   /** Who caused an error: used for logs and metrics. */
@@ -61,7 +69,12 @@ public record GatewayError(
     return new GatewayError(code, httpStatus, message, operatorDetails, source, headers);
   }
 
-  /** The same error with one more response header. */
+  /**
+   * The same error with one more response header.
+   *
+   * @throws IllegalArgumentException when the name is not a token, the value cannot be sent, or the
+   *     header is one the gateway sets
+   */
   public GatewayError withHeader(String name, String value) {
     Map<String, String> more = new java.util.LinkedHashMap<>(headers);
     more.put(name, value);

@@ -4,11 +4,48 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Header fields of a request or response. Names are case-insensitive. Values set here are
- * checked: a name that is not a token, or a value with CR, LF or NUL, is refused with
- * {@link IllegalArgumentException}.
+ * Header fields of a request or response. Names are case-insensitive. What is set here is
+ * checked: a name that is not a token ({@link #isValidName}), or a value that cannot be sent
+ * ({@link #isValidValue}: CR, LF, NUL, another control character, a character beyond U+00FF), is
+ * refused with {@link IllegalArgumentException}.
  */
 public interface Headers {
+
+  /**
+   * Whether {@code name} can be a header field name: a non-empty token (RFC 9110: ASCII letters,
+   * digits and {@code !#$%&'*+-.^_`|~}). Check names that come from config with it.
+   */
+  static boolean isValidName(String name) {
+    if (name == null || name.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean token = c > 0x20 && c < 0x7F && "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
+      if (!token) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether {@code value} can be a header field value: visible ASCII, space, tab and the octets
+   * U+0080..U+00FF (RFC 9110 field-content); no CR, LF, NUL, other control characters or
+   * characters beyond U+00FF (percent-encode such text, as RFC 8187 does). Empty is valid.
+   */
+  static boolean isValidValue(String value) {
+    if (value == null) {
+      return false;
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 && c != '\t' || c == 0x7F || c > 0xFF) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   /** The first value of {@code name}, or {@code null}. */
   String get(String name);

@@ -8,13 +8,22 @@ import java.nio.ByteBuffer;
  *
  * <p><b>Threads.</b> Hooks run on the exchange's event loop and must never block: no I/O that
  * waits, no locks held for long, no {@code sleep}. Work that waits returns
- * {@link Decision#await}. A plugin whose factory declares {@link PluginFactory#blocking()}
+ * {@link Decision#await(java.util.concurrent.CompletionStage, Decision.Resume)}, whose resume step
+ * runs on the event loop again. A plugin whose factory declares {@link PluginFactory#blocking()}
  * runs {@link #onRequest} on a virtual thread instead, and may block there. One instance
  * serves many exchanges on several event loops at once: shared state must be thread-safe.
  *
- * <p><b>Failures.</b> An exception from a hook, or an awaited stage that fails, answers the
- * client 500 {@code PLUGIN_ERROR} (if nothing was sent yet) and is logged once with the
- * plugin, route and request id.
+ * <p><b>Time.</b> {@link #onRequest} has the plugin entry's {@code timeout} (10 s by default) to
+ * decide, awaited stages and blocking calls included; after that the client gets 504
+ * {@code PLUGIN_TIMEOUT} and a late decision is ignored (a blocking call is interrupted). A
+ * blocking plugin runs at most {@code max_concurrent} calls at once on a route (256 by default);
+ * a request beyond that gets 503 {@code PLUGIN_OVERLOADED} at once, it never waits in a queue.
+ *
+ * <p><b>Failures.</b> An exception from a hook (including one from making an invalid
+ * {@link DirectResponse} or {@link GatewayError}), or an awaited stage that fails, answers the
+ * client 500 {@code PLUGIN_ERROR} (if nothing was sent yet) and is logged with the plugin,
+ * route and request id: the first time with its stack trace, and while it keeps failing the same
+ * way, as one summary line per plugin, route and failure every 10 seconds.
  *
  * <p><b>Operations.</b> {@code enabled: false} and {@code enforce: false} (shadow mode: the
  * plugin's rejections are logged and counted but not applied) are handled by the gateway for

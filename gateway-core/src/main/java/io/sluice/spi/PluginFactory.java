@@ -17,7 +17,8 @@ import java.util.Set;
  * collection for collections, {@code false}/{@code 0} for primitives): the record's compact
  * constructor sets defaults and checks values, throwing {@link IllegalArgumentException} with a
  * sentence that names the key, which the operator then sees with file, line and column.
- * Unknown keys are errors. The keys {@code enabled} and {@code enforce} are reserved for the gateway.
+ * Unknown keys are errors. The keys {@code enabled}, {@code enforce}, {@code timeout} and
+ * {@code max_concurrent} are reserved for the gateway (a config record may not use them).
  *
  * <p><b>Lifecycle.</b> {@link #create} runs once per route that uses the plugin, whenever a
  * config is loaded: do all parsing, compiling and lookups there, so the hooks only read.
@@ -57,7 +58,10 @@ public interface PluginFactory<C extends Record> {
 
   /**
    * Whether {@link Plugin#onRequest} may block (a JDBC call, a blocking client). If so, it runs
-   * on a virtual thread and the exchange resumes on its event loop afterwards.
+   * on a virtual thread and the exchange resumes on its event loop afterwards. At most
+   * {@code max_concurrent} such calls run at once per route (a request beyond that gets 503
+   * {@code PLUGIN_OVERLOADED}), and a call that takes longer than {@code timeout} is interrupted
+   * and answered 504 {@code PLUGIN_TIMEOUT}.
    */
   default boolean blocking() {
     return false;

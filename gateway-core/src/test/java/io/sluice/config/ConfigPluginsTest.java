@@ -235,7 +235,8 @@ class ConfigPluginsTest {
         """)).containsExactly(
             "sluice.yaml:5:13 plugins[0].cors: unknown key 'allow_origin' (did you mean 'allow_origins'?)",
             "sluice.yaml:5:34 plugins[0].cors: unknown key 'credentials'"
-                + " (expected one of: allow_origins, allow_methods, allow_credentials, max_age, enabled, enforce)",
+                + " (expected one of: allow_origins, allow_methods, allow_credentials, max_age, enabled, enforce, timeout,"
+                + " max_concurrent)",
             "sluice.yaml:5:53 plugins[0].cors: unknown key 'enforced' (did you mean 'enforce'?)",
             "sluice.yaml:6:28 plugins[1].rate_limit.store: unknown key 'url' (did you mean 'uri'?)");
   }
@@ -390,6 +391,87 @@ class ConfigPluginsTest {
         plugins:
           - request_id: { enabled: no }
         """)).containsExactly("sluice.yaml:5:28 plugins[0].request_id.enabled: 'no' (expected: true or false)");
+  }
+
+  record LookupConfig(String dsn) {}
+
+  record ClashingConfig(String url, Duration timeout) {}
+
+  static final PluginCatalog WITH_BLOCKING = PluginCatalog.of(Map.of(
+      "cors", CorsConfig.class, "request_id", NoConfig.class, "lookup", LookupConfig.class, "clashing", ClashingConfig.class),
+      Set.of("lookup"));
+
+  @Test
+  void timeoutAndMaxConcurrentAreReadByTheGatewayWithDefaults() throws Exception {
+    GatewayConfig config = valid(TOP + """
+        plugins:
+          - cors: { allow_origins: ["*"], timeout: 250ms }
+          - lookup: { dsn: "jdbc:x", timeout: 2s, max_concurrent: 16 }
+          - request_id:
+        """, WITH_BLOCKING);
+
+    assertThat(config.plugins()).extracting(PluginUse::name, PluginUse::timeout, PluginUse::maxConcurrent).containsExactly(
+        tuple("cors", Duration.ofMillis(250), 256),
+        tuple("lookup", Duration.ofSeconds(2), 16),
+        tuple("request_id", Duration.ofSeconds(10), 256));
+    assertThat(config.plugins().get(1).config()).isEqualTo(new LookupConfig("jdbc:x"));
+  }
+
+  private static GatewayConfig valid(String yaml, PluginCatalog catalog) throws ConfigException {
+    return YamlSnippets.valid(yaml, catalog);
+  }
+
+  @Test
+  void timeoutAndMaxConcurrentMistakes() {
+    assertThat(YamlSnippets.problems(TOP + """
+        plugins:
+          - cors: { allow_origins: ["*"], timeout: 0s, max_concurrent: 4 }
+          - lookup: { max_concurrent: 0, timeout: soon }
+          - request_id: { timeout: 2d }
+        """, WITH_BLOCKING)).containsExactly(
+            "sluice.yaml:5:44 plugins[0].cors.timeout: '0s' (expected: a duration greater than 0, such as 10s)",
+            "sluice.yaml:5:64 plugins[0].cors.max_concurrent: applies to blocking plugins only ('cors' decides on the event"
+                + " loop and holds no thread while it waits)",
+            "sluice.yaml:6:31 plugins[1].lookup.max_concurrent: '0' (expected: a number of calls, at least 1)",
+            "sluice.yaml:6:43 plugins[1].lookup.timeout: 'soon' (expected: a duration such as 250ms, 10s, 5m, 1h or 1d)",
+            "sluice.yaml:7:28 plugins[2].request_id.timeout: '2d' (expected: a duration of at most 1d)");
+  }
+
+  @Test
+  void aPluginWhoseConfigUsesAKeyTheGatewayReservesIsReported() {
+    assertThat(YamlSnippets.problems(TOP + """
+        plugins:
+          - clashing: { url: "http://x", timeout: 1s }
+        """, WITH_BLOCKING)).containsExactly("sluice.yaml:5:5 plugins[0]: plugin 'clashing' declares the config key"
+            + " 'timeout', which the gateway reserves for every plugin (enabled, enforce, timeout, max_concurrent): the plugin"
+            + " must rename it");
+  }
+
+  @Test
+  void aRouteEntryWithOnlyTheGatewaysKeysKeepsTheGlobalConfigAndTheGlobalTimeout() throws Exception {
+    GatewayConfig config = valid("""
+        server:
+          listeners: [{ name: public, port: 8080 }]
+        plugins:
+          - lookup: { dsn: "jdbc:x", timeout: 3s, max_concurrent: 8 }
+        routes:
+          - id: a
+            match: { path: /a }
+            respond: { status: 200 }
+            plugins:
+              - lookup: { timeout: 500ms }
+          - id: b
+            match: { path: /b }
+            respond: { status: 200 }
+            plugins:
+              - lookup: { dsn: "jdbc:y" }
+        """, WITH_BLOCKING);
+
+    assertThat(config.routes().get(0).plugins()).extracting(PluginUse::config, PluginUse::timeout, PluginUse::maxConcurrent)
+        .containsExactly(tuple(null, Duration.ofMillis(500), 8));
+    // a config of its own replaces the global entry, the gateway's keys included
+    assertThat(config.routes().get(1).plugins()).extracting(PluginUse::config, PluginUse::timeout, PluginUse::maxConcurrent)
+        .containsExactly(tuple(new LookupConfig("jdbc:y"), Duration.ofSeconds(10), 256));
   }
 
   @Test

@@ -148,6 +148,9 @@ public final class TestPlugins {
     }
   }
 
+  /** Stages of {@code test_async} that completed (in time or not). */
+  public static final java.util.concurrent.atomic.AtomicInteger ASYNC_STAGES_COMPLETED = new java.util.concurrent.atomic.AtomicInteger();
+
   /** TRAFFIC: decides after {@code delay} on another thread; refuses when {@code deny}. */
   public static final class Async implements PluginFactory<Async.Config> {
     public record Config(Duration delay, boolean deny) {
@@ -170,12 +173,18 @@ public final class TestPlugins {
           Decision decision = config.deny()
               ? Decision.reply(GatewayError.of(ErrorCode.RATE_LIMIT_EXCEEDED, "Slow down").withHeader("Retry-After", "1"))
               : Decision.proceed();
-          return Decision.await(CompletableFuture.supplyAsync(() -> decision,
-              CompletableFuture.delayedExecutor(config.delay().toMillis(), TimeUnit.MILLISECONDS)));
+          return Decision.await(CompletableFuture.supplyAsync(() -> {
+            ASYNC_STAGES_COMPLETED.incrementAndGet();
+            return decision;
+          }, CompletableFuture.delayedExecutor(config.delay().toMillis(), TimeUnit.MILLISECONDS)));
         }
       };
     }
   }
+
+  /** Calls of {@code test_blocking} interrupted in their sleep, and changes it tried after the gateway took the exchange back. */
+  public static final java.util.concurrent.atomic.AtomicInteger BLOCKING_INTERRUPTED = new java.util.concurrent.atomic.AtomicInteger();
+  public static final java.util.concurrent.atomic.AtomicInteger LATE_CHANGES_REFUSED = new java.util.concurrent.atomic.AtomicInteger();
 
   /** A plugin that may block: runs on a virtual thread. */
   public static final class Blocking implements PluginFactory<Blocking.Config> {
@@ -194,9 +203,15 @@ public final class TestPlugins {
             // the blocking call this plugin stands for (JDBC, say): the point is that it takes time off the event loop
             Thread.sleep(config.sleep() == null ? 20 : config.sleep().toMillis());
           } catch (InterruptedException e) {
+            BLOCKING_INTERRUPTED.incrementAndGet();
             Thread.currentThread().interrupt();
           }
-          exchange.requestHeaders().set("x-virtual-thread", String.valueOf(Thread.currentThread().isVirtual()));
+          try {
+            exchange.requestHeaders().set("x-virtual-thread", String.valueOf(Thread.currentThread().isVirtual()));
+          } catch (IllegalStateException e) {
+            LATE_CHANGES_REFUSED.incrementAndGet(); // the gateway took the exchange back (timed out)
+            throw e;
+          }
           return Decision.proceed();
         }
       };
@@ -325,6 +340,203 @@ public final class TestPlugins {
         public void onComplete(Exchange exchange, Outcome outcome) {
           COMPLETED.add(outcome.routeId() + " " + outcome.status() + " "
               + (outcome.error() == null ? "-" : outcome.error().code()) + (outcome.aborted().isEmpty() ? "" : " " + outcome.aborted()));
+        }
+      };
+    }
+  }
+
+  /**
+   * TRANSFORM: answers with something that cannot be sent ({@code kind}), made in {@code onRequest}
+   * or, with {@code after_await}, in an awaited stage that completes on another thread.
+   */
+  public static final class Answer implements PluginFactory<Answer.Config> {
+    public enum Kind { HEADER_VALUE, HEADER_NAME, FRAMING_HEADER, ERROR_HEADER, ERROR_STATUS }
+
+    public record Config(Kind kind, boolean afterAwait) {
+      public Config {
+        if (kind == null) {
+          throw new IllegalArgumentException("kind: missing");
+        }
+      }
+    }
+
+    public String name() { return "test_answer"; }
+    public Class<Config> configType() { return Config.class; }
+
+    public Plugin create(Config config, PluginContext context) {
+      return new Plugin() {
+        @Override
+        public Decision onRequest(Exchange exchange) {
+          if (config.afterAwait()) {
+            return Decision.await(CompletableFuture.supplyAsync(() -> answer(config.kind()),
+                CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS)));
+          }
+          return answer(config.kind());
+        }
+      };
+    }
+
+    static Decision answer(Kind kind) {
+      return switch (kind) {
+        case HEADER_VALUE -> Decision.respond(DirectResponse.of(200).withHeader("x-note", "first\r\nSet-Cookie: injected=1"));
+        case HEADER_NAME -> Decision.respond(DirectResponse.of(200).withHeader("x note", "spaced"));
+        case FRAMING_HEADER -> Decision.respond(DirectResponse.of(200).withHeader("Transfer-Encoding", "chunked").withBody("hi"));
+        case ERROR_HEADER -> Decision.reply(GatewayError.of(ErrorCode.FORBIDDEN, "No").withHeader("x-reason", "a\nb"));
+        case ERROR_STATUS -> Decision.reply(GatewayError.of(ErrorCode.FORBIDDEN, "No").withStatus(1000));
+      };
+    }
+  }
+
+  /** Values the {@code test_foreign} plugin could not set, by the exception it got. */
+  public static final ConcurrentLinkedQueue<String> FOREIGN_REFUSALS = new ConcurrentLinkedQueue<>();
+
+  /**
+   * TRANSFORM: changes the exchange from the thread that completes an awaited stage, which the
+   * gateway must refuse: a request header ({@code header}) or an attribute ({@code attribute}).
+   */
+  public static final class Foreign implements PluginFactory<Foreign.Config> {
+    public enum Change { HEADER, ATTRIBUTE }
+
+    public record Config(Change change) {
+      public Config {
+        if (change == null) {
+          change = Change.HEADER;
+        }
+      }
+    }
+
+    public String name() { return "test_foreign"; }
+    public Class<Config> configType() { return Config.class; }
+
+    public Plugin create(Config config, PluginContext context) {
+      return new Plugin() {
+        @Override
+        public Decision onRequest(Exchange exchange) {
+          return Decision.await(CompletableFuture.supplyAsync(() -> {
+            try {
+              if (config.change() == Change.HEADER) {
+                exchange.requestHeaders().set("x-foreign", Thread.currentThread().getName());
+              } else {
+                exchange.attributes().put(TENANT, "foreign");
+                exchange.requestHeaders().get("x-chain"); // reading is harmless
+              }
+            } catch (IllegalStateException e) {
+              FOREIGN_REFUSALS.add(e.getMessage());
+              throw e;
+            }
+            return Decision.proceed();
+          }, CompletableFuture.delayedExecutor(10, TimeUnit.MILLISECONDS)));
+        }
+      };
+    }
+  }
+
+  /** TRANSFORM: copies the values of the query parameters {@code names} to {@code x-query-<name>} headers, joined with '|'. */
+  public static final class Query implements PluginFactory<Query.Config> {
+    public record Config(List<String> names) {}
+
+    public String name() { return "test_query"; }
+    public Class<Config> configType() { return Config.class; }
+
+    public Plugin create(Config config, PluginContext context) {
+      return new Plugin() {
+        @Override
+        public Decision onRequest(Exchange exchange) {
+          for (String name : config.names()) {
+            List<String> values = exchange.queryParameter(name);
+            exchange.requestHeaders().set("x-query-" + name, values.isEmpty() ? "(absent)"
+                : String.join("|", values.stream().map(v -> v.isEmpty() ? "(empty)" : escape(v)).toList()));
+          }
+          return Decision.proceed();
+        }
+      };
+    }
+
+    /** Non-ASCII as \\uXXXX, so that the header carries it unchanged. */
+    static String escape(String value) {
+      StringBuilder out = new StringBuilder();
+      value.chars().forEach(c -> out.append(c >= 0x20 && c < 0x7F ? String.valueOf((char) c) : String.format("\\u%04x", c)));
+      return out.toString();
+    }
+  }
+
+  /** Resume steps of {@code test_resume} that ran, and stages of it that completed. */
+  public static final java.util.concurrent.atomic.AtomicInteger RESUMED = new java.util.concurrent.atomic.AtomicInteger();
+  public static final java.util.concurrent.atomic.AtomicInteger RESUME_STAGES_COMPLETED = new java.util.concurrent.atomic.AtomicInteger();
+
+  /**
+   * TRAFFIC: waits {@code delay} on another thread, then, in the resume step, writes which threads
+   * ran the stage and the step to {@code x-stage-thread} and {@code x-resume-thread} and puts the
+   * tenant attribute; with {@code twice}, awaits a second stage from the first resume step.
+   */
+  public static final class Resume implements PluginFactory<Resume.Config> {
+    public record Config(Duration delay, boolean twice) {
+      public Config {
+        if (delay == null) {
+          delay = Duration.ofMillis(10);
+        }
+      }
+    }
+
+    public String name() { return "test_resume"; }
+    public Class<Config> configType() { return Config.class; }
+    public Phase phase() { return Phase.TRAFFIC; }
+
+    public Plugin create(Config config, PluginContext context) {
+      return new Plugin() {
+        @Override
+        public Decision onRequest(Exchange exchange) {
+          return Decision.await(stage(config.delay()), (resumed, stageThread) -> {
+            if (!config.twice()) {
+              return decide(resumed, stageThread);
+            }
+            return Decision.await(stage(config.delay()), (again, secondThread) -> decide(again, stageThread + "," + secondThread));
+          });
+        }
+
+        private Decision decide(Exchange exchange, String stageThreads) {
+          RESUMED.incrementAndGet();
+          exchange.requestHeaders().set("x-stage-thread", stageThreads);
+          exchange.requestHeaders().set("x-resume-thread", Thread.currentThread().getName());
+          exchange.attributes().put(TENANT, "resumed");
+          return Decision.proceed();
+        }
+      };
+    }
+
+    static CompletableFuture<String> stage(Duration delay) {
+      return CompletableFuture.supplyAsync(() -> {
+        RESUME_STAGES_COMPLETED.incrementAndGet();
+        return Thread.currentThread().getName();
+      }, CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS));
+    }
+  }
+
+  /** Calls {@code test_hold} holds right now; each waits for a permit of {@link #RELEASE_HELD}. */
+  public static final java.util.concurrent.atomic.AtomicInteger HELD = new java.util.concurrent.atomic.AtomicInteger();
+  public static final java.util.concurrent.Semaphore RELEASE_HELD = new java.util.concurrent.Semaphore(0);
+
+  /** A blocking plugin that holds its call until the test releases it (or it is interrupted). */
+  public static final class Hold implements PluginFactory<Hold.Config> {
+    public record Config() {}
+
+    public String name() { return "test_hold"; }
+    public Class<Config> configType() { return Config.class; }
+    public boolean blocking() { return true; }
+
+    public Plugin create(Config config, PluginContext context) {
+      return new Plugin() {
+        @Override
+        public Decision onRequest(Exchange exchange) {
+          HELD.incrementAndGet();
+          try {
+            RELEASE_HELD.acquire();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          } finally {
+            HELD.decrementAndGet();
+          }
+          return Decision.proceed();
         }
       };
     }

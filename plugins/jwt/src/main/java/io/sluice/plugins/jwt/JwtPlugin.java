@@ -90,10 +90,10 @@ final class JwtPlugin implements Plugin {
         yield accept(exchange, verified);
       }
       case Failure failure -> failure.decision();
-      // The exchange is suspended while the keys are fetched: nothing else touches it until the
-      // gateway resumes it on its event loop, after this stage completed.
-      case TokenVerifier.Pending pending -> Decision.await(
-          pending.keys().thenApply(ignored -> decide(exchange, token, key, verifier.verify(token, false))));
+      // The keys are fetched on the HTTP client's threads; verifying and publishing the identity
+      // changes the exchange, so it happens in the resume step, on the exchange's event loop.
+      case TokenVerifier.Pending pending -> Decision.await(pending.keys(),
+          (resumed, ignored) -> decide(resumed, token, key, verifier.verify(token, false)));
     };
   }
 

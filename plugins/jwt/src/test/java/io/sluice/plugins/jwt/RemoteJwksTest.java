@@ -14,6 +14,7 @@ import io.sluice.spi.Decision;
 import io.sluice.spi.ErrorCode;
 import io.sluice.spi.GatewayError;
 import io.sluice.testing.Poll;
+import io.sluice.spi.Identity;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -56,9 +57,16 @@ class RemoteJwksTest {
         """.formatted(ISSUER, uri, minInterval)), time, time, HTTP, logger);
   }
 
-  /** The decision, after waiting for it if it was deferred. */
-  static Decision settle(Decision decision) throws Exception {
-    return decision instanceof Decision.Await await ? await.later().toCompletableFuture().get(10, TimeUnit.SECONDS) : decision;
+  /** The plugin's decision for {@code exchange}, after waiting for it if it was deferred. */
+  static Decision settle(JwtPlugin plugin, TestExchange exchange) throws Exception {
+    return settle(plugin.onRequest(exchange), exchange);
+  }
+
+  /** {@code decision}, made for {@code exchange}, after waiting for it if it was deferred. */
+  static Decision settle(Decision decision, TestExchange exchange) throws Exception {
+    return decision instanceof Decision.Await<?> await
+        ? await.decision(exchange).toCompletableFuture().get(10, TimeUnit.SECONDS)
+        : decision;
   }
 
   static String rs256(String subject) {
@@ -100,10 +108,12 @@ class RemoteJwksTest {
     RemoteJwks remote = plugin.verifier().remote(ISSUER);
 
     assertThat(remote.fetches()).isEqualTo(1); // started by the constructor, before any request
-    Decision first = plugin.onRequest(TestExchange.bearer(rs256("alice")));
+    TestExchange alice = TestExchange.bearer(rs256("alice"));
+    Decision first = plugin.onRequest(alice);
 
-    assertThat(settle(first)).isSameAs(Decision.proceed());
-    assertThat(settle(plugin.onRequest(TestExchange.bearer(rs256("bob"))))).isSameAs(Decision.proceed());
+    assertThat(settle(first, alice)).isSameAs(Decision.proceed());
+    assertThat(alice.attributes().get(Identity.KEY).subject()).as("published by the resume step").isEqualTo("alice");
+    assertThat(settle(plugin, TestExchange.bearer(rs256("bob")))).isSameAs(Decision.proceed());
     assertThat(remote.fetches()).isEqualTo(1);
     assertThat(jwks.hits()).isEqualTo(1);
   }
@@ -112,17 +122,19 @@ class RemoteJwksTest {
   void rotationANewKeyIsFetchedOnItsFirstTokenAndARemovedKeyStopsWorking() throws Exception {
     jwks = new JwksServer(TestKeys.jwks(OLD));
     JwtPlugin plugin = plugin("0s");
-    assertThat(settle(plugin.onRequest(TestExchange.bearer(rs256("before"))))).isSameAs(Decision.proceed());
+    assertThat(settle(plugin, TestExchange.bearer(rs256("before")))).isSameAs(Decision.proceed());
 
     jwks.rotate(TestKeys.jwks(OLD, NEW)); // a new key appears
-    Decision newKey = plugin.onRequest(TestExchange.bearer(es256("alice")));
+    TestExchange alice = TestExchange.bearer(es256("alice"));
+    Decision newKey = plugin.onRequest(alice);
     assertThat(newKey).isInstanceOf(Decision.Await.class);
-    assertThat(settle(newKey)).isSameAs(Decision.proceed());
+    assertThat(alice.attributes().get(Identity.KEY)).as("nothing published before the keys arrive").isNull();
+    assertThat(settle(newKey, alice)).isSameAs(Decision.proceed());
 
     jwks.rotate(TestKeys.jwks(NEW)); // the old one disappears
-    assertRefused(settle(plugin.onRequest(TestExchange.bearer(sign(OLD, JWSAlgorithm.RS256, claims().subject("after").build(),
-        h -> h.keyID("rsa-gone"))))), "jwt.unknown_kid");
-    assertRefused(settle(plugin.onRequest(TestExchange.bearer(rs256("after")))), "jwt.unknown_kid");
+    assertRefused(settle(plugin, TestExchange.bearer(sign(OLD, JWSAlgorithm.RS256, claims().subject("after").build(),
+        h -> h.keyID("rsa-gone")))), "jwt.unknown_kid");
+    assertRefused(settle(plugin, TestExchange.bearer(rs256("after"))), "jwt.unknown_kid");
     assertThat(plugin.verifier().remote(ISSUER).fetches()).isEqualTo(4);
   }
 
@@ -131,10 +143,10 @@ class RemoteJwksTest {
     jwks = new JwksServer(TestKeys.jwks(OLD));
     JwtPlugin plugin = plugin("30s");
     RemoteJwks remote = plugin.verifier().remote(ISSUER);
-    settle(plugin.onRequest(TestExchange.bearer(rs256("warm-up"))));
+    settle(plugin, TestExchange.bearer(rs256("warm-up")));
     time.advance(Duration.ofSeconds(31));
 
-    assertRefused(settle(plugin.onRequest(TestExchange.bearer(es256("a")))), "jwt.unknown_kid");
+    assertRefused(settle(plugin, TestExchange.bearer(es256("a"))), "jwt.unknown_kid");
     assertThat(remote.fetches()).isEqualTo(2);
     Decision second = plugin.onRequest(TestExchange.bearer(es256("b")));
     assertThat(second).isInstanceOf(Decision.Reply.class); // refused at once, no fetch
@@ -143,7 +155,7 @@ class RemoteJwksTest {
 
     time.advance(Duration.ofSeconds(31));
     jwks.rotate(TestKeys.jwks(OLD, NEW));
-    assertThat(settle(plugin.onRequest(TestExchange.bearer(es256("c"))))).isSameAs(Decision.proceed());
+    assertThat(settle(plugin, TestExchange.bearer(es256("c")))).isSameAs(Decision.proceed());
     assertThat(remote.fetches()).isEqualTo(3);
     assertThat(jwks.hits()).isEqualTo(3);
   }
@@ -153,7 +165,7 @@ class RemoteJwksTest {
     jwks = new JwksServer(TestKeys.jwks(OLD));
     JwtPlugin plugin = plugin("30s");
     RemoteJwks remote = plugin.verifier().remote(ISSUER);
-    assertThat(settle(plugin.onRequest(TestExchange.bearer(rs256("alice"))))).isSameAs(Decision.proceed());
+    assertThat(settle(plugin, TestExchange.bearer(rs256("alice")))).isSameAs(Decision.proceed());
 
     jwks.down(true);
     time.advance(Duration.ofMinutes(11)); // past the TTL: the next use refreshes in the background
@@ -162,8 +174,8 @@ class RemoteJwksTest {
     waitForIdle(remote);
 
     assertThat(plugin.onRequest(TestExchange.bearer(rs256("carol")))).isSameAs(Decision.proceed());
-    assertRefused(settle(plugin.onRequest(TestExchange.bearer(sign(OLD, JWSAlgorithm.RS256, claims().build(),
-        h -> h.keyID("unknown"))))), "jwt.unknown_kid");
+    assertRefused(settle(plugin, TestExchange.bearer(sign(OLD, JWSAlgorithm.RS256, claims().build(),
+        h -> h.keyID("unknown")))), "jwt.unknown_kid");
   }
 
   @Test
@@ -172,7 +184,7 @@ class RemoteJwksTest {
     jwks.down(true);
     JwtPlugin plugin = plugin("30s");
 
-    GatewayError error = JwtPluginTest.rejection(settle(plugin.onRequest(TestExchange.bearer(rs256("alice")))));
+    GatewayError error = JwtPluginTest.rejection(settle(plugin, TestExchange.bearer(rs256("alice"))));
 
     assertThat(error.code()).isEqualTo(ErrorCode.UPSTREAM_UNAVAILABLE);
     assertThat(error.httpStatus()).isEqualTo(503);
@@ -186,7 +198,7 @@ class RemoteJwksTest {
     long started = System.nanoTime();
 
     JwtPlugin plugin = plugin(jwks.uri("/endless"), "30s", log);
-    GatewayError error = JwtPluginTest.rejection(settle(plugin.onRequest(TestExchange.bearer(rs256("alice")))));
+    GatewayError error = JwtPluginTest.rejection(settle(plugin, TestExchange.bearer(rs256("alice"))));
 
     // long before the 10 s request timeout: the read stops as soon as the limit is passed
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
@@ -205,7 +217,7 @@ class RemoteJwksTest {
     RecordingLogger log = new RecordingLogger();
 
     JwtPlugin plugin = plugin(jwks.uri("/huge"), "30s", log);
-    GatewayError error = JwtPluginTest.rejection(settle(plugin.onRequest(TestExchange.bearer(rs256("alice")))));
+    GatewayError error = JwtPluginTest.rejection(settle(plugin, TestExchange.bearer(rs256("alice"))));
 
     // the client stopped reading at once: what was sent fits in the sockets' buffers, far from all of it
     assertThat(jwks.bytesSent()).isLessThan(length / 4);
@@ -237,11 +249,11 @@ class RemoteJwksTest {
     jwks = new JwksServer(TestKeys.jwks(OLD)).endless("/endless");
     RecordingLogger log = new RecordingLogger();
     JwtPlugin plugin = plugin(jwks.uri(), "0s", log);
-    assertThat(settle(plugin.onRequest(TestExchange.bearer(rs256("alice"))))).isSameAs(Decision.proceed());
+    assertThat(settle(plugin, TestExchange.bearer(rs256("alice")))).isSameAs(Decision.proceed());
 
     jwks.rotate("{\"keys\":[" + " ".repeat(RemoteJwks.MAX_BYTES) + "]}");
-    assertRefused(settle(plugin.onRequest(TestExchange.bearer(sign(OLD, JWSAlgorithm.RS256, claims().build(),
-        h -> h.keyID("new-kid"))))), "jwt.unknown_kid");
+    assertRefused(settle(plugin, TestExchange.bearer(sign(OLD, JWSAlgorithm.RS256, claims().build(),
+        h -> h.keyID("new-kid")))), "jwt.unknown_kid");
 
     assertThat(plugin.verifier().remote(ISSUER).fetches()).isEqualTo(2);
     assertThat(log.warnings()).singleElement().asString().contains("answered more than 524288 bytes").contains("keeping the last good keys");
@@ -313,15 +325,15 @@ class RemoteJwksTest {
     RSAKey evil = TestKeys.ATTACKER_RSA;
     attacker = new JwksServer(TestKeys.jwks(evil));
     JwtPlugin plugin = plugin("0s");
-    settle(plugin.onRequest(TestExchange.bearer(rs256("warm-up"))));
+    settle(plugin, TestExchange.bearer(rs256("warm-up")));
 
     String withJku = sign(evil, JWSAlgorithm.RS256, claims().build(), h -> h.keyID("attacker").jwkURL(URI.create(attacker.uri())));
     String withJkuAndRealKid = sign(evil, JWSAlgorithm.RS256, claims().subject("x").build(), h -> h.jwkURL(URI.create(attacker.uri())));
     String withX5u = sign(evil, JWSAlgorithm.RS256, claims().subject("y").build(), h -> h.x509CertURL(URI.create(attacker.uri())));
 
-    assertRefused(settle(plugin.onRequest(TestExchange.bearer(withJku))), "jwt.unknown_kid");
-    assertRefused(settle(plugin.onRequest(TestExchange.bearer(withJkuAndRealKid))), "jwt.signature_invalid");
-    assertRefused(settle(plugin.onRequest(TestExchange.bearer(withX5u))), "jwt.signature_invalid");
+    assertRefused(settle(plugin, TestExchange.bearer(withJku)), "jwt.unknown_kid");
+    assertRefused(settle(plugin, TestExchange.bearer(withJkuAndRealKid)), "jwt.signature_invalid");
+    assertRefused(settle(plugin, TestExchange.bearer(withX5u)), "jwt.signature_invalid");
     assertThat(attacker.hits()).isZero();
   }
 
@@ -329,7 +341,7 @@ class RemoteJwksTest {
   void aReloadWithTheSameConfigKeepsTheFetchedKeys() throws Exception {
     jwks = new JwksServer(TestKeys.jwks(OLD));
     JwtPlugin plugin = plugin("30s");
-    settle(plugin.onRequest(TestExchange.bearer(rs256("alice"))));
+    settle(plugin, TestExchange.bearer(rs256("alice")));
 
     JwtPlugin reloaded = (JwtPlugin) new JwtPluginFactory().create(plugin.config(), new TestContext(plugin));
 
