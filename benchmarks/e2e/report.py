@@ -35,6 +35,7 @@ END = "<!-- e2e-results:end -->"
 NAMES = {
     "direct": "direct (no proxy)",
     "nginx": "nginx reverse proxy",
+    "haproxy": "HAProxy reverse proxy",
     "sluice": "Sluice",
     "sluice-log": "Sluice, access log on",
     "sluice-chain": "Sluice, cors + jwt + rbac",
@@ -43,6 +44,7 @@ NAMES = {
 COLORS = {
     "direct": "#9e9e9e",
     "nginx": "#2e7d32",
+    "haproxy": "#00897b",
     "sluice": "#1565c0",
     "sluice-log": "#64b5f6",
     "sluice-chain": "#6a1b9a",
@@ -423,9 +425,10 @@ def docs_section(results: dict, out_dir: Path, doc: Path, svgs: dict) -> str:
         "",
         f"Run `{meta['started']}` ({meta['rounds']} rounds × {meta['duration_s']} s per candidate, load and body "
         f"size, {meta['warmup_s']} s warm-up each, {meta['connections']} connections, {meta['wrk_threads']} load "
-        f"generator thread(s); proxy on CPU {meta['cpus']['proxy']}, upstream on CPU {meta['cpus']['upstream']}, "
-        f"load generator on CPU {meta['cpus']['wrk']}). Sluice {versions['sluice']}, {versions['java']}, "
-        f"{versions['nginx']}, {tools}. "
+        f"generator thread(s); topology {meta.get('topology', 'split')}: proxy on CPU {meta['cpus']['proxy']}, "
+        f"upstream on CPU {meta['cpus']['upstream']}, load generator on CPU {meta['cpus']['wrk']}). "
+        f"Sluice {versions['sluice']}, {versions['java']}, {versions['nginx']}"
+        f"{', ' + versions['haproxy'] if 'haproxy' in meta['candidates'] and versions.get('haproxy') else ''}, {tools}. "
         f"Every measurement: [`{rel_results}/results.json`]({'../' + str(rel_results)}/results.json).",
     ]
     for load in meta["loads"]:

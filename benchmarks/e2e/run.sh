@@ -23,6 +23,10 @@
 #                     rbac (a rule the token's role passes); checked before the warm-up to answer
 #                     401 without a token, 403 with a token lacking the role, 200 with the token
 #        sluice-alt   a second Sluice for A/B comparisons (--alt-dist, --alt-opts), only if asked for
+#        haproxy      Debian HAProxy as a reverse proxy, only if asked for: one thread per CPU of the
+#                     proxy's share, http-reuse always to a keep-alive upstream pool, no logging, the
+#                     same forwarding and request-id headers; with h2load a second frontend that speaks
+#                     h2c (prior knowledge) and proxies the same way
 #      every proxy runs for the whole test; only the one under load does work. Every request of
 #      every load carries the same `Authorization: Bearer <token>` and `Origin` headers, so the load
 #      is identical for all candidates (only sluice-chain looks at them);
@@ -39,11 +43,14 @@
 #      every measurement, medians and ratios) via report.py, and prints a table per load.
 #      Raw wrk and h2load output, logs and JFR recordings go to raw/ beside it (not committed).
 #
-# Core split (default): the proxy under test gets CPU 1 to itself; the upstream and wrk share
+# Core split (--topology split, the default): the proxy under test gets CPU 1 to itself; the upstream and wrk share
 # CPU 0. CPU 0 then does the same work per request for every candidate (wrk's and the
 # upstream's), so it is a fixed ceiling, and "direct" (wrk -> upstream, all on CPU 0) is that
 # ceiling: what a proxy that costs nothing would reach. Each proxy sees one CPU, so Sluice starts
 # one event loop (event_loops: 0 = one per available CPU) and nginx one worker.
+# --topology shared-core puts the upstream on the proxy's core instead (proxy and upstream on CPU 1,
+# the load generator alone on CPU 0): the proxy then competes with the upstream for its core, as on
+# a host that runs both, and a proxy that costs more CPU per request leaves the upstream less.
 # docs/benchmarks.md gives the alternatives measured.
 #
 # Options (defaults in brackets):
@@ -59,12 +66,15 @@
 #                                   concurrent streams per connection, duration-based (-D)
 #   --h2-streams N        h2load's concurrent streams per connection (-m), at most 100 [10]
 #   --sizes LIST          body sizes, comma separated, of: small,16k [small,16k]
-#   --candidates LIST     of: direct,nginx,sluice,sluice-log,sluice-chain,sluice-alt
+#   --candidates LIST     of: direct,nginx,haproxy,sluice,sluice-log,sluice-chain,sluice-alt
 #                         [direct,nginx,sluice,sluice-log,sluice-chain]
+#   --topology NAME       split (upstream and load generator on CPU 0, proxy on CPU 1) or shared-core
+#                         (upstream and proxy on CPU 1, load generator on CPU 0); sets the three
+#                         --*-cpus options, which may still be given after it [split]
 #   --proxy-cpus SPEC     taskset CPU list for the proxies [1]
 #   --upstream-cpus SPEC  taskset CPU list for the upstream nginx [0]
 #   --wrk-cpus SPEC       taskset CPU list for wrk and h2load [0]
-#   --port-base P         ports P..P+7 on 127.0.0.1 [18080]
+#   --port-base P         ports P..P+9 on 127.0.0.1 [18080]
 #   --sluice-opts OPTS    extra JVM options for sluice, sluice-log and sluice-chain (SLUICE_JAVA_OPTS) []
 #   --alt-dist DIR        distribution for sluice-alt [the built one]
 #   --alt-opts OPTS       SLUICE_JAVA_OPTS for sluice-alt []
@@ -83,7 +93,8 @@
 #   --keep-tmp            keep the temp dir (configs, logs) for inspection
 #
 # Needs: bash, JAVA_HOME pointing at Java 21+ (or such a java on PATH), nginx (Debian package),
-# wrk, taskset (util-linux), curl, python3; h2load (Debian: nghttp2-client) for --loads h2load.
+# wrk, taskset (util-linux), curl, python3; h2load (Debian: nghttp2-client) for --loads h2load;
+# haproxy (Debian package) for the haproxy candidate.
 # Everything listens on 127.0.0.1 only. Every process started here is stopped on exit, including
 # on Ctrl-C.
 set -euo pipefail
@@ -93,7 +104,7 @@ repo=$(cd -P -- "$here/../.." && pwd -P)
 
 rounds=5 duration=10 warmup=15 connections=64 wrk_threads=""
 sizes="small,16k" candidates="direct,nginx,sluice,sluice-log,sluice-chain" loads="wrk" h2_streams=10
-proxy_cpus=1 upstream_cpus=0 wrk_cpus=0 port_base=18080
+proxy_cpus=1 upstream_cpus=0 wrk_cpus=0 port_base=18080 topology=split
 nice_level=0 sluice_opts="" alt_dist="" alt_opts="" alt_label="alt" alt_access_log=false jfr=0 label="" out="" build=1 update_docs=0 keep_tmp=0
 
 die() { printf 'run.sh: %s\n' "$*" >&2; exit 2; }
@@ -111,6 +122,13 @@ while [[ $# -gt 0 ]]; do
     --h2-streams) need_value "$@"; h2_streams=$2; shift 2 ;;
     --sizes) need_value "$@"; sizes=$2; shift 2 ;;
     --candidates) need_value "$@"; candidates=$2; shift 2 ;;
+    --topology) need_value "$@"; topology=$2
+      case $2 in
+        split) proxy_cpus=1 upstream_cpus=0 wrk_cpus=0 ;;
+        shared-core) proxy_cpus=1 upstream_cpus=1 wrk_cpus=0 ;;
+        *) die "unknown topology '$2' (expected split or shared-core)" ;;
+      esac
+      shift 2 ;;
     --proxy-cpus) need_value "$@"; proxy_cpus=$2; shift 2 ;;
     --upstream-cpus) need_value "$@"; upstream_cpus=$2; shift 2 ;;
     --wrk-cpus) need_value "$@"; wrk_cpus=$2; shift 2 ;;
@@ -152,7 +170,7 @@ IFS=, read -ra cand_list <<<"$candidates"
 IFS=, read -ra load_list <<<"$loads"
 for s in "${size_list[@]}"; do [[ $s == small || $s == 16k ]] || die "unknown size '$s' (expected small or 16k)"; done
 for c in "${cand_list[@]}"; do
-  case $c in direct | nginx | sluice | sluice-log | sluice-chain | sluice-alt) ;; *) die "unknown candidate '$c'" ;; esac
+  case $c in direct | nginx | haproxy | sluice | sluice-log | sluice-chain | sluice-alt) ;; *) die "unknown candidate '$c'" ;; esac
 done
 for l in "${load_list[@]}"; do [[ $l == wrk || $l == h2load ]] || die "unknown load '$l' (expected wrk or h2load)"; done
 has_load() { local l; for l in "${load_list[@]}"; do [[ $l == "$1" ]] && return 0; done; return 1; }
@@ -162,6 +180,9 @@ for tool in nginx taskset curl python3 "${load_list[@]}"; do
 done
 has_h2load=""
 if has_load h2load; then has_h2load=1; fi
+for c in "${cand_list[@]}"; do
+  [[ $c != haproxy ]] || command -v haproxy >/dev/null || die "haproxy is not installed (Debian: apt-get install haproxy)"
+done
 
 # Number of CPUs in a taskset list such as "1", "0-1" or "0,2-3".
 cpu_count() {
@@ -203,8 +224,10 @@ port_sluice_alt=$((port_base + 4))
 port_sluice_chain=$((port_base + 5))
 port_upstream_h2=$((port_base + 6))
 port_nginx_h2=$((port_base + 7))
+port_haproxy=$((port_base + 8))
+port_haproxy_h2=$((port_base + 9))
 for p in "$port_upstream" "$port_nginx" "$port_sluice" "$port_sluice_log" "$port_sluice_alt" "$port_sluice_chain" \
-  "$port_upstream_h2" "$port_nginx_h2"; do
+  "$port_upstream_h2" "$port_nginx_h2" "$port_haproxy" "$port_haproxy_h2"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then die "port $p on 127.0.0.1 is in use (choose --port-base)"; fi
 done
 
@@ -344,6 +367,43 @@ EOF
   echo "}"
 } >"$tmp/nginx/nginx.conf"
 
+# HAProxy: the same job as the nginx proxy. One thread per CPU of the proxy's share, connections to
+# the upstream kept alive and shared between clients (http-reuse always, like nginx's keepalive
+# pool), no logging; X-Forwarded-For and X-Forwarded-Proto added, and a request id sent upstream and
+# returned to the client, as nginx and Sluice do.
+mkdir -p "$tmp/haproxy"
+{
+  cat <<EOF
+global
+  nbthread $proxy_workers
+  maxconn 8192
+  tune.bufsize 32768
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 75s
+  timeout server 75s
+  timeout http-keep-alive 75s
+  option http-keep-alive
+  http-reuse always
+  unique-id-format %{+X}o%ci%cp_%Ts_%rt
+backend origin
+  server up 127.0.0.1:$port_upstream maxconn 64
+  http-request set-header X-Forwarded-Proto http
+  http-request set-header X-Request-Id %[unique-id]
+  http-response set-header X-Request-Id %[unique-id]
+  option forwardfor
+EOF
+  echo "frontend bench"
+  echo "  bind 127.0.0.1:$port_haproxy"
+  echo "  default_backend origin"
+  if [[ -n $has_h2load ]]; then
+    echo "frontend bench-h2c"
+    echo "  bind 127.0.0.1:$port_haproxy_h2 proto h2"
+    echo "  default_backend origin"
+  fi
+} >"$tmp/haproxy/haproxy.cfg"
+
 sluice_config() { # $1 = port, $2 = access_log
   cat <<EOF
 server:
@@ -416,6 +476,7 @@ sluice_config "$port_sluice_alt" "$alt_access_log" >"$tmp/sluice-alt.yaml"
 { sluice_config "$port_sluice_chain" false; sluice_chain_plugins; } >"$tmp/sluice-chain.yaml"
 cp "$tmp/upstream/nginx.conf" "$raw/upstream-nginx.conf"
 cp "$tmp/nginx/nginx.conf" "$raw/proxy-nginx.conf"
+cp "$tmp/haproxy/haproxy.cfg" "$raw/proxy-haproxy.cfg"
 cp "$tmp/sluice.yaml" "$raw/sluice.yaml"
 cp "$tmp/sluice-chain.yaml" "$raw/sluice-chain.yaml"
 
@@ -436,10 +497,10 @@ end
 EOF
 
 # --- Start everything.
-declare -A url_port=([direct]=$port_upstream [nginx]=$port_nginx [sluice]=$port_sluice
+declare -A url_port=([direct]=$port_upstream [nginx]=$port_nginx [haproxy]=$port_haproxy [sluice]=$port_sluice
   [sluice-log]=$port_sluice_log [sluice-alt]=$port_sluice_alt [sluice-chain]=$port_sluice_chain)
 # h2load's ports: nginx speaks h2c on separate ports, Sluice's listeners on the same one.
-declare -A h2_port=([direct]=$port_upstream_h2 [nginx]=$port_nginx_h2 [sluice]=$port_sluice
+declare -A h2_port=([direct]=$port_upstream_h2 [nginx]=$port_nginx_h2 [haproxy]=$port_haproxy_h2 [sluice]=$port_sluice
   [sluice-log]=$port_sluice_log [sluice-alt]=$port_sluice_alt [sluice-chain]=$port_sluice_chain)
 declare -A main_pid=()
 
@@ -470,6 +531,11 @@ has_candidate() { local c; for c in "${cand_list[@]}"; do [[ $c == "$1" ]] && re
 if has_candidate nginx; then
   start_bg nginx "$proxy_cpus" nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/error.log"
   wait_ready nginx "$port_nginx"
+fi
+if has_candidate haproxy; then
+  haproxy -c -q -f "$tmp/haproxy/haproxy.cfg" || die "haproxy refused its config: see $raw/proxy-haproxy.cfg"
+  start_bg haproxy "$proxy_cpus" haproxy -db -f "$tmp/haproxy/haproxy.cfg"
+  wait_ready haproxy "$port_haproxy"
 fi
 if has_candidate sluice; then
   SLUICE_JAVA_OPTS=$sluice_opts start_bg sluice "$proxy_cpus" "$dist/bin/sluice" run --config "$tmp/sluice.yaml"
@@ -583,11 +649,12 @@ cmdline_of() { [[ -n ${main_pid[$1]:-} ]] && tr '\0' ' ' <"/proc/${main_pid[$1]}
   echo "\"loads\": $(json_list "${load_list[@]}"), \"h2_streams\": $h2_streams,"
   # The token itself is left out: it is of no use outside the run.
   echo "\"request_headers\": $(json_list "Authorization: Bearer <HS256 JWT, iss $bench_issuer, aud $bench_audience, roles [reader], 10-year expiry>" "Origin: $bench_origin"),"
-  echo "\"cpus\": {\"proxy\": \"$proxy_cpus\", \"upstream\": \"$upstream_cpus\", \"wrk\": \"$wrk_cpus\"}, \"nice\": $nice_level,"
+  echo "\"topology\": $(json_str "$topology"), \"cpus\": {\"proxy\": \"$proxy_cpus\", \"upstream\": \"$upstream_cpus\", \"wrk\": \"$wrk_cpus\"}, \"nice\": $nice_level,"
   echo "\"machine\": {\"cpu\": $(json_str "$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)"), \"cpus\": $(nproc),"
   echo "  \"mem_gib\": $(awk '/MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo), \"kernel\": $(json_str "$(uname -r)"),"
   echo "  \"virtualization\": $(json_str "$(lscpu | sed -n 's/^Hypervisor vendor: *//p' | head -n 1)")},"
   echo "\"versions\": {\"java\": $(json_str "$java_version"), \"nginx\": $(json_str "$(nginx -v 2>&1)"),"
+  echo "  \"haproxy\": $(json_str "$(command -v haproxy >/dev/null && haproxy -v 2>&1 | head -n 1)"),"
   echo "  \"wrk\": $(json_str "$(tool_version wrk)"), \"h2load\": $(json_str "$(tool_version h2load)"),"
   echo "  \"sluice\": $(json_str "$git_rev${git_dirty:+ (modified)}")},"
   echo "\"sluice_opts\": $(json_str "$sluice_opts"), \"alt_opts\": $(json_str "$alt_opts"), \"alt_label\": $(json_str "$alt_label"), \"alt_access_log\": $alt_access_log,"
