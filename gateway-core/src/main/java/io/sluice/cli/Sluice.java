@@ -7,6 +7,7 @@ import io.sluice.plugin.PluginChains;
 import io.sluice.plugin.PluginDirs;
 import io.sluice.plugin.PluginRegistry;
 import io.sluice.proxy.AccessLog;
+import io.sluice.admin.AdminServer;
 import io.sluice.server.ConfigReloads;
 import io.sluice.server.GatewayServer;
 import java.io.IOException;
@@ -198,6 +199,21 @@ public final class Sluice {
     // SIGHUP reloads the config file (instead of the JVM's default: exit 129 with requests dropped).
     ConfigReloads reloads = new ConfigReloads(server, Path.of(file), loaded.registry().catalog());
     sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> reloads.reload("SIGHUP"));
+    AdminServer admin = null;
+    if (config.server().admin().enabled()) {
+      try {
+        admin = AdminServer.start(config.server().admin(), server, reloads);
+        out.println("  admin listener on http://" + config.server().admin().bind() + ":" + admin.port());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException e) {
+        err.println("could not start: " + e.getMessage());
+        reloads.close();
+        server.drainAndStop(java.time.Duration.ZERO);
+        accessLog.close();
+        return INVALID;
+      }
+    }
     try {
       stopRequested.await();
     } catch (InterruptedException e) {
@@ -206,6 +222,9 @@ public final class Sluice {
     err.println("stopping: draining in-flight requests for up to " + config.server().drainTimeout().toMillis() + "ms");
     reloads.close();
     server.drainAndStop(config.server().drainTimeout());
+    if (admin != null) {
+      admin.close(); // last: /ready says 503 while the drain runs
+    }
     accessLog.close();
     err.println("stopped");
     return OK;

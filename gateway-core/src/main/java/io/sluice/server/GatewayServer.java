@@ -78,7 +78,9 @@ public final class GatewayServer implements AutoCloseable {
    */
   public static GatewayServer start(GatewayConfig config, PluginRegistry registry, AccessLog accessLog)
       throws InterruptedException, ConfigException, SSLException {
-    MeterRegistry meters = new SimpleMeterRegistry();
+    // Prometheus: what the admin listener's GET /metrics scrapes
+    MeterRegistry meters = new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+        io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
     GatewaySnapshot snapshot = GatewaySnapshot.compile(config, registry, meters);
     GatewayServer server = new GatewayServer(snapshot, registry, accessLog, Transport.select(config.server().transport()),
         meters);
@@ -298,6 +300,11 @@ public final class GatewayServer implements AutoCloseable {
   /** The snapshot new exchanges start with. */
   public GatewaySnapshot snapshot() {
     return state.snapshot();
+  }
+
+  /** Whether a drain has started: the gateway is stopping and not ready for traffic. */
+  public boolean draining() {
+    return state.isDraining();
   }
 
   /** Exchanges in flight right now. */
