@@ -20,7 +20,7 @@ import java.util.Map;
  * {@code sluice explain FILE METHOD URL [-H 'Name: value']...}: which route a request would
  * match, why each other route did or did not, what rewrite applies and where it goes.
  */
-final class Explain {
+public final class Explain {
 
   private Explain() {}
 
@@ -47,12 +47,30 @@ final class Explain {
     } catch (Sluice.InvalidConfig e) {
       return Sluice.INVALID;
     }
-    String method = args.get(1).toUpperCase(Locale.ROOT);
+    try {
+      out.print(explain(config, args.get(1), args.get(2), headers));
+    } catch (IllegalArgumentException e) {
+      throw new Sluice.UsageException(e.getMessage());
+    }
+    return Sluice.OK;
+  }
+
+  /**
+   * Which route of {@code config} a request would match, and why: what {@code sluice explain}
+   * prints and {@code POST /admin/explain} returns.
+   *
+   * @param headers request headers, names in lower case
+   * @throws IllegalArgumentException when {@code url} is not a valid URL
+   */
+  public static String explain(GatewayConfig config, String methodName, String url, Map<String, List<String>> headers) {
+    java.io.StringWriter text = new java.io.StringWriter();
+    java.io.PrintWriter out = new java.io.PrintWriter(text);
+    String method = methodName.toUpperCase(Locale.ROOT);
     URI uri;
     try {
-      uri = new URI(args.get(2));
+      uri = new URI(url);
     } catch (java.net.URISyntaxException e) {
-      throw new Sluice.UsageException("URL '" + args.get(2) + "' is not valid: " + e.getReason());
+      throw new IllegalArgumentException("URL '" + url + "' is not valid: " + e.getReason());
     }
     // The live path's rules: the URL's authority stands in for Host, as for an absolute-form target.
     String authority = uri.getRawAuthority() != null ? uri.getRawAuthority() : hostHeader(headers);
@@ -60,14 +78,16 @@ final class Explain {
     String rawPath = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
     if (host == null) {
       out.println(method + " " + rawPath + ": rejected with 400 BAD_REQUEST before routing: " + HostNormalizer.problem(authority));
-      return Sluice.OK;
+      out.flush();
+      return text.toString();
     }
     NormalizedPath.Ok normalized;
     switch (PathNormalizer.normalize(rawPath)) {
       case NormalizedPath.Ok ok -> normalized = ok;
       case NormalizedPath.Rejection rejection -> {
         out.println(method + " " + rawPath + ": rejected with 400 BAD_REQUEST before routing: " + rejection.reason());
-        return Sluice.OK;
+        out.flush();
+        return text.toString();
       }
     }
     String path = normalized.path();
@@ -94,7 +114,8 @@ final class Explain {
         }
       }
     }
-    return Sluice.OK;
+    out.flush();
+    return text.toString();
   }
 
   private static String hostHeader(Map<String, List<String>> headers) {

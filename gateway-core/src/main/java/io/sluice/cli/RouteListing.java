@@ -17,11 +17,12 @@ import java.util.List;
 import java.util.TreeSet;
 
 /** Renders a config's route table for {@code sluice routes}: one block per route, in the order routes are tried. */
-final class RouteListing {
+public final class RouteListing {
 
   private RouteListing() {}
 
-  static String render(GatewayConfig config, PluginChains chains) {
+  /** The compiled table, as {@code sluice routes} prints it and {@code GET /admin/routes} returns it. */
+  public static String render(GatewayConfig config, PluginChains chains) {
     RouteTable table = RouteTable.compile(config.routes());
     StringBuilder out = new StringBuilder();
     out.append(config.routes().size()).append(" routes from ").append(config.source())
@@ -50,7 +51,8 @@ final class RouteListing {
     return out.toString();
   }
 
-  static String describeMatch(RouteConfig route) {
+  /** A route's match conditions, in one line. */
+  public static String describeMatch(RouteConfig route) {
     List<String> parts = new ArrayList<>();
     var match = route.match();
     parts.add(match.hosts().isEmpty() ? "any host" : "host " + String.join("|", match.hosts().stream().map(HostPattern::text).toList()));
@@ -68,7 +70,8 @@ final class RouteListing {
     return String.join(", ", parts);
   }
 
-  static String describeAction(RouteAction action) {
+  /** What a route does (forward or respond), in one line. */
+  public static String describeAction(RouteAction action) {
     return switch (action) {
       case RouteAction.Respond respond -> "respond " + respond.status()
           + (respond.body().isEmpty() ? "" : " (" + respond.body().length() + " bytes)");

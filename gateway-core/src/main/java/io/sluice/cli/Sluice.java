@@ -7,6 +7,8 @@ import io.sluice.plugin.PluginChains;
 import io.sluice.plugin.PluginDirs;
 import io.sluice.plugin.PluginRegistry;
 import io.sluice.proxy.AccessLog;
+import io.sluice.admin.AdminServer;
+import io.sluice.server.ConfigReloads;
 import io.sluice.server.GatewayServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +31,8 @@ public final class Sluice {
       Usage: sluice <command> [options]
 
       Commands:
-        run --config FILE            run the gateway on FILE until SIGTERM (then drain and exit 0)
+        run --config FILE            run the gateway on FILE until SIGTERM (then drain and exit 0);
+                                     SIGHUP reloads FILE
         validate FILE...             check config files; prints every problem, exit 1 if any
         routes FILE                  print the compiled route table in priority order
         explain FILE METHOD URL [-H 'Name: value']...
@@ -193,13 +196,35 @@ public final class Sluice {
     for (String signal : new String[] {"TERM", "INT"}) {
       sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stopRequested.countDown());
     }
+    // SIGHUP reloads the config file (instead of the JVM's default: exit 129 with requests dropped).
+    ConfigReloads reloads = new ConfigReloads(server, Path.of(file), loaded.registry().catalog());
+    sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> reloads.reload("SIGHUP"));
+    AdminServer admin = null;
+    if (config.server().admin().enabled()) {
+      try {
+        admin = AdminServer.start(config.server().admin(), server, reloads);
+        out.println("  admin listener on http://" + config.server().admin().bind() + ":" + admin.port());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException e) {
+        err.println("could not start: " + e.getMessage());
+        reloads.close();
+        server.drainAndStop(java.time.Duration.ZERO);
+        accessLog.close();
+        return INVALID;
+      }
+    }
     try {
       stopRequested.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     err.println("stopping: draining in-flight requests for up to " + config.server().drainTimeout().toMillis() + "ms");
+    reloads.close();
     server.drainAndStop(config.server().drainTimeout());
+    if (admin != null) {
+      admin.close(); // last: /ready says 503 while the drain runs
+    }
     accessLog.close();
     err.println("stopped");
     return OK;

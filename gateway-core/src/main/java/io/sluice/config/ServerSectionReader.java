@@ -16,7 +16,7 @@ final class ServerSectionReader {
       List.of("listeners", "admin", "trusted_proxies", "limits", "http2", "event_loops", "transport", "drain_timeout",
           "access_log", "dns", "strip_request_headers");
   static final List<String> LISTENER_KEYS = List.of("name", "bind", "port", "protocols", "tls", "headers_with_underscores");
-  static final List<String> ADMIN_KEYS = List.of("enabled", "bind", "port");
+  static final List<String> ADMIN_KEYS = List.of("enabled", "bind", "port", "token");
   static final List<String> LIMIT_KEYS = List.of(
       "max_request_line_bytes", "max_header_bytes", "max_header_count", "max_header_field_bytes", "max_chunk_line_bytes",
       "max_body_bytes", "request_header_timeout", "request_body_timeout", "min_request_body_rate", "keep_alive_timeout",
@@ -101,10 +101,22 @@ final class ServerSectionReader {
     String bind = admin.optional("bind").flatMap(ServerSectionReader::bindAddress).orElse(ADMIN_DEFAULTS.bind());
     Optional<YamlNode> portNode = admin.optional("port");
     int port = portNode.flatMap(n -> n.integer(0, 65535, PORT)).orElse(ADMIN_DEFAULTS.port());
+    Optional<YamlNode> tokenNode = admin.optional("token");
+    String token = tokenNode.flatMap(n -> n.text("a bearer token of at least 16 characters")).orElse(null);
+    if (token != null && (token.length() < 16 || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
+      tokenNode.get().problem("the admin token must be at least 16 visible ASCII characters without spaces "
+          + "(expected: a random secret, e.g. from ${ADMIN_TOKEN})");
+    }
+    AdminConfig config = new AdminConfig(enabled, bind, port, token);
     if (enabled) {
       claim(portNode.orElse(node), bind, port, "the admin listener");
+      if (token == null && !config.loopback()) {
+        admin.optional("bind").orElse(node).problem("the admin listener may bind to " + bind
+            + ", which is not a loopback address, only with a token (expected: bind: 127.0.0.1, or a token: "
+            + "every admin request must then carry Authorization: Bearer <token>)");
+      }
     }
-    return new AdminConfig(enabled, bind, port);
+    return config;
   }
 
   /** Port 0 is exempt: every bind to it gets a different free port. */

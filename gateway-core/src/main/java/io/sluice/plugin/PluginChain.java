@@ -1,5 +1,7 @@
 package io.sluice.plugin;
 
+import io.sluice.spi.Plugin;
+
 import io.netty.buffer.ByteBuf;
 import io.sluice.spi.BodyAccess;
 import io.sluice.spi.Decision;
@@ -141,6 +143,19 @@ public final class PluginChain {
     return List.of(all);
   }
 
+  /**
+   * The instance of plugin {@code name} in this chain if it was created from a config equal to
+   * {@code config}, else {@code null}: what a reload hands to the new instance as its previous one.
+   */
+  Plugin instanceFor(String name, Record config) {
+    for (PluginSlot slot : all) {
+      if (slot.name().equals(name)) {
+        return slot.config().equals(config) ? slot.plugin() : null;
+      }
+    }
+    return null;
+  }
+
   PluginSlot[] requestSlots() {
     return all;
   }
@@ -177,7 +192,15 @@ public final class PluginChain {
 
   /** Closes every instance (when the config that created them is retired). */
   public void close() {
+    closeExcept(java.util.Set.of());
+  }
+
+  /** Closes every instance but those of {@code kept} (instances a newer config still uses). */
+  void closeExcept(java.util.Set<Plugin> kept) {
     for (PluginSlot slot : all) {
+      if (kept.contains(slot.plugin())) {
+        continue;
+      }
       try {
         slot.plugin().close();
       } catch (Exception e) {

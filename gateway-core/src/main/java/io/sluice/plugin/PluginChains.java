@@ -53,7 +53,17 @@ public final class PluginChains {
    */
   public static PluginChains compile(GatewayConfig config, PluginRegistry registry, MeterRegistry meters, Ticker ticker)
       throws ConfigException {
-    return compile(config, registry, meters, ticker, false);
+    return compile(config, registry, meters, ticker, false, null);
+  }
+
+  /**
+   * Builds every route's chain for a config that replaces {@code previous}: an entry whose plugin
+   * config is equal to that of the same plugin on the same route in {@code previous} is created
+   * with the old instance as {@link PluginContext#previous()}.
+   */
+  public static PluginChains compile(GatewayConfig config, PluginRegistry registry, MeterRegistry meters, Ticker ticker,
+      PluginChains previous) throws ConfigException {
+    return compile(config, registry, meters, ticker, false, previous);
   }
 
   /**
@@ -61,18 +71,19 @@ public final class PluginChains {
    * ({@link PluginContext#validating()}) not to start background work or I/O.
    */
   public static PluginChains compileForValidation(GatewayConfig config, PluginRegistry registry) throws ConfigException {
-    return compile(config, registry, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), Ticker.SYSTEM, true);
+    return compile(config, registry, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), Ticker.SYSTEM, true, null);
   }
 
   private static PluginChains compile(GatewayConfig config, PluginRegistry registry, MeterRegistry meters, Ticker ticker,
-      boolean validating) throws ConfigException {
+      boolean validating, PluginChains previous) throws ConfigException {
     Map<String, PluginChain> chains = new HashMap<>();
     List<ConfigProblem> problems = new ArrayList<>();
     List<String> identityHeaders = identityHeaders(config, registry, problems);
     for (RouteConfig route : config.routes()) {
       List<PluginSlot> slots = new ArrayList<>();
       for (PluginUse use : effectiveUses(config.plugins(), route.plugins())) {
-        PluginSlot slot = instantiate(use, route.id(), registry, meters, ticker, validating, problems);
+        Plugin old = previous == null ? null : previous.forRoute(route.id()).instanceFor(use.name(), use.config());
+        PluginSlot slot = instantiate(use, route.id(), registry, meters, ticker, validating, old, problems);
         if (slot != null) {
           slots.add(slot);
         }
@@ -81,7 +92,7 @@ public final class PluginChains {
       chains.put(route.id(), slots.isEmpty() ? PluginChain.EMPTY : new PluginChain(slots.toArray(PluginSlot[]::new)));
     }
     if (!problems.isEmpty()) {
-      chains.values().forEach(PluginChain::close);
+      new PluginChains(chains, List.of()).closeAllBut(previous);
       throw new ConfigException(problems);
     }
     return new PluginChains(Map.copyOf(chains), identityHeaders);
@@ -146,6 +157,20 @@ public final class PluginChains {
     byRoute.values().forEach(PluginChain::close);
   }
 
+  /**
+   * Closes every plugin instance that is not also one of {@code others} (a factory may hand the
+   * previous instance itself back from {@code create}; that one still serves).
+   */
+  public void closeAllBut(PluginChains others) {
+    if (others == null) {
+      close();
+      return;
+    }
+    java.util.Set<Plugin> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    others.byRoute.values().forEach(chain -> chain.slots().forEach(slot -> kept.add(slot.plugin())));
+    byRoute.values().forEach(chain -> chain.closeExcept(kept));
+  }
+
   /** The global entries merged with a route's, in position order, without disabled ones. */
   static List<PluginUse> effectiveUses(List<PluginUse> global, List<PluginUse> route) {
     Map<String, PluginUse> routeByName = new LinkedHashMap<>();
@@ -169,7 +194,7 @@ public final class PluginChains {
 
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static PluginSlot instantiate(PluginUse use, String routeId, PluginRegistry registry, MeterRegistry meters,
-      Ticker ticker, boolean validating, List<ConfigProblem> problems) {
+      Ticker ticker, boolean validating, Plugin previous, List<ConfigProblem> problems) {
     InstalledPlugin installed = registry.get(use.name());
     if (installed == null) {
       problems.add(new ConfigProblem(use.position(), use.path(), "unknown plugin '" + use.name() + "'"));
@@ -189,7 +214,7 @@ public final class PluginChains {
 
       @Override
       public Optional<Plugin> previous() {
-        return Optional.empty();
+        return Optional.ofNullable(previous);
       }
 
       @Override
@@ -219,7 +244,7 @@ public final class PluginChains {
     Counter shadow = Counter.builder("sluice.plugin.shadow.rejections")
         .description("Requests a plugin in shadow mode (enforce: false) would have rejected")
         .tag("route", routeId).tag("plugin", use.name()).register(meters);
-    return new PluginSlot(use.name(), routeId, plugin, factory.phase(), factory.priority(), use.enforce(),
+    return new PluginSlot(use.name(), use.config(), routeId, plugin, factory.phase(), factory.priority(), use.enforce(),
         factory.blocking(), use.position(), timer, shadow, use.timeout(), use.maxConcurrent(),
         new FailureLog(PluginChain.LOG, ticker));
   }

@@ -17,6 +17,7 @@ import java.util.concurrent.Semaphore;
 public final class PluginSlot {
 
   private final String name;
+  private final Record config;
   private final String routeId;
   private final Plugin plugin;
   private final Phase phase;
@@ -33,10 +34,11 @@ public final class PluginSlot {
   private final Semaphore blockingCalls;
   private final FailureLog failures;
 
-  PluginSlot(String name, String routeId, Plugin plugin, Phase phase, int priority, boolean enforce, boolean blocking,
+  PluginSlot(String name, Record config, String routeId, Plugin plugin, Phase phase, int priority, boolean enforce, boolean blocking,
       SourcePosition position, Timer requestTimer, Counter shadowRejections, Duration timeout, int maxConcurrent,
       FailureLog failures) {
     this.name = name;
+    this.config = config;
     this.routeId = routeId;
     this.plugin = plugin;
     this.phase = phase;
@@ -55,6 +57,11 @@ public final class PluginSlot {
 
   public String name() {
     return name;
+  }
+
+  /** The plugin config the instance was created from. */
+  public Record config() {
+    return config;
   }
 
   public String routeId() {

@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Everything one config compiles into, immutable once built. The gateway publishes one
@@ -38,13 +40,21 @@ public final class GatewaySnapshot {
   private final List<Cidr> trustedProxies;
   private final PluginChains plugins;
   private final List<AsciiString> strippedRequestHeaders;
+  /** Exchanges that started on this snapshot and have not ended. */
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile Runnable onRetired;
+  private final AtomicBoolean retiredRan = new AtomicBoolean();
 
-  private GatewaySnapshot(GatewayConfig config, PluginChains plugins) {
+  private GatewaySnapshot(GatewayConfig config, PluginChains plugins, GatewaySnapshot previous) {
     this.config = config;
     this.plugins = plugins;
     this.routes = RouteTable.compile(config.routes());
     Map<String, UpstreamCluster> clusters = new LinkedHashMap<>();
-    config.upstreams().forEach((name, upstream) -> clusters.put(name, new UpstreamCluster(upstream)));
+    config.upstreams().forEach((name, upstream) -> {
+      UpstreamCluster kept = previous == null ? null : previous.upstreams.get(name);
+      // an unchanged upstream keeps its cluster: its health state, balancer position and running checker
+      clusters.put(name, kept != null && kept.config().equals(upstream) ? kept : new UpstreamCluster(upstream));
+    });
     this.upstreams = Map.copyOf(clusters);
     this.trustedProxies = config.server().trustedProxies();
     Set<String> stripped = new LinkedHashSet<>(config.server().stripRequestHeaders());
@@ -58,7 +68,58 @@ public final class GatewaySnapshot {
    */
   public static GatewaySnapshot compile(GatewayConfig config, PluginRegistry registry, MeterRegistry meters)
       throws ConfigException {
-    return new GatewaySnapshot(config, PluginChains.compile(config, registry, meters, Ticker.SYSTEM));
+    return new GatewaySnapshot(config, PluginChains.compile(config, registry, meters, Ticker.SYSTEM), null);
+  }
+
+  /**
+   * Compiles a config that replaces {@code previous} (a reload): a plugin entry whose config did
+   * not change at its place gets the old instance through {@code PluginContext.previous()}, and an
+   * upstream whose config did not change is the same cluster, with its health state and checker.
+   */
+  public static GatewaySnapshot compile(GatewayConfig config, PluginRegistry registry, MeterRegistry meters,
+      GatewaySnapshot previous) throws ConfigException {
+    PluginChains chains = PluginChains.compile(config, registry, meters, Ticker.SYSTEM, previous.plugins);
+    try {
+      return new GatewaySnapshot(config, chains, previous);
+    } catch (RuntimeException e) {
+      chains.closeAllBut(previous.plugins);
+      throw e;
+    }
+  }
+
+  /** Counts an exchange that starts on this snapshot; {@link #exchangeEnded} must follow. */
+  public void exchangeStarted() {
+    inFlight.incrementAndGet();
+  }
+
+  /** Counts the end of an exchange; the last one on a retired snapshot runs its retirement. */
+  public void exchangeEnded() {
+    if (inFlight.decrementAndGet() == 0 && onRetired != null) {
+      runRetirement();
+    }
+  }
+
+  /** Exchanges in flight on this snapshot. */
+  public int exchangesInFlight() {
+    return inFlight.get();
+  }
+
+  /**
+   * Marks this snapshot replaced: {@code whenIdle} runs once, as soon as no exchange uses it any
+   * more (now, if none does), on the thread that ended its last exchange; hand anything slow to
+   * another thread.
+   */
+  public void retire(Runnable whenIdle) {
+    onRetired = whenIdle;
+    if (inFlight.get() == 0) {
+      runRetirement();
+    }
+  }
+
+  private void runRetirement() {
+    if (retiredRan.compareAndSet(false, true)) {
+      onRetired.run();
+    }
   }
 
   /** The plugin chains of the routes. */
@@ -89,8 +150,23 @@ public final class GatewaySnapshot {
    * that nothing probes on behalf of a config that is gone. Not on an event loop: it waits for them.
    */
   public void stopHealthChecks() {
-    List<Future<?>> stopping = upstreams.values().stream().<Future<?>>map(UpstreamCluster::stopHealthChecks).toList();
+    stopHealthChecksNotIn(null);
+  }
+
+  /**
+   * {@link #stopHealthChecks()} for the upstreams {@code next} does not carry over: those it
+   * shares keep checking for it.
+   */
+  public void stopHealthChecksNotIn(GatewaySnapshot next) {
+    List<Future<?>> stopping = upstreams.values().stream()
+        .filter(upstream -> next == null || next.upstreams.get(upstream.name()) != upstream)
+        .<Future<?>>map(UpstreamCluster::stopHealthChecks).toList();
     stopping.forEach(stopped -> stopped.awaitUninterruptibly(5, TimeUnit.SECONDS));
+  }
+
+  /** Every upstream, by name. */
+  public Map<String, UpstreamCluster> upstreams() {
+    return upstreams;
   }
 
   /**

@@ -16,7 +16,8 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
 
   private final ServerState server;
   private final ClientPipelines pipelines;
-  private final TlsContexts tls;
+  /** Volatile: a reload swaps in contexts read from the listener's current certificate files. */
+  private volatile TlsContexts tls;
   private final boolean http1;
   private final boolean http2;
 
@@ -32,6 +33,14 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     this.http1 = protocols.contains("http1");
     this.http2 = protocols.contains(tls == null ? "h2c" : "h2");
     this.pipelines = new ClientPipelines(server, tls, http1 && http2, underscores);
+  }
+
+  /**
+   * Connections accepted from now on handshake with {@code contexts} (same listener config,
+   * certificate or key files read again); those already accepted keep theirs.
+   */
+  void replaceTls(TlsContexts contexts) {
+    this.tls = contexts;
   }
 
   /** What ALPN offers for {@code protocols}, most preferred first. */
@@ -51,6 +60,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     // Counted from the moment it is accepted, before any byte says which protocol it speaks, so
     // that a drain waits for it: its client may be sending its first request right now.
     server.clientConnections().add(channel);
+    TlsContexts tls = this.tls;
     if (tls != null) {
       channel.pipeline().addLast("tls", tls.newHandler(channel.alloc()));
       if (http2) {

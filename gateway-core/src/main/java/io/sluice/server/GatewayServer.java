@@ -19,7 +19,10 @@ import io.sluice.upstream.UpstreamConnector;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
@@ -43,14 +46,20 @@ public final class GatewayServer implements AutoCloseable {
   private final HostResolver resolver;
   private final UpstreamConnector connector;
   private final ServerState state;
-  private final List<BoundListener> listeners = new ArrayList<>();
-  private final List<Channel> serverChannels = new ArrayList<>();
+  private final PluginRegistry registry;
+  /** The listeners accepting connections, by name, in config order; changed only under this object's lock. */
+  private final Map<String, Listening> listening = new LinkedHashMap<>();
   private boolean stopped;
+
+  /** A bound listener with what a reload compares and swaps. */
+  private record Listening(ListenerConfig config, Channel channel, ClientChannelInitializer initializer, BoundListener bound) {}
 
   /** A listener that is accepting connections; {@code scheme} is {@code http} or {@code https}. */
   public record BoundListener(String name, InetSocketAddress address, String scheme) {}
 
-  private GatewayServer(GatewaySnapshot snapshot, AccessLog accessLog, Transport transport, MeterRegistry meters) {
+  private GatewayServer(GatewaySnapshot snapshot, PluginRegistry registry, AccessLog accessLog, Transport transport,
+      MeterRegistry meters) {
+    this.registry = registry;
     this.transport = transport;
     this.bossGroup = transport.newGroup(1, "sluice-accept");
     this.workerGroup = transport.newGroup(snapshot.config().server().eventLoops(), "sluice-io");
@@ -69,12 +78,17 @@ public final class GatewayServer implements AutoCloseable {
    */
   public static GatewayServer start(GatewayConfig config, PluginRegistry registry, AccessLog accessLog)
       throws InterruptedException, ConfigException, SSLException {
-    MeterRegistry meters = new SimpleMeterRegistry();
+    // Prometheus: what the admin listener's GET /metrics scrapes
+    MeterRegistry meters = new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+        io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
     GatewaySnapshot snapshot = GatewaySnapshot.compile(config, registry, meters);
-    GatewayServer server = new GatewayServer(snapshot, accessLog, Transport.select(config.server().transport()), meters);
+    GatewayServer server = new GatewayServer(snapshot, registry, accessLog, Transport.select(config.server().transport()),
+        meters);
     try {
-      for (ListenerConfig listener : config.server().listeners()) {
-        server.bind(listener);
+      synchronized (server) {
+        for (ListenerConfig listener : config.server().listeners()) {
+          server.listening.put(listener.name(), server.bind(listener, config));
+        }
       }
     } catch (RuntimeException | InterruptedException | SSLException e) {
       server.drainAndStop(Duration.ZERO);
@@ -83,17 +97,17 @@ public final class GatewayServer implements AutoCloseable {
     return server;
   }
 
-  private void bind(ListenerConfig listener) throws InterruptedException, SSLException {
-    TlsContexts tls = listener.tls() == null ? null
-        : TlsContexts.build(listener.name(), listener.tls(), ClientChannelInitializer.alpnProtocols(listener.protocols()),
-            state.snapshot().config().server().limits().requestHeaderTimeout(), state.meters());
+  private Listening bind(ListenerConfig listener, GatewayConfig config) throws InterruptedException, SSLException {
+    TlsContexts tls = tlsContexts(listener, config);
+    ClientChannelInitializer initializer = new ClientChannelInitializer(state, tls, listener.protocols(),
+        listener.headersWithUnderscores());
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(bossGroup, workerGroup)
         .channel(transport.serverChannelType())
         .option(ChannelOption.SO_BACKLOG, 1024)
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(new ClientChannelInitializer(state, tls, listener.protocols(), listener.headersWithUnderscores()));
+        .childHandler(initializer);
     ChannelFuture bound = bootstrap.bind(listener.bind(), listener.port()).await();
     if (!bound.isSuccess()) {
       // sync() would rethrow the native bind error as is: a checked exception the caller cannot name
@@ -101,12 +115,130 @@ public final class GatewayServer implements AutoCloseable {
           + listener.port() + ": " + bound.cause().getMessage(), bound.cause());
     }
     Channel channel = bound.channel();
-    serverChannels.add(channel);
     InetSocketAddress address = (InetSocketAddress) channel.localAddress();
-    listeners.add(new BoundListener(listener.name(), address, listener.scheme()));
     LOG.log(System.Logger.Level.INFO, "listener ''{0}'' accepting {1} on {2}:{3,number,#} ({4})",
         listener.name(), String.join(", ", listener.protocols()) + (tls == null ? "" : " over TLS, " + tls.providerName()),
         address.getHostString(), address.getPort(), transport.name());
+    return new Listening(listener, channel, initializer, new BoundListener(listener.name(), address, listener.scheme()));
+  }
+
+  private TlsContexts tlsContexts(ListenerConfig listener, GatewayConfig config) throws SSLException {
+    return listener.tls() == null ? null
+        : TlsContexts.build(listener.name(), listener.tls(), ClientChannelInitializer.alpnProtocols(listener.protocols()),
+            config.server().limits().requestHeaderTimeout(), state.meters());
+  }
+
+  /**
+   * Replaces the running config with {@code config} (a reload), or changes nothing and throws.
+   * The new snapshot is compiled on the calling thread (not an event loop): plugin entries and
+   * upstreams whose config did not change carry their instances and state over. Listeners the
+   * new config adds are bound and those it removes close (connections they accepted are served
+   * to their end); a listener whose settings changed is closed and bound again; a TLS listener
+   * that did not change reads its certificate and key files again for new connections. Then the
+   * snapshot is published; exchanges in flight finish on the one they started with, whose
+   * replaced plugin instances are closed once its last exchange has ended.
+   *
+   * <p>Settings the event loops were built with ({@code event_loops}, {@code transport},
+   * {@code dns}) and the admin listener keep their running values until a restart; each one that
+   * differs is named in the returned list.
+   *
+   * @return settings that changed but take effect only on restart
+   * @throws ConfigException when a plugin instance cannot be created or a listener cannot be bound
+   */
+  public synchronized List<String> reload(GatewayConfig config) throws ConfigException, InterruptedException {
+    if (stopped) {
+      throw new IllegalStateException("the gateway is stopping");
+    }
+    GatewaySnapshot current = state.snapshot();
+    GatewaySnapshot next = GatewaySnapshot.compile(config, registry, state.meters(), current);
+    try {
+      swapListeners(config);
+    } catch (ConfigException e) {
+      next.plugins().closeAllBut(current.plugins());
+      throw e;
+    }
+    publish(next);
+    return restartOnly(current.config().server(), config.server());
+  }
+
+  private void swapListeners(GatewayConfig config) throws ConfigException, InterruptedException {
+    Map<String, ListenerConfig> wanted = new LinkedHashMap<>();
+    config.server().listeners().forEach(listener -> wanted.put(listener.name(), listener));
+    Map<String, TlsContexts> reread = new HashMap<>();
+    List<Listening> added = new ArrayList<>();
+    List<Listening> replaced = new ArrayList<>();
+    try {
+      for (ListenerConfig listener : wanted.values()) {
+        Listening running = listening.get(listener.name());
+        if (running != null && running.config().equals(listener)) {
+          if (listener.tls() != null) {
+            reread.put(listener.name(), tlsContexts(listener, config));
+          }
+          continue;
+        }
+        if (running != null) {
+          // the same name with other settings: its port is the old one's until that closes
+          running.channel().close().syncUninterruptibly();
+          replaced.add(running);
+        }
+        added.add(bind(listener, config));
+      }
+    } catch (RuntimeException | SSLException e) {
+      added.forEach(listener -> listener.channel().close().syncUninterruptibly());
+      rebind(replaced, config);
+      // not a mistake of the text: the position is the file's, the message names the listener
+      throw new ConfigException(List.of(new io.sluice.config.ConfigProblem(
+          new io.sluice.config.SourcePosition(config.source(), 1, 1), "server.listeners",
+          "the new config was not applied: " + e.getMessage())));
+    }
+    reread.forEach((name, contexts) -> listening.get(name).initializer().replaceTls(contexts));
+    for (Listening running : List.copyOf(listening.values())) {
+      if (!wanted.containsKey(running.config().name())) {
+        running.channel().close().syncUninterruptibly();
+        listening.remove(running.config().name());
+        LOG.log(System.Logger.Level.INFO, "listener ''{0}'' closed: no longer in the config", running.config().name());
+      }
+    }
+    Map<String, Listening> ordered = new LinkedHashMap<>();
+    for (String name : wanted.keySet()) {
+      Listening now = added.stream().filter(l -> l.config().name().equals(name)).findFirst().orElse(listening.get(name));
+      ordered.put(name, now);
+    }
+    listening.clear();
+    listening.putAll(ordered);
+  }
+
+  /** Binds listeners a failed reload closed again, with their running config. */
+  private void rebind(List<Listening> closed, GatewayConfig config) throws InterruptedException {
+    for (Listening old : closed) {
+      try {
+        listening.put(old.config().name(), bind(old.config(), state.snapshot().config()));
+      } catch (RuntimeException | SSLException e) {
+        listening.remove(old.config().name());
+        LOG.log(System.Logger.Level.ERROR, "listener ''{0}'' could not be bound again after a failed reload: {1}",
+            old.config().name(), e.getMessage());
+      }
+    }
+  }
+
+  private static List<String> restartOnly(io.sluice.config.ServerConfig running, io.sluice.config.ServerConfig next) {
+    List<String> changed = new ArrayList<>();
+    if (running.eventLoops() != next.eventLoops()) {
+      changed.add("server.event_loops");
+    }
+    if (running.transport() != next.transport()) {
+      changed.add("server.transport");
+    }
+    if (!running.dns().equals(next.dns())) {
+      changed.add("server.dns");
+    }
+    if (!running.admin().equals(next.admin())) {
+      changed.add("server.admin");
+    }
+    if (running.accessLog() != next.accessLog()) {
+      changed.add("server.access_log");
+    }
+    return changed;
   }
 
   /**
@@ -126,15 +258,17 @@ public final class GatewayServer implements AutoCloseable {
     return transport.name();
   }
 
-  public List<BoundListener> listeners() {
-    return List.copyOf(listeners);
+  public synchronized List<BoundListener> listeners() {
+    return listening.values().stream().map(Listening::bound).toList();
   }
 
   /** The port listener {@code name} is bound to. */
-  public int port(String name) {
-    return listeners.stream().filter(l -> l.name().equals(name)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("no listener named " + name))
-        .address().getPort();
+  public synchronized int port(String name) {
+    Listening listener = listening.get(name);
+    if (listener == null) {
+      throw new IllegalArgumentException("no listener named " + name);
+    }
+    return listener.bound().address().getPort();
   }
 
   /**
@@ -142,12 +276,20 @@ public final class GatewayServer implements AutoCloseable {
    * health checks start (every endpoint healthy until they say otherwise) and those of the
    * snapshot it replaces stop.
    */
-  public void publish(GatewaySnapshot snapshot) {
+  public synchronized void publish(GatewaySnapshot snapshot) {
     snapshot.startHealthChecks(workerGroup, connector);
-    GatewaySnapshot previous = state.publish(snapshot);
+    GatewaySnapshot previous = state.publish(snapshot, retired -> closeReplacedPlugins(retired, snapshot));
     if (previous != snapshot) {
-      previous.stopHealthChecks();
+      previous.stopHealthChecksNotIn(snapshot);
     }
+  }
+
+  /**
+   * Closes the plugin instances of a retired snapshot that its successor does not use itself; on a
+   * thread of its own, since the last exchange may have ended on an event loop and close() may block.
+   */
+  private static void closeReplacedPlugins(GatewaySnapshot retired, GatewaySnapshot successor) {
+    Thread.ofPlatform().daemon().name("sluice-retire").start(() -> retired.plugins().closeAllBut(successor.plugins()));
   }
 
   /** The meters of this gateway (per-plugin timers, shadow-mode counters). */
@@ -158,6 +300,11 @@ public final class GatewayServer implements AutoCloseable {
   /** The snapshot new exchanges start with. */
   public GatewaySnapshot snapshot() {
     return state.snapshot();
+  }
+
+  /** Whether a drain has started: the gateway is stopping and not ready for traffic. */
+  public boolean draining() {
+    return state.isDraining();
   }
 
   /** Exchanges in flight right now. */
@@ -184,8 +331,8 @@ public final class GatewayServer implements AutoCloseable {
     }
     stopped = true;
     state.startDraining();
-    for (Channel channel : serverChannels) {
-      channel.close().syncUninterruptibly();
+    for (Listening listener : listening.values()) {
+      listener.channel().close().syncUninterruptibly();
     }
     awaitRegistrations();
     state.clientConnections().forEach(channel -> channel.pipeline().fireUserEventTriggered(DRAIN));

@@ -223,7 +223,8 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
       current.status(499);
       completed(current);
       inExchange = false;
-      server.exchangeEnded();
+      exchangeSnapshot.exchangeEnded();
+      exchangeSnapshot = null;
     }
     context.fireChannelInactive();
   }
@@ -384,7 +385,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
     if (requestTimer != null) {
       requestTimer.disarm();
     }
-    GatewaySnapshot snapshot = server.snapshot();
+    GatewaySnapshot snapshot = server.startExchange();
     exchangeSnapshot = snapshot;
     LimitsConfig limits = snapshot.config().server().limits();
     inExchange = true;
@@ -396,7 +397,6 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
     grpcRequest = contentType != null && contentType.regionMatches(true, 0, "application/grpc", 0, 16);
     grpcWebContentType = grpcRequest && GrpcWeb.isGrpcWeb(contentType) ? contentType : null;
     requestKeepAlive = HttpUtil.isKeepAlive(request);
-    server.exchangeStarted();
     if (http2Stream) {
       // what the frame codec adds to carry HTTP/2 pseudo-headers; :authority became Host
       request.headers().remove(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text());
@@ -727,9 +727,9 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   @Override
   public void exchangeDone(boolean requestFullyRead) {
     proxy = null;
+    exchangeSnapshot.exchangeEnded();
     exchangeSnapshot = null;
     inExchange = false;
-    server.exchangeEnded();
     if (http2Stream) {
       // The response ended the stream. If the request body is still coming, closing resets the
       // stream (CANCEL), which tells the client to stop sending it; only once the response is
@@ -789,7 +789,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
     Exchange exchange = new Exchange(RequestIds.next(), info.peerIp(), "-", "-");
     grpcRequest = false;
     grpcWebContentType = null;
-    server.exchangeStarted();
+    exchangeSnapshot = server.startExchange();
     inExchange = true;
     requestComplete = false;
     closeAfterResponse = true;

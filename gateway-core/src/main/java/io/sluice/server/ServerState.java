@@ -10,7 +10,8 @@ import io.sluice.proxy.AccessLog;
 import io.sluice.proxy.GatewaySnapshot;
 import io.sluice.upstream.UpstreamConnector;
 import io.sluice.upstream.UpstreamPools;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -23,7 +24,8 @@ public final class ServerState {
   private final AccessLog accessLog;
   private final UpstreamConnector connector;
   private final FastThreadLocal<UpstreamPools> pools = new FastThreadLocal<>();
-  private final AtomicInteger activeExchanges = new AtomicInteger();
+  /** The current snapshot and those replaced by a reload that still have exchanges in flight. */
+  private final List<GatewaySnapshot> live = new CopyOnWriteArrayList<>();
   private final ChannelGroup clientConnections = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
   private final MeterRegistry meters;
   private final Http2Errors http2Errors;
@@ -33,6 +35,7 @@ public final class ServerState {
     this.meters = meters;
     this.http2Errors = new Http2Errors(meters);
     this.snapshot = new AtomicReference<>(initial);
+    live.add(initial);
     this.accessLog = accessLog;
     this.connector = connector;
   }
@@ -42,9 +45,37 @@ public final class ServerState {
     return snapshot.get();
   }
 
-  /** Publishes a new snapshot and returns the one it replaces; exchanges in flight keep the one they started with. */
-  public GatewaySnapshot publish(GatewaySnapshot next) {
-    return snapshot.getAndSet(next);
+  /**
+   * The current snapshot, with an exchange counted on it ({@link GatewaySnapshot#exchangeEnded}
+   * must follow). Read again after counting: a snapshot replaced in between may have been found
+   * idle and retired already, so the exchange moves to the new one.
+   */
+  GatewaySnapshot startExchange() {
+    while (true) {
+      GatewaySnapshot current = snapshot.get();
+      current.exchangeStarted();
+      if (snapshot.get() == current) {
+        return current;
+      }
+      current.exchangeEnded();
+    }
+  }
+
+  /**
+   * Publishes a new snapshot and returns the one it replaces; exchanges in flight keep the one
+   * they started with. The replaced one is retired: once its last exchange has ended,
+   * {@code whenIdle} runs (on the thread that ended it).
+   */
+  public GatewaySnapshot publish(GatewaySnapshot next, java.util.function.Consumer<GatewaySnapshot> whenIdle) {
+    live.add(next);
+    GatewaySnapshot previous = snapshot.getAndSet(next);
+    if (previous != next) {
+      previous.retire(() -> {
+        live.remove(previous);
+        whenIdle.accept(previous);
+      });
+    }
+    return previous;
   }
 
   public MeterRegistry meters() {
@@ -78,16 +109,13 @@ public final class ServerState {
     draining = true;
   }
 
+  /** Exchanges in flight on the current snapshot and on replaced ones. */
   int activeExchanges() {
-    return activeExchanges.get();
-  }
-
-  void exchangeStarted() {
-    activeExchanges.incrementAndGet();
-  }
-
-  void exchangeEnded() {
-    activeExchanges.decrementAndGet();
+    int sum = 0;
+    for (GatewaySnapshot each : live) {
+      sum += each.exchangesInFlight();
+    }
+    return sum;
   }
 
   ChannelGroup clientConnections() {

@@ -26,6 +26,7 @@ public final class Gateway implements AutoCloseable {
   private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   private final GatewayServer server;
+  private final PluginRegistry plugins;
   private final AccessLog accessLog;
   /** Times the access log's writer found its queue empty: it flushes then (see {@link #accessLog()}). */
   private final AtomicLong accessLogIdle = new AtomicLong();
@@ -37,6 +38,7 @@ public final class Gateway implements AutoCloseable {
   };
 
   private Gateway(GatewayConfig config, PluginRegistry plugins) throws Exception {
+    this.plugins = plugins;
     this.accessLog = new AccessLog(accessLogSink);
     this.server = GatewayServer.start(config, plugins, accessLog);
   }
@@ -53,6 +55,19 @@ public final class Gateway implements AutoCloseable {
       throw new IllegalStateException("plugin problems: " + plugins.problems());
     }
     return new Gateway(ConfigLoader.parse(yaml, "test.yaml", env::get, plugins.catalog()), plugins);
+  }
+
+  /**
+   * Reloads the running gateway with another config (substituted from {@code env} like the first);
+   * returns the settings that changed but take effect only on restart.
+   */
+  public List<String> reload(String yaml, Map<String, String> env) throws Exception {
+    return server.reload(ConfigLoader.parse(yaml, "test.yaml", env::get, plugins.catalog()));
+  }
+
+  /** The installed plugins (class path and plugin folders). */
+  public PluginRegistry plugins() {
+    return plugins;
   }
 
   public int port() {

@@ -225,6 +225,106 @@ class DistributionIT {
     assertThat(run.stdout()).contains("sluice " + VERSION);
   }
 
+  @Test
+  void sighupUnderLoadReloadsTheConfigWithoutAFailedRequest(@TempDir Path tmp) throws Exception {
+    Path config = tmp.resolve("sluice.yaml");
+    Files.writeString(config, respondingConfig("v0"));
+    Path out = tmp.resolve("out");
+    Path err = tmp.resolve("err");
+    ProcessBuilder builder = new ProcessBuilder(DIST.resolve("bin/sluice").toString(), "run", "--config", config.toString())
+        .directory(DIST.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
+    builder.environment().clear();
+    builder.environment().putAll(env(THIS_JDK, Map.of()));
+    Process process = builder.start();
+    try {
+      process.getOutputStream().close();
+      int port = awaitPort(out, err);
+      java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+      java.net.URI uri = java.net.URI.create("http://127.0.0.1:" + port + "/version");
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.Queue<String> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+      java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.CompletableFuture<Void> load = java.util.concurrent.CompletableFuture.runAsync(() -> {
+        while (!stop.get()) {
+          try {
+            var response = client.send(java.net.http.HttpRequest.newBuilder(uri).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+              failures.add(response.statusCode() + " " + response.body());
+            }
+            answered.incrementAndGet();
+          } catch (IOException | InterruptedException e) {
+            failures.add(e.toString());
+          }
+        }
+      });
+      for (int version = 1; version <= 3; version++) {
+        Files.writeString(config, respondingConfig("v" + version));
+        Run kill = exec(List.of("kill", "-HUP", String.valueOf(process.pid())), tmp, Map.of());
+        assertThat(kill.exitCode()).as(kill.toString()).isZero();
+        String expected = "v" + version;
+        awaitCondition("version " + expected + " answered", () -> {
+          try {
+            return client.send(java.net.http.HttpRequest.newBuilder(uri).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body().equals(expected);
+          } catch (IOException | InterruptedException e) {
+            return false;
+          }
+        });
+      }
+      stop.set(true);
+      load.get();
+
+      assertThat(process.isAlive()).isTrue();
+      assertThat(failures).isEmpty();
+      assertThat(answered.get()).isPositive();
+      assertThat(Files.readString(err)).contains("config reloaded from " + config);
+    } finally {
+      process.destroy();
+      assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(process.exitValue()).isZero();
+  }
+
+  private static String respondingConfig(String body) {
+    return """
+        server:
+          listeners: [ { name: public, bind: 127.0.0.1, port: 0 } ]
+          access_log: false
+        routes:
+          - { id: version, match: { path: /version }, respond: { status: 200, body: "%s" } }
+        """.formatted(body);
+  }
+
+  /** The port of listener 'public', from what {@code sluice run} prints once it is listening. */
+  private static int awaitPort(Path out, Path err) throws Exception {
+    java.util.regex.Pattern listening = java.util.regex.Pattern.compile("listener 'public' on http://127.0.0.1:(\\d+)");
+    int[] port = new int[1];
+    awaitCondition("the gateway listening", () -> {
+      try {
+        java.util.regex.Matcher matcher = listening.matcher(Files.readString(out));
+        if (matcher.find()) {
+          port[0] = Integer.parseInt(matcher.group(1));
+          return true;
+        }
+        return false;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    return port[0];
+  }
+
+  private static void awaitCondition(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
   // --- helpers
 
   /** Runs {@code bin/sluice args...} in the distribution folder with the test's own JDK. */

@@ -596,4 +596,55 @@ public final class TestPlugins {
       };
     }
   }
+
+  /** Labels of the {@code test_counter} instances closed so far. */
+  public static final ConcurrentLinkedQueue<String> CLOSED_COUNTERS = new ConcurrentLinkedQueue<>();
+
+  /**
+   * Counts the requests of its route and answers the count in {@code x-count} (and its label in
+   * {@code x-counter-label}); takes the count of {@code previous()} over a reload, and notes its
+   * label in {@link #CLOSED_COUNTERS} when closed.
+   */
+  public static final class Counter implements PluginFactory<Counter.Config> {
+    public record Config(String label) {}
+
+    public String name() { return "test_counter"; }
+    public Class<Config> configType() { return Config.class; }
+
+    public Plugin create(Config config, PluginContext context) {
+      java.util.concurrent.atomic.AtomicLong count = context.previous()
+          .filter(Counting.class::isInstance).map(previous -> ((Counting) previous).count)
+          .orElseGet(java.util.concurrent.atomic.AtomicLong::new);
+      return new Counting(config.label(), count);
+    }
+
+    static final class Counting implements Plugin {
+      final String label;
+      final java.util.concurrent.atomic.AtomicLong count;
+
+      Counting(String label, java.util.concurrent.atomic.AtomicLong count) {
+        this.label = label;
+        this.count = count;
+      }
+
+      @Override
+      public Decision onRequest(Exchange exchange) {
+        exchange.attributes().put(COUNT, count.incrementAndGet());
+        return Decision.proceed();
+      }
+
+      @Override
+      public void onResponse(Exchange exchange, Response response) {
+        response.headers().set("x-count", String.valueOf(exchange.attributes().get(COUNT)));
+        response.headers().set("x-counter-label", label);
+      }
+
+      @Override
+      public void close() {
+        CLOSED_COUNTERS.add(label);
+      }
+    }
+
+    static final AttributeKey<Long> COUNT = AttributeKey.of("test_counter.count", Long.class);
+  }
 }

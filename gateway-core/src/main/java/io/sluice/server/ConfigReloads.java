@@ -1,0 +1,157 @@
+package io.sluice.server;
+
+import io.micrometer.core.instrument.Counter;
+import io.sluice.config.ConfigException;
+import io.sluice.config.ConfigLoader;
+import io.sluice.config.ConfigProblem;
+import io.sluice.config.GatewayConfig;
+import io.sluice.config.PluginCatalog;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Reloads a running gateway's config file: reads and validates it with the same code as
+ * {@code sluice validate} ({@link ConfigLoader} against the installed plugins), then hands it to
+ * {@link GatewayServer#reload}. Reloads run one at a time on a thread of their own, never on an
+ * event loop, whoever asks (SIGHUP, the admin API). A failed reload changes nothing: the running
+ * config keeps serving, and every problem is logged with its file:line:column, counted
+ * ({@code sluice.config.reloads{result=failure}}) and kept for the admin API.
+ */
+public final class ConfigReloads implements AutoCloseable {
+
+  private static final System.Logger LOG = System.getLogger(ConfigReloads.class.getName());
+
+  /** The config that is running: which file, its version (a hash of its text) and when it was loaded. */
+  public record Running(String file, String version, Instant loadedAt) {}
+
+  /**
+   * What a reload did.
+   *
+   * @param success whether the new config is running
+   * @param trigger who asked ({@code SIGHUP}, {@code admin})
+   * @param at when it finished
+   * @param version the version of the file that was read; {@code null} when it could not be read
+   * @param problems every problem, as {@code file:line:column path: message}; empty on success
+   * @param restartOnly changed settings that take effect only on restart (success only)
+   */
+  public record Result(boolean success, String trigger, Instant at, String version, List<String> problems,
+      List<String> restartOnly) {}
+
+  private final GatewayServer server;
+  private final Path file;
+  private final PluginCatalog catalog;
+  private final Counter successes;
+  private final Counter failures;
+  private final ExecutorService thread = Executors.newSingleThreadExecutor(
+      Thread.ofPlatform().daemon().name("sluice-reload").factory());
+  private volatile Running running;
+  private volatile Result last;
+
+  /**
+   * @param file the file {@code server} was started from
+   * @param catalog the installed plugins, which new configs are bound against (plugin jars are not reloaded)
+   */
+  public ConfigReloads(GatewayServer server, Path file, PluginCatalog catalog) {
+    this.server = server;
+    this.file = file;
+    this.catalog = catalog;
+    this.successes = reloadCounter(server, "success");
+    this.failures = reloadCounter(server, "failure");
+    String version;
+    try {
+      version = version(Files.readString(file));
+    } catch (IOException e) {
+      version = "unknown";
+    }
+    this.running = new Running(file.toString(), version, Instant.now());
+  }
+
+  private static Counter reloadCounter(GatewayServer server, String result) {
+    return Counter.builder("sluice.config.reloads").description("Config reloads, by result")
+        .tag("result", result).register(server.meters());
+  }
+
+  /** Reloads on the reload thread; the future completes with the result, never exceptionally. */
+  public CompletableFuture<Result> reload(String trigger) {
+    return CompletableFuture.supplyAsync(() -> reloadNow(trigger), thread);
+  }
+
+  private Result reloadNow(String trigger) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      return failed(trigger, null, List.of(file + ": no such file"));
+    } catch (IOException e) {
+      return failed(trigger, null, List.of(file + ": cannot read: " + e.getMessage()));
+    }
+    String version = version(text);
+    try {
+      GatewayConfig config = ConfigLoader.parse(text, file.toString(), System::getenv, catalog);
+      List<String> restartOnly = server.reload(config);
+      Instant now = Instant.now();
+      running = new Running(file.toString(), version, now);
+      Result result = new Result(true, trigger, now, version, List.of(), restartOnly);
+      last = result;
+      successes.increment();
+      LOG.log(System.Logger.Level.INFO, "config reloaded from {0} (version {1}, {2})", file, version, trigger);
+      if (!restartOnly.isEmpty()) {
+        LOG.log(System.Logger.Level.WARNING, "changed settings that take effect only on restart: {0}",
+            String.join(", ", restartOnly));
+      }
+      return result;
+    } catch (ConfigException e) {
+      return failed(trigger, version, e.problems().stream().map(ConfigProblem::toString).toList());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return failed(trigger, version, List.of("interrupted"));
+    } catch (RuntimeException e) {
+      return failed(trigger, version, List.of(file + ": " + e.getMessage()));
+    }
+  }
+
+  private Result failed(String trigger, String version, List<String> problems) {
+    Result result = new Result(false, trigger, Instant.now(), version, List.copyOf(problems), List.of());
+    last = result;
+    failures.increment();
+    LOG.log(System.Logger.Level.ERROR, "config reload from {0} failed ({1}); still running version {2}:\n  {3}",
+        file, trigger, running.version(), String.join("\n  ", problems));
+    return result;
+  }
+
+  /** The config that is running. */
+  public Running running() {
+    return running;
+  }
+
+  /** The last reload's result, or {@code null} before the first. */
+  public Result last() {
+    return last;
+  }
+
+  /** The first 16 hex digits of the SHA-256 of a config's text. */
+  static String version(String text) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    thread.shutdownNow();
+  }
+}
