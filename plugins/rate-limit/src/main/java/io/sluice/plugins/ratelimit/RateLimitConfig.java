@@ -117,10 +117,10 @@ public record RateLimitConfig(
           throw new IllegalArgumentException("window: concurrency counts requests in flight and has no window");
         }
       } else if (window == null || window.isZero() || window.isNegative()) {
-        throw new IllegalArgumentException("window: " + (window == null ? "missing" : window)
+        throw new IllegalArgumentException("window: " + (window == null ? "missing" : Answers.human(window))
             + " (expected: a duration such as 1s or 1m)");
       } else if (window.toNanos() / limit < 1) {
-        throw new IllegalArgumentException("limit: " + limit + " per " + window + " is more than one per nanosecond");
+        throw new IllegalArgumentException("limit: " + limit + " per " + Answers.human(window) + " is more than one per nanosecond");
       }
       if (burst != null) {
         if (algorithm != Algorithm.TOKEN_BUCKET && algorithm != Algorithm.LEAKY_BUCKET) {
