@@ -1,5 +1,6 @@
 package io.sluice.config;
 
+import io.sluice.spi.RedisSettings;
 import java.util.List;
 import java.util.Map;
 
@@ -12,6 +13,7 @@ import java.util.Map;
  * @param routes routes in document order
  * @param plugins the global plugin chain, merged under every route's own
  * @param pluginDirs folders (besides the distribution's {@code plugins/}) to load plugin jars from
+ * @param redis the top-level {@code redis:} section, or {@code null} when there is none
  */
 public record GatewayConfig(
     String source,
@@ -19,13 +21,20 @@ public record GatewayConfig(
     Map<String, UpstreamConfig> upstreams,
     List<RouteConfig> routes,
     List<PluginUse> plugins,
-    List<String> pluginDirs) {
+    List<String> pluginDirs,
+    RedisSettings redis) {
 
   public GatewayConfig {
     upstreams = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(upstreams));
     routes = List.copyOf(routes);
     plugins = List.copyOf(plugins);
     pluginDirs = List.copyOf(pluginDirs);
+  }
+
+  /** A config without a {@code redis:} section. */
+  public GatewayConfig(String source, ServerConfig server, Map<String, UpstreamConfig> upstreams, List<RouteConfig> routes,
+      List<PluginUse> plugins, List<String> pluginDirs) {
+    this(source, server, upstreams, routes, plugins, pluginDirs, null);
   }
 
   /** A config without plugins. */

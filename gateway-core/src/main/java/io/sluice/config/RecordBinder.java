@@ -1,5 +1,6 @@
 package io.sluice.config;
 
+import io.sluice.spi.OneOrMore;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.ParameterizedType;
@@ -74,7 +75,10 @@ final class RecordBinder {
         values[i] = ABSENT.get(component.getType());
         continue;
       }
-      Optional<Object> value = value(written.get(), component.getGenericType());
+      YamlNode node1 = written.get();
+      Optional<Object> value = component.isAnnotationPresent(OneOrMore.class) && !node1.isList() && !node1.isNull()
+          ? value(node1, component.getGenericType(), true)
+          : value(node1, component.getGenericType());
       values[i] = value.orElse(null);
       complete &= value.isPresent();
     }
@@ -105,6 +109,15 @@ final class RecordBinder {
 
   private static String notCreated(Throwable e) {
     return "plugin config could not be created: " + e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+  }
+
+  /** A single value for a {@link OneOrMore} list or set: bound as a collection of one. */
+  private static Optional<Object> value(YamlNode node, Type type, boolean single) {
+    if (type instanceof ParameterizedType generic && (generic.getRawType() == List.class || generic.getRawType() == Set.class)) {
+      Optional<Object> item = value(node, generic.getActualTypeArguments()[0]);
+      return item.map(v -> generic.getRawType() == List.class ? List.of(v) : Set.of(v));
+    }
+    return value(node, type);
   }
 
   @SuppressWarnings("unchecked")

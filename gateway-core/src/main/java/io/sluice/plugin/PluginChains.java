@@ -12,6 +12,7 @@ import io.sluice.config.RouteConfig;
 import io.sluice.spi.Plugin;
 import io.sluice.spi.PluginContext;
 import io.sluice.spi.PluginFactory;
+import io.sluice.spi.RedisSettings;
 import io.sluice.spi.Ticker;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -83,7 +84,7 @@ public final class PluginChains {
       List<PluginSlot> slots = new ArrayList<>();
       for (PluginUse use : effectiveUses(config.plugins(), route.plugins())) {
         Plugin old = previous == null ? null : previous.forRoute(route.id()).instanceFor(use.name(), use.config());
-        PluginSlot slot = instantiate(use, route.id(), registry, meters, ticker, validating, old, problems);
+        PluginSlot slot = instantiate(use, route.id(), registry, meters, ticker, validating, old, config.redis(), problems);
         if (slot != null) {
           slots.add(slot);
         }
@@ -194,7 +195,7 @@ public final class PluginChains {
 
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static PluginSlot instantiate(PluginUse use, String routeId, PluginRegistry registry, MeterRegistry meters,
-      Ticker ticker, boolean validating, Plugin previous, List<ConfigProblem> problems) {
+      Ticker ticker, boolean validating, Plugin previous, RedisSettings redis, List<ConfigProblem> problems) {
     InstalledPlugin installed = registry.get(use.name());
     if (installed == null) {
       problems.add(new ConfigProblem(use.position(), use.path(), "unknown plugin '" + use.name() + "'"));
@@ -220,6 +221,11 @@ public final class PluginChains {
       @Override
       public boolean validating() {
         return validating;
+      }
+
+      @Override
+      public Optional<RedisSettings> redis() {
+        return Optional.ofNullable(redis);
       }
 
       @Override

@@ -1,6 +1,7 @@
 package io.sluice.proxy;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.sluice.config.Cidr;
 import io.sluice.plugin.OwnedExchange;
 import io.sluice.routing.PathParams;
 import io.sluice.routing.QueryString;
@@ -26,6 +27,7 @@ public final class ExchangeView implements OwnedExchange, Attributes {
   private final PathParams params;
   private final String clientAddress;
   private final X509Certificate clientCertificate;
+  private final String clientIp;
   private Headers requestHeaders;
   private Map<String, List<String>> query;
   private Map<AttributeKey<?>, Object> attributes;
@@ -40,6 +42,18 @@ public final class ExchangeView implements OwnedExchange, Attributes {
   /** @param clientCertificate the client's TLS certificate, or {@code null} */
   public ExchangeView(RequestHead head, String requestId, String routeId, PathParams params, String clientAddress,
       X509Certificate clientCertificate) {
+    this(head, requestId, routeId, params, clientAddress, clientCertificate, false, List.of());
+  }
+
+  /**
+   * @param clientCertificate the client's TLS certificate, or {@code null}
+   * @param trustedPeer whether the peer {@code clientAddress} is in {@code trustedProxies}
+   * @param trustedProxies {@code server.trusted_proxies}, for {@link #clientIp()}
+   */
+  public ExchangeView(RequestHead head, String requestId, String routeId, PathParams params, String clientAddress,
+      X509Certificate clientCertificate, boolean trustedPeer, List<Cidr> trustedProxies) {
+    // read now, before any plugin can change the headers; only a trusted peer's headers are read at all
+    this.clientIp = ForwardedClients.clientIp(clientAddress, trustedPeer, head.headers(), trustedProxies);
     this.head = head;
     this.requestId = requestId;
     this.routeId = routeId;
@@ -105,6 +119,11 @@ public final class ExchangeView implements OwnedExchange, Attributes {
   @Override
   public String clientAddress() {
     return clientAddress;
+  }
+
+  @Override
+  public String clientIp() {
+    return clientIp;
   }
 
   @Override

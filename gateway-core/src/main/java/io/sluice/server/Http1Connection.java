@@ -465,7 +465,8 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
       dispatch(exchange, head, matched, snapshot, limits);
       return;
     }
-    view = new ExchangeView(head, exchange.requestId(), route.id(), matched.params(), info.peerIp(), info.clientCertificate());
+    view = new ExchangeView(head, exchange.requestId(), route.id(), matched.params(), info.peerIp(), info.clientCertificate(),
+        info.trustedPeer(), snapshot.config().server().trustedProxies());
     chainRun = new RequestChainRun(chain, view, ctx.channel().eventLoop(), new RequestChainRun.Continuation() {
       @Override
       public void proceed() {

@@ -65,6 +65,23 @@ public interface Exchange {
   String clientAddress();
 
   /**
+   * The client's IP address as text, behind trusted proxies: the TCP peer, unless the peer is in
+   * {@code server.trusted_proxies}; then the first hop, read from the right, of
+   * {@code X-Forwarded-For} (or of {@code Forwarded}'s {@code for=} when there is no
+   * {@code X-Forwarded-For}) that is not itself a trusted proxy. A client that is not a trusted
+   * proxy cannot change it with any header. Use it for per-client decisions (rate limits,
+   * allow-lists); {@link #clientAddress()} is the connection's peer.
+   *
+   * {@snippet :
+   * // trusted_proxies: [10.0.0.0/8]; peer 10.0.0.5 sent "X-Forwarded-For: 198.51.100.7, 10.0.0.9"
+   * exchange.clientIp();   // "198.51.100.7"
+   * }
+   */
+  default String clientIp() {
+    return clientAddress();
+  }
+
+  /**
    * The certificate the client presented in the TLS handshake, already verified against the
    * listener's {@code client_ca}; empty on plain-text listeners, with {@code client_auth: none},
    * and when the client sent none under {@code client_auth: optional}.

@@ -30,6 +30,15 @@ public interface PluginContext {
     return false;
   }
 
+  /**
+   * The top-level {@code redis:} section of the config, or empty when there is none. A plugin that
+   * needs Redis and finds none says so with an {@link IllegalArgumentException} from
+   * {@link PluginFactory#create}, which the operator sees at the plugin's entry.
+   */
+  default Optional<RedisSettings> redis() {
+    return Optional.empty();
+  }
+
   /** A logger named after the plugin, for the plugin's own messages. */
   System.Logger logger();
 }

@@ -49,11 +49,11 @@ class ConfigProblemsTest {
     assertThat(problems("""
         server:
           listeners: [{ name: public, port: 8080 }]
-        redis: {}
+        cache: {}
         upstream: {}
         routes: []
         """)).containsExactly(
-            "sluice.yaml:3:1 unknown key 'redis' (expected one of: server, upstreams, plugin_dirs, plugins, routes)",
+            "sluice.yaml:3:1 unknown key 'cache' (expected one of: server, redis, upstreams, plugin_dirs, plugins, routes)",
             "sluice.yaml:4:1 unknown key 'upstream' (did you mean 'upstreams'?)");
   }
 

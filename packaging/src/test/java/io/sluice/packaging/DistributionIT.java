@@ -35,7 +35,8 @@ class DistributionIT {
   void layoutHasLauncherLibrariesPluginFolderConfigAndServiceUnit() throws IOException {
     assertThat(DIST.resolve("bin/sluice")).isRegularFile().isExecutable();
     assertThat(fileNames(DIST.resolve("lib")))
-        .contains("gateway-core-" + VERSION + ".jar", "sluice-plugin-cors-" + VERSION + ".jar")
+        .contains("gateway-core-" + VERSION + ".jar", "sluice-plugin-cors-" + VERSION + ".jar",
+            "sluice-plugin-rate-limit-" + VERSION + ".jar")
         .anyMatch(name -> name.startsWith("netty-codec-http-"))
         .anyMatch(name -> name.matches("netty-transport-native-epoll-.*-linux-x86_64\\.jar"))
         .allMatch(name -> name.endsWith(".jar"));
@@ -45,6 +46,7 @@ class DistributionIT {
     assertThat(DIST.resolve("LICENSE")).content().contains("Apache License", "Version 2.0, January 2004");
     assertThat(DIST.resolve("README.md")).isRegularFile();
     assertThat(DIST.resolve("docs/plugins/cors.md")).isRegularFile();
+    assertThat(DIST.resolve("docs/plugins/rate-limit.md")).isRegularFile();
   }
 
   @Test
