@@ -38,6 +38,8 @@ public final class GatewayServer implements AutoCloseable {
   static final Object DRAIN = new Object();
 
   private static final long QUIET_PERIOD_MILLIS = 100;
+  /** How long a stop waits for a group of event loops to end after asking them to (see {@link #stopLoops}). */
+  private static final long LOOP_STOP_WAIT_MILLIS = 5000;
   private static final System.Logger LOG = System.getLogger(GatewayServer.class.getName());
 
   private final Transport transport;
@@ -355,9 +357,23 @@ public final class GatewayServer implements AutoCloseable {
     // A quiet period, so the loops close the channels still registered (pooled upstream connections,
     // health probes) and then see the completions of their cancelled io_uring reads, which release the
     // read buffers; with none a loop could end first and those buffers would never be returned.
-    workerGroup.shutdownGracefully(QUIET_PERIOD_MILLIS, 2000, TimeUnit.MILLISECONDS).syncUninterruptibly();
-    bossGroup.shutdownGracefully(QUIET_PERIOD_MILLIS, 2000, TimeUnit.MILLISECONDS).syncUninterruptibly();
+    stopLoops(workerGroup, "sluice-io");
+    stopLoops(bossGroup, "sluice-accept");
     state.snapshot().plugins().close();
+  }
+
+  /**
+   * Shuts a group down and waits for it, but not forever: an io_uring loop waits in
+   * {@code prepareToDestroy} for the completions of the operations it cancelled, and one that never
+   * comes would otherwise keep a stopping gateway (and its caller) waiting for good.
+   */
+  private static void stopLoops(EventLoopGroup group, String name) {
+    boolean stopped = group.shutdownGracefully(QUIET_PERIOD_MILLIS, 2000, TimeUnit.MILLISECONDS)
+        .awaitUninterruptibly(LOOP_STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+    if (!stopped) {
+      LOG.log(System.Logger.Level.WARNING, "event loops {0} did not stop within {1} ms; going on without them",
+          name, LOOP_STOP_WAIT_MILLIS);
+    }
   }
 
   /**
