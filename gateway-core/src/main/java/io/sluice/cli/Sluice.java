@@ -199,6 +199,7 @@ public final class Sluice {
     // SIGHUP reloads the config file (instead of the JVM's default: exit 129 with requests dropped).
     ConfigReloads reloads = new ConfigReloads(server, Path.of(file), loaded.registry().catalog());
     sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> reloads.reload("SIGHUP"));
+    reloads.watch(config.server().reload());
     AdminServer admin = null;
     if (config.server().admin().enabled()) {
       try {

@@ -18,6 +18,7 @@ import java.util.List;
  * @param dns how upstream host names are resolved
  * @param stripRequestHeaders header names (lower case) removed from every client request before routing and
  *     plugins, besides those the configured plugins declare (see {@code PluginFactory#identityHeaders})
+ * @param reload whether the config file is watched for changes; applied at once by a reload
  */
 public record ServerConfig(
     List<ListenerConfig> listeners,
@@ -30,7 +31,8 @@ public record ServerConfig(
     Duration drainTimeout,
     boolean accessLog,
     DnsConfig dns,
-    List<String> stripRequestHeaders) {
+    List<String> stripRequestHeaders,
+    ReloadConfig reload) {
 
   public ServerConfig {
     listeners = List.copyOf(listeners);

@@ -14,13 +14,14 @@ final class ServerSectionReader {
 
   static final List<String> KEYS =
       List.of("listeners", "admin", "trusted_proxies", "limits", "http2", "event_loops", "transport", "drain_timeout",
-          "access_log", "dns", "strip_request_headers");
+          "access_log", "dns", "strip_request_headers", "reload");
   static final List<String> LISTENER_KEYS = List.of("name", "bind", "port", "protocols", "tls", "headers_with_underscores");
   static final List<String> ADMIN_KEYS = List.of("enabled", "bind", "port", "token");
   static final List<String> LIMIT_KEYS = List.of(
       "max_request_line_bytes", "max_header_bytes", "max_header_count", "max_header_field_bytes", "max_chunk_line_bytes",
       "max_body_bytes", "request_header_timeout", "request_body_timeout", "min_request_body_rate", "keep_alive_timeout",
       "write_timeout");
+  static final List<String> RELOAD_KEYS = List.of("watch", "debounce");
   static final List<String> DNS_KEYS = List.of("name_servers", "min_ttl", "max_ttl", "negative_ttl", "query_timeout");
   static final List<String> HTTP2_KEYS =
       List.of("max_concurrent_streams", "initial_window_size", "max_frame_size", "max_resets", "reset_window",
@@ -69,8 +70,9 @@ final class ServerSectionReader {
     DnsConfig dns = server.optional("dns").map(ServerSectionReader::dns).orElse(DnsConfig.DEFAULTS);
     List<String> stripRequestHeaders =
         server.optional("strip_request_headers").map(ServerSectionReader::strippedHeaders).orElse(List.of());
+    ReloadConfig reload = server.optional("reload").map(ServerSectionReader::reload).orElse(ReloadConfig.DEFAULTS);
     return new ServerConfig(listeners, admin, trustedProxies, limits, http2, eventLoops, transport, drainTimeout, accessLog, dns,
-        stripRequestHeaders);
+        stripRequestHeaders, reload);
   }
 
   private List<ListenerConfig> listeners(YamlNode node) {
@@ -173,6 +175,14 @@ final class ServerSectionReader {
         http2.optional("max_server_resets")
             .flatMap(n -> n.integer(1, Integer.MAX_VALUE, "a number of RST_STREAM frames, at least 1"))
             .orElse(d.maxServerResets()));
+  }
+
+  private static ReloadConfig reload(YamlNode node) {
+    YamlMap reload = node.map(RELOAD_KEYS);
+    ReloadConfig d = ReloadConfig.DEFAULTS;
+    boolean watch = reload.optional("watch").flatMap(YamlNode::bool).orElse(d.watch());
+    Duration debounce = reload.optional("debounce").flatMap(n -> n.duration(false)).orElse(d.debounce());
+    return new ReloadConfig(watch, debounce);
   }
 
   private static DnsConfig dns(YamlNode node) {

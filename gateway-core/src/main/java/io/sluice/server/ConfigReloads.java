@@ -6,6 +6,7 @@ import io.sluice.config.ConfigLoader;
 import io.sluice.config.ConfigProblem;
 import io.sluice.config.GatewayConfig;
 import io.sluice.config.PluginCatalog;
+import io.sluice.config.ReloadConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Reloads a running gateway's config file: reads and validates it with the same code as
@@ -26,7 +28,8 @@ import java.util.concurrent.Executors;
  * {@link GatewayServer#reload}. Reloads run one at a time on a thread of their own, never on an
  * event loop, whoever asks (SIGHUP, the admin API). A failed reload changes nothing: the running
  * config keeps serving, and every problem is logged with its file:line:column, counted
- * ({@code sluice.config.reloads{result=failure}}) and kept for the admin API.
+ * ({@code sluice.config.reloads{result=failure}}) and kept for the admin API. With
+ * {@code server.reload.watch}, changes to the file reload it too (see {@link ConfigWatcher}).
  */
 public final class ConfigReloads implements AutoCloseable {
 
@@ -57,6 +60,11 @@ public final class ConfigReloads implements AutoCloseable {
       Thread.ofPlatform().daemon().name("sluice-reload").factory());
   private volatile Running running;
   private volatile Result last;
+  /** Changed on the reload thread only. */
+  private ReloadConfig watching = new ReloadConfig(false, ReloadConfig.DEFAULTS.debounce());
+  private volatile ConfigWatcher watcher;
+  /** How many times the watcher had the file read; a test reads it to know a touch was seen and ignored. */
+  private final AtomicLong filesChecked = new AtomicLong();
 
   /**
    * @param file the file {@code server} was started from
@@ -84,22 +92,61 @@ public final class ConfigReloads implements AutoCloseable {
 
   /** Reloads on the reload thread; the future completes with the result, never exceptionally. */
   public CompletableFuture<Result> reload(String trigger) {
-    return CompletableFuture.supplyAsync(() -> reloadNow(trigger), thread);
+    return CompletableFuture.supplyAsync(() -> reloadNow(trigger, false), thread);
   }
 
-  private Result reloadNow(String trigger) {
+  /**
+   * Watches the file for changes, or stops watching it, as {@code settings} say; applied again
+   * after every successful reload with the new config's settings.
+   */
+  public CompletableFuture<Void> watch(ReloadConfig settings) {
+    return CompletableFuture.runAsync(() -> follow(settings), thread);
+  }
+
+  private void follow(ReloadConfig settings) {
+    if (settings.equals(watching) && (watcher != null) == settings.watch()) {
+      return;
+    }
+    if (watcher != null) {
+      watcher.close();
+      watcher = null;
+    }
+    watching = settings;
+    if (settings.watch()) {
+      try {
+        watcher = new ConfigWatcher(file, settings.debounce(), () -> thread.execute(() -> {
+          reloadNow("watch", true);
+          filesChecked.incrementAndGet();
+        }));
+        LOG.log(System.Logger.Level.INFO, "watching {0} for changes", file);
+      } catch (IOException | RuntimeException e) {
+        LOG.log(System.Logger.Level.ERROR, "cannot watch {0} ({1}); reload with SIGHUP instead", file, e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * @param onlyIfChanged skip a file whose text is the running config's or the last failed attempt's
+   *     (the watcher calls on touches and rewrites too, and must not repeat a failure it already reported)
+   */
+  private Result reloadNow(String trigger, boolean onlyIfChanged) {
     String text;
     try {
       text = Files.readString(file);
     } catch (NoSuchFileException e) {
-      return failed(trigger, null, List.of(file + ": no such file"));
+      return onlyIfChanged && last != null && !last.success() && last.version() == null
+          ? last : failed(trigger, null, List.of(file + ": no such file"));
     } catch (IOException e) {
       return failed(trigger, null, List.of(file + ": cannot read: " + e.getMessage()));
     }
     String version = version(text);
+    if (onlyIfChanged && (version.equals(running.version()) || last != null && version.equals(last.version()))) {
+      return last;
+    }
     try {
       GatewayConfig config = ConfigLoader.parse(text, file.toString(), System::getenv, catalog);
       List<String> restartOnly = server.reload(config);
+      follow(config.server().reload());
       Instant now = Instant.now();
       running = new Running(file.toString(), version, now);
       Result result = new Result(true, trigger, now, version, List.of(), restartOnly);
@@ -130,6 +177,11 @@ public final class ConfigReloads implements AutoCloseable {
     return result;
   }
 
+  /** How many times a change the watcher saw was checked (reloaded or found unchanged). */
+  long filesChecked() {
+    return filesChecked.get();
+  }
+
   /** The config that is running. */
   public Running running() {
     return running;
@@ -152,6 +204,10 @@ public final class ConfigReloads implements AutoCloseable {
 
   @Override
   public void close() {
+    ConfigWatcher running = watcher;
+    if (running != null) {
+      running.close();
+    }
     thread.shutdownNow();
   }
 }

@@ -45,6 +45,7 @@ class ConfigLoaderTest {
         drain_timeout: 1h
         access_log: false
         strip_request_headers: [X-User-Id, x-tenant]
+        reload: { watch: true, debounce: 2s }
       upstreams:
         users:
           endpoints: [ "http://127.0.0.1:9001", "http://LocalHost:9002" ]
@@ -91,7 +92,8 @@ class ConfigLoaderTest {
         new AdminConfig(true, "127.0.0.1", 9901),
         List.of(Cidr.parse("10.0.0.0/8"), Cidr.parse("::1")),
         limits, new Http2Config(500, 65_535, 32 * 1024, 50, Duration.ofSeconds(10), 70), 4,
-        ServerConfig.IoTransport.EPOLL, Duration.ofHours(1), false, DnsConfig.DEFAULTS, List.of("x-user-id", "x-tenant"));
+        ServerConfig.IoTransport.EPOLL, Duration.ofHours(1), false, DnsConfig.DEFAULTS, List.of("x-user-id", "x-tenant"),
+        new ReloadConfig(true, Duration.ofSeconds(2)));
     Map<String, UpstreamConfig> upstreams = new LinkedHashMap<>();
     upstreams.put("users", new UpstreamConfig("users",
         List.of(new Endpoint("http", "127.0.0.1", 9001), new Endpoint("http", "localhost", 9002)),
@@ -99,7 +101,7 @@ class ConfigLoaderTest {
         new UpstreamTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(15), Duration.ofDays(1)), 64));
     upstreams.put("orders", new UpstreamConfig("orders", List.of(new Endpoint("http", "::1", 80)),
         UpstreamConfig.LoadBalancing.ROUND_ROBIN, UpstreamTimeouts.DEFAULTS, 1024));
-    RouteConfig users = new RouteConfig("users", new SourcePosition("sluice.yaml", 36, 5), 0,
+    RouteConfig users = new RouteConfig("users", new SourcePosition("sluice.yaml", 37, 5), 0,
         new RouteMatch(
             List.of(HostPattern.exact("api.example.com"), HostPattern.wildcard(".example.org")),
             PathPatterns.parse("/api/v1/users/{id}/**"),
@@ -111,16 +113,16 @@ class ConfigLoaderTest {
         new HeaderOps(List.of("x-internal"), Map.of("x-gateway", "sluice"), Map.of("x-tag", "a")),
         new HeaderOps(List.of("server"), Map.of(), Map.of()),
         1024 * 1024);
-    RouteConfig orders = new RouteConfig("orders", new SourcePosition("sluice.yaml", 49, 5), 1,
+    RouteConfig orders = new RouteConfig("orders", new SourcePosition("sluice.yaml", 50, 5), 1,
         new RouteMatch(List.of(HostPattern.exact("orders.example.com")), PathPatterns.parse("/orders/{id}"), Set.of(),
             List.of(), List.of()),
         new RouteAction.Forward("orders", new Rewrite(Rewrite.Kind.REPLACE_PREFIX, "/orders", "/v2/orders"), null),
         HeaderOps.NONE, HeaderOps.NONE, 20_000_000);
-    RouteConfig profile = new RouteConfig("profile", new SourcePosition("sluice.yaml", 53, 5), 2,
+    RouteConfig profile = new RouteConfig("profile", new SourcePosition("sluice.yaml", 54, 5), 2,
         new RouteMatch(List.of(), PathPatterns.parse("/u/{name}"), Set.of(), List.of(), List.of()),
         new RouteAction.Forward("users", new Rewrite(Rewrite.Kind.TEMPLATE, "", "/users/{name}/profile"), null),
         HeaderOps.NONE, HeaderOps.NONE, 20_000_000);
-    RouteConfig health = new RouteConfig("health", new SourcePosition("sluice.yaml", 57, 5), 3,
+    RouteConfig health = new RouteConfig("health", new SourcePosition("sluice.yaml", 58, 5), 3,
         new RouteMatch(List.of(), PathPatterns.parse("/healthz"), Set.of(), List.of(), List.of()),
         new RouteAction.Respond(200, Map.of("content-type", "text/plain"), "ok\n"),
         HeaderOps.NONE, new HeaderOps(List.of(), Map.of("cache-control", "no-store"), Map.of()),

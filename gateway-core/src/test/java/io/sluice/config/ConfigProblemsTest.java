@@ -206,6 +206,19 @@ class ConfigProblemsTest {
   }
 
   @Test
+  void reloadSettingsAreChecked() {
+    assertThat(problems("""
+        server:
+          listeners: [{ name: a, port: 8080 }]
+          reload: { watch: yes please, debounce: 0s, wach: true }
+        routes: []
+        """)).containsExactly(
+            "sluice.yaml:3:20 server.reload.watch: 'yes please' (expected: true or false)",
+            "sluice.yaml:3:42 server.reload.debounce: '0s' (expected: a duration greater than 0, such as 10s)",
+            "sluice.yaml:3:46 server.reload: unknown key 'wach' (did you mean 'watch'?)");
+  }
+
+  @Test
   void headerRuleMistakesSayWhatIsAllowed() {
     assertThat(problems("""
         server:
