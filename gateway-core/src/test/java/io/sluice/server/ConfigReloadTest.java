@@ -3,6 +3,7 @@ package io.sluice.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.testing.Gateway;
+import io.sluice.testing.H2Client;
 import io.sluice.testing.Poll;
 import io.sluice.testing.TestUpstream;
 import io.sluice.testing.plugins.TestPlugins;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
@@ -140,6 +142,31 @@ class ConfigReloadTest {
       assertThat(finished.headers().firstValue("x-count")).contains("2");
       Poll.until("the old instance closed", () -> TestPlugins.CLOSED_COUNTERS.contains("a"));
       assertThat(TestPlugins.CLOSED_COUNTERS).doesNotContain("b");
+    }
+  }
+
+  @Test
+  void onOneHttp2ConnectionAStreamInFlightFinishesOnItsConfigAndTheNextStreamsUseTheNewOne() throws Exception {
+    try (TestUpstream upstream = new TestUpstream();
+        Gateway gateway = Gateway.start(config("v0", "a", "x"), env(upstream));
+        H2Client client = H2Client.h2c(gateway.port())) {
+      assertThat(client.get("/slow?ms=0&n=1").headers().get("x-count")).hasToString("1");
+      H2Client.Stream slow = client.open("GET", "/slow?ms=600&n=2", Map.of(), true);
+      Poll.until("the slow stream in flight", () -> gateway.server().activeExchanges() == 1);
+
+      gateway.reload(config("v1", "b", "x"), env(upstream));
+
+      assertThat(client.get("/version").bodyText()).isEqualTo("v1");
+      H2Client.Response fresh = client.get("/slow?ms=0&n=3");
+      assertThat(fresh.headers().get("x-counter-label")).hasToString("b");
+      assertThat(fresh.headers().get("x-count")).hasToString("1");
+      H2Client.Response finished = slow.response().get(5, TimeUnit.SECONDS);
+      assertThat(finished.status()).isEqualTo(200);
+      assertThat(finished.headers().get("x-counter-label")).hasToString("a");
+      assertThat(finished.headers().get("x-count")).hasToString("2");
+      assertThat(client.isOpen()).isTrue();
+      assertThat(client.goAway()).isNull();
+      Poll.until("the old instance closed", () -> TestPlugins.CLOSED_COUNTERS.contains("a"));
     }
   }
 
