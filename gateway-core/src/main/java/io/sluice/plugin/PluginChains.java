@@ -8,6 +8,7 @@ import io.sluice.config.ConfigProblem;
 import io.sluice.config.GatewayConfig;
 import io.sluice.config.HttpSyntax;
 import io.sluice.config.PluginUse;
+import io.sluice.config.RouteAction;
 import io.sluice.config.RouteConfig;
 import io.sluice.spi.Plugin;
 import io.sluice.spi.PluginContext;
@@ -84,7 +85,9 @@ public final class PluginChains {
       List<PluginSlot> slots = new ArrayList<>();
       for (PluginUse use : effectiveUses(config.plugins(), route.plugins())) {
         Plugin old = previous == null ? null : previous.forRoute(route.id()).instanceFor(use.name(), use.config());
-        PluginSlot slot = instantiate(use, route.id(), registry, meters, ticker, validating, old, config.redis(), problems);
+        String upstream = route.action() instanceof RouteAction.Forward forward ? forward.upstream() : null;
+        PluginSlot slot =
+            instantiate(use, route.id(), upstream, registry, meters, ticker, validating, old, config.redis(), problems);
         if (slot != null) {
           slots.add(slot);
         }
@@ -194,7 +197,7 @@ public final class PluginChains {
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private static PluginSlot instantiate(PluginUse use, String routeId, PluginRegistry registry, MeterRegistry meters,
+  private static PluginSlot instantiate(PluginUse use, String routeId, String upstream, PluginRegistry registry, MeterRegistry meters,
       Ticker ticker, boolean validating, Plugin previous, RedisSettings redis, List<ConfigProblem> problems) {
     InstalledPlugin installed = registry.get(use.name());
     if (installed == null) {
@@ -206,6 +209,11 @@ public final class PluginChains {
       @Override
       public String routeId() {
         return routeId;
+      }
+
+      @Override
+      public Optional<String> upstream() {
+        return Optional.ofNullable(upstream);
       }
 
       @Override

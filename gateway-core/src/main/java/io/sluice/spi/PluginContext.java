@@ -11,6 +11,15 @@ public interface PluginContext {
   /** The id of the route this instance serves, or {@code "*"} for a global plugin's shared instance. */
   String routeId();
 
+  /**
+   * The upstream the route forwards to, or empty for a route that answers by itself
+   * ({@code respond:}). A plugin that guards an upstream (a circuit breaker, say) keys its state
+   * by this name, so that routes sending to one upstream can share it.
+   */
+  default Optional<String> upstream() {
+    return Optional.empty();
+  }
+
   /** The clock to use for anything time-based. */
   Ticker ticker();
 

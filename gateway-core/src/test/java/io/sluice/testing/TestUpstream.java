@@ -53,7 +53,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       (an upstream that timed out an idle keep-alive connection just as a request arrived);
  *   <li>{@code /close} answers with {@code Connection: close} and closes;
  *   <li>{@code /healthz} answers the status set with {@link #healthStatus} (200 at first);
- *   <li>anything else echoes: status 200, body {@code METHOD URI}, and records the request.
+ *   <li>anything else echoes: status 200 (or the one set with {@link #echoStatus}), body {@code METHOD URI},
+ *       and records the request.
  * </ul>
  */
 public final class TestUpstream implements AutoCloseable {
@@ -63,6 +64,7 @@ public final class TestUpstream implements AutoCloseable {
   private final AtomicInteger connections = new AtomicInteger();
   private final AtomicInteger openConnections = new AtomicInteger();
   private volatile int healthStatus = 200;
+  private volatile int echoStatus = 200;
   private final AtomicLong uploadedBytes = new AtomicLong();
   private final List<HttpRequest> requests = new CopyOnWriteArrayList<>();
   private final AtomicInteger abortedUploads = new AtomicInteger();
@@ -115,6 +117,11 @@ public final class TestUpstream implements AutoCloseable {
   /** Makes {@code /healthz} answer {@code status} from now on. */
   public void healthStatus(int status) {
     healthStatus = status;
+  }
+
+  /** Makes the echoing paths answer {@code status} from now on (an upstream failing on command); 200 to recover. */
+  public void echoStatus(int status) {
+    this.echoStatus = status;
   }
 
   /** Requests received so far for {@code path} (query excluded). */
@@ -266,7 +273,7 @@ public final class TestUpstream implements AutoCloseable {
           ctx.writeAndFlush(last);
         }
         default -> {
-          FullHttpResponse response = full(HttpResponseStatus.OK, requests.get(requests.size() - 1).method() + " "
+          FullHttpResponse response = full(HttpResponseStatus.valueOf(echoStatus), requests.get(requests.size() - 1).method() + " "
               + requests.get(requests.size() - 1).uri());
           response.headers().set("x-upstream", "test");
           response.headers().set("connection", "keep-alive, x-hop");
