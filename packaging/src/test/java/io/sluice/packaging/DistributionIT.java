@@ -36,7 +36,7 @@ class DistributionIT {
     assertThat(DIST.resolve("bin/sluice")).isRegularFile().isExecutable();
     assertThat(fileNames(DIST.resolve("lib")))
         .contains("gateway-core-" + VERSION + ".jar", "sluice-plugin-cors-" + VERSION + ".jar",
-            "sluice-plugin-rate-limit-" + VERSION + ".jar")
+            "sluice-plugin-rate-limit-" + VERSION + ".jar", "sluice-plugin-circuit-breaker-" + VERSION + ".jar")
         .anyMatch(name -> name.startsWith("netty-codec-http-"))
         .anyMatch(name -> name.matches("netty-transport-native-epoll-.*-linux-x86_64\\.jar"))
         .allMatch(name -> name.endsWith(".jar"));
@@ -47,6 +47,7 @@ class DistributionIT {
     assertThat(DIST.resolve("README.md")).isRegularFile();
     assertThat(DIST.resolve("docs/plugins/cors.md")).isRegularFile();
     assertThat(DIST.resolve("docs/plugins/rate-limit.md")).isRegularFile();
+    assertThat(DIST.resolve("docs/plugins/circuit-breaker.md")).isRegularFile();
   }
 
   @Test
