@@ -80,6 +80,9 @@
 #   --alt-opts OPTS       SLUICE_JAVA_OPTS for sluice-alt []
 #   --alt-label TEXT      what sluice-alt is, for the results [alt]
 #   --alt-access-log      sluice-alt with access_log: true (to compare against sluice-log)
+#   --alt-append FILE     YAML appended to sluice-alt's config, after its one route (`/**` to the
+#                         upstream): `    plugins: [...]` lines for that route, and top-level keys
+#                         such as `redis:` at column 0; e.g. benchmarks/e2e/rate-limit-local.yaml
 #   --jfr                 record JFR (settings=profile, stacks every 1 ms) of each Sluice during the
 #                         measured rounds, into raw/<candidate>.jfr
 #   --nice N              run upstream, proxies and wrk under `nice -n N`, and give this run's
@@ -105,7 +108,7 @@ repo=$(cd -P -- "$here/../.." && pwd -P)
 rounds=5 duration=10 warmup=15 connections=64 wrk_threads=""
 sizes="small,16k" candidates="direct,nginx,sluice,sluice-log,sluice-chain" loads="wrk" h2_streams=10
 proxy_cpus=1 upstream_cpus=0 wrk_cpus=0 port_base=18080 topology=split
-nice_level=0 sluice_opts="" alt_dist="" alt_opts="" alt_label="alt" alt_access_log=false jfr=0 label="" out="" build=1 update_docs=0 keep_tmp=0
+nice_level=0 sluice_opts="" alt_dist="" alt_opts="" alt_label="alt" alt_access_log=false alt_append="" jfr=0 label="" out="" build=1 update_docs=0 keep_tmp=0
 
 die() { printf 'run.sh: %s\n' "$*" >&2; exit 2; }
 need_value() { [[ $# -ge 2 && -n $2 ]] || die "option $1 needs a value"; }
@@ -138,6 +141,7 @@ while [[ $# -gt 0 ]]; do
     --alt-opts) need_value "$@"; alt_opts=$2; shift 2 ;;
     --alt-label) need_value "$@"; alt_label=$2; shift 2 ;;
     --alt-access-log) alt_access_log=true; shift ;;
+    --alt-append) need_value "$@"; alt_append=$(cd -- "$(dirname -- "$2")" && pwd -P)/$(basename -- "$2"); shift 2 ;;
     --jfr) jfr=1; shift ;;
     --nice) need_value "$@"; nice_level=$2; shift 2 ;;
     --label) need_value "$@"; label=$2; shift 2 ;;
@@ -472,13 +476,14 @@ for h in "${request_headers[@]}"; do header_args+=(-H "$h"); done
 
 sluice_config "$port_sluice" false >"$tmp/sluice.yaml"
 sluice_config "$port_sluice_log" true >"$tmp/sluice-log.yaml"
-sluice_config "$port_sluice_alt" "$alt_access_log" >"$tmp/sluice-alt.yaml"
+{ sluice_config "$port_sluice_alt" "$alt_access_log"; [[ -z $alt_append ]] || cat -- "$alt_append"; } >"$tmp/sluice-alt.yaml"
 { sluice_config "$port_sluice_chain" false; sluice_chain_plugins; } >"$tmp/sluice-chain.yaml"
 cp "$tmp/upstream/nginx.conf" "$raw/upstream-nginx.conf"
 cp "$tmp/nginx/nginx.conf" "$raw/proxy-nginx.conf"
 cp "$tmp/haproxy/haproxy.cfg" "$raw/proxy-haproxy.cfg"
 cp "$tmp/sluice.yaml" "$raw/sluice.yaml"
 cp "$tmp/sluice-chain.yaml" "$raw/sluice-chain.yaml"
+cp "$tmp/sluice-alt.yaml" "$raw/sluice-alt.yaml"
 
 cat >"$tmp/report.lua" <<'EOF'
 -- Prints wrk's summary as one JSON line (latencies in microseconds).
@@ -658,6 +663,7 @@ cmdline_of() { [[ -n ${main_pid[$1]:-} ]] && tr '\0' ' ' <"/proc/${main_pid[$1]}
   echo "  \"wrk\": $(json_str "$(tool_version wrk)"), \"h2load\": $(json_str "$(tool_version h2load)"),"
   echo "  \"sluice\": $(json_str "$git_rev${git_dirty:+ (modified)}")},"
   echo "\"sluice_opts\": $(json_str "$sluice_opts"), \"alt_opts\": $(json_str "$alt_opts"), \"alt_label\": $(json_str "$alt_label"), \"alt_access_log\": $alt_access_log,"
+  echo "\"alt_config\": $(json_str "$(cat "$tmp/sluice-alt.yaml")"),"
   echo "\"commands\": {\"sluice\": $(json_str "$(cmdline_of sluice)"), \"sluice-chain\": $(json_str "$(cmdline_of sluice-chain)"),"
   echo "  \"sluice-alt\": $(json_str "$(cmdline_of sluice-alt)")},"
   echo "\"sluice_chain_config\": $(json_str "$(cat "$tmp/sluice-chain.yaml")")"
