@@ -9,6 +9,7 @@ import io.sluice.config.GatewayConfig;
 import io.sluice.config.HttpSyntax;
 import io.sluice.config.PluginUse;
 import io.sluice.config.RouteConfig;
+import io.sluice.metrics.PluginRejections;
 import io.sluice.spi.Plugin;
 import io.sluice.spi.PluginContext;
 import io.sluice.spi.PluginFactory;
@@ -251,7 +252,8 @@ public final class PluginChains {
         .description("Requests a plugin in shadow mode (enforce: false) would have rejected")
         .tag("route", routeId).tag("plugin", use.name()).register(meters);
     return new PluginSlot(use.name(), use.config(), routeId, plugin, factory.phase(), factory.priority(), use.enforce(),
-        factory.blocking(), use.position(), timer, shadow, use.timeout(), use.maxConcurrent(),
+        factory.blocking(), use.position(), timer, shadow, new PluginRejections(meters, routeId, use.name()), use.timeout(),
+        use.maxConcurrent(),
         new FailureLog(PluginChain.LOG, ticker));
   }
 }
