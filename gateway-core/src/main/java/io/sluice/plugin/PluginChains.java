@@ -9,6 +9,7 @@ import io.sluice.config.GatewayConfig;
 import io.sluice.config.HttpSyntax;
 import io.sluice.config.PluginUse;
 import io.sluice.config.RouteConfig;
+import io.sluice.metrics.PluginMeters;
 import io.sluice.metrics.PluginRejections;
 import io.sluice.spi.Plugin;
 import io.sluice.spi.PluginContext;
@@ -203,6 +204,7 @@ public final class PluginChains {
       return null;
     }
     PluginFactory factory = installed.factory();
+    PluginMeters pluginMeters = new PluginMeters(meters, use.name(), routeId);
     PluginContext context = new PluginContext() {
       @Override
       public String routeId() {
@@ -227,6 +229,11 @@ public final class PluginChains {
       @Override
       public Optional<RedisSettings> redis() {
         return Optional.ofNullable(redis);
+      }
+
+      @Override
+      public io.sluice.spi.Meters meters() {
+        return pluginMeters;
       }
 
       @Override
