@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -24,7 +25,9 @@ import java.util.function.LongConsumer;
  * <p>The hot path ({@link #record}) does one lock-free map read by route id and an array read,
  * then increments and records into meters resolved before: the meters of a combination are
  * registered the first time it occurs and kept in a per-route table, so an exchange of a
- * combination seen before costs no registry lookup and allocates nothing. Called on event loops.
+ * combination seen before costs no registry lookup and allocates nothing. The two histograms are
+ * {@link HistogramFamily}s (striped buckets) rather than Micrometer timers: they are recorded on
+ * every exchange, by every event loop into the same series of a hot route. Called on event loops.
  */
 public final class RequestMetrics {
 
@@ -45,11 +48,23 @@ public final class RequestMetrics {
   static final String[] STATUS_CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx", "other"};
 
   private final MeterRegistry registry;
+  private final HistogramFamily durations = new HistogramFamily("sluice_request_duration_seconds",
+      "Time from the request head to the end of the exchange", DURATION_BUCKETS, "route", "method", "status_class", "upstream");
+  private final HistogramFamily upstreamResponses = new HistogramFamily("sluice_upstream_response_seconds",
+      "Time from sending a request upstream to the upstream's response head", DURATION_BUCKETS, "upstream");
   private final ConcurrentHashMap<String, RouteMeters> routes = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, UpstreamMeters> upstreams = new ConcurrentHashMap<>();
 
+  /**
+   * @param registry where the counters go; the two histograms are collected by its Prometheus
+   *     registry when it has one (with another registry they are kept but not exported)
+   */
   public RequestMetrics(MeterRegistry registry) {
     this.registry = registry;
+    if (registry instanceof PrometheusMeterRegistry prometheus) {
+      prometheus.getPrometheusRegistry().register(durations);
+      prometheus.getPrometheusRegistry().register(upstreamResponses);
+    }
   }
 
   /**
@@ -75,7 +90,7 @@ public final class RequestMetrics {
       outcome = target.outcome(slot);
     }
     outcome.requests.increment();
-    outcome.duration.record(durationNanos, TimeUnit.NANOSECONDS);
+    outcome.duration.record(durationNanos);
     if (requestBytes > 0) {
       target.requestBytes.increment(requestBytes);
     }
@@ -83,7 +98,7 @@ public final class RequestMetrics {
       target.responseBytes.increment(responseBytes);
     }
     if (upstreamResponseNanos >= 0 && target.upstream != null) {
-      target.upstream.response.record(upstreamResponseNanos, TimeUnit.NANOSECONDS);
+      target.upstream.response.record(upstreamResponseNanos);
     }
   }
 
@@ -111,6 +126,11 @@ public final class RequestMetrics {
     routes.entrySet().removeIf(entry -> !isLive(entry.getKey(), NO_ROUTE, liveRoutes)
         || !entry.getValue().targetsIn(liveUpstreams));
     upstreams.keySet().removeIf(name -> !liveUpstreams.contains(name));
+    int route = durations.labelIndex("route");
+    int upstream = durations.labelIndex("upstream");
+    durations.removeIf(values -> !isLive(values.get(route), NO_ROUTE, liveRoutes)
+        || !isLive(values.get(upstream), NO_UPSTREAM, liveUpstreams));
+    upstreamResponses.removeIf(values -> !liveUpstreams.contains(values.get(0)));
     for (Meter meter : List.copyOf(registry.getMeters())) {
       Meter.Id id = meter.getId();
       if (id.getName().startsWith("sluice.") && (!isLive(id.getTag("route"), NO_ROUTE, liveRoutes)
@@ -149,10 +169,7 @@ public final class RequestMetrics {
   }
 
   private UpstreamMeters newUpstreamMeters(String name) {
-    Timer response = Timer.builder("sluice.upstream.response")
-        .description("Time from sending a request upstream to the upstream's response head")
-        .tag("upstream", name).serviceLevelObjectives(DURATION_BUCKETS).register(registry);
-    return new UpstreamMeters(response);
+    return new UpstreamMeters(upstreamResponses.series(name));
   }
 
   private static Duration[] millis(double... values) {
@@ -163,10 +180,10 @@ public final class RequestMetrics {
     return out;
   }
 
-  private record UpstreamMeters(Timer response) {}
+  private record UpstreamMeters(HistogramFamily.Series response) {}
 
   /** The requests and duration of one (route, method, status class, upstream). */
-  private record Outcome(Counter requests, Timer duration) {}
+  private record Outcome(Counter requests, HistogramFamily.Series duration) {}
 
   /** The meters of one route, by the upstream its exchanges went to (usually one, and {@code none}). */
   private final class RouteMeters {
@@ -233,13 +250,13 @@ public final class RequestMetrics {
     }
 
     Outcome outcome(int slot) {
-      Tags all = tags.and("method", METHODS[slot / STATUS_CLASSES.length])
-          .and("status_class", STATUS_CLASSES[slot % STATUS_CLASSES.length]);
+      String method = METHODS[slot / STATUS_CLASSES.length];
+      String statusClass = STATUS_CLASSES[slot % STATUS_CLASSES.length];
       Outcome made = new Outcome(
-          Counter.builder("sluice.requests").description("Requests answered").tags(all).register(registry),
-          Timer.builder("sluice.request.duration").description("Time from the request head to the end of the exchange")
-              .tags(all).serviceLevelObjectives(DURATION_BUCKETS).register(registry));
-      // a racing loop may have made the same one: the registry returned the same meters to both
+          Counter.builder("sluice.requests").description("Requests answered")
+              .tags(tags.and("method", method).and("status_class", statusClass)).register(registry),
+          durations.series(routeId, method, statusClass, upstreamName));
+      // a racing loop may have made the same one: the registry and the family returned the same to both
       return outcomes.compareAndSet(slot, null, made) ? made : outcomes.get(slot);
     }
   }
