@@ -36,18 +36,6 @@ class GrafanaDashboardTest {
   private static final Set<String> PROMQL_WORDS = Set.of("by", "without", "on", "ignoring", "group_left", "group_right",
       "offset", "bool", "and", "or", "unless", "Inf", "NaN");
 
-  private static final String CONFIG = """
-      server:
-        listeners: [ { name: public, bind: 127.0.0.1, port: 0, protocols: [http1, h2c] } ]
-      upstreams:
-        backend: { endpoints: [ "http://127.0.0.1:${UPSTREAM}" ] }
-      routes:
-        - id: api
-          match: { path: /api/** }
-          upstream: backend
-          plugins: [ { test_deny: {} } ]
-      """;
-
   @Test
   void everyMetricTheDashboardQueriesIsExportedAfterTraffic(@TempDir Path dir) throws Exception {
     List<String> exprs = expressions(new ObjectMapper().readTree(DASHBOARD.toFile()));
@@ -58,9 +46,9 @@ class GrafanaDashboardTest {
     assertThat(exprs).anyMatch(expr -> expr.startsWith("histogram_quantile(0.99, sum by (le"));
 
     try (TestUpstream upstream = new TestUpstream();
-        Gateway gateway = Gateway.start(CONFIG, Map.of("UPSTREAM", String.valueOf(upstream.port())));
+        Gateway gateway = Gateway.start(MetricsScrapeTest.CONFIG, Map.of("UPSTREAM", String.valueOf(upstream.port())));
         AdminServer admin = AdminServer.start(new AdminConfig(true, "127.0.0.1", 0), gateway.server(), null)) {
-      Path file = Files.writeString(dir.resolve("sluice.yaml"), CONFIG.replace("${UPSTREAM}", String.valueOf(upstream.port())));
+      Path file = Files.writeString(dir.resolve("sluice.yaml"), MetricsScrapeTest.CONFIG.replace("${UPSTREAM}", String.valueOf(upstream.port())));
       try (ConfigReloads reloads = new ConfigReloads(gateway.server(), file, gateway.plugins().catalog())) {
         assertThat(reloads.reload("test").get().success()).isTrue();
       }

@@ -10,7 +10,6 @@ import io.sluice.testing.Poll;
 import io.sluice.testing.PrometheusText;
 import io.sluice.testing.TestUpstream;
 import java.net.Socket;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -25,7 +24,8 @@ class MetricsScrapeTest {
 
   private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-  private static final String CONFIG = """
+  /** A route to a real upstream with a plugin that rejects on request, and one the gateway answers itself. */
+  static final String CONFIG = """
       server:
         listeners: [ { name: public, bind: 127.0.0.1, port: 0, protocols: [http1, h2c] } ]
       upstreams:
@@ -38,13 +38,8 @@ class MetricsScrapeTest {
           plugins: [ { test_deny: {} } ]
       """;
 
-  /** Scrapes the admin listener over HTTP and parses the answer. */
   static PrometheusText scrape(AdminServer admin) throws Exception {
-    HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + "/metrics"))
-        .build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
-    return PrometheusText.parse(response.body());
+    return PrometheusText.scrape(admin.port());
   }
 
   private static HttpResponse<String> send(Gateway gateway, String method, String path, String body, String... headers)

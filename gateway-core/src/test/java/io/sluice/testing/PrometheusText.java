@@ -26,12 +26,26 @@ public final class PrometheusText {
   /** One sample: its full name (with suffix), its labels (sorted by name) and its value. */
   public record Sample(String name, Map<String, String> labels, double value) {}
 
+  private static final java.net.http.HttpClient SCRAPER = java.net.http.HttpClient.newHttpClient();
+
   private final Map<String, String> types;
   private final List<Sample> samples;
 
   private PrometheusText(Map<String, String> types, List<Sample> samples) {
     this.types = types;
     this.samples = samples;
+  }
+
+  /**
+   * Scrapes {@code GET /metrics} of the admin listener on 127.0.0.1:{@code port} over HTTP and
+   * parses the answer, which must be a 200 in {@code text/plain}.
+   */
+  public static PrometheusText scrape(int port) throws java.io.IOException, InterruptedException {
+    java.net.http.HttpResponse<String> response = SCRAPER.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    require(response.statusCode() == 200, "GET /metrics answered " + response.statusCode());
+    require(response.headers().firstValue("content-type").orElse("").startsWith("text/plain"), "not text/plain");
+    return parse(response.body());
   }
 
   /** Parses {@code text}, or throws {@link IllegalArgumentException} naming the line that is wrong. */

@@ -7,10 +7,6 @@ import io.sluice.config.AdminConfig;
 import io.sluice.testing.Gateway;
 import io.sluice.testing.PrometheusText;
 import io.sluice.testing.TestUpstream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -36,9 +32,7 @@ class RateLimitMetersTest {
       for (int i = 0; i < 5; i++) {
         gateway.send("GET", "/limited/" + i);
       }
-      HttpResponse<String> scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + admin.port() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
-      PrometheusText metrics = PrometheusText.parse(scrape.body());
+      PrometheusText metrics = PrometheusText.scrape(admin.port());
 
       String decisions = "sluice_plugin_rate_limit_decisions_total";
       assertThat(metrics.value(decisions, "route", "limited", "decision", "allowed")).isEqualTo(2);
