@@ -178,6 +178,16 @@ class MetricsScrapeTest {
       Poll.until("the closed HTTP/2 connection no longer counted",
           () -> gauge(admin, connections, "listener", "public", "protocol", "h2") == 0);
       assertThat(scrape(admin).value("sluice_websockets_active")).isZero();
+
+      // an HTTP/1.1 connection that upgrades to h2c moves from http1 to h2
+      try (HttpClient upgrading = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build()) {
+        HttpResponse<String> upgraded = upgrading.send(HttpRequest.newBuilder(gateway.uri("/version")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(upgraded.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        Poll.until("the upgraded connection counted as h2 only",
+            () -> gauge(admin, connections, "listener", "public", "protocol", "h2") == 1
+                && gauge(admin, connections, "listener", "public", "protocol", "http1") == 0);
+      }
     }
   }
 
