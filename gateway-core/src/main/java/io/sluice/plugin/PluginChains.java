@@ -10,6 +10,8 @@ import io.sluice.config.HttpSyntax;
 import io.sluice.config.PluginUse;
 import io.sluice.config.RouteAction;
 import io.sluice.config.RouteConfig;
+import io.sluice.metrics.PluginMeters;
+import io.sluice.metrics.PluginRejections;
 import io.sluice.spi.Plugin;
 import io.sluice.spi.PluginContext;
 import io.sluice.spi.PluginFactory;
@@ -205,6 +207,7 @@ public final class PluginChains {
       return null;
     }
     PluginFactory factory = installed.factory();
+    PluginMeters pluginMeters = new PluginMeters(meters, use.name(), routeId);
     PluginContext context = new PluginContext() {
       @Override
       public String routeId() {
@@ -237,6 +240,11 @@ public final class PluginChains {
       }
 
       @Override
+      public io.sluice.spi.Meters meters() {
+        return pluginMeters;
+      }
+
+      @Override
       public System.Logger logger() {
         return System.getLogger("io.sluice.plugin." + use.name());
       }
@@ -259,7 +267,8 @@ public final class PluginChains {
         .description("Requests a plugin in shadow mode (enforce: false) would have rejected")
         .tag("route", routeId).tag("plugin", use.name()).register(meters);
     return new PluginSlot(use.name(), use.config(), routeId, plugin, factory.phase(), factory.priority(), use.enforce(),
-        factory.blocking(), use.position(), timer, shadow, use.timeout(), use.maxConcurrent(),
+        factory.blocking(), use.position(), timer, shadow, new PluginRejections(meters, routeId, use.name()), use.timeout(),
+        use.maxConcurrent(),
         new FailureLog(PluginChain.LOG, ticker));
   }
 }

@@ -3,6 +3,7 @@ package io.sluice.plugin;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.sluice.config.SourcePosition;
+import io.sluice.metrics.PluginRejections;
 import io.sluice.spi.Phase;
 import io.sluice.spi.Plugin;
 import java.time.Duration;
@@ -29,14 +30,15 @@ public final class PluginSlot {
   private final boolean hasCompleteHook;
   private final Timer requestTimer;
   private final Counter shadowRejections;
+  private final PluginRejections rejections;
   private final long timeoutNanos;
   /** Permits for concurrent blocking calls; {@code null} for a plugin that does not block. */
   private final Semaphore blockingCalls;
   private final FailureLog failures;
 
   PluginSlot(String name, Record config, String routeId, Plugin plugin, Phase phase, int priority, boolean enforce, boolean blocking,
-      SourcePosition position, Timer requestTimer, Counter shadowRejections, Duration timeout, int maxConcurrent,
-      FailureLog failures) {
+      SourcePosition position, Timer requestTimer, Counter shadowRejections, PluginRejections rejections, Duration timeout,
+      int maxConcurrent, FailureLog failures) {
     this.name = name;
     this.config = config;
     this.routeId = routeId;
@@ -50,6 +52,7 @@ public final class PluginSlot {
     this.hasCompleteHook = overrides(plugin, "onComplete", io.sluice.spi.Exchange.class, io.sluice.spi.Outcome.class);
     this.requestTimer = requestTimer;
     this.shadowRejections = shadowRejections;
+    this.rejections = rejections;
     this.timeoutNanos = timeout.toNanos();
     this.blockingCalls = blocking ? new Semaphore(maxConcurrent) : null;
     this.failures = failures;
@@ -108,6 +111,11 @@ public final class PluginSlot {
 
   Counter shadowRejections() {
     return shadowRejections;
+  }
+
+  /** The errors this plugin answered (or the runner answered for it), by code. */
+  PluginRejections rejections() {
+    return rejections;
   }
 
   /** How long {@code onRequest} may take to decide, awaited stages and blocking calls included. */

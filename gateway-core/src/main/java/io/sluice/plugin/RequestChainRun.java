@@ -156,6 +156,7 @@ public final class RequestChainRun {
         continuation.respond(response);
       } else {
         continuation.reply(error);
+        slot.rejections().count(error.code());
       }
     } catch (AnswerNotMade e) {
       failed(slot, e.getCause());
@@ -279,6 +280,7 @@ public final class RequestChainRun {
     long millis = TimeUnit.NANOSECONDS.toMillis(slot.timeoutNanos());
     slot.failures().warn("timeout", "plugin '" + slot.name() + "' did not decide within its timeout of " + millis
         + "ms on route '" + slot.routeId() + "' for request " + exchange.requestId() + " (answered PLUGIN_TIMEOUT)", null);
+    slot.rejections().count(ErrorCode.PLUGIN_TIMEOUT);
     continuation.reply(GatewayError.of(ErrorCode.PLUGIN_TIMEOUT, "The request could not be processed in time")
         .withDetails("plugin=" + slot.name() + " timed out after " + millis + "ms"));
   }
@@ -286,6 +288,7 @@ public final class RequestChainRun {
   private void overloaded(PluginSlot slot) {
     slot.failures().warn("overloaded", "plugin '" + slot.name() + "' already runs its max_concurrent blocking calls on route '"
         + slot.routeId() + "'; request " + exchange.requestId() + " was answered PLUGIN_OVERLOADED", null);
+    slot.rejections().count(ErrorCode.PLUGIN_OVERLOADED);
     continuation.reply(GatewayError.of(ErrorCode.PLUGIN_OVERLOADED, "The gateway is busy; retry later")
         .withHeader("Retry-After", "1").withDetails("plugin=" + slot.name() + " at max_concurrent"));
   }
@@ -307,6 +310,7 @@ public final class RequestChainRun {
 
   private void failed(PluginSlot slot, Throwable failure) {
     PluginChain.logFailure(slot, "onRequest", exchange, failure);
+    slot.rejections().count(ErrorCode.PLUGIN_ERROR);
     continuation.reply(PluginChain.pluginError(slot, failure.toString()));
   }
 }

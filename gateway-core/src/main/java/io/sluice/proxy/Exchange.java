@@ -16,6 +16,8 @@ public final class Exchange {
   private final String target;
   private String routeId = "-";
   private String upstream = "-";
+  /** The upstream's name (as configured), or {@code null} while none was chosen. */
+  private String upstreamName;
   private int status;
   private GatewayError error;
   private long requestBytes;
@@ -101,6 +103,16 @@ public final class Exchange {
   public void upstream(String endpoint) {
     this.upstream = endpoint;
     this.upstreamStartNanos = System.nanoTime();
+  }
+
+  public void upstreamName(String name) {
+    this.upstreamName = name;
+  }
+
+  /** Counts this exchange, which has just ended, in {@code metrics}. */
+  public void countIn(io.sluice.metrics.RequestMetrics metrics) {
+    metrics.record(routeId, method, status, upstreamName, System.nanoTime() - startNanos, upstreamLatencyNanos(),
+        requestBytes, responseBytes);
   }
 
   public void upstreamResponded() {

@@ -7,6 +7,7 @@ import io.netty.util.concurrent.Future;
 import io.sluice.config.Cidr;
 import io.sluice.config.ConfigException;
 import io.sluice.config.GatewayConfig;
+import io.sluice.metrics.RequestMetrics;
 import io.sluice.plugin.PluginChains;
 import io.sluice.plugin.PluginRegistry;
 import io.sluice.routing.RouteTable;
@@ -45,7 +46,7 @@ public final class GatewaySnapshot {
   private volatile Runnable onRetired;
   private final AtomicBoolean retiredRan = new AtomicBoolean();
 
-  private GatewaySnapshot(GatewayConfig config, PluginChains plugins, GatewaySnapshot previous) {
+  private GatewaySnapshot(GatewayConfig config, PluginChains plugins, MeterRegistry meters, GatewaySnapshot previous) {
     this.config = config;
     this.plugins = plugins;
     this.routes = RouteTable.compile(config.routes());
@@ -53,7 +54,7 @@ public final class GatewaySnapshot {
     config.upstreams().forEach((name, upstream) -> {
       UpstreamCluster kept = previous == null ? null : previous.upstreams.get(name);
       // an unchanged upstream keeps its cluster: its health state, balancer position and running checker
-      clusters.put(name, kept != null && kept.config().equals(upstream) ? kept : new UpstreamCluster(upstream));
+      clusters.put(name, kept != null && kept.config().equals(upstream) ? kept : new UpstreamCluster(upstream, RequestMetrics.connectTimes(meters, name)));
     });
     this.upstreams = Map.copyOf(clusters);
     this.trustedProxies = config.server().trustedProxies();
@@ -68,7 +69,7 @@ public final class GatewaySnapshot {
    */
   public static GatewaySnapshot compile(GatewayConfig config, PluginRegistry registry, MeterRegistry meters)
       throws ConfigException {
-    return new GatewaySnapshot(config, PluginChains.compile(config, registry, meters, Ticker.SYSTEM), null);
+    return new GatewaySnapshot(config, PluginChains.compile(config, registry, meters, Ticker.SYSTEM), meters, null);
   }
 
   /**
@@ -80,7 +81,7 @@ public final class GatewaySnapshot {
       GatewaySnapshot previous) throws ConfigException {
     PluginChains chains = PluginChains.compile(config, registry, meters, Ticker.SYSTEM, previous.plugins);
     try {
-      return new GatewaySnapshot(config, chains, previous);
+      return new GatewaySnapshot(config, chains, meters, previous);
     } catch (RuntimeException e) {
       chains.closeAllBut(previous.plugins);
       throw e;

@@ -22,6 +22,7 @@ import io.sluice.config.Endpoint;
 import io.sluice.config.LimitsConfig;
 import io.sluice.config.RouteConfig;
 import io.sluice.grpc.GrpcWebException;
+import io.sluice.metrics.RequestMetrics;
 import io.sluice.plugin.PluginChain;
 import io.sluice.plugin.PluginSlot;
 import io.sluice.spi.ErrorCode;
@@ -62,6 +63,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
   /** Whether the request may be sent again after a reused connection failed before answering. */
   private final boolean resendable;
   private final AccessLog accessLog;
+  private final RequestMetrics metrics;
   private final PluginChain chain;
   private final ExchangeView view;
   /** Set for gRPC and gRPC-Web calls only. */
@@ -97,6 +99,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
       String upstreamPathAndQuery,
       LimitsConfig limits,
       AccessLog accessLog,
+      RequestMetrics metrics,
       PluginChain chain,
       ExchangeView view) {
     this.client = client;
@@ -114,6 +117,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     this.responseTimeout = routeTimeout != null ? routeTimeout : cluster.config().timeouts().response();
     this.resendable = isIdempotent(head.method()) || forward != null && forward.retryNonIdempotent();
     this.accessLog = accessLog;
+    this.metrics = metrics;
     this.chain = chain;
     this.view = view;
     this.requestEnded = !head.hasBody();
@@ -124,6 +128,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
   public void start() {
     endpoint = cluster.balancer().pick(pools);
     exchange.upstream(endpoint.authority());
+    exchange.upstreamName(cluster.name());
     pool = pools.pool(endpoint, cluster.config());
     if (grpc != null && grpc.hasDeadline()) {
       deadlineTimer = client.channel().eventLoop().schedule(this::onDeadline, Math.max(0, grpc.remainingNanos()),
@@ -690,6 +695,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
       chain.onComplete(view, exchange.outcome());
     }
     accessLog.log(exchange);
+    exchange.countIn(metrics);
     client.exchangeDone(requestComplete);
   }
 

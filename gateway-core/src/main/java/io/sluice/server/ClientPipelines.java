@@ -13,6 +13,7 @@ import io.sluice.config.Http2Config;
 import io.sluice.config.LimitsConfig;
 import java.time.Duration;
 import io.sluice.config.ListenerConfig;
+import io.sluice.metrics.ConnectionMetrics;
 
 /**
  * The handlers of a client connection once its protocol is known. HTTP/1.1 is one
@@ -26,6 +27,7 @@ final class ClientPipelines {
   private static final int MAX_CHUNK_BYTES = 64 * 1024;
 
   private final ServerState server;
+  private final String listener;
   private final TlsContexts tls;
   private final boolean h2cUpgrade;
   private final ListenerConfig.UnderscoreHeaders underscores;
@@ -34,8 +36,10 @@ final class ClientPipelines {
    * @param h2cUpgrade whether HTTP/1.1 connections may switch to HTTP/2 with {@code Upgrade: h2c}
    * @param underscores the listener's {@code headers_with_underscores}
    */
-  ClientPipelines(ServerState server, TlsContexts tls, boolean h2cUpgrade, ListenerConfig.UnderscoreHeaders underscores) {
+  ClientPipelines(ServerState server, String listener, TlsContexts tls, boolean h2cUpgrade,
+      ListenerConfig.UnderscoreHeaders underscores) {
     this.server = server;
+    this.listener = listener;
     this.tls = tls;
     this.h2cUpgrade = h2cUpgrade;
     this.underscores = underscores;
@@ -52,6 +56,7 @@ final class ClientPipelines {
 
   /** Adds the HTTP/1.1 handlers at the end of {@code pipeline}. */
   void http1(ChannelPipeline pipeline) {
+    server.connectionMetrics().opened(pipeline.channel(), listener, ConnectionMetrics.Protocol.HTTP1);
     LimitsConfig limits = server.snapshot().config().server().limits();
     Http1Connection connection = new Http1Connection(server, tls, false, underscores);
     // One bounded line reader reads request lines and chunk-size lines; the request line is then
@@ -73,10 +78,16 @@ final class ClientPipelines {
 
   /** Adds the HTTP/2 handlers at the end of {@code pipeline}. */
   void http2(ChannelPipeline pipeline) {
+    http2Started(pipeline.channel());
     Http2Session session = new Http2Session(server);
     pipeline.addLast("h2", frameCodec())
         .addLast("h2-streams", multiplexer(session))
         .addLast("h2-session", session);
+  }
+
+  /** Counts {@code connection} as an HTTP/2 one from now on (from the start, or after an {@code h2c} upgrade). */
+  void http2Started(io.netty.channel.Channel connection) {
+    server.connectionMetrics().opened(connection, listener, ConnectionMetrics.Protocol.H2);
   }
 
   /** The frame codec with the configured settings and abuse limits. */

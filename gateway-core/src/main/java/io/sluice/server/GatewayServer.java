@@ -11,6 +11,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.sluice.config.ConfigException;
 import io.sluice.config.GatewayConfig;
 import io.sluice.config.ListenerConfig;
+import io.sluice.metrics.RuntimeMetrics;
 import io.sluice.proxy.AccessLog;
 import io.sluice.plugin.PluginRegistry;
 import io.sluice.proxy.GatewaySnapshot;
@@ -49,6 +50,8 @@ public final class GatewayServer implements AutoCloseable {
   private final UpstreamConnector connector;
   private final ServerState state;
   private final PluginRegistry registry;
+  /** The JVM, GC and allocator meters. */
+  private final RuntimeMetrics runtimeMetrics;
   /** The listeners accepting connections, by name, in config order; changed only under this object's lock. */
   private final Map<String, Listening> listening = new LinkedHashMap<>();
   private boolean stopped;
@@ -60,8 +63,9 @@ public final class GatewayServer implements AutoCloseable {
   public record BoundListener(String name, InetSocketAddress address, String scheme) {}
 
   private GatewayServer(GatewaySnapshot snapshot, PluginRegistry registry, AccessLog accessLog, Transport transport,
-      MeterRegistry meters) {
+      MeterRegistry meters, RuntimeMetrics runtimeMetrics) {
     this.registry = registry;
+    this.runtimeMetrics = runtimeMetrics;
     this.transport = transport;
     this.bossGroup = transport.newGroup(1, "sluice-accept");
     this.workerGroup = transport.newGroup(snapshot.config().server().eventLoops(), "sluice-io");
@@ -85,7 +89,7 @@ public final class GatewayServer implements AutoCloseable {
         io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
     GatewaySnapshot snapshot = GatewaySnapshot.compile(config, registry, meters);
     GatewayServer server = new GatewayServer(snapshot, registry, accessLog, Transport.select(config.server().transport()),
-        meters);
+        meters, RuntimeMetrics.bind(meters));
     try {
       synchronized (server) {
         for (ListenerConfig listener : config.server().listeners()) {
@@ -101,8 +105,9 @@ public final class GatewayServer implements AutoCloseable {
 
   private Listening bind(ListenerConfig listener, GatewayConfig config) throws InterruptedException, SSLException {
     TlsContexts tls = tlsContexts(listener, config);
-    ClientChannelInitializer initializer = new ClientChannelInitializer(state, tls, listener.protocols(),
+    ClientChannelInitializer initializer = new ClientChannelInitializer(state, listener.name(), tls, listener.protocols(),
         listener.headersWithUnderscores());
+    state.connectionMetrics().listenerBound(listener.name());
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(bossGroup, workerGroup)
         .channel(transport.serverChannelType())
@@ -251,7 +256,7 @@ public final class GatewayServer implements AutoCloseable {
   public static io.netty.channel.embedded.EmbeddedChannel embeddedConnection(GatewaySnapshot snapshot, AccessLog accessLog) {
     ServerState state = new ServerState(snapshot, accessLog, new UpstreamConnector(Transport.nio().socketChannelType(), null),
         new SimpleMeterRegistry());
-    return new io.netty.channel.embedded.EmbeddedChannel(new ClientChannelInitializer(state, null, List.of("http1"),
+    return new io.netty.channel.embedded.EmbeddedChannel(new ClientChannelInitializer(state, "embedded", null, List.of("http1"),
         ListenerConfig.UnderscoreHeaders.DROP));
   }
 
@@ -280,18 +285,24 @@ public final class GatewayServer implements AutoCloseable {
    */
   public synchronized void publish(GatewaySnapshot snapshot) {
     snapshot.startHealthChecks(workerGroup, connector);
-    GatewaySnapshot previous = state.publish(snapshot, retired -> closeReplacedPlugins(retired, snapshot));
+    GatewaySnapshot previous = state.publish(snapshot, retired -> retire(retired, snapshot));
     if (previous != snapshot) {
       previous.stopHealthChecksNotIn(snapshot);
     }
   }
 
   /**
-   * Closes the plugin instances of a retired snapshot that its successor does not use itself; on a
-   * thread of its own, since the last exchange may have ended on an event loop and close() may block.
+   * Closes the plugin instances of a retired snapshot that its successor does not use itself, and
+   * drops the meters of routes and upstreams no snapshot in use has any more; on a thread of its
+   * own, since the last exchange may have ended on an event loop and close() may block.
    */
-  private static void closeReplacedPlugins(GatewaySnapshot retired, GatewaySnapshot successor) {
-    Thread.ofPlatform().daemon().name("sluice-retire").start(() -> retired.plugins().closeAllBut(successor.plugins()));
+  private void retire(GatewaySnapshot retired, GatewaySnapshot successor) {
+    Thread.ofPlatform().daemon().name("sluice-retire").start(() -> {
+      retired.plugins().closeAllBut(successor.plugins());
+      synchronized (this) { // no snapshot is published while the live ones are looked at
+        state.retainLiveMeters();
+      }
+    });
   }
 
   /** The meters of this gateway (per-plugin timers, shadow-mode counters). */
@@ -360,6 +371,7 @@ public final class GatewayServer implements AutoCloseable {
     stopLoops(workerGroup, "sluice-io");
     stopLoops(bossGroup, "sluice-accept");
     state.snapshot().plugins().close();
+    runtimeMetrics.close();
   }
 
   /**

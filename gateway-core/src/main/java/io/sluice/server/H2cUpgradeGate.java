@@ -78,6 +78,7 @@ final class H2cUpgradeGate extends ChannelInboundHandlerAdapter {
     public void upgradeTo(ChannelHandlerContext ctx, FullHttpRequest upgradeRequest) {
       ctx.pipeline().remove("request-start");
       ctx.pipeline().remove("connection");
+      pipelines.http2Started(ctx.channel());
       delegate.upgradeTo(ctx, upgradeRequest);
     }
   }

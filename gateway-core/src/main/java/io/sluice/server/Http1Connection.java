@@ -522,7 +522,8 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
         String upstreamPath = matched.route().upstreamPath(head.path(), head.matrixPath(), matched.params());
         String pathAndQuery = head.rawQuery() == null ? upstreamPath : upstreamPath + '?' + head.rawQuery();
         proxy = new ProxyExchange(this, exchange, head, route, snapshot.upstream(forward.upstream()), info,
-            server.pools(ctx.channel().eventLoop()), pathAndQuery, limits, server.accessLog(), chain, view);
+            server.pools(ctx.channel().eventLoop()), pathAndQuery, limits, server.accessLog(), server.requestMetrics(),
+            chain, view);
         proxy.start();
       }
     }
@@ -594,6 +595,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
       chain.onComplete(view, exchange.outcome());
     }
     server.accessLog().log(exchange);
+    exchange.countIn(server.requestMetrics());
   }
 
   /** An error as this request's caller understands it: a gRPC status for gRPC, our JSON otherwise. */

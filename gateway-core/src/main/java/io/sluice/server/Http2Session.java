@@ -66,12 +66,14 @@ final class Http2Session extends ChannelInboundHandlerAdapter {
   /** A stream opened: called on this connection's event loop by the multiplexer's stream initializer. */
   void streamOpened(Channel stream) {
     openStreams++;
+    server.connectionMetrics().http2StreamOpened();
     cancelIdleTimer();
     stream.closeFuture().addListener(closed -> streamClosed());
   }
 
   private void streamClosed() {
     openStreams--;
+    server.connectionMetrics().http2StreamClosed();
     if (openStreams > 0) {
       return;
     }

@@ -1,6 +1,8 @@
 package io.sluice.server;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.metrics.ConnectionMetrics;
+import io.sluice.metrics.RequestMetrics;
 import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -29,11 +31,15 @@ public final class ServerState {
   private final ChannelGroup clientConnections = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
   private final MeterRegistry meters;
   private final Http2Errors http2Errors;
+  private final RequestMetrics requestMetrics;
+  private final ConnectionMetrics connectionMetrics;
   private volatile boolean draining;
 
   ServerState(GatewaySnapshot initial, AccessLog accessLog, UpstreamConnector connector, MeterRegistry meters) {
     this.meters = meters;
     this.http2Errors = new Http2Errors(meters);
+    this.requestMetrics = new RequestMetrics(meters);
+    this.connectionMetrics = new ConnectionMetrics(meters);
     this.snapshot = new AtomicReference<>(initial);
     live.add(initial);
     this.accessLog = accessLog;
@@ -80,6 +86,31 @@ public final class ServerState {
 
   public MeterRegistry meters() {
     return meters;
+  }
+
+  /** The meters of finished exchanges. */
+  public RequestMetrics requestMetrics() {
+    return requestMetrics;
+  }
+
+  /** The gauges of open connections and streams. */
+  ConnectionMetrics connectionMetrics() {
+    return connectionMetrics;
+  }
+
+  /**
+   * Drops the meters of routes and upstreams that no snapshot in use has any more (see
+   * {@link RequestMetrics#retain}); the caller makes sure no snapshot is published meanwhile.
+   */
+  void retainLiveMeters() {
+    java.util.Set<String> routes = new java.util.HashSet<>();
+    java.util.Set<String> upstreams = new java.util.HashSet<>();
+    for (GatewaySnapshot each : live) {
+      each.config().routes().forEach(route -> routes.add(route.id()));
+      upstreams.addAll(each.config().upstreams().keySet());
+    }
+    routes.add("*"); // the shared instance of a global plugin
+    requestMetrics.retain(routes, upstreams);
   }
 
   /** Where the HTTP/2 errors of client connections are counted and logged. */

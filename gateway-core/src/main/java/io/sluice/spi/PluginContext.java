@@ -48,6 +48,15 @@ public interface PluginContext {
     return Optional.empty();
   }
 
+  /**
+   * Where the instance registers meters of its own, exported as {@code sluice_plugin_<plugin>_<name>}
+   * with a {@code route} tag; see {@link Meters} for names, bounded tags and when to register. While
+   * {@link #validating()}, what is registered goes nowhere.
+   */
+  default Meters meters() {
+    return Meters.none();
+  }
+
   /** A logger named after the plugin, for the plugin's own messages. */
   System.Logger logger();
 }

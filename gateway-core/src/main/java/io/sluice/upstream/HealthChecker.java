@@ -49,7 +49,7 @@ public final class HealthChecker {
     this.probe = HealthProbe.of(check);
     this.health = health;
     this.settings = new UpstreamPool.Settings(1, check.timeout(), poolSettings.idleTimeout(), poolSettings.tls(),
-        poolSettings.serverName());
+        poolSettings.serverName(), nanos -> { }); // probes' connects are not the data path's
     this.http2 = upstream.protocol().isHttp2();
     this.intervalNanos = check.interval().toNanos();
     this.timers = new ScheduledFuture<?>[endpoints.size()];

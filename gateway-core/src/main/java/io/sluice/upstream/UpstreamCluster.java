@@ -25,6 +25,14 @@ public final class UpstreamCluster {
    * @throws IllegalStateException when the TLS files checked at load time can no longer be read
    */
   public UpstreamCluster(UpstreamConfig config) {
+    this(config, nanos -> { });
+  }
+
+  /**
+   * @param connectTimes told how long each connection to one of its endpoints took to open
+   * @throws IllegalStateException when the TLS files checked at load time can no longer be read
+   */
+  public UpstreamCluster(UpstreamConfig config, java.util.function.LongConsumer connectTimes) {
     this.config = config;
     HealthCheckConfig check = config.healthCheck();
     this.health = check == null ? EndpointHealth.unchecked(config.name(), config.endpoints())
@@ -41,7 +49,8 @@ public final class UpstreamCluster {
       }
     }
     this.poolSettings = new UpstreamPool.Settings(
-        config.maxConnectionsPerEndpoint(), config.timeouts().connect(), config.timeouts().idle(), tls, serverName);
+        config.maxConnectionsPerEndpoint(), config.timeouts().connect(), config.timeouts().idle(), tls, serverName,
+        connectTimes);
     this.checker = check == null ? null : new HealthChecker(config, health, poolSettings);
   }
 

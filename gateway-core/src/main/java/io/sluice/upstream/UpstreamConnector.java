@@ -123,6 +123,7 @@ public final class UpstreamConnector {
     private List<InetSocketAddress> addresses;
     private int first;
     private int tried;
+    private long startNanos;
     private long deadlineNanos;
     private Channel channel;
     private boolean over;
@@ -142,7 +143,8 @@ public final class UpstreamConnector {
      */
     void start(int first, Consumer<List<InetSocketAddress>> answered) {
       this.first = first;
-      this.deadlineNanos = System.nanoTime() + settings.connectTimeout().toNanos();
+      this.startNanos = System.nanoTime();
+      this.deadlineNanos = startNanos + settings.connectTimeout().toNanos();
       resolve(loop, endpoint).addListener(resolved -> {
         if (over) {
           return;
@@ -252,6 +254,9 @@ public final class UpstreamConnector {
 
     private void end(Channel usable, UpstreamFailure failure) {
       over = true;
+      if (usable != null) {
+        settings.connectTimes().accept(System.nanoTime() - startNanos);
+      }
       ready.ready(usable, failure);
     }
   }

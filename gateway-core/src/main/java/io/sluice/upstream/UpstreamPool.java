@@ -3,6 +3,7 @@ package io.sluice.upstream;
 import io.netty.handler.ssl.SslContext;
 import io.sluice.config.Endpoint;
 import java.time.Duration;
+import java.util.function.LongConsumer;
 
 /**
  * Where requests from one event loop to one endpoint get their {@link UpstreamConnection}: a
@@ -29,12 +30,14 @@ public interface UpstreamPool {
    * @param idleTimeout how long an unused connection is kept
    * @param tls the client TLS context for {@code https://} endpoints; {@code null} for cleartext
    * @param serverName the name sent as SNI and verified; {@code null} for the endpoint's host
+   * @param connectTimes told the nanoseconds each connection took to become usable (resolve, connect, TLS)
    */
-  record Settings(int maxConnections, Duration connectTimeout, Duration idleTimeout, SslContext tls, String serverName) {
+  record Settings(int maxConnections, Duration connectTimeout, Duration idleTimeout, SslContext tls, String serverName,
+      LongConsumer connectTimes) {
 
     /** Cleartext connections. */
     public Settings(int maxConnections, Duration connectTimeout, Duration idleTimeout) {
-      this(maxConnections, connectTimeout, idleTimeout, null, null);
+      this(maxConnections, connectTimeout, idleTimeout, null, null, nanos -> { });
     }
   }
 

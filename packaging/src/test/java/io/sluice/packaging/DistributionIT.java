@@ -43,6 +43,7 @@ class DistributionIT {
     assertThat(DIST.resolve("plugins")).isDirectory();
     assertThat(fileNames(DIST.resolve("plugins"))).containsExactly("README.txt");
     assertThat(DIST.resolve("share/systemd/sluice.service")).content().contains("ExecStart=/opt/sluice/bin/sluice run");
+    assertThat(DIST.resolve("share/grafana/sluice-dashboard.json")).content().contains("sluice_requests_total");
     assertThat(DIST.resolve("LICENSE")).content().contains("Apache License", "Version 2.0, January 2004");
     assertThat(DIST.resolve("README.md")).isRegularFile();
     assertThat(DIST.resolve("docs/plugins/cors.md")).isRegularFile();

@@ -28,13 +28,15 @@ final class RateLimitPlugin implements Plugin {
   private final Answers answers;
   private final Ticker ticker;
   private final boolean headers;
+  private final DecisionMeters decisions;
 
-  RateLimitPlugin(RateLimitConfig config, LocalLimits limits, Ticker ticker) {
+  RateLimitPlugin(RateLimitConfig config, LocalLimits limits, Ticker ticker, DecisionMeters decisions) {
     this.config = config;
     this.limits = limits;
     this.answers = new Answers(limits.policies);
     this.ticker = ticker;
     this.headers = config.headers();
+    this.decisions = decisions;
   }
 
   @Override
@@ -66,6 +68,7 @@ final class RateLimitPlugin implements Plugin {
       }
     }
     if (refusing != null) {
+      decisions.limited().increment();
       return Decision.reply(answers.rejected(refusing, longestWait));
     }
     Taken taken = null;
@@ -79,6 +82,7 @@ final class RateLimitPlugin implements Plugin {
         AtomicLong slot = policy.enter(policy.key.key(exchange));
         if (slot == null) {
           taken.release();
+          decisions.limited().increment();
           return Decision.reply(answers.rejected(policy, 1000));
         }
         taken.hold(slot);
@@ -98,6 +102,7 @@ final class RateLimitPlugin implements Plugin {
     if (taken != null) {
       exchange.attributes().put(TAKEN, taken);
     }
+    decisions.allowed().increment();
     if (delay > 0) {
       // the gateway stops reading from the client meanwhile; no thread waits
       CompletableFuture<Void> turn = CompletableFuture.runAsync(() -> {},

@@ -39,6 +39,6 @@ public final class RateLimitPluginFactory implements PluginFactory<RateLimitConf
         .filter(previous -> previous.config.equals(config))
         .map(previous -> previous.limits)
         .orElseGet(() -> new LocalLimits(config, 1, context.ticker()));
-    return new RateLimitPlugin(config, limits, context.ticker());
+    return new RateLimitPlugin(config, limits, context.ticker(), DecisionMeters.of(context.meters()));
   }
 }
