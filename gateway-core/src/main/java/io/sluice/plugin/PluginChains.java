@@ -37,15 +37,17 @@ public final class PluginChains {
 
   private final Map<String, PluginChain> byRoute;
   private final List<String> identityHeaders;
+  private final Set<String> credentialQueryParameters;
 
-  private PluginChains(Map<String, PluginChain> byRoute, List<String> identityHeaders) {
+  private PluginChains(Map<String, PluginChain> byRoute, List<String> identityHeaders, Set<String> credentialQueryParameters) {
     this.byRoute = byRoute;
     this.identityHeaders = identityHeaders;
+    this.credentialQueryParameters = credentialQueryParameters;
   }
 
   /** Chains for a config without any plugins. */
   public static PluginChains none() {
-    return new PluginChains(Map.of(), List.of());
+    return new PluginChains(Map.of(), List.of(), Set.of());
   }
 
   /**
@@ -80,6 +82,7 @@ public final class PluginChains {
     Map<String, PluginChain> chains = new HashMap<>();
     List<ConfigProblem> problems = new ArrayList<>();
     List<String> identityHeaders = identityHeaders(config, registry, problems);
+    Set<String> credentialQueryParameters = credentialQueryParameters(config, registry, problems);
     for (RouteConfig route : config.routes()) {
       List<PluginSlot> slots = new ArrayList<>();
       for (PluginUse use : effectiveUses(config.plugins(), route.plugins())) {
@@ -93,10 +96,10 @@ public final class PluginChains {
       chains.put(route.id(), slots.isEmpty() ? PluginChain.EMPTY : new PluginChain(slots.toArray(PluginSlot[]::new)));
     }
     if (!problems.isEmpty()) {
-      new PluginChains(chains, List.of()).closeAllBut(previous);
+      new PluginChains(chains, List.of(), Set.of()).closeAllBut(previous);
       throw new ConfigException(problems);
     }
-    return new PluginChains(Map.copyOf(chains), identityHeaders);
+    return new PluginChains(Map.copyOf(chains), identityHeaders, credentialQueryParameters);
   }
 
   /** The chain of route {@code routeId}; empty when it has no plugins. */
@@ -110,6 +113,36 @@ public final class PluginChains {
    */
   public List<String> identityHeaders() {
     return identityHeaders;
+  }
+
+  /** The query parameters every plugin entry of the config reads credentials from: the access log hides their values. */
+  public Set<String> credentialQueryParameters() {
+    return credentialQueryParameters;
+  }
+
+  /** Asks every plugin entry with a config of its own for the query parameters it reads credentials from. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Set<String> credentialQueryParameters(GatewayConfig config, PluginRegistry registry,
+      List<ConfigProblem> problems) {
+    List<PluginUse> uses = new ArrayList<>(config.plugins());
+    config.routes().forEach(route -> uses.addAll(route.plugins()));
+    Set<String> names = new LinkedHashSet<>();
+    for (PluginUse use : uses) {
+      InstalledPlugin installed = registry.get(use.name());
+      if (installed == null || use.config() == null) {
+        continue;
+      }
+      try {
+        Set<String> declared = ((PluginFactory) installed.factory()).credentialQueryParameters(use.config());
+        if (declared != null) {
+          declared.stream().filter(name -> name != null && !name.isEmpty()).forEach(names::add);
+        }
+      } catch (RuntimeException | LinkageError e) {
+        problems.add(new ConfigProblem(use.position(), use.path(), "plugin '" + use.name() + "' (" + installed.source()
+            + ") could not name its credential query parameters: " + e.getMessage()));
+      }
+    }
+    return Set.copyOf(names);
   }
 
   /**

@@ -25,14 +25,15 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
    * @param tls the listener's TLS contexts, or {@code null} for plain text
    * @param protocols the listener's protocols ({@code http1}, {@code h2c}, {@code h2})
    * @param underscores the listener's {@code headers_with_underscores}
+   * @param listener the listener's name, for the access log
    */
   ClientChannelInitializer(ServerState server, TlsContexts tls, List<String> protocols,
-      ListenerConfig.UnderscoreHeaders underscores) {
+      ListenerConfig.UnderscoreHeaders underscores, String listener) {
     this.server = server;
     this.tls = tls;
     this.http1 = protocols.contains("http1");
     this.http2 = protocols.contains(tls == null ? "h2c" : "h2");
-    this.pipelines = new ClientPipelines(server, tls, http1 && http2, underscores);
+    this.pipelines = new ClientPipelines(server, tls, http1 && http2, underscores, listener);
   }
 
   /**

@@ -29,12 +29,16 @@ final class ClientPipelines {
   private final TlsContexts tls;
   private final boolean h2cUpgrade;
   private final ListenerConfig.UnderscoreHeaders underscores;
+  private final String listener;
 
   /**
    * @param h2cUpgrade whether HTTP/1.1 connections may switch to HTTP/2 with {@code Upgrade: h2c}
    * @param underscores the listener's {@code headers_with_underscores}
+   * @param listener the listener's name
    */
-  ClientPipelines(ServerState server, TlsContexts tls, boolean h2cUpgrade, ListenerConfig.UnderscoreHeaders underscores) {
+  ClientPipelines(ServerState server, TlsContexts tls, boolean h2cUpgrade, ListenerConfig.UnderscoreHeaders underscores,
+      String listener) {
+    this.listener = listener;
     this.server = server;
     this.tls = tls;
     this.h2cUpgrade = h2cUpgrade;
@@ -53,7 +57,7 @@ final class ClientPipelines {
   /** Adds the HTTP/1.1 handlers at the end of {@code pipeline}. */
   void http1(ChannelPipeline pipeline) {
     LimitsConfig limits = server.snapshot().config().server().limits();
-    Http1Connection connection = new Http1Connection(server, tls, false, underscores);
+    Http1Connection connection = new Http1Connection(server, tls, false, underscores, listener);
     // One bounded line reader reads request lines and chunk-size lines; the request line is then
     // held to its own, lower or equal, limit (Http1Requests).
     HttpDecoderConfig decoder = new HttpDecoderConfig()
@@ -107,7 +111,7 @@ final class ClientPipelines {
         session.streamOpened(stream);
         stream.pipeline()
             .addLast("h2-http", new Http2StreamFrameToHttpObjectCodec(true, false))
-            .addLast("exchange", new Http1Connection(server, tls, true, underscores));
+            .addLast("exchange", new Http1Connection(server, tls, true, underscores, listener));
       }
     });
   }

@@ -102,7 +102,7 @@ public final class GatewayServer implements AutoCloseable {
   private Listening bind(ListenerConfig listener, GatewayConfig config) throws InterruptedException, SSLException {
     TlsContexts tls = tlsContexts(listener, config);
     ClientChannelInitializer initializer = new ClientChannelInitializer(state, tls, listener.protocols(),
-        listener.headersWithUnderscores());
+        listener.headersWithUnderscores(), listener.name());
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(bossGroup, workerGroup)
         .channel(transport.serverChannelType())
@@ -237,7 +237,7 @@ public final class GatewayServer implements AutoCloseable {
     if (!running.admin().equals(next.admin())) {
       changed.add("server.admin");
     }
-    if (running.accessLog() != next.accessLog()) {
+    if (!running.accessLog().equals(next.accessLog())) {
       changed.add("server.access_log");
     }
     return changed;
@@ -252,7 +252,7 @@ public final class GatewayServer implements AutoCloseable {
     ServerState state = new ServerState(snapshot, accessLog, new UpstreamConnector(Transport.nio().socketChannelType(), null),
         new SimpleMeterRegistry());
     return new io.netty.channel.embedded.EmbeddedChannel(new ClientChannelInitializer(state, null, List.of("http1"),
-        ListenerConfig.UnderscoreHeaders.DROP));
+        ListenerConfig.UnderscoreHeaders.DROP, "embedded"));
   }
 
   /** The socket implementation the event loops use: {@code io_uring}, {@code epoll} or {@code nio}. */

@@ -39,7 +39,9 @@ public final class Gateway implements AutoCloseable {
 
   private Gateway(GatewayConfig config, PluginRegistry plugins) throws Exception {
     this.plugins = plugins;
-    this.accessLog = new AccessLog(accessLogSink);
+    // a file stays a file (tests of file output read it); stdout becomes this buffer, in the configured format
+    this.accessLog = config.server().accessLog().file() != null ? AccessLog.open(config.server().accessLog())
+        : new AccessLog(accessLogSink, config.server().accessLog().format());
     this.server = GatewayServer.start(config, plugins, accessLog);
   }
 
@@ -89,11 +91,21 @@ public final class Gateway implements AutoCloseable {
    * Fails if exchanges are still in flight after 10 seconds.
    */
   public String accessLog() throws InterruptedException {
+    awaitAccessLog();
+    return accessLogSink.toString(StandardCharsets.UTF_8);
+  }
+
+  /** The access log of this gateway, for reopening and counting drops. */
+  public AccessLog accessLogWriter() {
+    return accessLog;
+  }
+
+  /** Waits like {@link #accessLog()} until every ended exchange's line was written (and flushed). */
+  public void awaitAccessLog() throws InterruptedException {
     Poll.until("no exchange in flight", () -> server.activeExchanges() == 0,
         () -> server.activeExchanges() + " still in flight");
     long idle = accessLogIdle.get();
     Poll.until("the access log written", () -> accessLogIdle.get() >= idle + 2);
-    return accessLogSink.toString(StandardCharsets.UTF_8);
   }
 
   /** Sends a request without a body over HTTP/1.1 and reads the response as text. */
