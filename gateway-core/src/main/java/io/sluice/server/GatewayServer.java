@@ -83,6 +83,8 @@ public final class GatewayServer implements AutoCloseable {
     // Prometheus: what the admin listener's GET /metrics scrapes
     MeterRegistry meters = new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
         io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+    io.micrometer.core.instrument.FunctionCounter.builder("sluice.access_log.dropped", accessLog, AccessLog::dropped)
+        .description("Access-log lines dropped because the writer fell behind").register(meters);
     GatewaySnapshot snapshot = GatewaySnapshot.compile(config, registry, meters);
     GatewayServer server = new GatewayServer(snapshot, registry, accessLog, Transport.select(config.server().transport()),
         meters);

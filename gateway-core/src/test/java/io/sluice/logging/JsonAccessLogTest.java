@@ -108,6 +108,7 @@ class JsonAccessLogTest {
     assertThat(line.has("plugins")).as("a route without plugins").isFalse();
     assertThat(line.has("subject")).isFalse();
     assertThat(line.get("attempts").asInt()).isEqualTo(1);
+    assertThat(gateway.server().meters().get("sluice.access_log.dropped").functionCounter().count()).isZero();
   }
 
   @Test
