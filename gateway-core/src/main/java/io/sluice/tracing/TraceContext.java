@@ -2,7 +2,6 @@ package io.sluice.tracing;
 
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
-import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -48,9 +47,9 @@ public final class TraceContext {
    * {@code traceparent}, a new trace (sampled as {@code sampledWhenNew} says) otherwise.
    */
   public static TraceContext of(HttpHeaders headers, boolean sampledWhenNew) {
-    List<String> values = headers.getAll(TRACEPARENT);
-    if (values.size() == 1) {
-      TraceContext continued = parse(values.get(0));
+    String value = headers.get(TRACEPARENT);
+    if (value != null && headers.getAll(TRACEPARENT).size() == 1) { // the list only when there is one
+      TraceContext continued = parse(value);
       if (continued != null) {
         return continued;
       }
