@@ -1,14 +1,17 @@
 package io.sluice.logging;
 
-/** Appends JSON strings (RFC 8259) to a {@link StringBuilder}: quotes, backslashes and control characters escaped. */
-final class JsonText {
+/**
+ * Appends JSON strings (RFC 8259) to a {@link StringBuilder}: quotes, backslashes and control characters escaped, and
+ * U+2028/U+2029, which JavaScript does not allow in strings. Shared by the access log and the error bodies.
+ */
+public final class JsonText {
 
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private JsonText() {}
 
   /** {@code "value"}, escaped; {@code null} for {@code null}. */
-  static void appendString(StringBuilder out, String value) {
+  public static void appendString(StringBuilder out, String value) {
     if (value == null) {
       out.append("null");
       return;

@@ -24,6 +24,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 
 /**
  * Compiles the plugin chain of every route of a config: the global entries merged under the
@@ -120,70 +122,68 @@ public final class PluginChains {
     return credentialQueryParameters;
   }
 
-  /** Asks every plugin entry with a config of its own for the query parameters it reads credentials from. */
-  @SuppressWarnings({"unchecked", "rawtypes"})
+  /** The query parameters every plugin entry of the config reads credentials from (see {@link #declared}). */
   private static Set<String> credentialQueryParameters(GatewayConfig config, PluginRegistry registry,
       List<ConfigProblem> problems) {
-    List<PluginUse> uses = new ArrayList<>(config.plugins());
-    config.routes().forEach(route -> uses.addAll(route.plugins()));
     Set<String> names = new LinkedHashSet<>();
-    for (PluginUse use : uses) {
-      InstalledPlugin installed = registry.get(use.name());
-      if (installed == null || use.config() == null) {
-        continue;
-      }
-      try {
-        Set<String> declared = ((PluginFactory) installed.factory()).credentialQueryParameters(use.config());
-        if (declared != null) {
-          declared.stream().filter(name -> name != null && !name.isEmpty()).forEach(names::add);
-        }
-      } catch (RuntimeException | LinkageError e) {
-        problems.add(new ConfigProblem(use.position(), use.path(), "plugin '" + use.name() + "' (" + installed.source()
-            + ") could not name its credential query parameters: " + e.getMessage()));
-      }
-    }
+    declared(config, registry, problems, "credential query parameters", PluginFactory::credentialQueryParameters,
+        (use, name) -> {
+          if (name != null && !name.isEmpty()) {
+            names.add(name);
+          }
+        });
     return Set.copyOf(names);
   }
 
   /**
-   * Asks every plugin entry with a config of its own (global and per route, enabled or not: a
-   * route where a plugin is switched off must not let a client set what it would) for its
-   * identity headers. Names a plugin may not claim are reported at its entry.
+   * The identity headers of every plugin entry of the config (see {@link #declared}). Names a plugin may not claim
+   * are reported at its entry.
+   */
+  private static List<String> identityHeaders(GatewayConfig config, PluginRegistry registry, List<ConfigProblem> problems) {
+    Set<String> names = new LinkedHashSet<>();
+    declared(config, registry, problems, "identity headers", PluginFactory::identityHeaders, (use, name) -> {
+      String lower = name == null ? null : name.toLowerCase(Locale.ROOT);
+      if (lower == null || !HttpSyntax.isToken(lower)) {
+        problems.add(new ConfigProblem(use.position(), use.path(), "plugin '" + use.name() + "' declares the identity header "
+            + (name == null ? "null" : "'" + name + "'") + ", which is not a header name"));
+      } else if (HttpSyntax.MANAGED_HEADERS.contains(lower) || lower.equals("x-request-id")) {
+        problems.add(new ConfigProblem(use.position(), use.path(), "plugin '" + use.name() + "' declares '" + lower
+            + "' as an identity header, but the gateway manages that header itself (expected: a header of the plugin's own, "
+            + "such as x-user-id)"));
+      } else {
+        names.add(lower);
+      }
+    });
+    return List.copyOf(names);
+  }
+
+  /**
+   * Asks every plugin entry with a config of its own (global and per route, enabled or not: a route where a plugin is
+   * switched off must not let a client set what it would) for names it declares, and hands each to {@code accept}.
+   * A factory that throws is reported at its entry: it "could not name its {@code what}".
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private static List<String> identityHeaders(GatewayConfig config, PluginRegistry registry, List<ConfigProblem> problems) {
+  private static void declared(GatewayConfig config, PluginRegistry registry, List<ConfigProblem> problems, String what,
+      BiFunction<PluginFactory, Record, Set<String>> ask, BiConsumer<PluginUse, String> accept) {
     List<PluginUse> uses = new ArrayList<>(config.plugins());
     config.routes().forEach(route -> uses.addAll(route.plugins()));
-    Set<String> names = new LinkedHashSet<>();
     for (PluginUse use : uses) {
       InstalledPlugin installed = registry.get(use.name());
       if (installed == null || use.config() == null) {
         continue; // an unknown plugin is reported when the chains are built; a switch-only entry has no config
       }
-      PluginFactory factory = installed.factory();
       Set<String> declared;
       try {
-        declared = factory.identityHeaders(use.config());
+        declared = ask.apply(installed.factory(), use.config());
       } catch (RuntimeException | LinkageError e) {
         problems.add(new ConfigProblem(use.position(), use.path(), "plugin '" + use.name() + "' (" + installed.source()
-            + ") could not name its identity headers: " + e.getMessage()));
+            + ") could not name its " + what + ": " + e.getMessage()));
         continue;
       }
       for (String name : declared == null ? Set.<String>of() : declared) {
-        String lower = name == null ? null : name.toLowerCase(Locale.ROOT);
-        if (lower == null || !HttpSyntax.isToken(lower)) {
-          problems.add(new ConfigProblem(use.position(), use.path(), "plugin '" + use.name() + "' declares the identity header "
-              + (name == null ? "null" : "'" + name + "'") + ", which is not a header name"));
-        } else if (HttpSyntax.MANAGED_HEADERS.contains(lower) || lower.equals("x-request-id")) {
-          problems.add(new ConfigProblem(use.position(), use.path(), "plugin '" + use.name() + "' declares '" + lower
-              + "' as an identity header, but the gateway manages that header itself (expected: a header of the plugin's own, "
-              + "such as x-user-id)"));
-        } else {
-          names.add(lower);
-        }
+        accept.accept(use, name);
       }
     }
-    return List.copyOf(names);
   }
 
   /** Closes every plugin instance. */

@@ -3,7 +3,6 @@ package io.sluice.tracing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.Metadata;
 import io.sluice.testing.Gateway;
 import io.sluice.testing.H2Client;
@@ -22,7 +21,6 @@ import org.junit.jupiter.api.Test;
 /** W3C trace context through a real gateway to real HTTP/1.1, HTTP/2 and gRPC upstreams that record what they received. */
 class TracePropagationTest {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
   private static final String CLIENT_PARENT = "00f067aa0ba902b7";
   private static final String TRACEPARENT = "00-" + TRACE + "-" + CLIENT_PARENT + "-01";
@@ -72,16 +70,8 @@ class TracePropagationTest {
     grpc.close();
   }
 
-  private static JsonNode logLine(Gateway of, String marker) throws Exception {
-    List<JsonNode> lines = of.accessLog().lines().map(line -> {
-      try {
-        return JSON.readTree(line);
-      } catch (Exception e) {
-        throw new IllegalStateException(line, e);
-      }
-    }).filter(line -> line.path("path").asText().contains(marker)).toList();
-    assertThat(lines).hasSize(1);
-    return lines.get(0);
+  private static JsonNode logLine(Gateway of, String pathPart) throws Exception {
+    return of.accessLogLine(pathPart);
   }
 
   @Test
