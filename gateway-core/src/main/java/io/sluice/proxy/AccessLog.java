@@ -98,7 +98,7 @@ public final class AccessLog implements AutoCloseable {
         System.nanoTime() - e.startNanos(),
         upstreamNanos,
         run == null ? null : run.pluginNames(),
-        run == null ? null : run.decidedNanos().clone(),
+        run == null ? null : run.decidedNanos(), // no longer written: the chain ended before the exchange
         identity == null ? null : identity.subject(),
         identity == null ? null : identity.consumer(),
         e.attempts());
