@@ -3,6 +3,7 @@ package io.sluice.cli;
 import io.sluice.config.ConfigException;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.GatewayConfig;
+import io.sluice.logging.GatewayLogging;
 import io.sluice.plugin.PluginChains;
 import io.sluice.plugin.PluginDirs;
 import io.sluice.plugin.PluginRegistry;
@@ -161,7 +162,15 @@ public final class Sluice {
 
   private int serve(Loaded loaded, String file, DemoUpstream demo) {
     GatewayConfig config = loaded.config();
-    AccessLog accessLog = config.server().accessLog() ? new AccessLog(System.out) : AccessLog.disabled();
+    GatewayLogging logging = new GatewayLogging(System.err);
+    logging.apply(config.logging());
+    AccessLog accessLog;
+    try {
+      accessLog = AccessLog.open(config.server().accessLog());
+    } catch (IOException e) {
+      err.println("could not start: the access log " + config.server().accessLog().file() + " cannot be opened: " + e);
+      return INVALID;
+    }
     GatewayServer server;
     try {
       server = GatewayServer.start(config, loaded.registry(), accessLog);
@@ -197,9 +206,16 @@ public final class Sluice {
       sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stopRequested.countDown());
     }
     // SIGHUP reloads the config file (instead of the JVM's default: exit 129 with requests dropped).
-    ConfigReloads reloads = new ConfigReloads(server, Path.of(file), loaded.registry().catalog());
+    ConfigReloads reloads = new ConfigReloads(server, Path.of(file), loaded.registry().catalog(),
+        reloaded -> logging.apply(reloaded.logging()));
     sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> reloads.reload("SIGHUP"));
     reloads.watch(config.server().reload());
+    // SIGUSR1 reopens the access log file, after logrotate renamed it (instead of the JVM's default: exit 138).
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("USR1"), s -> accessLog.reopen());
+    } catch (IllegalArgumentException e) {
+      err.println("SIGUSR1 cannot be handled on this platform (" + e.getMessage() + "): the access log is not reopened on it");
+    }
     AdminServer admin = null;
     if (config.server().admin().enabled()) {
       try {

@@ -34,7 +34,7 @@ import org.yaml.snakeyaml.nodes.Node;
  */
 public final class ConfigLoader {
 
-  static final List<String> KEYS = List.of("server", "redis", "upstreams", "plugin_dirs", "plugins", "routes");
+  static final List<String> KEYS = List.of("server", "logging", "redis", "upstreams", "plugin_dirs", "plugins", "routes");
 
   private ConfigLoader() {}
 
@@ -85,6 +85,7 @@ public final class ConfigLoader {
     YamlMap top = document.map(KEYS);
     Path baseDir = folderOf(fileName);
     ServerConfig server = top.required("server").map(n -> ServerSectionReader.read(n, baseDir)).orElse(null);
+    LoggingConfig logging = top.optional("logging").map(LoggingSectionReader::read).orElse(LoggingConfig.DEFAULTS);
     RedisSettings redis = top.optional("redis").map(RedisSectionReader::read).orElse(null);
     Map<String, UpstreamConfig> upstreams = top.optional("upstreams").map(n -> UpstreamSectionReader.read(n, baseDir)).orElse(Map.of());
     long maxBodyBytes = (server == null ? LimitsConfig.DEFAULTS : server.limits()).maxBodyBytes();
@@ -96,7 +97,7 @@ public final class ConfigLoader {
         .map(n -> RouteSectionReader.read(n, upstreams.keySet(), maxBodyBytes, routePlugins))
         .orElse(List.of());
     problems.throwIfAny();
-    return new GatewayConfig(fileName, server, upstreams, routes, plugins, pluginDirs, redis);
+    return new GatewayConfig(fileName, server, upstreams, routes, plugins, pluginDirs, redis, logging);
   }
 
   /** The folder of the config file, absolute; the working directory when the name is not a path. */

@@ -14,6 +14,7 @@ import java.util.Map;
  * @param plugins the global plugin chain, merged under every route's own
  * @param pluginDirs folders (besides the distribution's {@code plugins/}) to load plugin jars from
  * @param redis the top-level {@code redis:} section, or {@code null} when there is none
+ * @param logging the gateway's own log
  */
 public record GatewayConfig(
     String source,
@@ -22,13 +23,20 @@ public record GatewayConfig(
     List<RouteConfig> routes,
     List<PluginUse> plugins,
     List<String> pluginDirs,
-    RedisSettings redis) {
+    RedisSettings redis,
+    LoggingConfig logging) {
 
   public GatewayConfig {
     upstreams = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(upstreams));
     routes = List.copyOf(routes);
     plugins = List.copyOf(plugins);
     pluginDirs = List.copyOf(pluginDirs);
+  }
+
+  /** A config with the default {@code logging:}. */
+  public GatewayConfig(String source, ServerConfig server, Map<String, UpstreamConfig> upstreams, List<RouteConfig> routes,
+      List<PluginUse> plugins, List<String> pluginDirs, RedisSettings redis) {
+    this(source, server, upstreams, routes, plugins, pluginDirs, redis, LoggingConfig.DEFAULTS);
   }
 
   /** A config without a {@code redis:} section. */

@@ -14,11 +14,12 @@ import java.util.List;
  * @param eventLoops number of I/O threads; {@code 0} means one per available core
  * @param transport which socket implementation the event loops use
  * @param drainTimeout how long SIGTERM waits for in-flight exchanges before exiting
- * @param accessLog whether one access-log line is written per exchange
+ * @param accessLog whether and how one access-log line is written per exchange
  * @param dns how upstream host names are resolved
  * @param stripRequestHeaders header names (lower case) removed from every client request before routing and
  *     plugins, besides those the configured plugins declare (see {@code PluginFactory#identityHeaders})
  * @param reload whether the config file is watched for changes; applied at once by a reload
+ * @param tracing W3C trace context propagation
  */
 public record ServerConfig(
     List<ListenerConfig> listeners,
@@ -29,10 +30,11 @@ public record ServerConfig(
     int eventLoops,
     IoTransport transport,
     Duration drainTimeout,
-    boolean accessLog,
+    AccessLogConfig accessLog,
     DnsConfig dns,
     List<String> stripRequestHeaders,
-    ReloadConfig reload) {
+    ReloadConfig reload,
+    TracingConfig tracing) {
 
   public ServerConfig {
     listeners = List.copyOf(listeners);

@@ -14,7 +14,9 @@ final class ServerSectionReader {
 
   static final List<String> KEYS =
       List.of("listeners", "admin", "trusted_proxies", "limits", "http2", "event_loops", "transport", "drain_timeout",
-          "access_log", "dns", "strip_request_headers", "reload");
+          "access_log", "dns", "strip_request_headers", "reload", "tracing");
+  static final List<String> ACCESS_LOG_KEYS = List.of("format", "path", "max_size", "max_files");
+  static final List<String> TRACING_KEYS = List.of("propagate", "sampled");
   static final List<String> LISTENER_KEYS = List.of("name", "bind", "port", "protocols", "tls", "headers_with_underscores");
   static final List<String> ADMIN_KEYS = List.of("enabled", "bind", "port", "token");
   static final List<String> LIMIT_KEYS = List.of(
@@ -37,6 +39,10 @@ final class ServerSectionReader {
   private static final int MAX_EVENT_LOOPS = 1024;
   private static final Map<String, ServerConfig.IoTransport> TRANSPORTS =
       UpstreamSectionReader.words(ServerConfig.IoTransport.values());
+  private static final Map<String, AccessLogConfig.Format> ACCESS_LOG_FORMATS =
+      UpstreamSectionReader.words(AccessLogConfig.Format.values());
+  /** Rotating more often than every megabyte would mostly be renaming files. */
+  private static final long MIN_ROTATED_SIZE = 1024 * 1024;
   private static final Map<String, ListenerConfig.UnderscoreHeaders> UNDERSCORE_HEADERS =
       UpstreamSectionReader.words(ListenerConfig.UnderscoreHeaders.values());
 
@@ -66,13 +72,71 @@ final class ServerSectionReader {
     ServerConfig.IoTransport transport =
         server.optional("transport").flatMap(n -> n.oneOf("transport", TRANSPORTS)).orElse(ServerConfig.IoTransport.AUTO);
     Duration drainTimeout = server.optional("drain_timeout").flatMap(n -> n.duration(true)).orElse(DRAIN_TIMEOUT_DEFAULT);
-    boolean accessLog = server.optional("access_log").flatMap(YamlNode::bool).orElse(true);
+    AccessLogConfig accessLog = server.optional("access_log").map(this::accessLog).orElse(AccessLogConfig.DEFAULTS);
     DnsConfig dns = server.optional("dns").map(ServerSectionReader::dns).orElse(DnsConfig.DEFAULTS);
     List<String> stripRequestHeaders =
         server.optional("strip_request_headers").map(ServerSectionReader::strippedHeaders).orElse(List.of());
     ReloadConfig reload = server.optional("reload").map(ServerSectionReader::reload).orElse(ReloadConfig.DEFAULTS);
+    TracingConfig tracing = server.optional("tracing").map(ServerSectionReader::tracing).orElse(TracingConfig.DEFAULTS);
     return new ServerConfig(listeners, admin, trustedProxies, limits, http2, eventLoops, transport, drainTimeout, accessLog, dns,
-        stripRequestHeaders, reload);
+        stripRequestHeaders, reload, tracing);
+  }
+
+  /** {@code true}, {@code false} or {@code { format, path, max_size, max_files }}; a mapping means enabled. */
+  private AccessLogConfig accessLog(YamlNode node) {
+    if (!node.isMap()) {
+      if (node.isList()) {
+        node.wrongType("true, false or a mapping with format and path");
+        return AccessLogConfig.DEFAULTS;
+      }
+      return node.bool().map(on -> on ? AccessLogConfig.DEFAULTS : AccessLogConfig.DISABLED).orElse(AccessLogConfig.DEFAULTS);
+    }
+    YamlMap log = node.map(ACCESS_LOG_KEYS);
+    AccessLogConfig d = AccessLogConfig.DEFAULTS;
+    AccessLogConfig.Format format = log.optional("format").flatMap(n -> n.oneOf("format", ACCESS_LOG_FORMATS)).orElse(d.format());
+    Optional<YamlNode> pathNode = log.optional("path");
+    Path file = pathNode.flatMap(this::logFile).orElse(null);
+    boolean stdout = pathNode.isEmpty() || pathNode.get().isScalar("stdout");
+    Optional<YamlNode> maxSizeNode = log.optional("max_size");
+    long maxSize = maxSizeNode.flatMap(n -> n.size(MIN_ROTATED_SIZE, Long.MAX_VALUE)).orElse(0L);
+    int maxFiles = log.optional("max_files").flatMap(n -> n.integer(1, 1000, "a number of rotated files, 1..1000"))
+        .orElse(d.maxFiles());
+    if (maxSizeNode.isPresent() && stdout) {
+      maxSizeNode.get().problem("max_size rotates a file, but the access log goes to stdout (expected: path: FILE as well)");
+    }
+    return new AccessLogConfig(true, format, file, maxSize, maxFiles);
+  }
+
+  /** {@code stdout}, or a file whose folder exists (relative to the config file's folder); {@code Optional.empty()} for stdout. */
+  private Optional<Path> logFile(YamlNode node) {
+    Optional<String> text = node.text("stdout or a file path such as /var/log/sluice/access.log");
+    if (text.isEmpty() || text.get().equals("stdout")) {
+      return Optional.empty();
+    }
+    Path file;
+    try {
+      file = baseDir.resolve(text.get()).normalize();
+    } catch (java.nio.file.InvalidPathException e) {
+      node.problem(Messages.invalid(text.get(), "stdout or a file path such as /var/log/sluice/access.log"));
+      return Optional.empty();
+    }
+    Path folder = file.getParent();
+    if (folder == null || !java.nio.file.Files.isDirectory(folder)) {
+      node.problem("the folder of " + Messages.quote(text.get()) + " does not exist (expected: a file in an existing folder)");
+      return Optional.empty();
+    }
+    if (java.nio.file.Files.isDirectory(file)) {
+      node.problem(Messages.quote(text.get()) + " is a folder (expected: a file path such as /var/log/sluice/access.log)");
+      return Optional.empty();
+    }
+    return Optional.of(file);
+  }
+
+  private static TracingConfig tracing(YamlNode node) {
+    YamlMap tracing = node.map(TRACING_KEYS);
+    TracingConfig d = TracingConfig.DEFAULTS;
+    return new TracingConfig(tracing.optional("propagate").flatMap(YamlNode::bool).orElse(d.propagate()),
+        tracing.optional("sampled").flatMap(YamlNode::bool).orElse(d.sampled()));
   }
 
   private List<ListenerConfig> listeners(YamlNode node) {

@@ -57,6 +57,11 @@ final class YamlNode {
     return node instanceof ScalarNode && node.getTag().equals(Tag.NULL);
   }
 
+  /** Whether this is the scalar {@code text}, as written (before {@code ${ENV}} substitution). */
+  boolean isScalar(String text) {
+    return node instanceof ScalarNode scalar && !isNull() && scalar.getValue().equals(text);
+  }
+
   boolean isMap() {
     return node instanceof MappingNode;
   }

@@ -32,9 +32,11 @@ public final class PluginChain {
   private final PluginSlot[] requestBodyBufferers;
   private final PluginSlot[] responseBodyStreamers;
   private final long requestBodyBufferLimit;
+  private final String[] names;
 
   PluginChain(PluginSlot[] slots) {
     this.all = slots;
+    this.names = Arrays.stream(slots).map(PluginSlot::name).toArray(String[]::new);
     this.responseHooks = Arrays.stream(slots).filter(PluginSlot::hasResponseHook).toArray(PluginSlot[]::new);
     this.completeHooks = Arrays.stream(slots).filter(PluginSlot::hasCompleteHook).toArray(PluginSlot[]::new);
     this.requestBodyStreamers = withMode(slots, true, BodyAccess.Mode.STREAMED);
@@ -154,6 +156,11 @@ public final class PluginChain {
       }
     }
     return null;
+  }
+
+  /** The plugin names in order, for the access log; shared, not to be changed. */
+  public String[] names() {
+    return names;
   }
 
   PluginSlot[] requestSlots() {

@@ -27,6 +27,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 
 /**
  * Compiles the plugin chain of every route of a config: the global entries merged under the
@@ -40,15 +42,17 @@ public final class PluginChains {
 
   private final Map<String, PluginChain> byRoute;
   private final List<String> identityHeaders;
+  private final Set<String> credentialQueryParameters;
 
-  private PluginChains(Map<String, PluginChain> byRoute, List<String> identityHeaders) {
+  private PluginChains(Map<String, PluginChain> byRoute, List<String> identityHeaders, Set<String> credentialQueryParameters) {
     this.byRoute = byRoute;
     this.identityHeaders = identityHeaders;
+    this.credentialQueryParameters = credentialQueryParameters;
   }
 
   /** Chains for a config without any plugins. */
   public static PluginChains none() {
-    return new PluginChains(Map.of(), List.of());
+    return new PluginChains(Map.of(), List.of(), Set.of());
   }
 
   /**
@@ -83,6 +87,7 @@ public final class PluginChains {
     Map<String, PluginChain> chains = new HashMap<>();
     List<ConfigProblem> problems = new ArrayList<>();
     List<String> identityHeaders = identityHeaders(config, registry, problems);
+    Set<String> credentialQueryParameters = credentialQueryParameters(config, registry, problems);
     for (RouteConfig route : config.routes()) {
       List<PluginSlot> slots = new ArrayList<>();
       for (PluginUse use : effectiveUses(config.plugins(), route.plugins())) {
@@ -98,10 +103,10 @@ public final class PluginChains {
       chains.put(route.id(), slots.isEmpty() ? PluginChain.EMPTY : new PluginChain(slots.toArray(PluginSlot[]::new)));
     }
     if (!problems.isEmpty()) {
-      new PluginChains(chains, List.of()).closeAllBut(previous);
+      new PluginChains(chains, List.of(), Set.of()).closeAllBut(previous);
       throw new ConfigException(problems);
     }
-    return new PluginChains(Map.copyOf(chains), identityHeaders);
+    return new PluginChains(Map.copyOf(chains), identityHeaders, credentialQueryParameters);
   }
 
   /** The chain of route {@code routeId}; empty when it has no plugins. */
@@ -117,45 +122,73 @@ public final class PluginChains {
     return identityHeaders;
   }
 
+  /** The query parameters every plugin entry of the config reads credentials from: the access log hides their values. */
+  public Set<String> credentialQueryParameters() {
+    return credentialQueryParameters;
+  }
+
+  /** The query parameters every plugin entry of the config reads credentials from (see {@link #declared}). */
+  private static Set<String> credentialQueryParameters(GatewayConfig config, PluginRegistry registry,
+      List<ConfigProblem> problems) {
+    Set<String> names = new LinkedHashSet<>();
+    declared(config, registry, problems, "credential query parameters", PluginFactory::credentialQueryParameters,
+        (use, name) -> {
+          if (name != null && !name.isEmpty()) {
+            names.add(name);
+          }
+        });
+    return Set.copyOf(names);
+  }
+
   /**
-   * Asks every plugin entry with a config of its own (global and per route, enabled or not: a
-   * route where a plugin is switched off must not let a client set what it would) for its
-   * identity headers. Names a plugin may not claim are reported at its entry.
+   * The identity headers of every plugin entry of the config (see {@link #declared}). Names a plugin may not claim
+   * are reported at its entry.
+   */
+  private static List<String> identityHeaders(GatewayConfig config, PluginRegistry registry, List<ConfigProblem> problems) {
+    Set<String> names = new LinkedHashSet<>();
+    declared(config, registry, problems, "identity headers", PluginFactory::identityHeaders, (use, name) -> {
+      String lower = name == null ? null : name.toLowerCase(Locale.ROOT);
+      if (lower == null || !HttpSyntax.isToken(lower)) {
+        problems.add(new ConfigProblem(use.position(), use.path(), "plugin '" + use.name() + "' declares the identity header "
+            + (name == null ? "null" : "'" + name + "'") + ", which is not a header name"));
+      } else if (HttpSyntax.MANAGED_HEADERS.contains(lower) || lower.equals("x-request-id")) {
+        problems.add(new ConfigProblem(use.position(), use.path(), "plugin '" + use.name() + "' declares '" + lower
+            + "' as an identity header, but the gateway manages that header itself (expected: a header of the plugin's own, "
+            + "such as x-user-id)"));
+      } else {
+        names.add(lower);
+      }
+    });
+    return List.copyOf(names);
+  }
+
+  /**
+   * Asks every plugin entry with a config of its own (global and per route, enabled or not: a route where a plugin is
+   * switched off must not let a client set what it would) for names it declares, and hands each to {@code accept}.
+   * A factory that throws is reported at its entry: it "could not name its {@code what}".
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private static List<String> identityHeaders(GatewayConfig config, PluginRegistry registry, List<ConfigProblem> problems) {
+  private static void declared(GatewayConfig config, PluginRegistry registry, List<ConfigProblem> problems, String what,
+      BiFunction<PluginFactory, Record, Set<String>> ask, BiConsumer<PluginUse, String> accept) {
     List<PluginUse> uses = new ArrayList<>(config.plugins());
     config.routes().forEach(route -> uses.addAll(route.plugins()));
-    Set<String> names = new LinkedHashSet<>();
     for (PluginUse use : uses) {
       InstalledPlugin installed = registry.get(use.name());
       if (installed == null || use.config() == null) {
         continue; // an unknown plugin is reported when the chains are built; a switch-only entry has no config
       }
-      PluginFactory factory = installed.factory();
       Set<String> declared;
       try {
-        declared = factory.identityHeaders(use.config());
+        declared = ask.apply(installed.factory(), use.config());
       } catch (RuntimeException | LinkageError e) {
         problems.add(new ConfigProblem(use.position(), use.path(), "plugin '" + use.name() + "' (" + installed.source()
-            + ") could not name its identity headers: " + e.getMessage()));
+            + ") could not name its " + what + ": " + e.getMessage()));
         continue;
       }
       for (String name : declared == null ? Set.<String>of() : declared) {
-        String lower = name == null ? null : name.toLowerCase(Locale.ROOT);
-        if (lower == null || !HttpSyntax.isToken(lower)) {
-          problems.add(new ConfigProblem(use.position(), use.path(), "plugin '" + use.name() + "' declares the identity header "
-              + (name == null ? "null" : "'" + name + "'") + ", which is not a header name"));
-        } else if (HttpSyntax.MANAGED_HEADERS.contains(lower) || lower.equals("x-request-id")) {
-          problems.add(new ConfigProblem(use.position(), use.path(), "plugin '" + use.name() + "' declares '" + lower
-              + "' as an identity header, but the gateway manages that header itself (expected: a header of the plugin's own, "
-              + "such as x-user-id)"));
-        } else {
-          names.add(lower);
-        }
+        accept.accept(use, name);
       }
     }
-    return List.copyOf(names);
   }
 
   /** Closes every plugin instance. */

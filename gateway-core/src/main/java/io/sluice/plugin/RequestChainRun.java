@@ -54,6 +54,14 @@ public final class RequestChainRun {
   private final OwnedExchange exchange;
   private final EventExecutor loop;
   private final Continuation continuation;
+  private final String[] names;
+  /**
+   * Per plugin, how long it took to decide: its {@code onRequest}, and for a plugin that waited, until its decision
+   * was applied on the event loop; {@code -1} for one that did not decide. Written on the event loop only.
+   */
+  private final long[] decidedNanos;
+  /** When the plugin the run waits for was called. */
+  private long waitingSince;
   /** Made when the run first waits, so that a synchronous run costs no more than its walk. */
   private Suspension suspension;
 
@@ -72,9 +80,25 @@ public final class RequestChainRun {
 
   public RequestChainRun(PluginChain chain, OwnedExchange exchange, EventExecutor loop, Continuation continuation) {
     this.slots = chain.requestSlots();
+    this.names = chain.names();
+    this.decidedNanos = new long[slots.length];
+    java.util.Arrays.fill(decidedNanos, -1);
     this.exchange = exchange;
     this.loop = loop;
     this.continuation = continuation;
+  }
+
+  /** The names of the plugins, in order; shared, not to be changed. */
+  public String[] pluginNames() {
+    return names;
+  }
+
+  /**
+   * How long each plugin of {@link #pluginNames()} took to decide, in nanoseconds, {@code -1} for one that did not
+   * (yet). Read it on the event loop, or after the exchange ended.
+   */
+  public long[] decidedNanos() {
+    return decidedNanos;
   }
 
   /** Starts the walk. Returns {@code true} when it finished synchronously (the continuation was called). */
@@ -103,11 +127,16 @@ public final class RequestChainRun {
       try {
         decision = slot.plugin().onRequest(exchange);
       } catch (RuntimeException | LinkageError e) {
+        long spent = System.nanoTime() - start;
+        slot.requestTimer().record(spent, TimeUnit.NANOSECONDS);
+        decidedNanos[i] = spent;
         failed(slot, e);
         return;
-      } finally {
-        slot.requestTimer().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       }
+      long spent = System.nanoTime() - start;
+      slot.requestTimer().record(spent, TimeUnit.NANOSECONDS);
+      decidedNanos[i] = spent;
+      waitingSince = start; // used only if the decision is to wait
       if (!apply(i, decision)) {
         return;
       }
@@ -173,6 +202,7 @@ public final class RequestChainRun {
       return; // too late: the plugin timed out, or the client went away
     }
     endWait(false);
+    decidedNanos[index] = System.nanoTime() - waitingSince;
     PluginSlot slot = slots[index];
     if (failure != null) {
       failed(slot, failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure);
@@ -198,6 +228,7 @@ public final class RequestChainRun {
       return;
     }
     int ticket = beginWait(index);
+    waitingSince = System.nanoTime();
     Thread call = Thread.ofVirtual().name("sluice-plugin-" + slot.name()).unstarted(() -> {
       Decision decision = null;
       Throwable failure = null;
@@ -224,6 +255,7 @@ public final class RequestChainRun {
       return;
     }
     endWait(false);
+    decidedNanos[index] = System.nanoTime() - waitingSince;
     if (failure != null) {
       failed(slots[index], failure);
       return;
@@ -276,6 +308,7 @@ public final class RequestChainRun {
       return;
     }
     endWait(true);
+    decidedNanos[index] = System.nanoTime() - waitingSince;
     PluginSlot slot = slots[index];
     long millis = TimeUnit.NANOSECONDS.toMillis(slot.timeoutNanos());
     slot.failures().warn("timeout", "plugin '" + slot.name() + "' did not decide within its timeout of " + millis

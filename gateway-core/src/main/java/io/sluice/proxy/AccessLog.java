@@ -1,63 +1,47 @@
 package io.sluice.proxy;
 
+import io.sluice.config.AccessLogConfig;
+import io.sluice.logging.AccessLogEntry;
+import io.sluice.logging.AccessLogWriter;
+import io.sluice.plugin.RequestChainRun;
+import io.sluice.spi.GatewayError;
+import io.sluice.spi.Identity;
+import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
+import java.util.Locale;
 
 /**
- * One line per exchange, written by a background thread so event loops never block on the
- * output. When the writer cannot keep up, lines beyond a bound are dropped and counted
- * rather than slowing traffic. {@link #disabled()} is the log of {@code access_log: false}:
- * it neither formats nor queues anything.
- *
- * <p>Format (space separated, {@code -} for absent):
- * {@code time request_id client method target status route upstream code source details
- * request_bytes response_bytes duration_ms upstream_ms abort}.
+ * One line per exchange. On the event loop, {@link #log} only takes what the line needs from the exchange (references
+ * and numbers) and queues it; formatting and writing happen on the {@link AccessLogWriter}'s thread, and when that
+ * falls behind, lines beyond a bound are dropped and counted rather than slowing traffic. {@link #disabled()} is the
+ * log of {@code access_log: false}: it neither collects nor queues anything.
  */
 public final class AccessLog implements AutoCloseable {
 
-  private static final int MAX_QUEUED = 65_536;
-  /**
-   * The writer drains the queue every {@link #DRAIN_INTERVAL_MILLIS} on its own; it is woken
-   * early only when this many lines wait. Waking it for every line cost the event loop a futex
-   * call and a context switch per request.
-   */
-  private static final int WAKE_AT = 4_096;
-  private static final long DRAIN_INTERVAL_MILLIS = 50;
-  private static final DateTimeFormatter SECOND = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.")
-      .withZone(ZoneOffset.UTC);
+  private final AccessLogWriter writer;
 
-  /** The formatted second of the latest line, shared by all event loops (a stale one is just rebuilt). */
-  private static volatile Second lastSecond = new Second(Long.MIN_VALUE, "");
-
-  private final ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger queued = new AtomicInteger();
-  private final AtomicLong dropped = new AtomicLong();
-  private final PrintStream out;
-  private final Thread writer;
-  private volatile boolean closed;
-
-  public AccessLog(OutputStream sink) {
-    this.out = new PrintStream(sink, false, StandardCharsets.UTF_8);
-    this.writer = Thread.ofPlatform().daemon().name("sluice-access-log").start(this::drain);
+  private AccessLog(AccessLogWriter writer) {
+    this.writer = writer;
   }
 
-  private AccessLog() {
-    this.out = null;
-    this.writer = null;
+  /** Text lines to {@code sink} (flushed, never closed). */
+  public AccessLog(OutputStream sink) {
+    this(sink, AccessLogConfig.Format.TEXT);
+  }
+
+  /** Lines of {@code format} to {@code sink} (flushed, never closed). */
+  public AccessLog(OutputStream sink, AccessLogConfig.Format format) {
+    this(AccessLogWriter.toStream(sink, format));
+  }
+
+  /** The log {@code config} asks for; a file is opened (created) now. */
+  public static AccessLog open(AccessLogConfig config) throws IOException {
+    return config.enabled() ? new AccessLog(AccessLogWriter.open(config)) : disabled();
   }
 
   /** A log that writes nothing and costs nothing per exchange. */
   public static AccessLog disabled() {
-    return new AccessLog();
+    return new AccessLog((AccessLogWriter) null);
   }
 
   /** Whether lines are written at all. */
@@ -65,103 +49,66 @@ public final class AccessLog implements AutoCloseable {
     return writer != null;
   }
 
-  /** Queues the line for {@code exchange}; never blocks. */
+  /** Queues the line for {@code exchange}, which has ended; never blocks. Called on the exchange's event loop. */
   public void log(Exchange exchange) {
-    if (writer == null) {
-      return;
-    }
-    int waiting = queued.incrementAndGet();
-    if (waiting > MAX_QUEUED) {
-      queued.decrementAndGet();
-      dropped.incrementAndGet();
-      return;
-    }
-    queue.add(format(exchange));
-    if (waiting == WAKE_AT) {
-      LockSupport.unpark(writer);
+    if (writer != null) {
+      writer.offer(entry(exchange));
     }
   }
 
   /** Lines dropped because the writer fell behind. */
   public long dropped() {
-    return dropped.get();
+    return writer == null ? 0 : writer.dropped();
   }
 
-  static String format(Exchange e) {
-    var error = e.error();
-    long durationMicros = (System.nanoTime() - e.startNanos()) / 1000;
+  /** Closes the log file and opens it again by name (SIGUSR1, after logrotate renamed it); returns at once. */
+  public void reopen() {
+    if (writer != null) {
+      writer.reopen();
+    }
+  }
+
+  static AccessLogEntry entry(Exchange e) {
+    GatewayError error = e.error();
     long upstreamNanos = e.upstreamLatencyNanos();
-    StringBuilder line = new StringBuilder(200);
-    appendTime(line, System.currentTimeMillis());
-    line.append(' ')
-        .append(e.requestId()).append(' ')
-        .append(e.clientAddress()).append(' ')
-        .append(e.method()).append(' ')
-        .append(e.target()).append(' ')
-        .append(e.status()).append(' ')
-        .append(e.routeId()).append(' ')
-        .append(e.upstream()).append(' ')
-        .append(error == null ? "-" : error.code().name()).append(' ')
-        .append(error == null ? "-" : error.source().name().toLowerCase(java.util.Locale.ROOT)).append(' ')
-        .append(error == null || error.details().isEmpty() ? "-" : '"' + error.details().replace('"', '\'') + '"').append(' ')
-        .append(e.requestBytes()).append(' ')
-        .append(e.responseBytes()).append(' ')
-        .append(durationMicros / 1000).append('.');
-    appendThreeDigits(line, (int) (durationMicros % 1000));
-    line.append(' ')
-        .append(upstreamNanos < 0 ? "-" : String.valueOf(TimeUnit.NANOSECONDS.toMillis(upstreamNanos))).append(' ')
-        .append(e.abort().isEmpty() ? "-" : e.abort());
-    return line.toString();
-  }
-
-  /** {@code 2026-11-23T16:40:34.509Z}: UTC, to the millisecond. */
-  private static void appendTime(StringBuilder line, long epochMillis) {
-    long second = Math.floorDiv(epochMillis, 1000);
-    Second formatted = lastSecond;
-    if (formatted.epochSecond != second) {
-      formatted = new Second(second, SECOND.format(Instant.ofEpochSecond(second)));
-      lastSecond = formatted;
-    }
-    line.append(formatted.text);
-    appendThreeDigits(line, (int) Math.floorMod(epochMillis, 1000));
-    line.append('Z');
-  }
-
-  private static void appendThreeDigits(StringBuilder line, int value) {
-    line.append((char) ('0' + value / 100)).append((char) ('0' + value / 10 % 10)).append((char) ('0' + value % 10));
-  }
-
-  private record Second(long epochSecond, String text) {}
-
-  private void drain() {
-    while (true) {
-      String line = queue.poll();
-      if (line == null) {
-        out.flush();
-        if (closed) {
-          return;
-        }
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(DRAIN_INTERVAL_MILLIS));
-        continue;
-      }
-      queued.decrementAndGet();
-      out.println(line);
-    }
+    RequestChainRun run = e.chainRun();
+    Identity identity = e.view() == null ? null : e.view().get(Identity.KEY);
+    return new AccessLogEntry(
+        System.currentTimeMillis(),
+        e.requestId(),
+        e.trace() == null ? null : e.trace().traceId(),
+        e.clientAddress(),
+        e.clientIp(),
+        e.listener(),
+        e.protocol(),
+        e.method(),
+        e.host(),
+        e.target(),
+        e.secretParameters(),
+        "-".equals(e.routeId()) ? null : e.routeId(),
+        "-".equals(e.upstream()) ? null : e.upstream(),
+        e.status(),
+        e.grpcStatus(),
+        error == null ? null : error.code().name(),
+        error == null ? null : error.source().name().toLowerCase(Locale.ROOT),
+        error == null || error.details().isEmpty() ? null : error.details(),
+        e.abort().isEmpty() ? null : e.abort(),
+        e.requestBytes(),
+        e.responseBytes(),
+        System.nanoTime() - e.startNanos(),
+        upstreamNanos,
+        run == null ? null : run.pluginNames(),
+        run == null ? null : run.decidedNanos(), // no longer written: the chain ended before the exchange
+        identity == null ? null : identity.subject(),
+        identity == null ? null : identity.consumer(),
+        e.attempts());
   }
 
   /** Writes what is queued and stops the writer. */
   @Override
   public void close() {
-    if (writer == null) {
-      return;
+    if (writer != null) {
+      writer.close();
     }
-    closed = true;
-    LockSupport.unpark(writer);
-    try {
-      writer.join(TimeUnit.SECONDS.toMillis(5));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    out.flush();
   }
 }

@@ -1,5 +1,7 @@
 package io.sluice.proxy;
 
+import static io.sluice.logging.JsonText.appendString;
+
 import io.sluice.spi.GatewayError;
 
 /** Renders {@link GatewayError} as the JSON body clients get over HTTP. */
@@ -28,27 +30,5 @@ public final class ErrorBodies {
     out.append("},\"request_id\":");
     appendString(out, requestId);
     return out.append("}\n").toString();
-  }
-
-  static void appendString(StringBuilder out, String value) {
-    out.append('"');
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        default -> {
-          if (c < 0x20 || c == 0x2028 || c == 0x2029) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
-    out.append('"');
   }
 }

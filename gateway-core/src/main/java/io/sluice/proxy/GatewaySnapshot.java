@@ -41,6 +41,7 @@ public final class GatewaySnapshot {
   private final List<Cidr> trustedProxies;
   private final PluginChains plugins;
   private final List<AsciiString> strippedRequestHeaders;
+  private final Set<String> secretQueryParameters;
   /** Exchanges that started on this snapshot and have not ended. */
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile Runnable onRetired;
@@ -61,6 +62,9 @@ public final class GatewaySnapshot {
     Set<String> stripped = new LinkedHashSet<>(config.server().stripRequestHeaders());
     stripped.addAll(plugins.identityHeaders());
     this.strippedRequestHeaders = stripped.stream().map(AsciiString::cached).toList();
+    Set<String> secrets = new java.util.HashSet<>(io.sluice.logging.QueryRedaction.ALWAYS);
+    secrets.addAll(plugins.credentialQueryParameters());
+    this.secretQueryParameters = Set.copyOf(secrets);
   }
 
   /**
@@ -176,6 +180,14 @@ public final class GatewaySnapshot {
    */
   public List<AsciiString> strippedRequestHeaders() {
     return strippedRequestHeaders;
+  }
+
+  /**
+   * Query parameters whose values the access log replaces with {@code REDACTED}: {@code api_key} and
+   * {@code access_token} always, and those configured plugins read credentials from.
+   */
+  public Set<String> secretQueryParameters() {
+    return secretQueryParameters;
   }
 
   /** Whether {@code peer} is a trusted proxy whose forwarding headers are kept. */

@@ -377,6 +377,9 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     stopResponseTimer();
     responseStarted = true;
     exchange.upstreamResponded();
+    if (grpc != null) {
+      exchange.grpcStatus(response.headers()); // a trailers-only answer
+    }
     HttpHeaders headers = ProxyHeaders.forClient(response.headers(), exchange.requestId(), route.responseHeaders());
     HttpResponseStatus status = response.status();
     if (grpc != null && grpc.web() != null) {
@@ -438,6 +441,9 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
   public void onResponseEnd(HttpHeaders trailers) {
     if (state == State.DONE) {
       return;
+    }
+    if (grpc != null) {
+      exchange.grpcStatus(trailers);
     }
     if (chain.streamsResponseBody()) {
       PluginSlot failed = chain.onResponseBodyChunk(view, Unpooled.EMPTY_BUFFER, true);
@@ -531,6 +537,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
 
   private void retryOnFreshConnection() {
     retried = true;
+    exchange.retried();
     stopResponseTimer();
     upstream = null;
     pool.requestDone();
@@ -540,6 +547,9 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
 
   private HttpRequest upstreamRequest() {
     HttpHeaders headers = ProxyHeaders.forUpstream(head, connection, exchange.requestId(), route.requestHeaders());
+    if (exchange.trace() != null) {
+      exchange.trace().applyTo(headers);
+    }
     if (cluster.isHttp2()) {
       ProxyHeaders.keepTeTrailers(head.headers(), headers);
     }

@@ -22,7 +22,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
   private final boolean http2;
 
   /**
-   * @param listener the listener's name
+   * @param listener the listener's name, for metrics and the access log
    * @param tls the listener's TLS contexts, or {@code null} for plain text
    * @param protocols the listener's protocols ({@code http1}, {@code h2c}, {@code h2})
    * @param underscores the listener's {@code headers_with_underscores}

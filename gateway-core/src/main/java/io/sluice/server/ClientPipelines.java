@@ -34,6 +34,7 @@ final class ClientPipelines {
 
   /**
    * @param h2cUpgrade whether HTTP/1.1 connections may switch to HTTP/2 with {@code Upgrade: h2c}
+   * @param listener the listener's name, for metrics and the access log
    * @param underscores the listener's {@code headers_with_underscores}
    */
   ClientPipelines(ServerState server, String listener, TlsContexts tls, boolean h2cUpgrade,
@@ -58,7 +59,7 @@ final class ClientPipelines {
   void http1(ChannelPipeline pipeline) {
     server.connectionMetrics().opened(pipeline.channel(), listener, ConnectionMetrics.Protocol.HTTP1);
     LimitsConfig limits = server.snapshot().config().server().limits();
-    Http1Connection connection = new Http1Connection(server, tls, false, underscores);
+    Http1Connection connection = new Http1Connection(server, tls, false, underscores, listener);
     // One bounded line reader reads request lines and chunk-size lines; the request line is then
     // held to its own, lower or equal, limit (Http1Requests).
     HttpDecoderConfig decoder = new HttpDecoderConfig()
@@ -118,7 +119,7 @@ final class ClientPipelines {
         session.streamOpened(stream);
         stream.pipeline()
             .addLast("h2-http", new Http2StreamFrameToHttpObjectCodec(true, false))
-            .addLast("exchange", new Http1Connection(server, tls, true, underscores));
+            .addLast("exchange", new Http1Connection(server, tls, true, underscores, listener));
       }
     });
   }

@@ -56,6 +56,7 @@ public final class ConfigReloads implements AutoCloseable {
   private final PluginCatalog catalog;
   private final Counter successes;
   private final Counter failures;
+  private final java.util.function.Consumer<GatewayConfig> afterReload;
   private final ExecutorService thread = Executors.newSingleThreadExecutor(
       Thread.ofPlatform().daemon().name("sluice-reload").factory());
   private volatile Running running;
@@ -71,6 +72,16 @@ public final class ConfigReloads implements AutoCloseable {
    * @param catalog the installed plugins, which new configs are bound against (plugin jars are not reloaded)
    */
   public ConfigReloads(GatewayServer server, Path file, PluginCatalog catalog) {
+    this(server, file, catalog, config -> { });
+  }
+
+  /**
+   * @param afterReload applies what of a reloaded config is the process's rather than the server's (the
+   *     {@code logging:} section); called on the reload thread after the server took the config
+   */
+  public ConfigReloads(GatewayServer server, Path file, PluginCatalog catalog,
+      java.util.function.Consumer<GatewayConfig> afterReload) {
+    this.afterReload = afterReload;
     this.server = server;
     this.file = file;
     this.catalog = catalog;
@@ -147,6 +158,7 @@ public final class ConfigReloads implements AutoCloseable {
       GatewayConfig config = ConfigLoader.parse(text, file.toString(), System::getenv, catalog);
       List<String> restartOnly = server.reload(config);
       follow(config.server().reload());
+      afterReload.accept(config);
       Instant now = Instant.now();
       running = new Running(file.toString(), version, now);
       Result result = new Result(true, trigger, now, version, List.of(), restartOnly);

@@ -87,6 +87,8 @@ public final class GatewayServer implements AutoCloseable {
     // Prometheus: what the admin listener's GET /metrics scrapes
     MeterRegistry meters = new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
         io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+    io.micrometer.core.instrument.FunctionCounter.builder("sluice.access_log.dropped", accessLog, AccessLog::dropped)
+        .description("Access-log lines dropped because the writer fell behind").register(meters);
     GatewaySnapshot snapshot = GatewaySnapshot.compile(config, registry, meters);
     GatewayServer server = new GatewayServer(snapshot, registry, accessLog, Transport.select(config.server().transport()),
         meters, RuntimeMetrics.bind(meters));
@@ -242,7 +244,7 @@ public final class GatewayServer implements AutoCloseable {
     if (!running.admin().equals(next.admin())) {
       changed.add("server.admin");
     }
-    if (running.accessLog() != next.accessLog()) {
+    if (!running.accessLog().equals(next.accessLog())) {
       changed.add("server.access_log");
     }
     return changed;

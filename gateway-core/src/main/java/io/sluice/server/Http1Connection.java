@@ -45,6 +45,9 @@ import io.sluice.proxy.ConnectionInfo;
 import io.sluice.plugin.PluginChain;
 import io.sluice.plugin.RequestChainRun;
 import io.sluice.proxy.ExchangeView;
+import io.sluice.proxy.ForwardedClients;
+import io.sluice.config.TracingConfig;
+import io.sluice.tracing.TraceContext;
 import io.sluice.eventloop.LazyTimer;
 import io.sluice.proxy.ResponseView;
 import io.sluice.spi.DirectResponse;
@@ -86,6 +89,8 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   private final boolean http2Stream;
   /** The listener's {@code headers_with_underscores}. */
   private final ListenerConfig.UnderscoreHeaders underscores;
+  /** The listener's name, for the access log. */
+  private final String listener;
   private ChannelHandlerContext ctx;
   private ConnectionInfo info;
 
@@ -133,8 +138,10 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
   /** Stream mode: the write that ends the response; the stream is closed once it is out. */
   private ChannelFuture lastWrite;
 
-  Http1Connection(ServerState server, TlsContexts tls, boolean http2Stream, ListenerConfig.UnderscoreHeaders underscores) {
+  Http1Connection(ServerState server, TlsContexts tls, boolean http2Stream, ListenerConfig.UnderscoreHeaders underscores,
+      String listener) {
     this.server = server;
+    this.listener = listener;
     this.tls = tls;
     this.http2Stream = http2Stream;
     this.underscores = underscores;
@@ -406,6 +413,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
     String target = request.uri();
     Exchange exchange = new Exchange(requestId, info.peerIp(), request.method().name(),
         target.length() > MAX_LOGGED_TARGET ? target.substring(0, MAX_LOGGED_TARGET) + "..." : target);
+    exchange.arrivedOn(listener, protocol(request.protocolVersion()));
     current = exchange;
     chain = PluginChain.EMPTY;
     view = null;
@@ -423,6 +431,10 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
     }
     RequestHead head = ((Http1Requests.Accepted) outcome).head();
     requestComplete = !head.hasBody();
+    TracingConfig tracing = snapshot.config().server().tracing();
+    exchange.head(head.host(), ForwardedClients.clientIp(info.peerIp(), info.trustedPeer(), head.headers(),
+            snapshot.config().server().trustedProxies()),
+        tracing.propagate() ? TraceContext.of(head.headers(), tracing.sampled()) : null, snapshot.secretQueryParameters());
     GatewayError headerRefusal = screen(head.headers(), snapshot, http2Stream);
     if (headerRefusal != null) {
       answerError(exchange, headerRefusal, false);
@@ -442,6 +454,17 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
       }
       case RouteMatchResult.Matched matched -> serve(exchange, head, matched, snapshot, limits);
     }
+  }
+
+  /** The protocol the access log names: gRPC and gRPC-Web by the request's content type, otherwise the HTTP version. */
+  private String protocol(HttpVersion version) {
+    if (grpcWebContentType != null) {
+      return "gRPC-Web";
+    }
+    if (grpcRequest) {
+      return "gRPC";
+    }
+    return http2Stream ? "HTTP/2" : version.text();
   }
 
   /** The rules for what a client sent (see {@link ClientHeaders}), before routing and plugins. */
@@ -483,6 +506,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
         afterChain(() -> answerPlugin(exchange, response));
       }
     });
+    exchange.plugins(view, chainRun);
     if (!chainRun.start()) {
       // A plugin decides asynchronously: hold whatever else of the request arrives meanwhile.
       chainPending = true;
@@ -790,6 +814,7 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientStream
       return;
     }
     Exchange exchange = new Exchange(RequestIds.next(), info.peerIp(), "-", "-");
+    exchange.arrivedOn(listener, http2Stream ? "HTTP/2" : "HTTP/1.1");
     grpcRequest = false;
     grpcWebContentType = null;
     exchangeSnapshot = server.startExchange();

@@ -94,6 +94,22 @@ public interface PluginFactory<C extends Record> {
     return Set.of();
   }
 
+  /**
+   * The query parameters that carry credentials for this plugin, for {@code config} (an API key or a token read from
+   * the query string). Empty unless overridden. The access log writes {@code REDACTED} instead of their values, on
+   * every route. Called once per plugin entry when a config is loaded, like {@link #identityHeaders}.
+   *
+   * {@snippet :
+   * @Override
+   * public Set<String> credentialQueryParameters(Config config) {
+   *   return config.keyFrom() == KeyFrom.QUERY ? Set.of(config.queryParam()) : Set.of();
+   * }
+   * }
+   */
+  default Set<String> credentialQueryParameters(C config) {
+    return Set.of();
+  }
+
   /** A plugin instance for one route (or the global chain). */
   Plugin create(C config, PluginContext context);
 }

@@ -97,7 +97,8 @@ class ConfigExamplesTest {
             ServerSectionReader.LIMIT_KEYS, UpstreamSectionReader.KEYS, UpstreamSectionReader.TIMEOUT_KEYS, RouteSectionReader.KEYS,
             RouteSectionReader.RESPOND_KEYS, MatchReader.KEYS, MatchReader.CONDITION_KEYS, RewriteReader.KEYS,
             RewriteReader.REPLACE_KEYS, HeaderOpsReader.KEYS, TlsSectionReader.KEYS, TlsSectionReader.SNI_KEYS,
-            UpstreamTlsReader.KEYS, HealthCheckReader.KEYS)
+            UpstreamTlsReader.KEYS, HealthCheckReader.KEYS, ServerSectionReader.ACCESS_LOG_KEYS, ServerSectionReader.TRACING_KEYS,
+            LoggingSectionReader.KEYS)
         .forEach(known::addAll);
 
     // "respond" and "upstream" exclude each other per route, so the file shows them on different routes

@@ -43,9 +43,11 @@ class ConfigLoaderTest {
         event_loops: 4
         transport: epoll
         drain_timeout: 1h
-        access_log: false
+        access_log: { format: json, path: /tmp/access.log, max_size: 100MiB, max_files: 3 }
         strip_request_headers: [X-User-Id, x-tenant]
         reload: { watch: true, debounce: 2s }
+        tracing: { propagate: false, sampled: false }
+      logging: { level: warn, levels: { io.sluice.upstream: debug, io.netty: error }, format: json }
       upstreams:
         users:
           endpoints: [ "http://127.0.0.1:9001", "http://LocalHost:9002" ]
@@ -92,8 +94,12 @@ class ConfigLoaderTest {
         new AdminConfig(true, "127.0.0.1", 9901),
         List.of(Cidr.parse("10.0.0.0/8"), Cidr.parse("::1")),
         limits, new Http2Config(500, 65_535, 32 * 1024, 50, Duration.ofSeconds(10), 70), 4,
-        ServerConfig.IoTransport.EPOLL, Duration.ofHours(1), false, DnsConfig.DEFAULTS, List.of("x-user-id", "x-tenant"),
-        new ReloadConfig(true, Duration.ofSeconds(2)));
+        ServerConfig.IoTransport.EPOLL, Duration.ofHours(1),
+        new AccessLogConfig(true, AccessLogConfig.Format.JSON, Path.of("/tmp/access.log"), 100L * 1024 * 1024, 3),
+        DnsConfig.DEFAULTS, List.of("x-user-id", "x-tenant"), new ReloadConfig(true, Duration.ofSeconds(2)),
+        new TracingConfig(false, false));
+    LoggingConfig logging = new LoggingConfig(LoggingConfig.Level.WARN,
+        orderedMap("io.sluice.upstream", LoggingConfig.Level.DEBUG, "io.netty", LoggingConfig.Level.ERROR), LoggingConfig.Format.JSON);
     Map<String, UpstreamConfig> upstreams = new LinkedHashMap<>();
     upstreams.put("users", new UpstreamConfig("users",
         List.of(new Endpoint("http", "127.0.0.1", 9001), new Endpoint("http", "localhost", 9002)),
@@ -101,7 +107,7 @@ class ConfigLoaderTest {
         new UpstreamTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(15), Duration.ofDays(1)), 64));
     upstreams.put("orders", new UpstreamConfig("orders", List.of(new Endpoint("http", "::1", 80)),
         UpstreamConfig.LoadBalancing.ROUND_ROBIN, UpstreamTimeouts.DEFAULTS, 1024));
-    RouteConfig users = new RouteConfig("users", new SourcePosition("sluice.yaml", 37, 5), 0,
+    RouteConfig users = new RouteConfig("users", new SourcePosition("sluice.yaml", 39, 5), 0,
         new RouteMatch(
             List.of(HostPattern.exact("api.example.com"), HostPattern.wildcard(".example.org")),
             PathPatterns.parse("/api/v1/users/{id}/**"),
@@ -113,16 +119,16 @@ class ConfigLoaderTest {
         new HeaderOps(List.of("x-internal"), Map.of("x-gateway", "sluice"), Map.of("x-tag", "a")),
         new HeaderOps(List.of("server"), Map.of(), Map.of()),
         1024 * 1024);
-    RouteConfig orders = new RouteConfig("orders", new SourcePosition("sluice.yaml", 50, 5), 1,
+    RouteConfig orders = new RouteConfig("orders", new SourcePosition("sluice.yaml", 52, 5), 1,
         new RouteMatch(List.of(HostPattern.exact("orders.example.com")), PathPatterns.parse("/orders/{id}"), Set.of(),
             List.of(), List.of()),
         new RouteAction.Forward("orders", new Rewrite(Rewrite.Kind.REPLACE_PREFIX, "/orders", "/v2/orders"), null),
         HeaderOps.NONE, HeaderOps.NONE, 20_000_000);
-    RouteConfig profile = new RouteConfig("profile", new SourcePosition("sluice.yaml", 54, 5), 2,
+    RouteConfig profile = new RouteConfig("profile", new SourcePosition("sluice.yaml", 56, 5), 2,
         new RouteMatch(List.of(), PathPatterns.parse("/u/{name}"), Set.of(), List.of(), List.of()),
         new RouteAction.Forward("users", new Rewrite(Rewrite.Kind.TEMPLATE, "", "/users/{name}/profile"), null),
         HeaderOps.NONE, HeaderOps.NONE, 20_000_000);
-    RouteConfig health = new RouteConfig("health", new SourcePosition("sluice.yaml", 58, 5), 3,
+    RouteConfig health = new RouteConfig("health", new SourcePosition("sluice.yaml", 60, 5), 3,
         new RouteMatch(List.of(), PathPatterns.parse("/healthz"), Set.of(), List.of(), List.of()),
         new RouteAction.Respond(200, Map.of("content-type", "text/plain"), "ok\n"),
         HeaderOps.NONE, new HeaderOps(List.of(), Map.of("cache-control", "no-store"), Map.of()),
@@ -133,8 +139,17 @@ class ConfigLoaderTest {
     assertThat(config)
         .usingRecursiveComparison()
         .withComparatorForType(Comparator.comparing(Pattern::pattern), Pattern.class)
-        .isEqualTo(new GatewayConfig("sluice.yaml", server, upstreams, List.of(users, orders, profile, health)));
+        .isEqualTo(new GatewayConfig("sluice.yaml", server, upstreams, List.of(users, orders, profile, health), List.of(),
+            List.of(), null, logging));
+    assertThat(config.logging().levels().keySet()).containsExactly("io.sluice.upstream", "io.netty");
     assertThat(config.upstreams().keySet()).containsExactly("users", "orders");
+  }
+
+  private static <V> Map<String, V> orderedMap(String k1, V v1, String k2, V v2) {
+    Map<String, V> map = new LinkedHashMap<>();
+    map.put(k1, v1);
+    map.put(k2, v2);
+    return map;
   }
 
   @Test
@@ -156,7 +171,9 @@ class ConfigLoaderTest {
     assertThat(server.http2()).isEqualTo(Http2Config.DEFAULTS);
     assertThat(server.eventLoops()).isZero();
     assertThat(server.drainTimeout()).isEqualTo(Duration.ofSeconds(30));
-    assertThat(server.accessLog()).isTrue();
+    assertThat(server.accessLog()).isEqualTo(AccessLogConfig.DEFAULTS);
+    assertThat(server.tracing()).isEqualTo(TracingConfig.DEFAULTS);
+    assertThat(config.logging()).isEqualTo(LoggingConfig.DEFAULTS);
     assertThat(server.stripRequestHeaders()).isEmpty();
     assertThat(config.upstreams().get("users")).isEqualTo(new UpstreamConfig("users", List.of(new Endpoint("http", "users.internal", 80)),
         UpstreamConfig.LoadBalancing.ROUND_ROBIN, UpstreamTimeouts.DEFAULTS, 1024));

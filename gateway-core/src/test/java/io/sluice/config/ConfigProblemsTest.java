@@ -53,7 +53,7 @@ class ConfigProblemsTest {
         upstream: {}
         routes: []
         """)).containsExactly(
-            "sluice.yaml:3:1 unknown key 'cache' (expected one of: server, redis, upstreams, plugin_dirs, plugins, routes)",
+            "sluice.yaml:3:1 unknown key 'cache' (expected one of: server, logging, redis, upstreams, plugin_dirs, plugins, routes)",
             "sluice.yaml:4:1 unknown key 'upstream' (did you mean 'upstreams'?)");
   }
 
@@ -97,7 +97,7 @@ class ConfigProblemsTest {
         """)).containsExactly(
             "sluice.yaml:2:14 server.listeners: expected a list, found a mapping",
             "sluice.yaml:3:11 server.limits: expected a mapping, found '16KiB'",
-            "sluice.yaml:4:15 server.access_log: expected true or false, found a list",
+            "sluice.yaml:4:15 server.access_log: expected true, false or a mapping with format and path, found a list",
             "sluice.yaml:5:9 routes: expected a list, found a mapping");
   }
 

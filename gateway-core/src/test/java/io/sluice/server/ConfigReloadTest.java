@@ -243,6 +243,36 @@ class ConfigReloadTest {
     }
   }
 
+  @Test
+  void aReloadAppliesLoggingAndTracingAndNamesTheAccessLogAsRestartOnly(@TempDir Path dir) throws Exception {
+    try (TestUpstream upstream = new TestUpstream();
+        Gateway gateway = Gateway.start(config("v0", "a", "x"), env(upstream))) {
+      Path file = dir.resolve("sluice.yaml");
+      String port = String.valueOf(upstream.port());
+      Files.writeString(file, config("v0", "a", "x").replace("${UPSTREAM}", port));
+      java.util.List<io.sluice.config.LoggingConfig> applied = new java.util.concurrent.CopyOnWriteArrayList<>();
+      try (ConfigReloads reloads = new ConfigReloads(gateway.server(), file, gateway.plugins().catalog(),
+          config -> applied.add(config.logging()))) {
+        Files.writeString(file, config("v1", "a", "x").replace("${UPSTREAM}", port)
+            .replace("  listeners:", "  access_log: { format: json }\n  tracing: { propagate: false }\n  listeners:")
+            + "logging: { level: debug, format: json }\n");
+
+        ConfigReloads.Result result = reloads.reload("test").get();
+
+        assertThat(result.success()).isTrue();
+        assertThat(result.restartOnly()).containsExactly("server.access_log");
+        assertThat(applied).singleElement().isEqualTo(new io.sluice.config.LoggingConfig(
+            io.sluice.config.LoggingConfig.Level.DEBUG, Map.of(), io.sluice.config.LoggingConfig.Format.JSON));
+        gateway.send("GET", "/traced");
+        assertThat(upstream.lastRequest().headers().contains("traceparent")).as("tracing: off applies at once").isFalse();
+
+        Files.writeString(file, "server: {}\n");
+        assertThat(reloads.reload("test").get().success()).isFalse();
+        assertThat(applied).as("a failed reload applies nothing").hasSize(1);
+      }
+    }
+  }
+
   private static String body(Gateway gateway, String path) {
     try {
       return gateway.send("GET", path).body();

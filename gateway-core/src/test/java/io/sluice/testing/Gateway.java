@@ -1,5 +1,6 @@
 package io.sluice.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.GatewayConfig;
 import io.sluice.plugin.PluginRegistry;
@@ -23,6 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Gateway implements AutoCloseable {
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
   private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   private final GatewayServer server;
@@ -39,7 +41,9 @@ public final class Gateway implements AutoCloseable {
 
   private Gateway(GatewayConfig config, PluginRegistry plugins) throws Exception {
     this.plugins = plugins;
-    this.accessLog = new AccessLog(accessLogSink);
+    // a file stays a file (tests of file output read it); stdout becomes this buffer, in the configured format
+    this.accessLog = config.server().accessLog().file() != null ? AccessLog.open(config.server().accessLog())
+        : new AccessLog(accessLogSink, config.server().accessLog().format());
     this.server = GatewayServer.start(config, plugins, accessLog);
   }
 
@@ -89,11 +93,53 @@ public final class Gateway implements AutoCloseable {
    * Fails if exchanges are still in flight after 10 seconds.
    */
   public String accessLog() throws InterruptedException {
+    awaitAccessLog();
+    return accessLogSink.toString(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The lines of a JSON access log ({@code access_log: { format: json }}) whose {@code path} contains
+   * {@code pathPart}, each parsed with Jackson (every line of the log must parse), after waiting as {@link #accessLog()}.
+   */
+  public List<JsonNode> accessLogJson(String pathPart) throws InterruptedException {
+    List<JsonNode> lines = new java.util.ArrayList<>();
+    for (String line : accessLog().lines().toList()) {
+      JsonNode node;
+      try {
+        node = JSON.readTree(line);
+      } catch (java.io.IOException e) {
+        throw new AssertionError("not a JSON line: " + line, e);
+      }
+      if (!node.isObject()) {
+        throw new AssertionError("not a JSON object: " + line);
+      }
+      if (node.path("path").asText().contains(pathPart)) {
+        lines.add(node);
+      }
+    }
+    return lines;
+  }
+
+  /** The one JSON access-log line whose {@code path} contains {@code pathPart} (see {@link #accessLogJson}). */
+  public JsonNode accessLogLine(String pathPart) throws InterruptedException {
+    List<JsonNode> lines = accessLogJson(pathPart);
+    if (lines.size() != 1) {
+      throw new AssertionError(lines.size() + " access-log lines for " + pathPart + " (expected: one): " + lines);
+    }
+    return lines.get(0);
+  }
+
+  /** The access log of this gateway, for reopening and counting drops. */
+  public AccessLog accessLogWriter() {
+    return accessLog;
+  }
+
+  /** Waits like {@link #accessLog()} until every ended exchange's line was written (and flushed). */
+  public void awaitAccessLog() throws InterruptedException {
     Poll.until("no exchange in flight", () -> server.activeExchanges() == 0,
         () -> server.activeExchanges() + " still in flight");
     long idle = accessLogIdle.get();
     Poll.until("the access log written", () -> accessLogIdle.get() >= idle + 2);
-    return accessLogSink.toString(StandardCharsets.UTF_8);
   }
 
   /** Sends a request without a body over HTTP/1.1 and reads the response as text. */

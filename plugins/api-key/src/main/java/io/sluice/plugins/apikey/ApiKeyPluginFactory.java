@@ -35,6 +35,12 @@ public final class ApiKeyPluginFactory implements PluginFactory<ApiKeyConfig> {
     return config.forwardConsumerHeader() == null ? Set.of() : Set.of(config.forwardConsumerHeader());
   }
 
+  /** The {@code query_param} with {@code key_from: query}: the access log hides the key. */
+  @Override
+  public Set<String> credentialQueryParameters(ApiKeyConfig config) {
+    return config.keyFrom() == ApiKeyConfig.KeyFrom.QUERY ? Set.of(config.queryParam()) : Set.of();
+  }
+
   @Override
   public Plugin create(ApiKeyConfig config, PluginContext context) {
     return new ApiKeyPlugin(config);

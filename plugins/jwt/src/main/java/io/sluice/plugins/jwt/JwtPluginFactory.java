@@ -39,6 +39,12 @@ public final class JwtPluginFactory implements PluginFactory<JwtConfig> {
     return Phase.AUTHENTICATION;
   }
 
+  /** The {@code query_param} with {@code token_from: query}: the access log hides the token. */
+  @Override
+  public Set<String> credentialQueryParameters(JwtConfig config) {
+    return config.tokenFrom() == JwtConfig.TokenSource.QUERY ? Set.of(config.queryParam()) : Set.of();
+  }
+
   /** The {@code forward_claims} headers: the gateway strips them from every client request. */
   @Override
   public Set<String> identityHeaders(JwtConfig config) {

@@ -86,6 +86,14 @@ class JwtGatewayTest {
                   token_from: cookie
                   cookie_name: session
                   strip_authorization: false
+          - id: query
+            match: { path: /feed/** }
+            upstream: backend
+            plugins:
+              - jwt:
+                  issuers: [ { issuer: "${ISSUER}", jwks_uri: "${JWKS}", algorithms: [RS256], audiences: [api] } ]
+                  token_from: query
+                  query_param: t
           - id: docs
             match: { path: /docs/** }
             upstream: backend
@@ -233,6 +241,20 @@ class JwtGatewayTest {
 
     String log = gateway.accessLog();
     assertThat(log).contains("jwt.signature_invalid").doesNotContain(parts[2]);
+  }
+
+  @Test
+  void aTokenInTheQueryOrACookieNeverReachesTheAccessLog() throws Exception {
+    String inQuery = rs256(claims().subject("query-reader").build());
+    String inCookie = rs256(claims().subject("cookie-reader").build());
+
+    // (a token is long enough for the logged target to be cut at 512 characters: the value is redacted to the end)
+    assertThat(get("/feed/items?page=2&t=" + inQuery).statusCode()).isEqualTo(200);
+    assertThat(get("/web/page", "Cookie", "session=" + inCookie).statusCode()).isEqualTo(200);
+
+    String log = gateway.accessLog();
+    assertThat(log).contains(" /feed/items?page=2&t=REDACTED 200 query ").doesNotContain(inQuery, inCookie);
+    assertThat(upstream.lastRequest().headers().get("cookie")).as("the upstream still gets them").contains(inCookie);
   }
 
   @Test
