@@ -24,14 +24,18 @@ final class RateLimitPlugin implements Plugin {
   private static final AttributeKey<Taken> TAKEN = AttributeKey.of("rate_limit.taken", Taken.class);
 
   final RateLimitConfig config;
+  /** The counters: the limits themselves with {@code store: local}, the fallback with {@code store: redis}. */
   final LocalLimits limits;
-  private final Answers answers;
+  /** {@code null} with {@code store: local}. */
+  final RedisLimits redis;
+  final Answers answers;
   private final Ticker ticker;
   private final boolean headers;
 
-  RateLimitPlugin(RateLimitConfig config, LocalLimits limits, Ticker ticker) {
+  RateLimitPlugin(RateLimitConfig config, LocalLimits limits, Ticker ticker, RedisLimits redis) {
     this.config = config;
     this.limits = limits;
+    this.redis = redis;
     this.answers = new Answers(limits.policies);
     this.ticker = ticker;
     this.headers = config.headers();
@@ -39,6 +43,11 @@ final class RateLimitPlugin implements Plugin {
 
   @Override
   public Decision onRequest(Exchange exchange) {
+    return redis == null ? decide(exchange, limits) : redis.decide(exchange, this);
+  }
+
+  /** Decides with local counters: the limits of {@code store: local}, or the fallback while Redis fails. */
+  Decision decide(Exchange exchange, LocalLimits limits) {
     List<Policy> policies = limits.policies;
     long now = ticker.nanoTime();
     Policy tightest = null;
@@ -89,6 +98,14 @@ final class RateLimitPlugin implements Plugin {
         }
       }
     }
+    return admitted(exchange, taken, tightest, tightestVerdict, delay);
+  }
+
+  /**
+   * Lets an admitted request on: records what it took (slots to give back, the budget to report),
+   * after holding it {@code delayNanos} when a leaky bucket delays it.
+   */
+  Decision admitted(Exchange exchange, Taken taken, Policy tightest, long tightestVerdict, long delayNanos) {
     if (headers && tightest != null) {
       if (taken == null) {
         taken = new Taken();
@@ -98,17 +115,17 @@ final class RateLimitPlugin implements Plugin {
     if (taken != null) {
       exchange.attributes().put(TAKEN, taken);
     }
-    if (delay > 0) {
+    if (delayNanos > 0) {
       // the gateway stops reading from the client meanwhile; no thread waits
       CompletableFuture<Void> turn = CompletableFuture.runAsync(() -> {},
-          CompletableFuture.delayedExecutor(delay, TimeUnit.NANOSECONDS, Runnable::run));
+          CompletableFuture.delayedExecutor(delayNanos, TimeUnit.NANOSECONDS, Runnable::run));
       return Decision.await(turn, (ex, ignored) -> Decision.proceed());
     }
     return Decision.proceed();
   }
 
   /** Less budget left, or as little but for longer. */
-  private static boolean tighter(long verdict, long than) {
+  static boolean tighter(long verdict, long than) {
     long remaining = Verdict.remaining(verdict);
     long other = Verdict.remaining(than);
     return remaining < other || remaining == other && Verdict.millisOf(verdict) > Verdict.millisOf(than);
@@ -130,10 +147,19 @@ final class RateLimitPlugin implements Plugin {
     }
   }
 
+  @Override
+  public void close() {
+    if (redis != null) {
+      redis.close();
+    }
+  }
+
   /** Per exchange: the budget to report and the concurrency slots held. */
   static final class Taken {
     private AtomicLong first;
     private AtomicLong[] more;
+    /** Gives back slots held elsewhere (in Redis); {@code null} when there are none. */
+    private Runnable shared;
     Policy policy;
     long remaining;
     long resetMillis;
@@ -153,8 +179,16 @@ final class RateLimitPlugin implements Plugin {
       resetMillis = reset;
     }
 
+    void onRelease(Runnable giveBack) {
+      shared = giveBack;
+    }
+
     /** Gives the slots back, once. */
     void release() {
+      if (shared != null) {
+        shared.run();
+        shared = null;
+      }
       if (first != null) {
         first.decrementAndGet();
         first = null;
