@@ -102,6 +102,13 @@ final class SharedRedis {
     }
   }
 
+  /** The instance in use for {@code settings}, or {@code null} (for tests). */
+  static SharedRedis find(RedisSettings settings) {
+    synchronized (SHARED) {
+      return SHARED.get(settings);
+    }
+  }
+
   /** One user fewer; the last one closes the connection and the client, without waiting for them. */
   void release() {
     synchronized (SHARED) {

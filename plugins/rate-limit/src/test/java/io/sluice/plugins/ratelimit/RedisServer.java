@@ -1,0 +1,109 @@
+package io.sluice.plugins.ratelimit;
+
+import io.sluice.testing.Poll;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real {@code redis-server} on a free loopback port, without persistence, for the Redis store's
+ * tests. It can be killed and started again on the same port (empty, as after a crash without
+ * persistence). CI installs the Debian package; without it the tests fail and say so.
+ */
+final class RedisServer implements AutoCloseable {
+
+  private static final Path BINARY = Path.of(System.getenv().getOrDefault("REDIS_SERVER", "/usr/bin/redis-server"));
+
+  private final int port;
+  private Process process;
+
+  private RedisServer(int port) {
+    this.port = port;
+  }
+
+  static RedisServer start() throws Exception {
+    if (!Files.isExecutable(BINARY)) {
+      throw new AssertionError(BINARY + " is missing: the Redis store's tests need a real redis-server"
+          + " (apt-get install redis-server; .ci/run installs it), or REDIS_SERVER=/path/to/redis-server");
+    }
+    int port;
+    try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort();
+    }
+    RedisServer server = new RedisServer(port);
+    server.startAgain();
+    return server;
+  }
+
+  int port() {
+    return port;
+  }
+
+  String uri() {
+    return "redis://127.0.0.1:" + port;
+  }
+
+  /** Starts the server (again) on its port, and returns once it answers PING. */
+  void startAgain() throws Exception {
+    process = new ProcessBuilder(List.of(BINARY.toString(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
+        "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"))
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start();
+    Poll.until("redis-server answers PING on port " + port, () -> process.isAlive() && "+PONG".equals(command("PING")),
+        () -> process.isAlive() ? "(running)" : "(exited with " + process.exitValue() + ")");
+  }
+
+  /** Kills the server at once, as a crash would. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Sends one command (words without spaces) and returns the first line of the answer, or
+   * {@code null} when the server does not answer.
+   */
+  String command(String... words) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+      socket.setSoTimeout(2000);
+      StringBuilder out = new StringBuilder("*" + words.length + "\r\n");
+      for (String word : words) {
+        out.append('$').append(word.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(word).append("\r\n");
+      }
+      OutputStream output = socket.getOutputStream();
+      output.write(out.toString().getBytes(StandardCharsets.UTF_8));
+      output.flush();
+      InputStream input = socket.getInputStream();
+      StringBuilder line = new StringBuilder();
+      int c;
+      while ((c = input.read()) >= 0 && c != '\r') {
+        line.append((char) c);
+      }
+      return line.toString();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process != null) {
+      kill();
+    }
+  }
+
+  static Duration elapsedSince(long startNanos) {
+    return Duration.ofNanos(System.nanoTime() - startNanos);
+  }
+}
