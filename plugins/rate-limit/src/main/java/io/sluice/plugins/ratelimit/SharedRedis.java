@@ -64,9 +64,9 @@ final class SharedRedis {
     this.breaker = new Breaker(ticker, BREAKER_THRESHOLD, BREAKER_OPEN_NANOS);
     this.nextWarning = new AtomicLong(ticker.nanoTime());
     this.nextConnect = new AtomicLong(ticker.nanoTime());
-    // Lettuce's own threads: one to read replies and one to complete futures is plenty for a limiter
+    // Lettuce's own threads: its smallest pools (two each) are plenty for a limiter
     // reconnect within a second of Redis coming back, not after Lettuce's default backoff of up to 30 s
-    this.resources = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1)
+    this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
         .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
         .build();
     ClientOptions options = ClientOptions.builder()
@@ -78,7 +78,11 @@ final class SharedRedis {
     List<RedisURI> uris = settings.uris().stream().map(RedisURI::create).toList();
     if (settings.cluster()) {
       RedisClusterClient cluster = RedisClusterClient.create(resources, uris);
-      cluster.setOptions(ClusterClientOptions.builder(options).build());
+      // the cluster client opens each node's connection on that node's first command, which rejecting
+      // commands while disconnected would refuse: there commands wait, bounded by the command timeout
+      cluster.setOptions(ClusterClientOptions.builder(options)
+          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
+          .build());
       this.client = cluster;
     } else {
       RedisClient single = RedisClient.create(resources);
@@ -126,7 +130,8 @@ final class SharedRedis {
 
   private void connect() {
     CompletableFuture<? extends StatefulConnection<String, String>> attempt = client instanceof RedisClusterClient cluster
-        ? cluster.connectAsync(StringCodec.UTF8).thenApply(c -> {
+        // connectAsync alone fails with "Partitions not initialized": load the topology first, without blocking
+        ? cluster.refreshPartitionsAsync().toCompletableFuture().thenCompose(loaded -> cluster.connectAsync(StringCodec.UTF8)).thenApply(c -> {
           commands = c.async();
           return c;
         })
@@ -205,6 +210,16 @@ final class SharedRedis {
           + (why == null ? (breaker.isOpen() ? "breaker open after repeated failures" : "not connected") : why.toString())
           + "); " + since + " request(s) " + how + " since the last warning, " + count + " in all");
     }
+  }
+
+  /** Whether the connection is up (it may still fail a command); for tests. */
+  boolean connected() {
+    return commands != null;
+  }
+
+  /** Why the last connection attempt failed, or {@code null}; for tests. */
+  Throwable connectFailure() {
+    return connection.isCompletedExceptionally() ? connection.handle((c, failure) -> failure).join() : null;
   }
 
   /** Requests answered without Redis since start. */

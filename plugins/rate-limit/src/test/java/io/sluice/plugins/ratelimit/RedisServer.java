@@ -24,13 +24,31 @@ final class RedisServer implements AutoCloseable {
   private static final Path BINARY = Path.of(System.getenv().getOrDefault("REDIS_SERVER", "/usr/bin/redis-server"));
 
   private final int port;
+  /** The cluster's working directory (its nodes.conf), or {@code null} for a standalone server. */
+  private final Path clusterDir;
   private Process process;
 
-  private RedisServer(int port) {
+  private RedisServer(int port, Path clusterDir) {
     this.port = port;
+    this.clusterDir = clusterDir;
   }
 
   static RedisServer start() throws Exception {
+    return start(false);
+  }
+
+  /** A Redis Cluster of one node that serves every slot: enough to run the cluster client and its routing. */
+  static RedisServer startCluster() throws Exception {
+    RedisServer server = start(true);
+    String added = server.command("CLUSTER", "ADDSLOTSRANGE", "0", "16383");
+    if (!"+OK".equals(added)) {
+      throw new AssertionError("CLUSTER ADDSLOTSRANGE answered " + added);
+    }
+    Poll.until("the one-node cluster serves its slots", () -> "+OK".equals(server.command("SET", "probe", "1")));
+    return server;
+  }
+
+  private static RedisServer start(boolean cluster) throws Exception {
     if (!Files.isExecutable(BINARY)) {
       throw new AssertionError(BINARY + " is missing: the Redis store's tests need a real redis-server"
           + " (apt-get install redis-server; .ci/run installs it), or REDIS_SERVER=/path/to/redis-server");
@@ -39,7 +57,7 @@ final class RedisServer implements AutoCloseable {
     try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = probe.getLocalPort();
     }
-    RedisServer server = new RedisServer(port);
+    RedisServer server = new RedisServer(port, cluster ? Files.createTempDirectory("redis-cluster") : null);
     server.startAgain();
     return server;
   }
@@ -54,8 +72,13 @@ final class RedisServer implements AutoCloseable {
 
   /** Starts the server (again) on its port, and returns once it answers PING. */
   void startAgain() throws Exception {
-    process = new ProcessBuilder(List.of(BINARY.toString(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
-        "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"))
+    List<String> command = new java.util.ArrayList<>(List.of(BINARY.toString(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
+        "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"));
+    if (clusterDir != null) {
+      command.addAll(List.of("--cluster-enabled", "yes", "--dir", clusterDir.toString(), "--cluster-config-file", "nodes.conf",
+          "--cluster-announce-ip", "127.0.0.1"));
+    }
+    process = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .start();
@@ -100,6 +123,20 @@ final class RedisServer implements AutoCloseable {
   public void close() throws InterruptedException {
     if (process != null) {
       kill();
+    }
+    if (clusterDir != null) {
+      try (var files = Files.list(clusterDir)) {
+        for (Path file : files.toList()) {
+          Files.deleteIfExists(file);
+        }
+      } catch (IOException e) {
+        // a leftover temporary file is harmless
+      }
+      try {
+        Files.deleteIfExists(clusterDir);
+      } catch (IOException e) {
+        // as above
+      }
     }
   }
 
