@@ -22,9 +22,7 @@ enum RedisScripts {
    * Token and leaky bucket as GCRA: the key holds the theoretical arrival time of the next request.
    * ARGV: emission interval, tolerance (interval times burst), longest delay; all microseconds.
    */
-  GCRA("""
-      local t = redis.call('TIME')
-      local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  GCRA(Lua.NOW + """
       local interval = tonumber(ARGV[1])
       local tolerance = tonumber(ARGV[2])
       local delay = tonumber(ARGV[3])
@@ -40,9 +38,7 @@ enum RedisScripts {
       """),
 
   /** A counter per window of fixed boundaries. ARGV: window (microseconds), limit. */
-  FIXED_WINDOW("""
-      local t = redis.call('TIME')
-      local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  FIXED_WINDOW(Lua.NOW + """
       local window = tonumber(ARGV[1])
       local limit = tonumber(ARGV[2])
       local index = math.floor(now / window)
@@ -62,9 +58,7 @@ enum RedisScripts {
    * The weighted two-window counter: the current window's count plus the previous window's,
    * weighted by how much of it the sliding window still covers. ARGV: window (microseconds), limit.
    */
-  SLIDING_WINDOW("""
-      local t = redis.call('TIME')
-      local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  SLIDING_WINDOW(Lua.NOW + """
       local window = tonumber(ARGV[1])
       local limit = tonumber(ARGV[2])
       local index = math.floor(now / window)
@@ -96,9 +90,7 @@ enum RedisScripts {
    * when the request ends. A member older than the lease (its gateway died before giving it back)
    * no longer counts. ARGV: limit, lease (microseconds), member.
    */
-  CONCURRENCY("""
-      local t = redis.call('TIME')
-      local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  CONCURRENCY(Lua.NOW + """
       local limit = tonumber(ARGV[1])
       local lease = tonumber(ARGV[2])
       redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('%d', now - lease))
@@ -110,6 +102,15 @@ enum RedisScripts {
       redis.call('PEXPIRE', KEYS[1], math.ceil(lease / 1000))
       return {1, limit - inflight - 1, 0, 0}
       """);
+
+  /** What every script shares (in a class of its own: enum constants may not name the enum's own constants). */
+  private static final class Lua {
+    /** Every script starts with the time from Redis's clock, in microseconds. */
+    static final String NOW = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+        """;
+  }
 
   /** The script's source, sent with EVAL when Redis does not know it (yet, or any more). */
   final String source;

@@ -27,7 +27,12 @@ class RateLimitConfigTest {
   static final PluginCatalog CATALOG = PluginRegistry.discover(List.of()).catalog();
 
   static GatewayConfig parse(String pluginYaml) throws ConfigException {
-    String yaml = """
+    return parse("", pluginYaml);
+  }
+
+  /** A route whose plugins are {@code pluginYaml}, in a config that also has the top-level {@code sections}. */
+  static GatewayConfig parse(String sections, String pluginYaml) throws ConfigException {
+    String yaml = sections + """
         server:
           listeners: [ { name: public, port: 8080 } ]
         upstreams:
@@ -102,20 +107,7 @@ class RateLimitConfigTest {
         .endsWith("instances: only applies with store: redis (it divides the limits while Redis fails)");
 
     // nothing listens there: validating must not even try
-    String yaml = """
-        server:
-          listeners: [ { name: public, port: 8080 } ]
-        redis: { uri: "redis://127.0.0.1:1", command_timeout: 20ms }
-        upstreams:
-          api: { endpoints: [ "http://127.0.0.1:9001" ] }
-        routes:
-          - id: api
-            match: { path: /** }
-            upstream: api
-            plugins:
-              - rate_limit: { store: redis, algorithm: token_bucket, limit: 10, window: 1s, key: global }
-        """;
-    GatewayConfig withRedis = ConfigLoader.parse(yaml, "sluice.yaml", Map.<String, String>of()::get, CATALOG);
+    GatewayConfig withRedis = parse("redis: { uri: \"redis://127.0.0.1:1\", command_timeout: 20ms }\n", entry);
     PluginChains.compileForValidation(withRedis, PluginRegistry.discover(List.of()));
 
     assertThat(SharedRedis.find(withRedis.redis())).isNull();

@@ -6,10 +6,8 @@ import io.sluice.spi.RedisSettings;
 import io.sluice.testing.Gateway;
 import io.sluice.testing.Poll;
 import java.time.Duration;
-import io.sluice.testing.TestUpstream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,20 +15,13 @@ import org.junit.jupiter.api.Test;
 /** {@code redis: { cluster: [...] }}: the scripts run through Lettuce's cluster client, routed by their hash-tagged key. */
 class RedisClusterTest {
 
-  static RedisServer redis;
-  static TestUpstream upstream;
+  static RedisGateways all;
   static Gateway gateway;
 
   @BeforeAll
   static void start() throws Exception {
-    redis = RedisServer.startCluster();
-    upstream = new TestUpstream();
-    gateway = Gateway.start("""
-        server:
-          listeners: [ { name: test, bind: 127.0.0.1, port: 0 } ]
+    all = RedisGateways.start(RedisServer.startCluster(), """
         redis: { cluster: [ "${REDIS}" ], command_timeout: 1s }
-        upstreams:
-          backend: { endpoints: [ "http://127.0.0.1:${UPSTREAM}" ] }
         routes:
           - id: api
             match: { path: /api/** }
@@ -42,25 +33,20 @@ class RedisClusterTest {
                   limits:
                     - { algorithm: token_bucket, limit: 5, window: 1h, key: "header:x-user" }
                     - { algorithm: concurrency, limit: 10, key: global }
-        """, Map.of("UPSTREAM", String.valueOf(upstream.port()), "REDIS", redis.uri()));
+        """, 1);
+    gateway = all.gateway(0);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (gateway != null) {
-      gateway.close();
-    }
-    if (upstream != null) {
-      upstream.close();
-    }
-    if (redis != null) {
-      redis.close();
+    if (all != null) {
+      all.close();
     }
   }
 
   @Test
   void limitsAreCountedInTheCluster() throws Exception {
-    SharedRedis shared = SharedRedis.find(new RedisSettings(List.of(redis.uri()), true, Duration.ofSeconds(1)));
+    SharedRedis shared = SharedRedis.find(new RedisSettings(List.of(all.redis.uri()), true, Duration.ofSeconds(1)));
     Poll.until("connected to the cluster", shared::connected, () -> String.valueOf(shared.connectFailure()));
     List<Integer> statuses = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
@@ -69,7 +55,7 @@ class RedisClusterTest {
 
     // counted in Redis: the local fallback (5 / 5 instances) would allow one
     assertThat(statuses).containsExactly(200, 200, 200, 200, 200, 429, 429, 429);
-    assertThat(redis.command("EXISTS", "sluice:rl:{api:1:token_bucket:ann}")).isEqualTo(":1");
+    assertThat(all.redis.command("EXISTS", "sluice:rl:{api:1:token_bucket:ann}")).isEqualTo(":1");
     assertThat(gateway.send("GET", "/api/x", "x-user", "bob").statusCode()).isEqualTo(200);
   }
 }

@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sluice.spi.RedisSettings;
 import io.sluice.testing.Gateway;
 import io.sluice.testing.Poll;
-import io.sluice.testing.TestUpstream;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,20 +16,14 @@ import org.junit.jupiter.api.Test;
 /** Redis killed under a running gateway, and started again: fail-open and fail-closed routes. */
 class RedisFailureTest {
 
+  static RedisGateways all;
   static RedisServer redis;
-  static TestUpstream upstream;
   static Gateway gateway;
 
   @BeforeAll
   static void start() throws Exception {
-    redis = RedisServer.start();
-    upstream = new TestUpstream();
-    gateway = Gateway.start("""
-        server:
-          listeners: [ { name: test, bind: 127.0.0.1, port: 0 } ]
+    all = RedisGateways.start(RedisServer.start(), """
         redis: { uri: "${REDIS}", command_timeout: 1s }
-        upstreams:
-          backend: { endpoints: [ "http://127.0.0.1:${UPSTREAM}" ] }
         routes:
           - id: open
             match: { path: /open/** }
@@ -43,19 +35,15 @@ class RedisFailureTest {
             upstream: backend
             plugins:
               - rate_limit: { store: redis, failure_mode: closed, algorithm: token_bucket, limit: 1000, window: 1h, key: global }
-        """, Map.of("UPSTREAM", String.valueOf(upstream.port()), "REDIS", redis.uri()));
+        """, 1);
+    redis = all.redis;
+    gateway = all.gateway(0);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (gateway != null) {
-      gateway.close();
-    }
-    if (upstream != null) {
-      upstream.close();
-    }
-    if (redis != null) {
-      redis.close();
+    if (all != null) {
+      all.close();
     }
   }
 

@@ -5,15 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sluice.spi.RedisSettings;
 import io.sluice.testing.Gateway;
 import io.sluice.testing.Poll;
-import io.sluice.testing.TestUpstream;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,18 +25,13 @@ import org.junit.jupiter.api.Test;
 class RedisStoreTest {
 
   static final int CLIENTS = 8;
-  static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  static RedisGateways all;
   static RedisServer redis;
-  static TestUpstream upstream;
   static Gateway gateway;
   static Gateway other;
 
   private static final String CONFIG = """
-      server:
-        listeners: [ { name: test, bind: 127.0.0.1, port: 0 } ]
       redis: { uri: "${REDIS}", command_timeout: 1s }
-      upstreams:
-        backend: { endpoints: [ "http://127.0.0.1:${UPSTREAM}" ] }
       routes:
         - id: token
           match: { path: /token/** }
@@ -87,26 +78,16 @@ class RedisStoreTest {
 
   @BeforeAll
   static void start() throws Exception {
-    redis = RedisServer.start();
-    upstream = new TestUpstream();
-    Map<String, String> env = Map.of("UPSTREAM", String.valueOf(upstream.port()), "REDIS", redis.uri());
-    gateway = Gateway.start(CONFIG, env);
-    other = Gateway.start(CONFIG, env);
+    all = RedisGateways.start(RedisServer.start(), CONFIG, 2);
+    redis = all.redis;
+    gateway = all.gateway(0);
+    other = all.gateway(1);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (other != null) {
-      other.close();
-    }
-    if (gateway != null) {
-      gateway.close();
-    }
-    if (upstream != null) {
-      upstream.close();
-    }
-    if (redis != null) {
-      redis.close();
+    if (all != null) {
+      all.close();
     }
   }
 
@@ -208,21 +189,7 @@ class RedisStoreTest {
 
   @Test
   void delayModeHoldsRequestsUntilTheirTurnInRedis() throws Exception {
-    long start = System.nanoTime();
-    List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
-    for (int i = 0; i < 10; i++) {
-      burst.add(CLIENT.sendAsync(HttpRequest.newBuilder(gateway.uri("/smooth/" + i)).build(), HttpResponse.BodyHandlers.ofString()));
-    }
-    int allowed = 0;
-    for (CompletableFuture<HttpResponse<String>> request : burst) {
-      int status = request.get().statusCode();
-      assertThat(status).isIn(200, 429);
-      allowed += status == 200 ? 1 : 0;
-    }
-
-    // one at once, then one every 100 ms for up to 300 ms; the rest would wait longer and are refused
-    assertThat(allowed).isBetween(3, 5);
-    assertThat(RedisServer.elapsedSince(start)).isGreaterThanOrEqualTo(Duration.ofMillis(200));
+    InFlightAndDelayTest.assertBurstIsSmoothed(gateway, "/smooth/");
   }
 
   @Test
@@ -278,16 +245,16 @@ class RedisStoreTest {
 
   @Test
   void aReloadKeepsTheSharedConnectionAndTheLastInstanceClosesIt() throws Exception {
-    Map<String, String> env = Map.of("UPSTREAM", String.valueOf(upstream.port()), "REDIS", redis.uri());
+    Map<String, String> env = all.env();
     SharedRedis before = SharedRedis.find(new RedisSettings(List.of(redis.uri()), false, Duration.ofSeconds(1)));
-    gateway.reload(CONFIG, env);
+    gateway.reload(RedisGateways.config(CONFIG), env);
 
     assertThat(before).isNotNull();
     assertThat(SharedRedis.find(before.settings)).isSameAs(before);
     assertThat(gateway.send("GET", "/noscript/reload").statusCode()).isIn(200, 429);
 
     // settings of its own: a connection nobody else uses, gone with its gateway
-    Gateway alone = Gateway.start(CONFIG.replace("command_timeout: 1s", "command_timeout: 2s"), env);
+    Gateway alone = Gateway.start(RedisGateways.config(CONFIG.replace("command_timeout: 1s", "command_timeout: 2s")), env);
     RedisSettings own = new RedisSettings(List.of(redis.uri()), false, Duration.ofSeconds(2));
     assertThat(SharedRedis.find(own)).isNotNull().isNotSameAs(before);
     alone.close();
