@@ -101,6 +101,11 @@ final class RateLimitPlugin implements Plugin {
     return admitted(exchange, taken, tightest, tightestVerdict, delay);
   }
 
+  /** Records what {@code exchange} holds, so that it is given back when the exchange ends (on its event loop). */
+  void hold(Exchange exchange, Taken taken) {
+    exchange.attributes().put(TAKEN, taken);
+  }
+
   /**
    * Lets an admitted request on: records what it took (slots to give back, the budget to report),
    * after holding it {@code delayNanos} when a leaky bucket delays it.

@@ -101,17 +101,28 @@ final class RedisLimits {
       }
       replies[i] = redis.run(scripts[i], keys[i], arguments);
     }
+    RateLimitPlugin.Taken taken = null;
+    if (members != null) {
+      // registered before waiting: the exchange gives the slots back when it ends, even when it ends
+      // (the client gone, the plugin's timeout) before Redis answers and the resume step never runs
+      taken = new RateLimitPlugin.Taken();
+      taken.onRelease(() -> leave(keys, members, replies));
+      plugin.hold(exchange, taken);
+    }
+    RateLimitPlugin.Taken held = taken;
     CompletableFuture<Throwable> answered = CompletableFuture.allOf(replies).handle((ignored, failure) -> failure);
     return Decision.await(answered, (ex, failure) -> {
       if (failure != null) {
-        leave(keys, members, replies);
+        if (held != null) {
+          held.release();
+        }
         return unavailable(ex, plugin, failure);
       }
-      return decided(ex, plugin, keys, members, replies);
+      return decided(ex, plugin, held, replies);
     });
   }
 
-  private Decision decided(Exchange exchange, RateLimitPlugin plugin, String[] keys, String[] members,
+  private Decision decided(Exchange exchange, RateLimitPlugin plugin, RateLimitPlugin.Taken taken,
       CompletableFuture<List<Long>>[] replies) {
     List<Policy> policies = plugin.limits.policies;
     Policy tightest = null;
@@ -128,9 +139,6 @@ final class RedisLimits {
           longestWait = wait;
           refusing = policies.get(i);
         }
-        if (members != null) {
-          members[i] = null; // not entered
-        }
         continue;
       }
       delay = Math.max(delay, reply.get(3) * 1000);
@@ -141,26 +149,30 @@ final class RedisLimits {
       }
     }
     if (refusing != null) {
-      leave(keys, members, replies);
+      if (taken != null) {
+        taken.release();
+      }
       return Decision.reply(plugin.answers.rejected(refusing, longestWait));
-    }
-    RateLimitPlugin.Taken taken = null;
-    if (members != null) {
-      taken = new RateLimitPlugin.Taken();
-      taken.onRelease(() -> leave(keys, members, null));
     }
     return plugin.admitted(exchange, taken, tightest, tightestVerdict, delay);
   }
 
-  /** Gives back the concurrency slots taken in Redis ({@code replies}: only those whose script succeeded). */
+  /**
+   * Gives back the concurrency slots this request took in Redis, once each script has answered
+   * (never waiting for it): those it entered, and those whose answer was lost (it may have entered).
+   */
   private void leave(String[] keys, String[] members, CompletableFuture<List<Long>>[] replies) {
-    if (members == null) {
-      return;
-    }
     for (int i = 0; i < members.length; i++) {
-      if (members[i] != null && (replies == null || !replies[i].isCompletedExceptionally() && replies[i].join().get(0) == 1)) {
-        redis.remove(keys[i], members[i]);
+      if (members[i] == null) {
+        continue;
       }
+      String key = keys[i];
+      String member = members[i];
+      replies[i].whenComplete((reply, failure) -> {
+        if (failure != null || reply.get(0) == 1) {
+          redis.remove(key, member);
+        }
+      });
     }
   }
 

@@ -59,6 +59,11 @@ class RedisStoreTest {
           rewrite: { strip_prefix: /inflight }
           plugins:
             - rate_limit: { store: redis, algorithm: concurrency, limit: 3, key: global }
+        - id: paused
+          match: { path: /paused/** }
+          upstream: backend
+          plugins:
+            - rate_limit: { store: redis, algorithm: concurrency, limit: 1, key: global, timeout: 200ms }
         - id: shared
           match: { path: /shared/** }
           upstream: backend
@@ -219,6 +224,24 @@ class RedisStoreTest {
     // at most three at a time, each holding its slot 50 ms or more
     assertThat(run.allowed()).isPositive().isLessThanOrEqualTo((int) (3 * run.elapsed().toMillis() / 50 + 3));
     Poll.until("every slot given back in Redis", () -> ":0".equals(redis.command("ZCARD", key)));
+  }
+
+  @Test
+  void aSlotTakenAfterTheRequestGaveUpWaitingIsGivenBack() throws Exception {
+    // Redis answers only after the plugin's 200 ms: the request ends with 504 before its slot is taken
+    assertThat(redis.command("CLIENT", "PAUSE", "700", "ALL")).isEqualTo("+OK");
+    HttpResponse<String> gaveUp = gateway.send("GET", "/paused/x");
+
+    assertThat(gaveUp.statusCode()).isEqualTo(504);
+    assertThat(gaveUp.body()).contains("PLUGIN_TIMEOUT");
+    // the slot the late script took goes back as soon as Redis answers (it would count for an hour otherwise)
+    Poll.until("the one slot free again", () -> {
+      try {
+        return gateway.send("GET", "/paused/x").statusCode() == 200;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
   }
 
   @Test
