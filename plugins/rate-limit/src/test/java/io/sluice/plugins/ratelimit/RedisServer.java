@@ -24,22 +24,30 @@ final class RedisServer implements AutoCloseable {
   private static final Path BINARY = Path.of(System.getenv().getOrDefault("REDIS_SERVER", "/usr/bin/redis-server"));
 
   private final int port;
-  /** The cluster's working directory (its nodes.conf), or {@code null} for a standalone server. */
-  private final Path clusterDir;
+  /** What kind of server this is. */
+  private final Kind kind;
+  /** A cluster node's or a sentinel's working directory (nodes.conf, sentinel.conf), or {@code null}. */
+  private final Path dir;
+  /** For a sentinel: the port of the master it watches. */
+  private final int masterPort;
   private Process process;
 
-  private RedisServer(int port, Path clusterDir) {
+  private enum Kind { STANDALONE, CLUSTER, SENTINEL }
+
+  private RedisServer(int port, Kind kind, Path dir, int masterPort) {
     this.port = port;
-    this.clusterDir = clusterDir;
+    this.kind = kind;
+    this.dir = dir;
+    this.masterPort = masterPort;
   }
 
   static RedisServer start() throws Exception {
-    return start(false);
+    return start(Kind.STANDALONE, 0);
   }
 
   /** A Redis Cluster of one node that serves every slot: enough to run the cluster client and its routing. */
   static RedisServer startCluster() throws Exception {
-    RedisServer server = start(true);
+    RedisServer server = start(Kind.CLUSTER, 0);
     String added = server.command("CLUSTER", "ADDSLOTSRANGE", "0", "16383");
     if (!"+OK".equals(added)) {
       throw new AssertionError("CLUSTER ADDSLOTSRANGE answered " + added);
@@ -48,7 +56,12 @@ final class RedisServer implements AutoCloseable {
     return server;
   }
 
-  private static RedisServer start(boolean cluster) throws Exception {
+  /** A Sentinel that watches {@code master} under the name {@code mymaster}. */
+  static RedisServer startSentinel(RedisServer master) throws Exception {
+    return start(Kind.SENTINEL, master.port);
+  }
+
+  private static RedisServer start(Kind kind, int masterPort) throws Exception {
     if (!Files.isExecutable(BINARY)) {
       throw new AssertionError(BINARY + " is missing: the Redis store's tests need a real redis-server"
           + " (apt-get install redis-server; .ci/run installs it), or REDIS_SERVER=/path/to/redis-server");
@@ -57,7 +70,8 @@ final class RedisServer implements AutoCloseable {
     try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = probe.getLocalPort();
     }
-    RedisServer server = new RedisServer(port, cluster ? Files.createTempDirectory("redis-cluster") : null);
+    Path dir = kind == Kind.STANDALONE ? null : Files.createTempDirectory("redis-" + kind.name().toLowerCase(java.util.Locale.ROOT));
+    RedisServer server = new RedisServer(port, kind, dir, masterPort);
     server.startAgain();
     return server;
   }
@@ -72,10 +86,17 @@ final class RedisServer implements AutoCloseable {
 
   /** Starts the server (again) on its port, and returns once it answers PING. */
   void startAgain() throws Exception {
-    List<String> command = new java.util.ArrayList<>(List.of(BINARY.toString(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
+    List<String> command = new java.util.ArrayList<>(List.of(BINARY.toString()));
+    if (kind == Kind.SENTINEL) {
+      // a sentinel needs a config file it may rewrite
+      Path config = dir.resolve("sentinel.conf");
+      Files.writeString(config, "sentinel monitor mymaster 127.0.0.1 " + masterPort + " 1\n");
+      command.addAll(List.of(config.toString(), "--sentinel"));
+    }
+    command.addAll(List.of("--port", String.valueOf(port), "--bind", "127.0.0.1",
         "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"));
-    if (clusterDir != null) {
-      command.addAll(List.of("--cluster-enabled", "yes", "--dir", clusterDir.toString(), "--cluster-config-file", "nodes.conf",
+    if (kind == Kind.CLUSTER) {
+      command.addAll(List.of("--cluster-enabled", "yes", "--dir", dir.toString(), "--cluster-config-file", "nodes.conf",
           "--cluster-announce-ip", "127.0.0.1"));
     }
     process = new ProcessBuilder(command)
@@ -93,7 +114,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /**
-   * Sends one command (words without spaces) and returns the first line of the answer, or
+   * Sends one command and returns the first line of the answer (a bulk string's value), or
    * {@code null} when the server does not answer.
    */
   String command(String... words) {
@@ -108,15 +129,22 @@ final class RedisServer implements AutoCloseable {
       output.write(out.toString().getBytes(StandardCharsets.UTF_8));
       output.flush();
       InputStream input = socket.getInputStream();
-      StringBuilder line = new StringBuilder();
-      int c;
-      while ((c = input.read()) >= 0 && c != '\r') {
-        line.append((char) c);
-      }
-      return line.toString();
+      String line = line(input);
+      // a bulk string: its value is on the next line
+      return line.startsWith("$") && !line.equals("$-1") ? line(input) : line;
     } catch (IOException e) {
       return null;
     }
+  }
+
+  private static String line(InputStream input) throws IOException {
+    StringBuilder line = new StringBuilder();
+    int c;
+    while ((c = input.read()) >= 0 && c != '\r') {
+      line.append((char) c);
+    }
+    input.read(); // the '\n'
+    return line.toString();
   }
 
   @Override
@@ -124,8 +152,8 @@ final class RedisServer implements AutoCloseable {
     if (process != null) {
       kill();
     }
-    if (clusterDir != null) {
-      try (var files = Files.list(clusterDir)) {
+    if (dir != null) {
+      try (var files = Files.list(dir)) {
         for (Path file : files.toList()) {
           Files.deleteIfExists(file);
         }
@@ -133,7 +161,7 @@ final class RedisServer implements AutoCloseable {
         // a leftover temporary file is harmless
       }
       try {
-        Files.deleteIfExists(clusterDir);
+        Files.deleteIfExists(dir);
       } catch (IOException e) {
         // as above
       }
