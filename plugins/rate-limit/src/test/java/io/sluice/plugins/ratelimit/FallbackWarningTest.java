@@ -3,44 +3,18 @@ package io.sluice.plugins.ratelimit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.spi.RedisSettings;
+import io.sluice.testing.RecordingLogger;
 import java.time.Duration;
 import java.util.List;
-import java.util.ResourceBundle;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /** Requests answered without Redis are all counted, and warned about at most once per 10 s. */
 class FallbackWarningTest {
 
-  /** Keeps what is logged. */
-  static final class Recorded implements System.Logger {
-    final List<String> messages = new CopyOnWriteArrayList<>();
-
-    @Override
-    public String getName() {
-      return "test";
-    }
-
-    @Override
-    public boolean isLoggable(Level level) {
-      return true;
-    }
-
-    @Override
-    public void log(Level level, ResourceBundle bundle, String message, Throwable thrown) {
-      messages.add(level + " " + message);
-    }
-
-    @Override
-    public void log(Level level, ResourceBundle bundle, String format, Object... params) {
-      messages.add(level + " " + format);
-    }
-  }
-
   @Test
   void everyFallbackIsCountedAndWarnedAboutAtMostOncePerInterval() {
     FakeTicker clock = new FakeTicker();
-    Recorded log = new Recorded();
+    RecordingLogger log = new RecordingLogger();
     // nothing listens on port 1; the store is never asked to send a command here
     SharedRedis redis = SharedRedis.acquire(new RedisSettings(List.of("redis://127.0.0.1:1"), false, Duration.ofMillis(20)), clock, log);
     try {
@@ -54,10 +28,10 @@ class FallbackWarningTest {
       redis.fellBack("answered by the local fallback limits", null);
 
       assertThat(redis.fallbacks()).isEqualTo(7);
-      assertThat(log.messages).hasSize(2);
-      assertThat(log.messages.get(0)).isEqualTo("WARNING Redis for rate limits is unavailable (java.lang.IllegalStateException: down);"
+      assertThat(log.lines()).hasSize(2);
+      assertThat(log.lines().get(0).message()).isEqualTo("Redis for rate limits is unavailable (java.lang.IllegalStateException: down);"
           + " 1 request(s) answered by the local fallback limits since the last warning, 1 in all");
-      assertThat(log.messages.get(1)).endsWith("; 6 request(s) answered by the local fallback limits since the last warning, 7 in all");
+      assertThat(log.lines().get(1).message()).endsWith("; 6 request(s) answered by the local fallback limits since the last warning, 7 in all");
     } finally {
       redis.release();
     }
