@@ -16,6 +16,8 @@ public enum ErrorCode {
   UNAUTHENTICATED(401, GrpcStatus.UNAUTHENTICATED, GatewayError.Source.CLIENT),
   FORBIDDEN(403, GrpcStatus.PERMISSION_DENIED, GatewayError.Source.CLIENT),
   RATE_LIMIT_EXCEEDED(429, GrpcStatus.RESOURCE_EXHAUSTED, GatewayError.Source.CLIENT),
+  /** A limit whose counters live in a shared store could not be checked, and its plugin fails closed. */
+  RATE_LIMIT_UNAVAILABLE(503, GrpcStatus.UNAVAILABLE, GatewayError.Source.GATEWAY),
   UPSTREAM_UNAVAILABLE(502, GrpcStatus.UNAVAILABLE, GatewayError.Source.UPSTREAM),
   NO_HEALTHY_ENDPOINT(503, GrpcStatus.UNAVAILABLE, GatewayError.Source.GATEWAY),
   UPSTREAM_TIMEOUT(504, GrpcStatus.DEADLINE_EXCEEDED, GatewayError.Source.UPSTREAM),

@@ -3,9 +3,10 @@ package io.sluice.plugin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.spi.Ticker;
+import io.sluice.testing.RecordingLogger;
+import io.sluice.testing.RecordingLogger.Line;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.ResourceBundle;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -13,36 +14,9 @@ import org.junit.jupiter.api.Test;
 /** Repeated warnings of one plugin on one route: the first in full, then one summary line per interval. */
 class FailureLogTest {
 
-  record Line(String message, Throwable thrown) {}
-
-  /** A System.Logger that keeps what it is given. */
-  static final class Lines implements System.Logger {
-    final List<Line> lines = new ArrayList<>();
-
-    @Override
-    public String getName() {
-      return "test";
-    }
-
-    @Override
-    public boolean isLoggable(Level level) {
-      return true;
-    }
-
-    @Override
-    public void log(Level level, ResourceBundle bundle, String msg, Throwable thrown) {
-      lines.add(new Line(msg, thrown));
-    }
-
-    @Override
-    public void log(Level level, ResourceBundle bundle, String format, Object... params) {
-      lines.add(new Line(format, null));
-    }
-  }
-
   final AtomicLong now = new AtomicLong(1_000);
   final Ticker ticker = now::get;
-  final Lines lines = new Lines();
+  final RecordingLogger lines = new RecordingLogger();
   final FailureLog log = new FailureLog(lines, ticker);
 
   void advance(long seconds) {
@@ -57,7 +31,7 @@ class FailureLogTest {
       advance(0);
     }
 
-    assertThat(lines.lines).containsExactly(new Line("failure 0", boom));
+    assertThat(lines.lines()).containsExactly(new Line("failure 0", boom));
   }
 
   @Test
@@ -73,10 +47,10 @@ class FailureLogTest {
     advance(1);
     log.warn("k", "failure 43", boom);
 
-    assertThat(lines.lines).hasSize(2);
-    assertThat(lines.lines.get(1).message())
+    assertThat(lines.lines()).hasSize(2);
+    assertThat(lines.lines().get(1).message())
         .isEqualTo("failure 42 [42 like this in the last 12s: logged in full the first time, then once per 10s]");
-    assertThat(lines.lines.get(1).thrown()).as("no second stack trace").isNull();
+    assertThat(lines.lines().get(1).thrown()).as("no second stack trace").isNull();
   }
 
   @Test
@@ -86,7 +60,7 @@ class FailureLogTest {
     advance(11);
     log.warn("k", "again", boom);
 
-    assertThat(lines.lines).containsExactly(new Line("first", boom), new Line("again", boom));
+    assertThat(lines.lines()).containsExactly(new Line("first", boom), new Line("again", boom));
   }
 
   @Test
@@ -96,7 +70,7 @@ class FailureLogTest {
     log.warn("timeout", "c", null);
     log.warn("timeout", "d", null);
 
-    assertThat(lines.lines).extracting(Line::message).containsExactly("a", "b", "c");
+    assertThat(lines.lines()).extracting(Line::message).containsExactly("a", "b", "c");
   }
 
   @Test
@@ -113,6 +87,6 @@ class FailureLogTest {
       thread.join();
     }
 
-    assertThat(lines.lines).hasSize(1);
+    assertThat(lines.lines()).hasSize(1);
   }
 }

@@ -70,6 +70,9 @@ public record RateLimitConfig(
       throw new IllegalArgumentException("failure_mode: only applies with store: redis");
     }
     failureMode = failureMode == null ? FailureMode.OPEN : failureMode;
+    if (instances != null && store != Store.REDIS) {
+      throw new IllegalArgumentException("instances: only applies with store: redis (it divides the limits while Redis fails)");
+    }
     if (instances != null && instances < 1) {
       throw new IllegalArgumentException("instances: " + instances + " (expected: at least 1, the number of gateway instances sharing the limits)");
     }

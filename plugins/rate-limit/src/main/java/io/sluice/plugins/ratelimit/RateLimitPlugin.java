@@ -24,15 +24,19 @@ final class RateLimitPlugin implements Plugin {
   private static final AttributeKey<Taken> TAKEN = AttributeKey.of("rate_limit.taken", Taken.class);
 
   final RateLimitConfig config;
+  /** The counters: the limits themselves with {@code store: local}, the fallback with {@code store: redis}. */
   final LocalLimits limits;
-  private final Answers answers;
+  /** {@code null} with {@code store: local}. */
+  final RedisLimits redis;
+  final Answers answers;
   private final Ticker ticker;
   private final boolean headers;
   private final DecisionMeters decisions;
 
-  RateLimitPlugin(RateLimitConfig config, LocalLimits limits, Ticker ticker, DecisionMeters decisions) {
+  RateLimitPlugin(RateLimitConfig config, LocalLimits limits, Ticker ticker, RedisLimits redis, DecisionMeters decisions) {
     this.config = config;
     this.limits = limits;
+    this.redis = redis;
     this.answers = new Answers(limits.policies);
     this.ticker = ticker;
     this.headers = config.headers();
@@ -41,6 +45,11 @@ final class RateLimitPlugin implements Plugin {
 
   @Override
   public Decision onRequest(Exchange exchange) {
+    return redis == null ? decide(exchange, limits) : redis.decide(exchange, this);
+  }
+
+  /** Decides with local counters: the limits of {@code store: local}, or the fallback while Redis fails. */
+  Decision decide(Exchange exchange, LocalLimits limits) {
     List<Policy> policies = limits.policies;
     long now = ticker.nanoTime();
     Policy tightest = null;
@@ -68,8 +77,7 @@ final class RateLimitPlugin implements Plugin {
       }
     }
     if (refusing != null) {
-      decisions.limited().increment();
-      return Decision.reply(answers.rejected(refusing, longestWait));
+      return limited(refusing, longestWait);
     }
     Taken taken = null;
     if (limits.concurrency) {
@@ -82,8 +90,7 @@ final class RateLimitPlugin implements Plugin {
         AtomicLong slot = policy.enter(policy.key.key(exchange));
         if (slot == null) {
           taken.release();
-          decisions.limited().increment();
-          return Decision.reply(answers.rejected(policy, 1000));
+          return limited(policy, 1000);
         }
         taken.hold(slot);
         long remaining = policy.limit - slot.get();
@@ -93,6 +100,19 @@ final class RateLimitPlugin implements Plugin {
         }
       }
     }
+    return admitted(exchange, taken, tightest, tightestVerdict, delay);
+  }
+
+  /** Records what {@code exchange} holds, so that it is given back when the exchange ends (on its event loop). */
+  void hold(Exchange exchange, Taken taken) {
+    exchange.attributes().put(TAKEN, taken);
+  }
+
+  /**
+   * Lets an admitted request on: records what it took (slots to give back, the budget to report),
+   * after holding it {@code delayNanos} when a leaky bucket delays it.
+   */
+  Decision admitted(Exchange exchange, Taken taken, Policy tightest, long tightestVerdict, long delayNanos) {
     if (headers && tightest != null) {
       if (taken == null) {
         taken = new Taken();
@@ -103,17 +123,35 @@ final class RateLimitPlugin implements Plugin {
       exchange.attributes().put(TAKEN, taken);
     }
     decisions.allowed().increment();
-    if (delay > 0) {
+    if (delayNanos > 0) {
       // the gateway stops reading from the client meanwhile; no thread waits
       CompletableFuture<Void> turn = CompletableFuture.runAsync(() -> {},
-          CompletableFuture.delayedExecutor(delay, TimeUnit.NANOSECONDS, Runnable::run));
+          CompletableFuture.delayedExecutor(delayNanos, TimeUnit.NANOSECONDS, Runnable::run));
       return Decision.await(turn, (ex, ignored) -> Decision.proceed());
     }
     return Decision.proceed();
   }
 
+  /** Refuses a request {@code policy} does not allow; a retry may succeed after {@code retryMillis}. */
+  Decision limited(Policy policy, long retryMillis) {
+    decisions.limited().increment();
+    return Decision.reply(answers.rejected(policy, retryMillis));
+  }
+
+  /** Refuses a request because the limits cannot be checked (Redis fails, {@code failure_mode: closed}). */
+  Decision unavailable(io.sluice.spi.GatewayError error) {
+    decisions.unavailable().increment();
+    return Decision.reply(error);
+  }
+
+  /** Decides with the local fallback limits because Redis failed ({@code failure_mode: open}). */
+  Decision fallBack(Exchange exchange) {
+    decisions.redisFallbacks().increment();
+    return decide(exchange, limits);
+  }
+
   /** Less budget left, or as little but for longer. */
-  private static boolean tighter(long verdict, long than) {
+  static boolean tighter(long verdict, long than) {
     long remaining = Verdict.remaining(verdict);
     long other = Verdict.remaining(than);
     return remaining < other || remaining == other && Verdict.millisOf(verdict) > Verdict.millisOf(than);
@@ -135,10 +173,19 @@ final class RateLimitPlugin implements Plugin {
     }
   }
 
+  @Override
+  public void close() {
+    if (redis != null) {
+      redis.close();
+    }
+  }
+
   /** Per exchange: the budget to report and the concurrency slots held. */
   static final class Taken {
     private AtomicLong first;
     private AtomicLong[] more;
+    /** Gives back slots held elsewhere (in Redis); {@code null} when there are none. */
+    private Runnable shared;
     Policy policy;
     long remaining;
     long resetMillis;
@@ -158,8 +205,16 @@ final class RateLimitPlugin implements Plugin {
       resetMillis = reset;
     }
 
+    void onRelease(Runnable giveBack) {
+      shared = giveBack;
+    }
+
     /** Gives the slots back, once. */
     void release() {
+      if (shared != null) {
+        shared.run();
+        shared = null;
+      }
       if (first != null) {
         first.decrementAndGet();
         first = null;

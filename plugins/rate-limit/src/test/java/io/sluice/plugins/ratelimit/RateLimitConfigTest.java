@@ -1,11 +1,13 @@
 package io.sluice.plugins.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.config.ConfigException;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.GatewayConfig;
 import io.sluice.config.PluginCatalog;
+import io.sluice.plugin.PluginChains;
 import io.sluice.plugin.PluginRegistry;
 import io.sluice.plugins.ratelimit.RateLimitConfig.Algorithm;
 import io.sluice.spi.Exchange;
@@ -25,7 +27,12 @@ class RateLimitConfigTest {
   static final PluginCatalog CATALOG = PluginRegistry.discover(List.of()).catalog();
 
   static GatewayConfig parse(String pluginYaml) throws ConfigException {
-    String yaml = """
+    return parse("", pluginYaml);
+  }
+
+  /** A route whose plugins are {@code pluginYaml}, in a config that also has the top-level {@code sections}. */
+  static GatewayConfig parse(String sections, String pluginYaml) throws ConfigException {
+    String yaml = sections + """
         server:
           listeners: [ { name: public, port: 8080 } ]
         upstreams:
@@ -86,6 +93,24 @@ class RateLimitConfigTest {
         .endsWith("failure_mode: only applies with store: redis");
     assertThat(problems("- rate_limit: { algorithm: fixed_window, limit: 1, windw: 1s }"))
         .contains("unknown key 'windw' (did you mean 'window'?)");
+  }
+
+  @Test
+  void theRedisStoreNeedsTheRedisSectionAndValidatingNeverConnects() throws Exception {
+    String entry = "- rate_limit: { store: redis, algorithm: token_bucket, limit: 10, window: 1s, key: global }";
+    GatewayConfig withoutRedis = parse(entry);
+    assertThatThrownBy(() -> PluginChains.compileForValidation(withoutRedis, PluginRegistry.discover(List.of())))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("sluice.yaml:10:9 routes[0].plugins[0]: plugin 'rate_limit' (built-in) could not be created:"
+            + " store: redis needs the top-level redis: section");
+    assertThat(problems("- rate_limit: { algorithm: fixed_window, limit: 1, window: 1s, instances: 2 }"))
+        .endsWith("instances: only applies with store: redis (it divides the limits while Redis fails)");
+
+    // nothing listens there: validating must not even try
+    GatewayConfig withRedis = parse("redis: { uri: \"redis://127.0.0.1:1\", command_timeout: 20ms }\n", entry);
+    PluginChains.compileForValidation(withRedis, PluginRegistry.discover(List.of()));
+
+    assertThat(SharedRedis.find(withRedis.redis())).isNull();
   }
 
   @Test

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.GatewayConfig;
 import io.sluice.config.RouteConfig;
+import io.sluice.plugin.PluginChains;
+import io.sluice.plugin.PluginRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -32,6 +34,25 @@ class RateLimitDocsTest {
     assertThat(rateLimit(config.routes().get(0)).limits()).extracting(limit -> limit.key().get(0))
         .containsExactly("claim:sub", "claim:tenant", "global", "consumer", "client_ip");
     assertThat(rateLimit(config.routes().get(1)).limits().get(0).key()).containsExactly("claim:tenant", "route");
+  }
+
+  @Test
+  void theRedisExampleValidatesWithoutConnecting() throws Exception {
+    Path example = Path.of("..", "..", "config-examples", "rate-limit-redis.yaml");
+    // nothing listens on port 1: validation must neither connect nor fail for it
+    GatewayConfig config = ConfigLoader.parse(Files.readString(example), example.toString(),
+        Map.of("REDIS_URI", "redis://127.0.0.1:1")::get, RateLimitConfigTest.CATALOG);
+
+    PluginChains.compileForValidation(config, PluginRegistry.discover(List.of()));
+
+    assertThat(SharedRedis.find(config.redis())).isNull();
+    assertThat(config.routes()).extracting(RouteConfig::id).containsExactly("orders", "payments", "catalog");
+    assertThat(rateLimit(config.routes().get(0)).store()).isEqualTo(RateLimitConfig.Store.REDIS);
+    assertThat(rateLimit(config.routes().get(0)).limits()).extracting(limit -> limit.key().get(0))
+        .containsExactly("global", "claim:sub", "claim:tenant", "consumer");
+    assertThat(rateLimit(config.routes().get(1)).failureMode()).isEqualTo(RateLimitConfig.FailureMode.CLOSED);
+    assertThat(config.plugins()).singleElement().satisfies(use -> assertThat(((RateLimitConfig) use.config()).limits().get(0).key())
+        .containsExactly("global"));
   }
 
   @Test
