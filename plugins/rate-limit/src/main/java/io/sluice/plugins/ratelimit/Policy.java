@@ -19,6 +19,8 @@ final class Policy {
   private static final Function<String, AtomicLong> NEW_COUNTER = key -> new AtomicLong();
   /** A concurrency counter is kept this long after its last request started, so in-flight counts survive idle periods. */
   static final long CONCURRENCY_IDLE_NANOS = TimeUnit.HOURS.toNanos(1);
+  /** The least time a key is kept after its last request (see the constructor). */
+  static final long MIN_IDLE_NANOS = TimeUnit.SECONDS.toNanos(30);
 
   final String name;
   final RateLimitConfig.Limit config;
@@ -45,7 +47,10 @@ final class Policy {
     } else {
       this.newCell = NEW_COUNTER;
     }
-    long idle = concurrency ? CONCURRENCY_IDLE_NANOS : Math.max(algorithm.idleNanos(), TimeUnit.SECONDS.toNanos(1));
+    // Kept well past the time its state matters: a cache reads the clock before it records an
+    // access, and a thread stalled between the two (a GC pause, preemption) records an older time,
+    // so a key in constant use could otherwise expire, and its count start again from zero.
+    long idle = concurrency ? CONCURRENCY_IDLE_NANOS : Math.max(algorithm.idleNanos(), MIN_IDLE_NANOS);
     this.cells = Caffeine.newBuilder()
         .maximumSize(maxKeys)
         .expireAfterAccess(Duration.ofNanos(idle))

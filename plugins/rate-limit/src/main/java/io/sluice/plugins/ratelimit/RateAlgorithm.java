@@ -108,11 +108,18 @@ abstract sealed class RateAlgorithm {
       long reset = (index + 1) * window - now;
       while (true) {
         long state = cell.get();
-        long count = state >>> 32 == windowTag ? state & 0xFFFF_FFFFL : 0;
+        long tag = windowTag;
+        long ahead = (state >>> 32) - windowTag & 0xFFFF_FFFFL;
+        if (ahead != 0 && ahead < 1L << 31 && (state & 0xFFFF_FFFFL) != 0) { // (not the empty state)
+          // another thread, whose clock reading is later, already counts in a later window: so does
+          // this request, which is no earlier than that one (a stale reading must not reset the count)
+          tag = state >>> 32;
+        }
+        long count = state >>> 32 == tag ? state & 0xFFFF_FFFFL : 0;
         if (count >= limit) {
           return Verdict.rejected(reset);
         }
-        if (cell.compareAndSet(state, windowTag << 32 | (count + 1))) {
+        if (cell.compareAndSet(state, tag << 32 | (count + 1))) {
           return Verdict.allowed(limit - count - 1, reset);
         }
       }
@@ -150,15 +157,25 @@ abstract sealed class RateAlgorithm {
     @Override
     long acquire(AtomicLong cell, long now) {
       long index = Math.floorDiv(now, window);
-      long elapsed = now - index * window;
-      long tag = index & TAG_MASK;
+      long nowElapsed = now - index * window;
+      long nowTag = index & TAG_MASK;
       long previousTag = (index - 1) & TAG_MASK;
       while (true) {
+        long tag = nowTag;
+        long elapsed = nowElapsed;
         long state = cell.get();
         long stateTag = state >>> 48;
         long previous;
         long current;
-        if (stateTag == tag) {
+        long ahead = stateTag - tag & TAG_MASK;
+        if (ahead != 0 && ahead < (TAG_MASK + 1) / 2 && (state & (1L << 48) - 1) != 0) { // (not the empty state)
+          // a later clock reading already counts in a later window: count this request there too, at
+          // that window's start (the most its previous window weighs), rather than reset its counts
+          tag = stateTag;
+          elapsed = 0;
+          previous = state >>> 24 & COUNT_MASK;
+          current = state & COUNT_MASK;
+        } else if (stateTag == tag) {
           previous = state >>> 24 & COUNT_MASK;
           current = state & COUNT_MASK;
         } else if (stateTag == previousTag) {

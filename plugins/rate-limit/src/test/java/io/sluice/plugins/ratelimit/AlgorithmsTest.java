@@ -67,6 +67,43 @@ class AlgorithmsTest {
     assertThat(allowedNow(fixed, 50)).isEqualTo(5);
   }
 
+  /**
+   * Event loops read the clock before they count: one that read it just before a boundary may
+   * count after another counted past it. Its late request belongs to the newer window; it must
+   * neither be counted in the old one nor reset the new one's count.
+   */
+  @Test
+  void aClockReadingFromBeforeTheLatestWindowNeverResetsItsCount() {
+    long window = Duration.ofSeconds(10).toNanos();
+    for (RateAlgorithm algorithm : List.of(new RateAlgorithm.FixedWindow(5, window), new RateAlgorithm.SlidingWindow(5, window))) {
+      java.util.concurrent.atomic.AtomicLong cell = new java.util.concurrent.atomic.AtomicLong(algorithm.empty());
+      long boundary = 1_000 * window;
+      long stale = boundary - 1;
+      for (int i = 0; i < 5; i++) {
+        assertThat(Verdict.isAllowed(algorithm.acquire(cell, boundary + 1))).as(algorithm + " in the new window").isTrue();
+      }
+
+      assertThat(Verdict.isAllowed(algorithm.acquire(cell, stale))).as(algorithm + " late, from before the boundary").isFalse();
+      assertThat(Verdict.isAllowed(algorithm.acquire(cell, boundary + 2))).as(algorithm + " count kept").isFalse();
+    }
+  }
+
+  /** Window numbers are kept modulo a power of two in the state; a fresh key counts from zero whatever the number. */
+  @Test
+  void aFreshKeyCountsFromZeroInEveryWindowNumber() {
+    long window = 1_000;
+    for (long index : new long[] {1, 0x7FFF, 0x8001, 0xFFFF, 0x1_0000, 0x7FFF_FFFFL, 0x8000_0001L, 0xFFFF_FFFFL, 0x1_0000_0000L}) {
+      for (RateAlgorithm algorithm : List.of(new RateAlgorithm.FixedWindow(3, window), new RateAlgorithm.SlidingWindow(3, window))) {
+        java.util.concurrent.atomic.AtomicLong cell = new java.util.concurrent.atomic.AtomicLong(algorithm.empty());
+        int allowed = 0;
+        for (int i = 0; i < 10; i++) {
+          allowed += Verdict.isAllowed(algorithm.acquire(cell, index * window + 500)) ? 1 : 0;
+        }
+        assertThat(allowed).as(algorithm + " in window " + Long.toHexString(index)).isEqualTo(3);
+      }
+    }
+  }
+
   @Test
   void slidingWindowWeighsThePreviousWindow() {
     Policy sliding = policy(Algorithm.SLIDING_WINDOW, 100, Duration.ofSeconds(10), null);
@@ -146,7 +183,9 @@ class AlgorithmsTest {
       bounded.acquire("key-" + i, clock.nanoTime());
     }
     assertThat(bounded.keys()).isLessThanOrEqualTo(100);
-    clock.advance(Duration.ofSeconds(5));
+    clock.advance(Duration.ofSeconds(29));
+    assertThat(bounded.keys()).as("kept at least 30s, even when their state matters less long").isPositive();
+    clock.advance(Duration.ofSeconds(2));
     assertThat(bounded.keys()).isZero();
   }
 }
