@@ -133,6 +133,14 @@ final class AdminApi {
         plugin.put("enforce", slot.enforce());
         plugin.put("blocking", slot.blocking());
         plugin.put("position", slot.position().toString());
+        try {
+          Map<String, Object> state = slot.plugin().state();
+          if (state != null && !state.isEmpty()) {
+            plugin.put("state", state);
+          }
+        } catch (RuntimeException e) {
+          plugin.put("state_error", String.valueOf(e.getMessage()));
+        }
         plugins.add(plugin);
       }
       one.put("plugins", plugins);

@@ -1,6 +1,7 @@
 package io.sluice.spi;
 
 import java.nio.ByteBuffer;
+import java.util.Map;
 
 /**
  * One plugin instance in a route's chain. Instances are created per route (see
@@ -88,6 +89,17 @@ public interface Plugin extends AutoCloseable {
 
   /** Called exactly once per exchange that reached this plugin's route, however it ended. */
   default void onComplete(Exchange exchange, Outcome outcome) {}
+
+  /**
+   * What this instance holds now, for operators: shown with the plugin in the admin API's
+   * {@code GET /admin/routes} (a circuit breaker's state, the number of keys a limiter remembers).
+   * Keys are snake case; values are strings, numbers, booleans, or lists and maps of those. Called
+   * on the admin listener's thread, not an event loop: it must be thread-safe and cheap, and must
+   * not block. Empty by default.
+   */
+  default Map<String, Object> state() {
+    return Map.of();
+  }
 
   /** Releases resources when the config that created the instance is retired. */
   @Override

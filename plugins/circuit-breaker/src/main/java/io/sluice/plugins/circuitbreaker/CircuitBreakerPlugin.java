@@ -7,6 +7,9 @@ import io.sluice.spi.Exchange;
 import io.sluice.spi.GatewayError;
 import io.sluice.spi.Outcome;
 import io.sluice.spi.Plugin;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -35,10 +38,10 @@ final class CircuitBreakerPlugin implements Plugin {
   public Decision onRequest(Exchange exchange) {
     Breaker.Period period = breaker.admit();
     if (period == null) {
-      long retry = Math.max(1, (breaker.retryAfterNanos() + 999_999_999L) / 1_000_000_000L);
+      long retry = seconds(breaker.retryAfterNanos());
       return Decision.reply(GatewayError.of(ErrorCode.CIRCUIT_OPEN,
               "The " + breaker.name() + " is failing; requests are refused for now. Retry in " + retry + "s")
-          .withDetails("circuit_breaker." + breaker.state().name().toLowerCase(java.util.Locale.ROOT))
+          .withDetails("circuit_breaker." + breaker.state().name().toLowerCase(Locale.ROOT))
           .withHeader("Retry-After", Long.toString(retry))
           .withField("retry_after", retry));
     }
@@ -75,6 +78,23 @@ final class CircuitBreakerPlugin implements Plugin {
     boolean slow = outcome.upstreamLatency().toNanos() > slowNanos;
     return failure ? (slow ? Breaker.Result.SLOW_FAILURE : Breaker.Result.FAILURE)
         : slow ? Breaker.Result.SLOW : Breaker.Result.SUCCESS;
+  }
+
+  /** {@code {"guards": "upstream 'users'", "state": "open", "retry_after_seconds": 27}} for the admin API. */
+  @Override
+  public Map<String, Object> state() {
+    Breaker.State state = breaker.state();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("guards", breaker.name());
+    out.put("state", state.name().toLowerCase(Locale.ROOT));
+    if (state == Breaker.State.OPEN) {
+      out.put("retry_after_seconds", seconds(breaker.retryAfterNanos()));
+    }
+    return out;
+  }
+
+  static long seconds(long nanos) {
+    return Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.sluice.plugins.circuitbreaker;
 
 import io.sluice.spi.Phase;
+import java.util.Locale;
 import io.sluice.spi.Plugin;
 import io.sluice.spi.PluginContext;
 import io.sluice.spi.PluginFactory;
@@ -48,6 +49,11 @@ public final class CircuitBreakerPluginFactory implements PluginFactory<CircuitB
     }
     SharedBreakers.Key key = new SharedBreakers.Key(guarded, config);
     Breaker breaker = breakers.acquire(key, () -> new Breaker(guarded, config, context.ticker(), context.logger()));
+    // sluice_plugin_circuit_breaker_state{route, upstream, state}: 1 for the state the breaker is in
+    for (Breaker.State state : Breaker.State.values()) {
+      context.meters().gauge("state", () -> breaker.state() == state ? 1 : 0,
+          "upstream", upstream, "state", state.name().toLowerCase(Locale.ROOT));
+    }
     return new CircuitBreakerPlugin(config, breaker, () -> breakers.release(key));
   }
 

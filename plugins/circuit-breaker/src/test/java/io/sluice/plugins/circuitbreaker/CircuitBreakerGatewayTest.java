@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Status;
 import io.sluice.testing.Gateway;
+import io.sluice.admin.AdminServer;
+import io.sluice.config.AdminConfig;
 import io.sluice.testing.Poll;
+import io.sluice.testing.PrometheusText;
 import io.sluice.testing.TestUpstream;
 import io.sluice.testing.grpc.EchoService;
 import io.sluice.testing.grpc.GrpcResult;
@@ -71,6 +74,23 @@ class CircuitBreakerGatewayTest {
       assertThat(refusedInNanos).as("refused at once").isLessThan(Duration.ofMillis(500).toNanos());
       assertThat(gateway.send("GET", "/own/x").statusCode()).as("scope: route has a breaker of its own").isEqualTo(503);
       assertThat(upstream.requests()).hasSize(reached + 1);
+
+      try (AdminServer admin = AdminServer.start(new AdminConfig(true, "127.0.0.1", 0), gateway.server(), null)) {
+        PrometheusText metrics = PrometheusText.scrape(admin.port());
+        assertThat(metrics.value("sluice_plugin_circuit_breaker_state", "route", "b", "upstream", "backend", "state", "open"))
+            .isEqualTo(1);
+        assertThat(metrics.value("sluice_plugin_circuit_breaker_state", "route", "b", "upstream", "backend", "state", "closed"))
+            .isZero();
+        assertThat(metrics.value("sluice_plugin_rejections_total", "route", "a", "plugin", "circuit_breaker", "code",
+            "CIRCUIT_OPEN")).isEqualTo(1);
+        HttpResponse<String> routes = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + admin.port() + "/admin/routes")).build(), HttpResponse.BodyHandlers.ofString());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(routes.body());
+        var routeA = java.util.stream.StreamSupport.stream(json.get("routes").spliterator(), false)
+            .filter(route -> route.get("id").asText().equals("a")).findFirst().orElseThrow();
+        assertThat(routeA.at("/plugins/0/state").toString())
+            .isEqualTo("{\"guards\":\"upstream 'backend'\",\"state\":\"open\",\"retry_after_seconds\":1}");
+      }
 
       upstream.echoStatus(200);
       Poll.until("a probe after open_duration closes the breaker", () -> status(gateway, "/a/x") == 200);
