@@ -11,6 +11,17 @@ import java.util.Set;
  */
 public interface PluginCatalog {
 
+  /** The types a plugin config record's components may have, for messages. */
+  String SUPPORTED_TYPES = RecordBinder.supported();
+
+  /**
+   * The components of {@code type} (and of records, lists, sets and maps in it) that no YAML can
+   * set, as {@code Record.component (type)}; empty when the whole record can be bound.
+   */
+  static java.util.List<String> unbindable(Class<? extends Record> type) {
+    return RecordBinder.unbindable(type);
+  }
+
   /** No plugins installed: every {@code plugins:} entry is an unknown plugin. */
   PluginCatalog NONE = of(Map.of());
 

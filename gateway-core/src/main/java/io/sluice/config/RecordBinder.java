@@ -111,6 +111,59 @@ final class RecordBinder {
     return "plugin config could not be created: " + e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
   }
 
+  /**
+   * The components of {@code type} (and of the records, lists, sets and maps in it) that no YAML
+   * could ever bind, as {@code Record.component (type)}: checked when a plugin is installed, so
+   * that the author hears of it then, not the operator when setting that key one day.
+   */
+  static List<String> unbindable(Class<? extends Record> type) {
+    List<String> out = new ArrayList<>();
+    unbindable(type, new java.util.HashSet<>(), out);
+    return out;
+  }
+
+  private static void unbindable(Class<? extends Record> type, Set<Class<?>> seen, List<String> out) {
+    if (!seen.add(type)) {
+      return;
+    }
+    for (RecordComponent component : type.getRecordComponents()) {
+      Type bad = firstUnbindable(component.getGenericType(), seen, out);
+      if (bad != null) {
+        out.add(type.getName() + "." + component.getName() + " (" + bad.getTypeName() + ")");
+      }
+    }
+  }
+
+  /** The part of {@code type} no YAML binds to, or {@code null}; nested records are checked on their own. */
+  @SuppressWarnings("unchecked")
+  private static Type firstUnbindable(Type type, Set<Class<?>> seen, List<String> out) {
+    if (type instanceof ParameterizedType generic && generic.getRawType() instanceof Class<?> raw) {
+      Type[] arguments = generic.getActualTypeArguments();
+      if (raw == List.class || raw == Set.class) {
+        return firstUnbindable(arguments[0], seen, out);
+      }
+      if (raw == Map.class) {
+        return arguments[0] == String.class ? firstUnbindable(arguments[1], seen, out) : type;
+      }
+      return type;
+    }
+    if (type instanceof Class<?> plain) {
+      if (SCALARS.containsKey(plain) || plain.isEnum()) {
+        return null;
+      }
+      if (plain.isRecord()) {
+        unbindable((Class<? extends Record>) plain, seen, out);
+        return null;
+      }
+    }
+    return type;
+  }
+
+  /** What a plugin config may hold, for messages. */
+  static String supported() {
+    return SUPPORTED;
+  }
+
   /** A single value for a {@link OneOrMore} list or set: bound as a collection of one. */
   private static Optional<Object> value(YamlNode node, Type type, boolean single) {
     if (type instanceof ParameterizedType generic && (generic.getRawType() == List.class || generic.getRawType() == Set.class)) {

@@ -56,8 +56,12 @@ public final class PluginRegistry {
           problems.add(jar + ": cannot be opened: " + e.getMessage());
           continue;
         }
+        if (usesGatewayInternals(jar, problems)) {
+          continue;
+        }
+        int reported = problems.size();
         List<PluginFactory<?>> factories = load(ServiceLoader.load(PluginFactory.class, loader), jar.toString(), problems);
-        if (factories.isEmpty()) {
+        if (factories.isEmpty() && problems.size() == reported) {
           problems.add(jar + ": declares no plugin (expected: a META-INF/services/io.sluice.spi.PluginFactory file naming its factory class)");
         }
         for (PluginFactory<?> factory : factories) {
@@ -111,6 +115,12 @@ public final class PluginRegistry {
             problems.add(source + ": plugin '" + name + "' has no config record (configType() must return a record class)");
             continue;
           }
+          List<String> unbindable = PluginCatalog.unbindable(factory.configType());
+          if (!unbindable.isEmpty()) {
+            problems.add(source + ": plugin '" + name + "' has config fields no YAML can set: " + String.join(", ", unbindable)
+                + " (a plugin config supports " + PluginCatalog.SUPPORTED_TYPES + ")");
+            continue;
+          }
           factories.add(factory);
         } catch (ServiceConfigurationError | LinkageError | RuntimeException e) {
           problems.add(source + ": plugin " + provider.type().getName() + " cannot be created: " + describe(e));
@@ -120,6 +130,29 @@ public final class PluginRegistry {
       problems.add(source + ": cannot load plugins: " + describe(e));
     }
     return factories;
+  }
+
+  /**
+   * Whether {@code jar} refers to gateway classes it cannot see (reported): it would fail with
+   * {@code NoClassDefFoundError} at request time, so it is not installed at all.
+   */
+  private static boolean usesGatewayInternals(Path jar, List<String> problems) {
+    List<GatewayInternalsCheck.Use> uses;
+    try {
+      uses = GatewayInternalsCheck.find(jar);
+    } catch (IOException | RuntimeException e) {
+      problems.add(jar + ": cannot be read: " + describe(e));
+      return true;
+    }
+    if (uses.isEmpty()) {
+      return false;
+    }
+    String listed = uses.stream().limit(3).map(use -> use.inJar() + " uses " + use.internal())
+        .collect(java.util.stream.Collectors.joining("; "));
+    problems.add(jar + ": refers to gateway classes outside io.sluice.spi, which plugins cannot see at run time: " + listed
+        + (uses.size() > 3 ? " (and " + (uses.size() - 3) + " more)" : "")
+        + " (expected: a plugin uses only io.sluice.spi of the gateway; copy what it needs, or ask for it in the SPI)");
+    return true;
   }
 
   private static void register(Map<String, InstalledPlugin> found, InstalledPlugin plugin, List<String> problems) {

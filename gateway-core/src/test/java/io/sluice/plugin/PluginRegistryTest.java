@@ -1,5 +1,6 @@
 package io.sluice.plugin;
 
+import io.sluice.config.PluginCatalog;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.spi.Decision;
@@ -103,6 +104,41 @@ class PluginRegistryTest {
     assertThat(registry.get("same_name").source()).endsWith("a-one.jar");
   }
 
+  @Test
+  void aJarThatUsesGatewayInternalsIsRefusedWhenInstalledNotAtItsFirstRequest() throws Exception {
+    Path plugins = Files.createDirectories(dir.resolve("plugins"));
+    String usesInternals = FACTORY.replace("exchange.requestHeaders().set(\"x-internals\", visible);",
+        "exchange.requestHeaders().set(\"x-internals\", String.valueOf(io.sluice.routing.QueryString.parse(\"a=b\")));");
+    jar(plugins.resolve("internal.jar"), "com.example.internal", "internal", true, usesInternals);
+    jar(plugins.resolve("fine.jar"), "com.example.fine", "fine", true, FACTORY);
+
+    PluginRegistry registry = PluginRegistry.discover(List.of(plugins));
+
+    assertThat(registry.problems()).singleElement().asString()
+        .startsWith(plugins.resolve("internal.jar") + ": refers to gateway classes outside io.sluice.spi, which plugins cannot"
+            + " see at run time: com.example.internal.Factory$1 uses io.sluice.routing.QueryString")
+        .endsWith("(expected: a plugin uses only io.sluice.spi of the gateway; copy what it needs, or ask for it in the SPI)");
+    assertThat(registry.get("internal")).isNull();
+    assertThat(registry.get("fine")).isNotNull();
+  }
+
+  @Test
+  void aConfigRecordWithAFieldNoYamlCanSetIsRefusedWhenInstalled() throws Exception {
+    Path plugins = Files.createDirectories(dir.resolve("plugins"));
+    String badConfig = FACTORY.replace("public record Config(String greeting) {}",
+        "public record Config(String greeting, java.net.URI target, java.util.List<Inner> inner) {}\n"
+            + "  public record Inner(java.util.Map<Integer, String> byNumber, int fine) {}");
+    jar(plugins.resolve("bad-config.jar"), "com.example.badconfig", "bad_config", true, badConfig);
+
+    PluginRegistry registry = PluginRegistry.discover(List.of(plugins));
+
+    assertThat(registry.problems()).singleElement().asString().isEqualTo(plugins.resolve("bad-config.jar")
+        + ": plugin 'bad_config' has config fields no YAML can set: com.example.badconfig.Factory$Config.target (java.net.URI),"
+        + " com.example.badconfig.Factory$Inner.byNumber (java.util.Map<java.lang.Integer, java.lang.String>)"
+        + " (a plugin config supports " + PluginCatalog.SUPPORTED_TYPES + ")");
+    assertThat(registry.get("bad_config")).isNull();
+  }
+
   private static Record newRecord(Class<? extends Record> type) throws Exception {
     var components = type.getRecordComponents();
     Class<?>[] types = new Class<?>[components.length];
@@ -117,6 +153,11 @@ class PluginRegistryTest {
 
   /** Compiles {@code FACTORY} in {@code pkg} against the SPI and packages it as a plugin jar. */
   private void jar(Path jar, String pkg, String name, boolean withServiceFile) throws IOException {
+    jar(jar, pkg, name, withServiceFile, FACTORY);
+  }
+
+  /** Compiles {@code factorySource} (with {@code %1$s} the package and {@code %2$s} the name) as a plugin jar. */
+  private void jar(Path jar, String pkg, String name, boolean withServiceFile, String factorySource) throws IOException {
     JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
     Path classes = Files.createDirectories(dir.resolve("classes-" + jar.getFileName()));
     try (StandardJavaFileManager files = compiler.getStandardFileManager(null, null, StandardCharsets.UTF_8)) {
@@ -125,7 +166,7 @@ class PluginRegistryTest {
           JavaFileObject.Kind.SOURCE) {
         @Override
         public CharSequence getCharContent(boolean ignoreEncodingErrors) {
-          return FACTORY.formatted(pkg, name);
+          return factorySource.formatted(pkg, name);
         }
       };
       List<String> options = List.of("-classpath", System.getProperty("java.class.path"), "--release", "21");
