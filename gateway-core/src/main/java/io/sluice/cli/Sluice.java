@@ -40,6 +40,9 @@ public final class Sluice {
                                      show which route a request would match, and why
         demo [--config FILE]         run the gateway on the quickstart config with a built-in
                                      demo upstream on 127.0.0.1:8081
+        train [--requests N]         send sample traffic through an in-process gateway and exit;
+                                     bin/sluice train records an AOT cache with it (Java 25+), which
+                                     makes later runs start warm
         --version                    print the version
         --help                       print this help
 
@@ -77,10 +80,25 @@ public final class Sluice {
         case "explain" -> Explain.run(rest, out, err);
         case "run" -> run(rest);
         case "demo" -> demo(rest);
+        case "train" -> train(rest);
         default -> usage("unknown command '" + args[0] + "'");
       };
     } catch (UsageException e) {
       return usage(e.getMessage());
+    }
+  }
+
+  private int train(List<String> args) {
+    try {
+      return Training.run(args, out, err);
+    } catch (UsageException e) {
+      throw e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return INVALID;
+    } catch (Exception e) {
+      err.println("training failed: " + e);
+      return INVALID;
     }
   }
 

@@ -175,6 +175,30 @@ class DistributionIT {
   }
 
   @Test
+  void trainRecordsAnAotCacheThatRunStartsFrom(@TempDir Path tmp) throws IOException {
+    assumeTrue(Runtime.version().feature() >= 25, "recording an AOT cache needs Java 25+");
+    Path cache = tmp.resolve("sluice.aot");
+
+    Run train = sluice(Map.of("SLUICE_AOT_CACHE", cache.toString()), "train", "--requests", "400");
+
+    assertThat(train.exitCode()).as(train.toString()).isZero();
+    // every installed plugin on the training route let its requests through; only /nowhere is refused
+    assertThat(train.stdout()).contains("trained on 400 requests", ": 350 2xx, 50 4xx (unknown routes), 0 other, 0 unanswered");
+    assertThat(cache).isRegularFile();
+
+    // run loads the gateway's classes from the cache (here on a config it then refuses, to exit at once)
+    Path broken = Files.writeString(tmp.resolve("broken.yaml"), "server: { listeners: [] }\nroutes: []\n");
+    Run run = sluice(Map.of("SLUICE_AOT_CACHE", cache.toString(), "SLUICE_JAVA_OPTS", "-Xlog:class+load=info"),
+        "run", "--config", broken.toString());
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+    assertThat(run.stdout()).contains("io.sluice.config.ConfigLoader source: shared objects file");
+
+    Run without = sluice(Map.of("SLUICE_AOT_CACHE", tmp.resolve("none.aot").toString(), "SLUICE_JAVA_OPTS",
+        "-Xlog:class+load=info"), "run", "--config", broken.toString());
+    assertThat(without.stdout()).doesNotContain("io.sluice.config.ConfigLoader source: shared objects file");
+  }
+
+  @Test
   void aTransportTheMachineCannotRunStopsStartupWithTheReason(@TempDir Path tmp) throws IOException {
     Path config = Files.writeString(tmp.resolve("sluice.yaml"), """
         server:
