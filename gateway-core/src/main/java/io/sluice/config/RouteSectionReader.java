@@ -12,13 +12,14 @@ final class RouteSectionReader {
 
   static final List<String> KEYS = List.of(
       "id", "match", "upstream", "respond", "rewrite", "timeout", "retry_non_idempotent", "request_headers", "response_headers",
-      "max_body_bytes", "plugins", "matrix_parameters");
+      "max_body_bytes", "plugins", "matrix_parameters", "websocket");
   static final List<String> RESPOND_KEYS = List.of("status", "headers", "body");
 
   private static final Map<String, MatrixParameters> MATRIX_PARAMETERS = UpstreamSectionReader.words(MatrixParameters.values());
 
   /** Keys that describe the trip upstream, meaningless on a route that answers itself. */
-  private static final List<String> FORWARD_ONLY_KEYS = List.of("rewrite", "timeout", "retry_non_idempotent", "request_headers");
+  private static final List<String> FORWARD_ONLY_KEYS =
+      List.of("rewrite", "timeout", "retry_non_idempotent", "request_headers", "websocket");
 
   private final Set<String> upstreamNames;
   private final long defaultMaxBodyBytes;
@@ -56,8 +57,10 @@ final class RouteSectionReader {
     List<PluginUse> uses = route.optional("plugins").map(plugins::read).orElse(List.of());
     MatrixParameters matrix = route.optional("matrix_parameters").flatMap(n -> matrixParameters(n, action))
         .orElse(MatrixParameters.REFUSE);
+    WebSocketConfig websocket = action instanceof RouteAction.Forward
+        ? route.optional("websocket").map(WebSocketReader::read).orElse(null) : null;
     return new RouteConfig(id.orElse(""), node.position(), index, match, action, requestHeaders, responseHeaders, maxBodyBytes, uses,
-        matrix);
+        matrix, websocket);
   }
 
   /** {@code forward} needs somewhere to forward them to, and a rewrite that keeps the segments they sit on. */

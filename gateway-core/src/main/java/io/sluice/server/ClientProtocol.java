@@ -1,5 +1,6 @@
 package io.sluice.server;
 
+import io.netty.channel.ChannelHandler;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
@@ -36,4 +37,12 @@ interface ClientProtocol extends ClientStream {
   /** Closes the client side at once: the request cannot be read further and no answer follows. */
   void close();
 
+  /** Whether the connection can switch to another protocol (a WebSocket) after a request. */
+  boolean acceptsUpgrade();
+
+  /**
+   * Sends {@code switching} (a {@code 101}) and hands the connection over to {@code handlers},
+   * added in order; this protocol's handlers and timers leave it. Only if {@link #acceptsUpgrade}.
+   */
+  void upgrade(FullHttpResponse switching, ChannelHandler... handlers);
 }

@@ -3,8 +3,10 @@ package io.sluice.server;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -41,6 +43,9 @@ import io.sluice.spi.DirectResponse;
 import io.sluice.spi.ErrorCode;
 import io.sluice.spi.GatewayError;
 import io.sluice.tracing.TraceContext;
+import io.sluice.websocket.UpgradingClient;
+import io.sluice.websocket.WebSocketHandshake;
+import io.sluice.websocket.WebSocketProxy;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -57,7 +62,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Messages that arrive while they cannot be handled (a pipelined request during an exchange,
  * anything while a plugin decides asynchronously) are held, with reading paused, and replayed.
  */
-final class ExchangeDriver {
+final class ExchangeDriver implements UpgradingClient {
 
   private static final System.Logger LOG = System.getLogger(ExchangeDriver.class.getName());
   private static final int MAX_LOGGED_TARGET = 512;
@@ -83,6 +88,10 @@ final class ExchangeDriver {
   /** The snapshot the current exchange started with: its request trailers follow the same rules as its headers. */
   private GatewaySnapshot exchangeSnapshot;
   private ProxyExchange proxy;
+  /** Whether the current request asks to become a WebSocket. */
+  private boolean upgradeRequested;
+  /** The WebSocket upgrade waiting for the upstream's answer, if one is. */
+  private WebSocketProxy upgrading;
   private Exchange current;
   private PluginChain chain = PluginChain.EMPTY;
   private ExchangeView view;
@@ -278,6 +287,8 @@ final class ExchangeDriver {
     String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
     grpcRequest = contentType != null && contentType.regionMatches(true, 0, "application/grpc", 0, 16);
     grpcWebContentType = grpcRequest && GrpcWeb.isGrpcWeb(contentType) ? contentType : null;
+    // before the header rules remove Upgrade and Connection, which are hop-by-hop
+    upgradeRequested = protocol.acceptsUpgrade() && WebSocketHandshake.isRequested(request);
     String requestId = RequestIds.of(request.headers(), info.trustedPeer());
     String target = request.uri();
     Exchange exchange = new Exchange(requestId, info.peerIp(), request.method().name(),
@@ -317,7 +328,7 @@ final class ExchangeDriver {
         answerError(exchange, GatewayError.of(ErrorCode.BAD_REQUEST, matrix.reason())
             .withDetails("matrix_parameters.refused"), true);
       }
-      case RouteMatchResult.Matched matched -> serve(exchange, head, matched, snapshot, limits);
+      case RouteMatchResult.Matched matched -> serve(exchange, request, head, matched, snapshot, limits);
     }
   }
 
@@ -338,10 +349,20 @@ final class ExchangeDriver {
         snapshot.strippedRequestHeaders(), joinedCookies);
   }
 
-  private void serve(Exchange exchange, RequestHead head, RouteMatchResult.Matched matched,
+  private void serve(Exchange exchange, HttpRequest request, RequestHead head, RouteMatchResult.Matched matched,
       GatewaySnapshot snapshot, LimitsConfig limits) {
     RouteConfig route = matched.route().config();
     exchange.route(route.id());
+    if (upgradeRequested || route.websocket() != null) {
+      GatewayError refusal = WebSocketHandshake.refusal(route.id(), route.websocket(), upgradeRequested, request, head.headers());
+      if (refusal == null) {
+        refusal = WebSocketHandshake.originRefusal(WebSocketHandshake.allowedOrigins(route.websocket()), head.headers());
+      }
+      if (refusal != null) {
+        answerError(exchange, refusal, true);
+        return;
+      }
+    }
     if (head.contentLength() > route.maxBodyBytes()) {
       answerError(exchange, GatewayError.of(ErrorCode.PAYLOAD_TOO_LARGE,
           "Request body of " + head.contentLength() + " bytes exceeds the limit of " + route.maxBodyBytes() + " bytes"), false);
@@ -390,7 +411,7 @@ final class ExchangeDriver {
     }
     if (wasPending) {
       replayHeld();
-      if (!closing && !mustHold(null) && (proxy == null || !proxy.isReadingPaused())) {
+      if (!closing && !mustHold(null) && upgrading == null && (proxy == null || !proxy.isReadingPaused())) {
         ctx.channel().config().setAutoRead(true);
         ctx.read();
       }
@@ -402,6 +423,13 @@ final class ExchangeDriver {
     RouteConfig route = matched.route().config();
     switch (route.action()) {
       case RouteAction.Respond respond -> answerDirect(exchange, route, respond);
+      case RouteAction.Forward forward when upgradeRequested -> {
+        String upstreamPath = matched.route().upstreamPath(head.path(), head.matrixPath(), matched.params());
+        upgrading = new WebSocketProxy(this, exchange, head, route, snapshot.upstream(forward.upstream()), info,
+            server.pools(ctx.channel().eventLoop()), head.rawQuery() == null ? upstreamPath : upstreamPath + '?' + head.rawQuery(),
+            server.accessLog(), server.requestMetrics(), server.connectionMetrics(), chain, view);
+        upgrading.start();
+      }
       case RouteAction.Forward forward -> {
         if (head.hasBody() && HttpUtil.is100ContinueExpected(request(head))) {
           ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
@@ -528,6 +556,37 @@ final class ExchangeDriver {
     inExchange = false;
   }
 
+  // ---- UpgradingClient: a WebSocket upgrade waiting for the upstream ----
+
+  @Override
+  public Channel channel() {
+    return ctx.channel();
+  }
+
+  @Override
+  public void refuse(GatewayError error) {
+    upgrading = null;
+    answerError(current, error, true);
+  }
+
+  @Override
+  public void switchProtocols(HttpHeaders headers, ChannelHandler encoder, ChannelHandler decoder, ChannelHandler session) {
+    upgrading = null;
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS,
+        Unpooled.EMPTY_BUFFER, headers, EmptyHttpHeaders.INSTANCE);
+    runResponseHooks(response);
+    closing = true; // nothing more reaches this driver: the connection carries frames now
+    cancel(writeTimer);
+    protocol.upgrade(response, encoder, decoder, session);
+  }
+
+  @Override
+  public void sessionEnded() {
+    exchangeSnapshot.exchangeEnded();
+    exchangeSnapshot = null;
+    inExchange = false;
+  }
+
   // ---- the client side going away ----
 
   /** The client's channel closed: held messages are freed and the exchange in progress ends as aborted. */
@@ -540,9 +599,14 @@ final class ExchangeDriver {
     }
     if (proxy != null) {
       proxy.onClientClosed();
-    } else if (chainPending) {
-      chainRun.cancel();
-      chainPending = false;
+    } else if (chainPending || upgrading != null) {
+      if (chainPending) {
+        chainRun.cancel();
+        chainPending = false;
+      } else {
+        upgrading.cancel();
+        upgrading = null;
+      }
       current.aborted("client_closed");
       current.status(499);
       completed(current);

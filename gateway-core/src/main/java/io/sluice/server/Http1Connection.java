@@ -5,7 +5,9 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
@@ -219,6 +221,33 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientProtoc
     } else if (requestVersion.minorVersion() == 0) {
       headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
     }
+  }
+
+  @Override
+  public boolean acceptsUpgrade() {
+    return true;
+  }
+
+  /**
+   * The 101 is encoded by the HTTP codec as it is written; then the codec, the request-start
+   * detector, the h2c gate if still there and this handler leave the pipeline. The client sends no
+   * byte of the new protocol before it has the 101, so the codec holds none.
+   */
+  @Override
+  public void upgrade(FullHttpResponse switching, ChannelHandler... handlers) {
+    cancelTimers();
+    ChannelPipeline pipeline = ctx.pipeline();
+    ctx.writeAndFlush(switching);
+    for (String name : new String[] {"request-start", "h2c-upgrade", "codec"}) {
+      if (pipeline.get(name) != null) {
+        pipeline.remove(name);
+      }
+    }
+    String before = ctx.name();
+    for (int i = 0; i < handlers.length; i++) {
+      pipeline.addBefore(before, "websocket-" + i, handlers[i]);
+    }
+    pipeline.remove(this);
   }
 
   // ---- ClientStream ----

@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -135,6 +136,17 @@ final class Http2ClientStream extends ChannelDuplexHandler implements ClientProt
   @Override
   public void close() {
     ctx.close();
+  }
+
+  /** RFC 8441 (WebSocket over HTTP/2) is not supported: an HTTP/2 request never upgrades. */
+  @Override
+  public boolean acceptsUpgrade() {
+    return false;
+  }
+
+  @Override
+  public void upgrade(FullHttpResponse switching, ChannelHandler... handlers) {
+    throw new UnsupportedOperationException("an HTTP/2 stream does not upgrade");
   }
 
   // ---- ClientStream ----
