@@ -52,6 +52,19 @@ class ConfigWebSocketTest {
   }
 
   @Test
+  void theUpstreamMustSpeakHttp1() {
+    assertThat(YamlSnippets.problems("""
+        server:
+          listeners: [{ name: public, port: 8080 }]
+        upstreams:
+          grpc: { protocol: h2c, endpoints: ["http://127.0.0.1:9001"] }
+        routes:
+          - { id: a, match: { path: /a }, upstream: grpc, websocket: {} }
+        """)).containsExactly("sluice.yaml:6:62 routes[0].websocket: WebSocket connections need an HTTP/1.1 upstream, but"
+            + " 'grpc' speaks h2c (expected: an upstream with protocol http1)");
+  }
+
+  @Test
   void anyOriginStandsAlone() {
     assertThat(routeProblems("""
           - { id: a, match: { path: /a }, upstream: users, websocket: { allowed_origins: ["*", "https://app.example.com"] } }

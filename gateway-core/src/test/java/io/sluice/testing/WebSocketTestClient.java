@@ -60,6 +60,8 @@ public final class WebSocketTestClient implements AutoCloseable {
 
   private final Channel channel;
   private final CompletableFuture<Handshake> handshake = new CompletableFuture<>();
+  /** The write of the upgrade request: Netty's handshaker adds its frame encoder when it completes. */
+  private final CompletableFuture<io.netty.channel.ChannelFuture> requestWritten = new CompletableFuture<>();
   private final BlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
   private final AtomicInteger pings = new AtomicInteger();
   private volatile boolean answerPings = true;
@@ -76,7 +78,9 @@ public final class WebSocketTestClient implements AutoCloseable {
           }
         })
         .connect("127.0.0.1", port).sync().channel();
-    handshaker.handshake(channel).sync();
+    io.netty.channel.ChannelFuture written = handshaker.handshake(channel);
+    requestWritten.complete(written);
+    written.sync();
   }
 
   /** Opens a WebSocket to {@code path}; {@code headers} are name, value pairs. Returns once the gateway answered. */
@@ -195,11 +199,24 @@ public final class WebSocketTestClient implements AutoCloseable {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof FullHttpResponse response) {
-        if (response.status().code() == 101) {
-          handshaker.finishHandshake(ctx.channel(), response);
+        Handshake answer = new Handshake(response.status().code(), response.headers().copy(),
+            response.content().toString(StandardCharsets.UTF_8));
+        if (response.status().code() != 101) {
+          handshake.complete(answer);
+          return;
         }
-        handshake.complete(new Handshake(response.status().code(), response.headers().copy(),
-            response.content().toString(StandardCharsets.UTF_8)));
+        // only once the handshaker's own listener on the request's write has run (it needs the HTTP codec)
+        FullHttpResponse switched = response.retainedDuplicate();
+        requestWritten.thenAccept(written -> written.addListener(done -> {
+          try {
+            handshaker.finishHandshake(ctx.channel(), switched);
+            handshake.complete(answer);
+          } catch (RuntimeException e) {
+            handshake.completeExceptionally(e);
+          } finally {
+            switched.release();
+          }
+        }));
         return;
       }
       if (!(msg instanceof WebSocketFrame frame)) {
