@@ -2,8 +2,6 @@ package io.sluice.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -37,13 +35,11 @@ import io.sluice.spi.GatewayError;
  * deadline, the keep-alive idle timeout and (through the driver) the write timeout for clients
  * that stop reading.
  */
-final class Http1Connection extends ChannelDuplexHandler implements ClientProtocol {
+final class Http1Connection extends ClientProtocolHandler {
 
   private final ServerState server;
   /** The listener's TLS, or {@code null} on a plain-text listener. */
   private final TlsContexts tls;
-  private final ExchangeDriver driver;
-  private ChannelHandlerContext ctx;
 
   private boolean closeAfterResponse;
   private boolean requestKeepAlive;
@@ -62,14 +58,9 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientProtoc
   private final Runnable idleTimeout = () -> ctx.close();
 
   Http1Connection(ServerState server, TlsContexts tls, ListenerConfig.UnderscoreHeaders underscores, String listener) {
+    super(server, tls, underscores, listener);
     this.server = server;
     this.tls = tls;
-    this.driver = new ExchangeDriver(server, this, tls, underscores, listener);
-  }
-
-  @Override
-  public Channel channel() {
-    return ctx.channel();
   }
 
   // ---- connection lifecycle ----
@@ -151,22 +142,6 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientProtoc
     context.fireUserEventTriggered(event);
   }
 
-  @Override
-  public void channelWritabilityChanged(ChannelHandlerContext context) {
-    driver.writabilityChanged(context.channel().isWritable());
-    context.fireChannelWritabilityChanged();
-  }
-
-  @Override
-  public void channelRead(ChannelHandlerContext context, Object msg) {
-    driver.read(msg);
-  }
-
-  @Override
-  public void channelReadComplete(ChannelHandlerContext context) {
-    driver.readComplete();
-  }
-
   // ---- ClientProtocol ----
 
   @Override
@@ -205,11 +180,6 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientProtoc
   @Override
   public void writeAnswer(FullHttpResponse response) {
     ctx.writeAndFlush(response);
-  }
-
-  @Override
-  public void close() {
-    ctx.close();
   }
 
   private void prepareConnectionHeader(HttpHeaders headers) {
@@ -295,21 +265,6 @@ final class Http1Connection extends ChannelDuplexHandler implements ClientProtoc
   public void abort() {
     driver.markClosing();
     ctx.close();
-  }
-
-  @Override
-  public boolean inReadBurst() {
-    return driver.inReadBurst();
-  }
-
-  @Override
-  public boolean isWritable() {
-    return ctx.channel().isWritable();
-  }
-
-  @Override
-  public void setReading(boolean reading) {
-    ctx.channel().config().setAutoRead(reading);
   }
 
   @Override

@@ -2,8 +2,6 @@ package io.sluice.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -34,10 +32,8 @@ import io.sluice.spi.GatewayError;
  * stream ends (or is reset) with the exchange, and connection timers are the
  * {@link Http2Session}'s business.
  */
-final class Http2ClientStream extends ChannelDuplexHandler implements ClientProtocol {
+final class Http2ClientStream extends ClientProtocolHandler {
 
-  private final ExchangeDriver driver;
-  private ChannelHandlerContext ctx;
   /**
    * A response head not written yet. It goes out with the first body bytes or flush; a response
    * that ends right after its head leaves as one HEADERS frame with END_STREAM, which is how a
@@ -48,12 +44,7 @@ final class Http2ClientStream extends ChannelDuplexHandler implements ClientProt
   private ChannelFuture lastWrite;
 
   Http2ClientStream(ServerState server, TlsContexts tls, ListenerConfig.UnderscoreHeaders underscores, String listener) {
-    this.driver = new ExchangeDriver(server, this, tls, underscores, listener);
-  }
-
-  @Override
-  public Channel channel() {
-    return ctx.channel();
+    super(server, tls, underscores, listener);
   }
 
   // ---- stream lifecycle ----
@@ -89,22 +80,6 @@ final class Http2ClientStream extends ChannelDuplexHandler implements ClientProt
     driver.failed(cause);
   }
 
-  @Override
-  public void channelWritabilityChanged(ChannelHandlerContext context) {
-    driver.writabilityChanged(context.channel().isWritable());
-    context.fireChannelWritabilityChanged();
-  }
-
-  @Override
-  public void channelRead(ChannelHandlerContext context, Object msg) {
-    driver.read(msg);
-  }
-
-  @Override
-  public void channelReadComplete(ChannelHandlerContext context) {
-    driver.readComplete();
-  }
-
   // ---- ClientProtocol ----
 
   @Override
@@ -131,11 +106,6 @@ final class Http2ClientStream extends ChannelDuplexHandler implements ClientProt
   @Override
   public void writeAnswer(FullHttpResponse response) {
     lastWrite = ctx.writeAndFlush(response);
-  }
-
-  @Override
-  public void close() {
-    ctx.close();
   }
 
   /** RFC 8441 (WebSocket over HTTP/2) is not supported: an HTTP/2 request never upgrades. */
@@ -204,21 +174,6 @@ final class Http2ClientStream extends ChannelDuplexHandler implements ClientProt
       ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.INTERNAL_ERROR));
     }
     ctx.close();
-  }
-
-  @Override
-  public boolean inReadBurst() {
-    return driver.inReadBurst();
-  }
-
-  @Override
-  public boolean isWritable() {
-    return ctx.channel().isWritable();
-  }
-
-  @Override
-  public void setReading(boolean reading) {
-    ctx.channel().config().setAutoRead(reading);
   }
 
   @Override
