@@ -94,7 +94,7 @@ public final class ConfigLoader {
     List<PluginUse> plugins = top.optional("plugins").map(pluginReader::read).orElse(List.of());
     PluginSectionReader routePlugins = pluginReader.forRoutes(plugins);
     List<RouteConfig> routes = top.required("routes")
-        .map(n -> RouteSectionReader.read(n, upstreams.keySet(), maxBodyBytes, routePlugins))
+        .map(n -> RouteSectionReader.read(n, upstreams, maxBodyBytes, routePlugins))
         .orElse(List.of());
     problems.throwIfAny();
     return new GatewayConfig(fileName, server, upstreams, routes, plugins, pluginDirs, redis, logging);

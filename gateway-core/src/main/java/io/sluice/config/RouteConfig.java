@@ -13,6 +13,7 @@ package io.sluice.config;
  * @param maxBodyBytes the request body limit for this route (the server limit unless the route sets one)
  * @param plugins the route's own plugin entries, in YAML order (merged with the global chain by the gateway)
  * @param matrixParameters what happens to a request whose path has matrix parameters ({@code ;})
+ * @param websocket the route's {@code websocket:}: it proxies WebSocket connections only; {@code null} when absent
  */
 public record RouteConfig(
     String id,
@@ -24,10 +25,18 @@ public record RouteConfig(
     HeaderOps responseHeaders,
     long maxBodyBytes,
     java.util.List<PluginUse> plugins,
-    MatrixParameters matrixParameters) {
+    MatrixParameters matrixParameters,
+    WebSocketConfig websocket) {
 
   public RouteConfig {
     plugins = java.util.List.copyOf(plugins);
+  }
+
+  /** A route that does not proxy WebSockets. */
+  public RouteConfig(String id, SourcePosition position, int index, RouteMatch match, RouteAction action,
+      HeaderOps requestHeaders, HeaderOps responseHeaders, long maxBodyBytes, java.util.List<PluginUse> plugins,
+      MatrixParameters matrixParameters) {
+    this(id, position, index, match, action, requestHeaders, responseHeaders, maxBodyBytes, plugins, matrixParameters, null);
   }
 
   /** A route that refuses matrix parameters. */

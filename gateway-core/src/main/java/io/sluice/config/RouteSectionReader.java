@@ -12,32 +12,36 @@ final class RouteSectionReader {
 
   static final List<String> KEYS = List.of(
       "id", "match", "upstream", "respond", "rewrite", "timeout", "retry_non_idempotent", "request_headers", "response_headers",
-      "max_body_bytes", "plugins", "matrix_parameters");
+      "max_body_bytes", "plugins", "matrix_parameters", "websocket");
   static final List<String> RESPOND_KEYS = List.of("status", "headers", "body");
 
   private static final Map<String, MatrixParameters> MATRIX_PARAMETERS = UpstreamSectionReader.words(MatrixParameters.values());
 
   /** Keys that describe the trip upstream, meaningless on a route that answers itself. */
-  private static final List<String> FORWARD_ONLY_KEYS = List.of("rewrite", "timeout", "retry_non_idempotent", "request_headers");
+  private static final List<String> FORWARD_ONLY_KEYS =
+      List.of("rewrite", "timeout", "retry_non_idempotent", "request_headers", "websocket");
 
   private final Set<String> upstreamNames;
+  private final Map<String, UpstreamConfig> upstreams;
   private final long defaultMaxBodyBytes;
   private final PluginSectionReader plugins;
   private final FirstSeen ids = new FirstSeen("route id");
 
-  private RouteSectionReader(Set<String> upstreamNames, long defaultMaxBodyBytes, PluginSectionReader plugins) {
-    this.upstreamNames = upstreamNames;
+  private RouteSectionReader(Map<String, UpstreamConfig> upstreams, long defaultMaxBodyBytes, PluginSectionReader plugins) {
+    this.upstreamNames = upstreams.keySet();
+    this.upstreams = upstreams;
     this.defaultMaxBodyBytes = defaultMaxBodyBytes;
     this.plugins = plugins;
   }
 
   /**
-   * @param upstreamNames every upstream name written, including those with mistakes
+   * @param upstreams every upstream written, by name, including those with mistakes
    * @param defaultMaxBodyBytes the server's body limit, stored in routes that do not set their own
    * @param plugins reads each route's {@code plugins:} against the installed plugins and the global list
    */
-  static List<RouteConfig> read(YamlNode node, Set<String> upstreamNames, long defaultMaxBodyBytes, PluginSectionReader plugins) {
-    RouteSectionReader reader = new RouteSectionReader(upstreamNames, defaultMaxBodyBytes, plugins);
+  static List<RouteConfig> read(YamlNode node, Map<String, UpstreamConfig> upstreams, long defaultMaxBodyBytes,
+      PluginSectionReader plugins) {
+    RouteSectionReader reader = new RouteSectionReader(upstreams, defaultMaxBodyBytes, plugins);
     List<RouteConfig> out = new ArrayList<>();
     for (YamlNode item : node.list()) {
       out.add(reader.route(item, out.size()));
@@ -56,8 +60,20 @@ final class RouteSectionReader {
     List<PluginUse> uses = route.optional("plugins").map(plugins::read).orElse(List.of());
     MatrixParameters matrix = route.optional("matrix_parameters").flatMap(n -> matrixParameters(n, action))
         .orElse(MatrixParameters.REFUSE);
+    WebSocketConfig websocket = action instanceof RouteAction.Forward forward
+        ? route.optional("websocket").map(n -> websocket(n, forward)).orElse(null) : null;
     return new RouteConfig(id.orElse(""), node.position(), index, match, action, requestHeaders, responseHeaders, maxBodyBytes, uses,
-        matrix);
+        matrix, websocket);
+  }
+
+  /** A WebSocket upgrade is an HTTP/1.1 mechanism: the upstream must speak HTTP/1.1. */
+  private WebSocketConfig websocket(YamlNode node, RouteAction.Forward forward) {
+    UpstreamConfig upstream = upstreams.get(forward.upstream());
+    if (upstream != null && upstream.protocol() != null && upstream.protocol().isHttp2()) {
+      node.problem("WebSocket connections need an HTTP/1.1 upstream, but '" + forward.upstream() + "' speaks "
+          + upstream.protocol().name().toLowerCase(java.util.Locale.ROOT) + " (expected: an upstream with protocol http1)");
+    }
+    return WebSocketReader.read(node);
   }
 
   /** {@code forward} needs somewhere to forward them to, and a rewrite that keeps the segments they sit on. */

@@ -1,5 +1,6 @@
 package io.sluice.metrics;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
@@ -32,13 +33,14 @@ public final class ConnectionMetrics {
   private final ConcurrentHashMap<String, AtomicLong> byListenerAndProtocol = new ConcurrentHashMap<>();
   private final AtomicLong http2Streams = new AtomicLong();
   private final AtomicLong webSockets = new AtomicLong();
+  private final ConcurrentHashMap<String, Counter[]> webSocketMessages = new ConcurrentHashMap<>();
 
   public ConnectionMetrics(MeterRegistry registry) {
     this.registry = registry;
     Gauge.builder("sluice.http2.streams.active", http2Streams, AtomicLong::get)
         .description("HTTP/2 streams open on client connections").register(registry);
     Gauge.builder("sluice.websockets.active", webSockets, AtomicLong::get)
-        .description("WebSocket connections open (none until WebSocket proxying exists)").register(registry);
+        .description("WebSocket connections open (proxied, after their upgrade)").register(registry);
   }
 
   /** Makes the gauges of listener {@code name} (at zero); called when it is bound, off the event loops. */
@@ -73,6 +75,33 @@ public final class ConnectionMetrics {
 
   public void http2StreamClosed() {
     http2Streams.decrementAndGet();
+  }
+
+  public void webSocketOpened() {
+    webSockets.incrementAndGet();
+  }
+
+  public void webSocketClosed() {
+    webSockets.decrementAndGet();
+  }
+
+  /**
+   * The counters of WebSocket messages on route {@code routeId}: index 0 counts messages from
+   * clients, index 1 messages to them. Looked up once per connection, made on first use.
+   */
+  public Counter[] webSocketMessages(String routeId) {
+    Counter[] counters = webSocketMessages.get(routeId);
+    if (counters != null) {
+      return counters;
+    }
+    return webSocketMessages.computeIfAbsent(routeId, route -> new Counter[] {
+        webSocketCounter(route, "from_client"), webSocketCounter(route, "to_client")});
+  }
+
+  private Counter webSocketCounter(String route, String direction) {
+    return Counter.builder("sluice.websocket.messages")
+        .description("WebSocket messages relayed, by route and direction")
+        .tag("route", route).tag("direction", direction).register(registry);
   }
 
   private AtomicLong counter(String listener, Protocol protocol) {

@@ -20,7 +20,8 @@ import io.sluice.metrics.ConnectionMetrics;
  * {@link Http1Connection} behind Netty's HTTP codec. HTTP/2 is Netty's frame codec and stream
  * multiplexer with an {@link Http2Session} for the connection; every stream becomes a child
  * channel whose frames are converted to HTTP objects and served by its own
- * {@link Http1Connection} in stream mode, so routing, plugins and proxying are the same code for both.
+ * {@link Http2ClientStream}. Both drive their exchanges with an {@link ExchangeDriver}, so routing,
+ * plugins and proxying are the same code for both.
  */
 final class ClientPipelines {
 
@@ -59,7 +60,7 @@ final class ClientPipelines {
   void http1(ChannelPipeline pipeline) {
     server.connectionMetrics().opened(pipeline.channel(), listener, ConnectionMetrics.Protocol.HTTP1);
     LimitsConfig limits = server.snapshot().config().server().limits();
-    Http1Connection connection = new Http1Connection(server, tls, false, underscores, listener);
+    Http1Connection connection = new Http1Connection(server, tls, underscores, listener);
     // One bounded line reader reads request lines and chunk-size lines; the request line is then
     // held to its own, lower or equal, limit (Http1Requests).
     HttpDecoderConfig decoder = new HttpDecoderConfig()
@@ -111,7 +112,7 @@ final class ClientPipelines {
         .build();
   }
 
-  /** The stream multiplexer: each new stream gets its own {@link Http1Connection} in stream mode. */
+  /** The stream multiplexer: each new stream gets its own {@link Http2ClientStream}. */
   Http2MultiplexHandler multiplexer(Http2Session session) {
     return new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
       @Override
@@ -119,7 +120,7 @@ final class ClientPipelines {
         session.streamOpened(stream);
         stream.pipeline()
             .addLast("h2-http", new Http2StreamFrameToHttpObjectCodec(true, false))
-            .addLast("exchange", new Http1Connection(server, tls, true, underscores, listener));
+            .addLast("exchange", new Http2ClientStream(server, tls, underscores, listener));
       }
     });
   }

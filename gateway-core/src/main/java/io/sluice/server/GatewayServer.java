@@ -36,7 +36,7 @@ import javax.net.ssl.SSLException;
 public final class GatewayServer implements AutoCloseable {
 
   /** User event asking an idle client connection to close (graceful drain). */
-  static final Object DRAIN = new Object();
+  static final Object DRAIN = io.sluice.eventloop.Drain.EVENT;
 
   private static final long QUIET_PERIOD_MILLIS = 100;
   /** How long a stop waits for a group of event loops to end after asking them to (see {@link #stopLoops}). */

@@ -13,6 +13,8 @@ public enum ErrorCode {
   URI_TOO_LONG(414, GrpcStatus.INTERNAL, GatewayError.Source.CLIENT),
   HEADERS_TOO_LARGE(431, GrpcStatus.INTERNAL, GatewayError.Source.CLIENT),
   HTTP_VERSION_NOT_SUPPORTED(505, GrpcStatus.INTERNAL, GatewayError.Source.CLIENT),
+  /** A route that proxies WebSockets only got a request that is not an upgrade (or a WebSocket version it cannot speak). */
+  UPGRADE_REQUIRED(426, GrpcStatus.INTERNAL, GatewayError.Source.CLIENT),
   UNAUTHENTICATED(401, GrpcStatus.UNAUTHENTICATED, GatewayError.Source.CLIENT),
   FORBIDDEN(403, GrpcStatus.PERMISSION_DENIED, GatewayError.Source.CLIENT),
   RATE_LIMIT_EXCEEDED(429, GrpcStatus.RESOURCE_EXHAUSTED, GatewayError.Source.CLIENT),

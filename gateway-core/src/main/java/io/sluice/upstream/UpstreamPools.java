@@ -1,5 +1,7 @@
 package io.sluice.upstream;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.sluice.config.Endpoint;
 import io.sluice.config.UpstreamConfig;
@@ -8,6 +10,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * All connection pools of one event loop. Pools outlive config snapshots: a reload that keeps an
@@ -64,6 +68,20 @@ public final class UpstreamPools {
   public long connectionsOpened(Endpoint endpoint) {
     List<UpstreamPool> list = byEndpoint.getOrDefault(endpoint, List.of());
     return list.stream().mapToLong(UpstreamPool::connectionsOpened).sum();
+  }
+
+  /**
+   * Opens a connection to {@code endpoint} that no pool will ever hold: a WebSocket belongs to one
+   * client for its whole life. TLS goes first for {@code https://} endpoints, then what
+   * {@code handlers} adds; {@code ready} hears once, with the usable channel or why there is none.
+   *
+   * @return cancels the attempt (and closes what it opened); {@code ready} is not called after it
+   */
+  public Runnable connectDedicated(Endpoint endpoint, UpstreamCluster cluster, Consumer<ChannelPipeline> handlers,
+      BiConsumer<Channel, UpstreamFailure> ready) {
+    UpstreamConnector.Dial dial = connector.dial(loop, cluster.poolSettings(), endpoint, handlers, ready::accept);
+    dial.start(0, null);
+    return dial::cancel;
   }
 
   public void closeIdle() {

@@ -82,6 +82,14 @@ class ConfigLoaderTest {
           match: { path: /healthz }
           respond: { status: 200, headers: { Content-Type: text/plain }, body: "ok\\n" }
           response_headers: { set: { cache-control: no-store } }
+        - id: live
+          match: { path: /ws/** }
+          upstream: users
+          websocket:
+            allowed_origins: ["https://APP.example.com:443", "https://*.example.org"]
+            max_message_bytes: 64KiB
+            idle_timeout: 30s
+            message_rate: { limit: 100, window: 1s }
       """;
 
   @Test
@@ -134,12 +142,18 @@ class ConfigLoaderTest {
         HeaderOps.NONE, new HeaderOps(List.of(), Map.of("cache-control", "no-store"), Map.of()),
         20_000_000);
 
+    RouteConfig live = new RouteConfig("live", new SourcePosition("sluice.yaml", 64, 5), 4,
+        new RouteMatch(List.of(), PathPatterns.parse("/ws/**"), Set.of(), List.of(), List.of()),
+        new RouteAction.Forward("users", Rewrite.NONE, null), HeaderOps.NONE, HeaderOps.NONE, 20_000_000, List.of(),
+        MatrixParameters.REFUSE, new WebSocketConfig(List.of("https://app.example.com", "https://*.example.org"), 64 * 1024,
+            Duration.ofSeconds(30), new WebSocketConfig.MessageRate(100, Duration.ofSeconds(1))));
+
     GatewayConfig config = valid(FULL);
 
     assertThat(config)
         .usingRecursiveComparison()
         .withComparatorForType(Comparator.comparing(Pattern::pattern), Pattern.class)
-        .isEqualTo(new GatewayConfig("sluice.yaml", server, upstreams, List.of(users, orders, profile, health), List.of(),
+        .isEqualTo(new GatewayConfig("sluice.yaml", server, upstreams, List.of(users, orders, profile, health, live), List.of(),
             List.of(), null, logging));
     assertThat(config.logging().levels().keySet()).containsExactly("io.sluice.upstream", "io.netty");
     assertThat(config.upstreams().keySet()).containsExactly("users", "orders");

@@ -1,5 +1,6 @@
 package io.sluice.plugins.cors;
 
+import io.sluice.spi.AllowedOrigins;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.sluice.plugins.cors;
 
+import io.sluice.spi.AllowedOrigins;
 import io.sluice.spi.Decision;
 import io.sluice.spi.DirectResponse;
 import io.sluice.spi.ErrorCode;

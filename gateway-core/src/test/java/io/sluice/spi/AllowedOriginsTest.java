@@ -1,4 +1,4 @@
-package io.sluice.plugins.cors;
+package io.sluice.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,0 +1,62 @@
+package io.sluice.server;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.sluice.config.ListenerConfig;
+
+/**
+ * What every client protocol handler does alike: it is the last handler of its channel's
+ * pipeline, hands what it reads to its {@link ExchangeDriver}, and reads, pauses and closes its
+ * own channel for the exchange.
+ */
+abstract class ClientProtocolHandler extends ChannelDuplexHandler implements ClientProtocol {
+
+  protected final ExchangeDriver driver;
+  protected ChannelHandlerContext ctx;
+
+  ClientProtocolHandler(ServerState server, TlsContexts tls, ListenerConfig.UnderscoreHeaders underscores, String listener) {
+    this.driver = new ExchangeDriver(server, this, tls, underscores, listener);
+  }
+
+  @Override
+  public Channel channel() {
+    return ctx.channel();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext context, Object msg) {
+    driver.read(msg);
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext context) {
+    driver.readComplete();
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext context) {
+    driver.writabilityChanged(context.channel().isWritable());
+    context.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public boolean inReadBurst() {
+    return driver.inReadBurst();
+  }
+
+  @Override
+  public boolean isWritable() {
+    return ctx.channel().isWritable();
+  }
+
+  @Override
+  public void setReading(boolean reading) {
+    ctx.channel().config().setAutoRead(reading);
+  }
+
+  @Override
+  public void close() {
+    ctx.close();
+  }
+}

@@ -1,0 +1,666 @@
+package io.sluice.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.sluice.config.LimitsConfig;
+import io.sluice.config.ListenerConfig;
+import io.sluice.config.RouteAction;
+import io.sluice.config.RouteConfig;
+import io.sluice.config.TracingConfig;
+import io.sluice.grpc.GrpcWeb;
+import io.sluice.plugin.PluginChain;
+import io.sluice.plugin.RequestChainRun;
+import io.sluice.proxy.ClientHeaders;
+import io.sluice.proxy.ConnectionInfo;
+import io.sluice.proxy.Exchange;
+import io.sluice.proxy.ExchangeView;
+import io.sluice.proxy.ForwardedClients;
+import io.sluice.proxy.GatewaySnapshot;
+import io.sluice.proxy.ProxyExchange;
+import io.sluice.proxy.ProxyHeaders;
+import io.sluice.proxy.RequestHead;
+import io.sluice.proxy.RequestIds;
+import io.sluice.proxy.ResponseView;
+import io.sluice.routing.RouteMatchResult;
+import io.sluice.spi.DirectResponse;
+import io.sluice.spi.ErrorCode;
+import io.sluice.spi.GatewayError;
+import io.sluice.tracing.TraceContext;
+import io.sluice.websocket.UpgradingClient;
+import io.sluice.websocket.WebSocketHandshake;
+import io.sluice.websocket.WebSocketProxy;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The protocol-neutral side of a client's exchanges, one driver per HTTP/1.1 connection or
+ * HTTP/2 stream: turns decoded request objects into an {@link Exchange}, routes it, runs the
+ * route's plugin chain, and either answers it here (direct routes, plugin answers, errors) or
+ * hands it to a {@link ProxyExchange}; an exchange answered here is completed here (plugin
+ * completion hooks, access log, metrics). Framing, keep-alive and connection timers belong to
+ * the {@link ClientProtocol} it serves.
+ *
+ * <p>Messages that arrive while they cannot be handled (a pipelined request during an exchange,
+ * anything while a plugin decides asynchronously) are held, with reading paused, and replayed.
+ */
+final class ExchangeDriver implements UpgradingClient {
+
+  private static final System.Logger LOG = System.getLogger(ExchangeDriver.class.getName());
+  private static final int MAX_LOGGED_TARGET = 512;
+
+  private final ServerState server;
+  private final ClientProtocol protocol;
+  private final String scheme;
+  /** The listener's TLS, or {@code null} on a plain-text listener. */
+  private final TlsContexts tls;
+  /** The listener's {@code headers_with_underscores}. */
+  private final ListenerConfig.UnderscoreHeaders underscores;
+  /** The listener's name, for the access log. */
+  private final String listener;
+  private ChannelHandlerContext ctx;
+  private ConnectionInfo info;
+
+  private boolean inExchange;
+  private boolean requestComplete;
+  private boolean closing;
+  private boolean grpcRequest;
+  /** The request's content type when it is gRPC-Web, whose callers expect errors in their own content type. */
+  private String grpcWebContentType;
+  /** The snapshot the current exchange started with: its request trailers follow the same rules as its headers. */
+  private GatewaySnapshot exchangeSnapshot;
+  private ProxyExchange proxy;
+  /** Whether the current request asks to become a WebSocket. */
+  private boolean upgradeRequested;
+  /** The WebSocket upgrade waiting for the upstream's answer, if one is. */
+  private WebSocketProxy upgrading;
+  private Exchange current;
+  private PluginChain chain = PluginChain.EMPTY;
+  private ExchangeView view;
+  private RequestChainRun chainRun;
+  private boolean chainPending;
+  private ArrayDeque<Object> held;
+  private boolean replaying;
+  /** Between a read's first message and its channelReadComplete. */
+  private boolean inReadBurst;
+  private ScheduledFuture<?> writeTimer;
+
+  ExchangeDriver(ServerState server, ClientProtocol protocol, TlsContexts tls,
+      ListenerConfig.UnderscoreHeaders underscores, String listener) {
+    this.server = server;
+    this.protocol = protocol;
+    this.tls = tls;
+    this.underscores = underscores;
+    this.listener = listener;
+    this.scheme = tls == null ? "http" : "https";
+  }
+
+  /**
+   * Learns who the client is; {@code connection} is the channel that carries the TLS session
+   * (the stream's parent for HTTP/2). Returns false when already started.
+   */
+  boolean start(ChannelHandlerContext context, Channel connection) {
+    if (info != null) {
+      return false;
+    }
+    this.ctx = context;
+    GatewaySnapshot snapshot = server.snapshot();
+    if (context.channel().remoteAddress() instanceof InetSocketAddress peer
+        && context.channel().localAddress() instanceof InetSocketAddress local) {
+      info = new ConnectionInfo(peer.getAddress().getHostAddress(), snapshot.isTrustedProxy(peer.getAddress()),
+          scheme, local.getPort());
+    } else {
+      info = new ConnectionInfo("0.0.0.0", false, scheme, 0); // an in-memory channel (benchmarks)
+    }
+    SslHandler ssl = tls == null ? null : connection.pipeline().get(SslHandler.class);
+    if (ssl != null && ssl.handshakeFuture().isSuccess()) {
+      // the handshake finished before this handler was added (ALPN, or an HTTP/2 stream)
+      clientCertificateFrom(ssl);
+    }
+    return true;
+  }
+
+  /** The TLS handshake of this connection finished: the client certificate, if any, is now known. */
+  void clientCertificateFrom(SslHandler ssl) {
+    TlsContexts.clientCertificate(ssl).ifPresent(cert -> info = info.withClientCertificate(cert));
+  }
+
+  ConnectionInfo info() {
+    return info;
+  }
+
+  boolean inExchange() {
+    return inExchange;
+  }
+
+  /** Whether the current (or last) request was read to its end. */
+  boolean requestComplete() {
+    return requestComplete;
+  }
+
+  boolean isClosing() {
+    return closing;
+  }
+
+  /** Nothing more is read from the client: held and arriving messages are dropped. */
+  void markClosing() {
+    closing = true;
+  }
+
+  boolean inReadBurst() {
+    return inReadBurst;
+  }
+
+  // ---- reading ----
+
+  void read(Object msg) {
+    inReadBurst = true;
+    if (closing) {
+      ReferenceCountUtil.release(msg);
+    } else if (mustHold(msg)) {
+      if (held == null) {
+        held = new ArrayDeque<>();
+      }
+      held.add(msg);
+      ctx.channel().config().setAutoRead(false);
+    } else {
+      handle(msg);
+    }
+  }
+
+  void readComplete() {
+    inReadBurst = false;
+    if (proxy != null) {
+      proxy.onClientReadComplete();
+    }
+    ctx.flush();
+  }
+
+  /**
+   * A request head waits until the exchange before it is done; so does everything after it. The
+   * rest of the current request (its body, or the empty end of a bodyless one) never waits.
+   */
+  private boolean mustHold(Object msg) {
+    return held != null && !held.isEmpty() || inExchange && msg instanceof HttpRequest || chainPending;
+  }
+
+  private void handle(Object msg) {
+    if (msg instanceof HttpRequest request) {
+      onRequest(request);
+    }
+    if (msg instanceof HttpContent content) {
+      onContent(content);
+    }
+  }
+
+  /**
+   * After an exchange ended with the client side kept: handles held messages until one must
+   * wait again, then reads on if nothing is held.
+   */
+  void nextRequest() {
+    if (replaying) {
+      return; // the replay loop, further up the stack, goes on with the next request
+    }
+    replayHeld();
+    if (!closing && (held == null || held.isEmpty())) {
+      ctx.channel().config().setAutoRead(true);
+      ctx.read();
+    }
+  }
+
+  /** Handles held messages until one must wait again (a request head while an exchange runs). */
+  private void replayHeld() {
+    replaying = true;
+    while (held != null && !held.isEmpty() && !closing && !chainPending
+        && !(inExchange && held.peek() instanceof HttpRequest)) {
+      handle(held.poll());
+    }
+    replaying = false;
+  }
+
+  private void onContent(HttpContent content) {
+    if (!inExchange || requestComplete) {
+      content.release();
+      return;
+    }
+    boolean last = content instanceof LastHttpContent;
+    if (content.decoderResult().isFailure()) {
+      content.release();
+      GatewayError error = Http1Requests.bodyDecoderError(content.decoderResult().cause(), limits());
+      if (proxy != null) {
+        proxy.onRequestFailed(error);
+      } else {
+        closing = true;
+        protocol.close();
+      }
+      return;
+    }
+    if (last) {
+      requestComplete = true;
+    }
+    if (proxy == null) {
+      content.release();
+      return;
+    }
+    ByteBuf data = content.content();
+    if (data.isReadable()) {
+      proxy.onRequestBody(data);
+    } else {
+      data.release();
+    }
+    if (last && proxy != null) {
+      HttpHeaders trailers = ((LastHttpContent) content).trailingHeaders();
+      GatewayError refused = trailers.isEmpty() ? null : screen(trailers, exchangeSnapshot, false);
+      if (refused != null) {
+        proxy.onRequestFailed(refused);
+        return;
+      }
+      proxy.onRequestEnd(trailers);
+    }
+  }
+
+  private void onRequest(HttpRequest request) {
+    protocol.requestArrived(request);
+    GatewaySnapshot snapshot = server.startExchange();
+    exchangeSnapshot = snapshot;
+    LimitsConfig limits = snapshot.config().server().limits();
+    inExchange = true;
+    requestComplete = false;
+    String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
+    grpcRequest = contentType != null && contentType.regionMatches(true, 0, "application/grpc", 0, 16);
+    grpcWebContentType = grpcRequest && GrpcWeb.isGrpcWeb(contentType) ? contentType : null;
+    // before the header rules remove Upgrade and Connection, which are hop-by-hop
+    upgradeRequested = protocol.acceptsUpgrade() && WebSocketHandshake.isRequested(request);
+    String requestId = RequestIds.of(request.headers(), info.trustedPeer());
+    String target = request.uri();
+    Exchange exchange = new Exchange(requestId, info.peerIp(), request.method().name(),
+        target.length() > MAX_LOGGED_TARGET ? target.substring(0, MAX_LOGGED_TARGET) + "..." : target);
+    exchange.arrivedOn(listener, protocol(request.protocolVersion()));
+    current = exchange;
+    chain = PluginChain.EMPTY;
+    view = null;
+    chainRun = null;
+
+    Http1Requests.Outcome outcome = Http1Requests.read(request, scheme, limits);
+    if (outcome instanceof Http1Requests.Rejected rejected) {
+      // The request's framing or target cannot be trusted: answer and close, forward nothing.
+      answerError(exchange, rejected.error(), false);
+      return;
+    }
+    RequestHead head = ((Http1Requests.Accepted) outcome).head();
+    requestComplete = !head.hasBody();
+    TracingConfig tracing = snapshot.config().server().tracing();
+    exchange.head(head.host(), ForwardedClients.clientIp(info.peerIp(), info.trustedPeer(), head.headers(),
+            snapshot.config().server().trustedProxies()),
+        tracing.propagate() ? TraceContext.of(head.headers(), tracing.sampled()) : null, snapshot.secretQueryParameters());
+    GatewayError headerRefusal = screen(head.headers(), snapshot, protocol.joinsCookies());
+    if (headerRefusal != null) {
+      answerError(exchange, headerRefusal, false);
+      return;
+    }
+    RouteMatchResult match = snapshot.routes().match(new RequestMatchInput(head));
+    switch (match) {
+      case RouteMatchResult.NoRoute noRoute -> answerError(exchange, GatewayError.of(ErrorCode.NO_ROUTE,
+          "No route matches " + head.method().name() + " " + head.path()), true);
+      case RouteMatchResult.MethodNotAllowed notAllowed -> answerError(exchange, GatewayError.of(
+              ErrorCode.METHOD_NOT_ALLOWED, "Method " + head.method().name() + " is not allowed for " + head.path())
+          .withHeader("Allow", String.join(", ", notAllowed.allowedMethods())), true);
+      case RouteMatchResult.MatrixParametersRefused matrix -> {
+        exchange.route(matrix.route().id());
+        answerError(exchange, GatewayError.of(ErrorCode.BAD_REQUEST, matrix.reason())
+            .withDetails("matrix_parameters.refused"), true);
+      }
+      case RouteMatchResult.Matched matched -> serve(exchange, request, head, matched, snapshot, limits);
+    }
+  }
+
+  /** The protocol the access log names: gRPC and gRPC-Web by the request's content type, otherwise the protocol's. */
+  private String protocol(HttpVersion version) {
+    if (grpcWebContentType != null) {
+      return "gRPC-Web";
+    }
+    if (grpcRequest) {
+      return "gRPC";
+    }
+    return protocol.protocolName(version);
+  }
+
+  /** The rules for what a client sent (see {@link ClientHeaders}), before routing and plugins. */
+  private GatewayError screen(HttpHeaders headers, GatewaySnapshot snapshot, boolean joinedCookies) {
+    return ClientHeaders.screen(headers, underscores, snapshot.config().server().limits().maxHeaderFieldBytes(),
+        snapshot.strippedRequestHeaders(), joinedCookies);
+  }
+
+  private void serve(Exchange exchange, HttpRequest request, RequestHead head, RouteMatchResult.Matched matched,
+      GatewaySnapshot snapshot, LimitsConfig limits) {
+    RouteConfig route = matched.route().config();
+    exchange.route(route.id());
+    if (upgradeRequested || route.websocket() != null) {
+      GatewayError refusal = WebSocketHandshake.refusal(route.id(), route.websocket(), upgradeRequested, request, head.headers());
+      if (refusal == null) {
+        refusal = WebSocketHandshake.originRefusal(WebSocketHandshake.allowedOrigins(route.websocket()), head.headers());
+      }
+      if (refusal != null) {
+        answerError(exchange, refusal, true);
+        return;
+      }
+    }
+    if (head.contentLength() > route.maxBodyBytes()) {
+      answerError(exchange, GatewayError.of(ErrorCode.PAYLOAD_TOO_LARGE,
+          "Request body of " + head.contentLength() + " bytes exceeds the limit of " + route.maxBodyBytes() + " bytes"), false);
+      return;
+    }
+    chain = snapshot.plugins().forRoute(route.id());
+    if (chain.isEmpty()) {
+      dispatch(exchange, head, matched, snapshot, limits);
+      return;
+    }
+    view = new ExchangeView(head, exchange.requestId(), route.id(), matched.params(), info.peerIp(), info.clientCertificate(),
+        info.trustedPeer(), snapshot.config().server().trustedProxies());
+    chainRun = new RequestChainRun(chain, view, ctx.channel().eventLoop(), new RequestChainRun.Continuation() {
+      @Override
+      public void proceed() {
+        afterChain(() -> dispatch(exchange, head, matched, snapshot, limits));
+      }
+
+      @Override
+      public void reply(GatewayError error) {
+        afterChain(() -> answerError(exchange, error, true));
+      }
+
+      @Override
+      public void respond(DirectResponse response) {
+        afterChain(() -> answerPlugin(exchange, response));
+      }
+    });
+    exchange.plugins(view, chainRun);
+    if (!chainRun.start()) {
+      // A plugin decides asynchronously: hold whatever else of the request arrives meanwhile.
+      chainPending = true;
+      ctx.channel().config().setAutoRead(false);
+    }
+  }
+
+  /** Continues after the request chain; when it was suspended, replays what arrived meanwhile. */
+  private void afterChain(Runnable next) {
+    boolean wasPending = chainPending;
+    chainPending = false;
+    try {
+      next.run();
+    } catch (RequestChainRun.AnswerNotMade e) {
+      chainPending = wasPending; // nothing was sent: the chain answers again, and that answer replays
+      throw e;
+    }
+    if (wasPending) {
+      replayHeld();
+      if (!closing && !mustHold(null) && upgrading == null && (proxy == null || !proxy.isReadingPaused())) {
+        ctx.channel().config().setAutoRead(true);
+        ctx.read();
+      }
+    }
+  }
+
+  private void dispatch(Exchange exchange, RequestHead head, RouteMatchResult.Matched matched,
+      GatewaySnapshot snapshot, LimitsConfig limits) {
+    RouteConfig route = matched.route().config();
+    switch (route.action()) {
+      case RouteAction.Respond respond -> answerDirect(exchange, route, respond);
+      case RouteAction.Forward forward when upgradeRequested -> {
+        String upstreamPath = matched.route().upstreamPath(head.path(), head.matrixPath(), matched.params());
+        upgrading = new WebSocketProxy(this, exchange, head, route, snapshot.upstream(forward.upstream()), info,
+            server.pools(ctx.channel().eventLoop()), head.rawQuery() == null ? upstreamPath : upstreamPath + '?' + head.rawQuery(),
+            server.accessLog(), server.requestMetrics(), server.connectionMetrics(), chain, view);
+        upgrading.start();
+      }
+      case RouteAction.Forward forward -> {
+        if (head.hasBody() && HttpUtil.is100ContinueExpected(request(head))) {
+          ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+              Unpooled.EMPTY_BUFFER));
+        }
+        String upstreamPath = matched.route().upstreamPath(head.path(), head.matrixPath(), matched.params());
+        String pathAndQuery = head.rawQuery() == null ? upstreamPath : upstreamPath + '?' + head.rawQuery();
+        proxy = new ProxyExchange(protocol, exchange, head, route, snapshot.upstream(forward.upstream()), info,
+            server.pools(ctx.channel().eventLoop()), pathAndQuery, limits, server.accessLog(), server.requestMetrics(),
+            chain, view);
+        proxy.start();
+      }
+    }
+  }
+
+  private static HttpRequest request(RequestHead head) {
+    return new io.netty.handler.codec.http.DefaultHttpRequest(HttpVersion.HTTP_1_1, head.method(), head.path(), head.headers());
+  }
+
+  // ---- answers the gateway gives itself ----
+
+  private void answerDirect(Exchange exchange, RouteConfig route, RouteAction.Respond respond) {
+    FullHttpResponse response = LocalResponses.of(respond.status(), respond.headers(), respond.body(), exchange.requestId());
+    ProxyHeaders.apply(route.responseHeaders(), response.headers());
+    exchange.status(respond.status());
+    finishLocally(exchange, response, true);
+  }
+
+  private void answerPlugin(Exchange exchange, DirectResponse answer) {
+    // made before anything changes: if it cannot be made, the chain answers PLUGIN_ERROR instead
+    FullHttpResponse response;
+    try {
+      response = LocalResponses.of(answer.status(), answer.headers(), answer.body(), exchange.requestId());
+    } catch (RuntimeException e) {
+      throw new RequestChainRun.AnswerNotMade(e);
+    }
+    exchange.status(answer.status());
+    finishLocally(exchange, response, true);
+  }
+
+  /** Answers with an error; {@code keepConnection} when the request could be read to its end safely. */
+  private void answerError(Exchange exchange, GatewayError error, boolean keepConnection) {
+    FullHttpResponse response; // first, like answerPlugin's
+    try {
+      response = errorResponse(error, exchange.requestId());
+    } catch (RuntimeException e) {
+      throw new RequestChainRun.AnswerNotMade(e);
+    }
+    exchange.error(error);
+    finishLocally(exchange, response, keepConnection);
+  }
+
+  private void finishLocally(Exchange exchange, FullHttpResponse response, boolean keepConnection) {
+    // Rather than read a body nobody wants, close once the answer is out.
+    protocol.prepareAnswer(response.headers(), keepConnection && requestComplete);
+    runResponseHooks(response);
+    exchange.addResponseBytes(response.content().readableBytes());
+    protocol.writeAnswer(response);
+    completed(exchange);
+    protocol.exchangeDone(requestComplete);
+  }
+
+  /**
+   * An error for the exchange in progress, rendered for its caller and seen by the route's
+   * response hooks: what {@link io.sluice.proxy.ClientStream#writeError} sends.
+   */
+  FullHttpResponse errorAnswer(GatewayError error, String requestId, boolean keepConnection) {
+    FullHttpResponse response = errorResponse(error, requestId);
+    protocol.prepareAnswer(response.headers(), keepConnection);
+    runResponseHooks(response);
+    return response;
+  }
+
+  /** Lets the route's plugins see a response the gateway generated (to add CORS headers to an error, say). */
+  private void runResponseHooks(FullHttpResponse response) {
+    if (view != null) {
+      chain.onResponse(view, new ResponseView(response.status().code(), response.headers(), true));
+    }
+  }
+
+  /** The end of an exchange the gateway answered itself: completion hooks, then the access log. */
+  private void completed(Exchange exchange) {
+    if (view != null) {
+      chain.onComplete(view, exchange.outcome());
+    }
+    server.accessLog().log(exchange);
+    exchange.countIn(server.requestMetrics());
+  }
+
+  /** An error as this request's caller understands it: a gRPC status for gRPC, our JSON otherwise. */
+  private FullHttpResponse errorResponse(GatewayError error, String requestId) {
+    if (!grpcRequest) {
+      return LocalResponses.error(error, requestId);
+    }
+    FullHttpResponse response = LocalResponses.grpcError(error, requestId);
+    if (grpcWebContentType != null) {
+      // trailers-only, which gRPC-Web allows too, in the caller's own content type
+      response.headers().set(HttpHeaderNames.CONTENT_TYPE,
+          GrpcWeb.toGrpcWeb(null, GrpcWeb.isText(grpcWebContentType), GrpcWeb.codec(grpcWebContentType)));
+    }
+    return response;
+  }
+
+  /**
+   * The client sent no complete request head in time: answered with REQUEST_TIMEOUT as an
+   * exchange of its own, and the connection closes.
+   */
+  void refuseIncompleteHead(GatewayError error, String protocolName) {
+    Exchange exchange = new Exchange(RequestIds.next(), info.peerIp(), "-", "-");
+    exchange.arrivedOn(listener, protocolName);
+    grpcRequest = false;
+    grpcWebContentType = null;
+    exchangeSnapshot = server.startExchange();
+    inExchange = true;
+    requestComplete = false;
+    answerError(exchange, error, false);
+  }
+
+  /** The protocol's part of the exchange is over: the next one may start. */
+  void exchangeEnded() {
+    proxy = null;
+    exchangeSnapshot.exchangeEnded();
+    exchangeSnapshot = null;
+    inExchange = false;
+  }
+
+  // ---- UpgradingClient: a WebSocket upgrade waiting for the upstream ----
+
+  @Override
+  public Channel channel() {
+    return ctx.channel();
+  }
+
+  @Override
+  public void refuse(GatewayError error) {
+    upgrading = null;
+    answerError(current, error, true);
+  }
+
+  @Override
+  public void switchProtocols(HttpHeaders headers, ChannelHandler encoder, ChannelHandler decoder, ChannelHandler session) {
+    upgrading = null;
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS,
+        Unpooled.EMPTY_BUFFER, headers, EmptyHttpHeaders.INSTANCE);
+    runResponseHooks(response);
+    closing = true; // nothing more reaches this driver: the connection carries frames now
+    cancel(writeTimer);
+    protocol.upgrade(response, encoder, decoder, session);
+  }
+
+  @Override
+  public void sessionEnded() {
+    exchangeSnapshot.exchangeEnded();
+    exchangeSnapshot = null;
+    inExchange = false;
+  }
+
+  // ---- the client side going away ----
+
+  /** The client's channel closed: held messages are freed and the exchange in progress ends as aborted. */
+  void clientClosed() {
+    closing = true;
+    cancel(writeTimer);
+    if (held != null) {
+      held.forEach(ReferenceCountUtil::release);
+      held.clear();
+    }
+    if (proxy != null) {
+      proxy.onClientClosed();
+    } else if (chainPending || upgrading != null) {
+      if (chainPending) {
+        chainRun.cancel();
+        chainPending = false;
+      } else {
+        upgrading.cancel();
+        upgrading = null;
+      }
+      current.aborted("client_closed");
+      current.status(499);
+      completed(current);
+      inExchange = false;
+      exchangeSnapshot.exchangeEnded();
+      exchangeSnapshot = null;
+    }
+  }
+
+  /**
+   * The client's writability changed: the exchange learns it, and a client that stops reading
+   * for longer than the write timeout is cut.
+   */
+  void writabilityChanged(boolean writable) {
+    if (writable) {
+      cancel(writeTimer);
+      writeTimer = null;
+    } else if (writeTimer == null) {
+      writeTimer = ctx.channel().eventLoop().schedule(() -> {
+        if (proxy != null) {
+          proxy.onClientClosed();
+        }
+        protocol.abort();
+      }, limits().writeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    }
+    if (proxy != null) {
+      proxy.onClientWritabilityChanged(writable);
+    }
+  }
+
+  /** Stops the write timeout (the channel is closing, or now serves another protocol). */
+  void cancelWriteTimer() {
+    cancel(writeTimer);
+  }
+
+  /** An exception the protocol did not recognise as its own: logged unless it is an I/O error, and the channel closes. */
+  void failed(Throwable cause) {
+    if (tls != null && TlsContexts.isTlsFailure(cause)) {
+      ctx.close(); // counted and logged with the handshake completion event, or a broken TLS record: the client's doing
+      return;
+    }
+    if (!(cause instanceof IOException)) {
+      LOG.log(System.Logger.Level.WARNING, "client connection " + info + " failed", cause);
+    }
+    ctx.close();
+  }
+
+  LimitsConfig limits() {
+    return server.snapshot().config().server().limits();
+  }
+
+  private static void cancel(ScheduledFuture<?> timer) {
+    if (timer != null) {
+      timer.cancel(false);
+    }
+  }
+}
