@@ -20,9 +20,7 @@ public interface Headers {
       return false;
     }
     for (int i = 0; i < name.length(); i++) {
-      char c = name.charAt(i);
-      boolean token = c > 0x20 && c < 0x7F && "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
-      if (!token) {
+      if (!HeaderChars.isToken(name.charAt(i))) {
         return false;
       }
     }
@@ -39,8 +37,7 @@ public interface Headers {
       return false;
     }
     for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c < 0x20 && c != '\t' || c == 0x7F || c > 0xFF) {
+      if (!HeaderChars.isFieldContent(value.charAt(i))) {
         return false;
       }
     }
