@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Where a gateway's resident memory goes: RSS under load with the launcher's defaults, the JVM's
+# own breakdown of it (Native Memory Tracking), and the memory each idle client connection holds.
+#
+#   benchmarks/memory/run.sh [--dist DIR] [--connections N] [--load-seconds S]
+#
+# SLUICE_JAVA_OPTS is passed on, to compare JVM options; --connections 0 skips step 2.
+#
+# 1. Starts nginx (`return 200`, CPU 0) and `sluice run` (CPU 1, launcher defaults plus
+#    -XX:NativeMemoryTracking=summary) on a plain proxy route, loads it with wrk (CPU 0, 64
+#    connections) for S seconds, then prints RSS and `jcmd VM.native_memory summary` by category.
+# 2. Opens N idle HTTP/1.1 keep-alive connections (each made one request first), then N idle
+#    HTTP/2 connections (preface, SETTINGS, one request), and prints the RSS growth per connection
+#    after a GC (`jcmd GC.run`), so that only what the connections hold is counted.
+# NMT itself costs a little memory (its own category in the summary). Needs: JAVA_HOME at Java 21+,
+# nginx, wrk, taskset, python3, jcmd. Listens on 127.0.0.1 only. Raise `ulimit -n` above N + 100.
+set -euo pipefail
+here=$(cd -P -- "$(dirname -- "$0")" && pwd -P)
+dist=$here/../../packaging/target/sluice connections=10000 load_seconds=20
+while (($#)); do
+  case $1 in
+    --dist) dist=$2; shift 2 ;;
+    --connections) connections=$2; shift 2 ;;
+    --load-seconds) load_seconds=$2; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+jcmd=${JAVA_HOME:+$JAVA_HOME/bin/}jcmd
+tmp=$(mktemp -d)
+pid=""
+cleanup() {
+  [[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  [[ -f $tmp/nginx.pid ]] && nginx -c "$tmp/nginx.conf" -p "$tmp" -s stop 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+up=$(free_port) gw=$(free_port)
+cat >"$tmp/nginx.conf" <<CONF
+worker_processes 1;
+pid $tmp/nginx.pid;
+error_log $tmp/error.log;
+events { worker_connections 1024; }
+http { access_log off; server { listen 127.0.0.1:$up; location / { return 200 "hello"; } } }
+CONF
+taskset -c 0 nginx -c "$tmp/nginx.conf" -p "$tmp"
+cat >"$tmp/sluice.yaml" <<CONF
+server:
+  listeners: [ { name: bench, bind: 127.0.0.1, port: $gw } ]
+  access_log: false
+upstreams:
+  origin: { endpoints: ["http://127.0.0.1:$up"] }
+routes:
+  - { id: all, match: { path: /** }, upstream: origin }
+CONF
+SLUICE_JAVA_OPTS="-XX:NativeMemoryTracking=summary ${SLUICE_JAVA_OPTS:-}" taskset -c 1 "$dist/bin/sluice" run \
+  --config "$tmp/sluice.yaml" >"$tmp/run.log" 2>&1 &
+pid=$!
+until grep -qs "accepting" "$tmp/run.log"; do
+  kill -0 "$pid" 2>/dev/null || { cat "$tmp/run.log" >&2; exit 1; }
+  sleep 0.05
+done
+jvm=$(pgrep -P "$pid" java || echo "$pid") # the launcher execs java, so this is normally $pid itself
+rss() { awk '/^VmRSS/{print $2}' "/proc/$jvm/status"; }
+echo "== idle after start: RSS $(( $(rss) / 1024 )) MiB"
+taskset -c 0 wrk -t1 -c64 -d"${load_seconds}s" "http://127.0.0.1:$gw/" | awk '/Requests\/sec/{print "== load: " $2 " requests/s"}'
+echo "== right after ${load_seconds}s of load (wrk, 64 connections): RSS $(( $(rss) / 1024 )) MiB"
+echo "== native memory by category (committed; NMT summary)"
+"$jcmd" "$jvm" VM.native_memory summary | python3 -c '
+import re, sys
+text = sys.stdin.read()
+total = re.search(r"Total: reserved=\d+KB, committed=(\d+)KB", text)
+print(f"   {int(total.group(1)) // 1024:6d} MiB  total committed")
+for name, committed in re.findall(r"^-\s+(.+?) \(reserved=\d+KB, committed=(\d+)KB", text, re.M):
+    if int(committed) >= 1024:
+        print(f"   {int(committed) // 1024:6d} MiB  {name.strip()}")'
+
+idle() { # $1 = http1|h2: opens $connections idle connections, prints the RSS growth per connection
+  "$jcmd" "$jvm" GC.run >/dev/null
+  sleep 1
+  local before after
+  before=$(rss)
+  python3 - "$gw" "$connections" "$1" "$tmp/opened" <<'PY' &
+import socket, sys, time
+port, n, proto, flag = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+request = b"GET / HTTP/1.1\r\nHost: bench\r\n\r\n"
+# HTTP/2: preface, empty SETTINGS, HEADERS (stream 1, END_STREAM|END_HEADERS) with HPACK
+# indexed :method GET (0x82), :scheme http (0x86), :path / (0x84) and :authority literal "bench".
+h2 = (b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\x00\x00\x00\x04\x00\x00\x00\x00\x00"
+      + b"\x00\x00\x0a\x01\x05\x00\x00\x00\x01" + b"\x82\x86\x84\x41\x05bench")
+socks = []
+for _ in range(n):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(request if proto == "http1" else h2)
+    socks.append(s)
+for s in socks:
+    s.settimeout(10)
+    s.recv(65536)  # the response (HTTP/2: SETTINGS and more), so the exchange is over
+open(flag, "w").close()
+time.sleep(3600)
+PY
+  local client=$!
+  until [[ -f $tmp/opened ]]; do kill -0 "$client" 2>/dev/null || { echo "client failed" >&2; exit 1; }; sleep 0.2; done
+  sleep 2
+  "$jcmd" "$jvm" GC.run >/dev/null
+  sleep 1
+  after=$(rss)
+  echo "== $connections idle $1 connections: RSS $(( before / 1024 )) -> $(( after / 1024 )) MiB, $(( (after - before) * 1024 / connections )) bytes per connection"
+  kill "$client"; wait "$client" 2>/dev/null || true
+  rm -f "$tmp/opened"
+  sleep 2
+}
+if ((connections > 0)); then
+  idle http1
+  idle h2
+fi
