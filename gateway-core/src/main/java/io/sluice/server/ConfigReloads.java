@@ -5,8 +5,11 @@ import io.sluice.config.ConfigException;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.ConfigProblem;
 import io.sluice.config.GatewayConfig;
+import io.sluice.config.ListenerConfig;
 import io.sluice.config.PluginCatalog;
 import io.sluice.config.ReloadConfig;
+import io.sluice.config.SniCertificate;
+import io.sluice.config.TlsConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,6 +18,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -29,7 +33,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * event loop, whoever asks (SIGHUP, the admin API). A failed reload changes nothing: the running
  * config keeps serving, and every problem is logged with its file:line:column, counted
  * ({@code sluice.config.reloads{result=failure}}) and kept for the admin API. With
- * {@code server.reload.watch}, changes to the file reload it too (see {@link ConfigWatcher}).
+ * {@code server.reload.watch}, changes to the file reload it too (see {@link ConfigWatcher}), and so do
+ * changes to the TLS certificate and key files the running config names: rotated certificates are
+ * served to new connections without a signal.
  */
 public final class ConfigReloads implements AutoCloseable {
 
@@ -64,6 +70,11 @@ public final class ConfigReloads implements AutoCloseable {
   /** Changed on the reload thread only. */
   private ReloadConfig watching = new ReloadConfig(false, ReloadConfig.DEFAULTS.debounce());
   private volatile ConfigWatcher watcher;
+  /**
+   * What the last reload attempt (or the start) saw: the file's version and a hash of the TLS files the running
+   * config names. The watcher reloads only when this changes. Reload thread only, after construction.
+   */
+  private String lastSeen;
   /** How many times the watcher had the file read; a test reads it to know a touch was seen and ignored. */
   private final AtomicLong filesChecked = new AtomicLong();
 
@@ -94,6 +105,49 @@ public final class ConfigReloads implements AutoCloseable {
       version = "unknown";
     }
     this.running = new Running(file.toString(), version, Instant.now());
+    this.lastSeen = version + '/' + tlsFilesHash(server.snapshot().config());
+  }
+
+  /** Every certificate, key and CA file the listeners of {@code config} read. */
+  static List<Path> tlsFiles(GatewayConfig config) {
+    List<Path> files = new ArrayList<>();
+    for (ListenerConfig listener : config.server().listeners()) {
+      TlsConfig tls = listener.tls();
+      if (tls == null) {
+        continue;
+      }
+      files.add(tls.cert());
+      files.add(tls.key());
+      if (tls.clientCa() != null) {
+        files.add(tls.clientCa());
+      }
+      for (SniCertificate sni : tls.sni()) {
+        files.add(sni.cert());
+        files.add(sni.key());
+      }
+    }
+    return files;
+  }
+
+  /** A hash of the contents of {@link #tlsFiles}: a rotated certificate changes it, a touched one does not. */
+  static String tlsFilesHash(GatewayConfig config) {
+    StringBuilder all = new StringBuilder();
+    for (Path tlsFile : tlsFiles(config)) {
+      try {
+        all.append(tlsFile).append('\n').append(Files.readString(tlsFile, StandardCharsets.ISO_8859_1)).append('\n');
+      } catch (IOException e) {
+        all.append(tlsFile).append(" unreadable\n");
+      }
+    }
+    return version(all.toString());
+  }
+
+  /** The config file and the TLS files of the config running now: what the watcher follows. */
+  private List<Path> watchedFiles() {
+    List<Path> files = new ArrayList<>();
+    files.add(file);
+    files.addAll(tlsFiles(server.snapshot().config()));
+    return files;
   }
 
   private static Counter reloadCounter(GatewayServer server, String result) {
@@ -125,7 +179,7 @@ public final class ConfigReloads implements AutoCloseable {
     watching = settings;
     if (settings.watch()) {
       try {
-        watcher = new ConfigWatcher(file, settings.debounce(), () -> thread.execute(() -> {
+        watcher = new ConfigWatcher(this::watchedFiles, settings.debounce(), () -> thread.execute(() -> {
           reloadNow("watch", true);
           filesChecked.incrementAndGet();
         }));
@@ -137,8 +191,8 @@ public final class ConfigReloads implements AutoCloseable {
   }
 
   /**
-   * @param onlyIfChanged skip a file whose text is the running config's or the last failed attempt's
-   *     (the watcher calls on touches and rewrites too, and must not repeat a failure it already reported)
+   * @param onlyIfChanged skip when neither the file's text nor the running config's TLS files changed since the last
+   *     attempt (the watcher calls on touches and rewrites too, and must not repeat a failure it already reported)
    */
   private Result reloadNow(String trigger, boolean onlyIfChanged) {
     String text;
@@ -151,12 +205,15 @@ public final class ConfigReloads implements AutoCloseable {
       return failed(trigger, null, List.of(file + ": cannot read: " + e.getMessage()));
     }
     String version = version(text);
-    if (onlyIfChanged && (version.equals(running.version()) || last != null && version.equals(last.version()))) {
+    String seen = version + '/' + tlsFilesHash(server.snapshot().config());
+    if (onlyIfChanged && seen.equals(lastSeen)) {
       return last;
     }
+    lastSeen = seen;
     try {
       GatewayConfig config = ConfigLoader.parse(text, file.toString(), System::getenv, catalog);
       List<String> restartOnly = server.reload(config);
+      lastSeen = version + '/' + tlsFilesHash(config);
       follow(config.server().reload());
       afterReload.accept(config);
       Instant now = Instant.now();

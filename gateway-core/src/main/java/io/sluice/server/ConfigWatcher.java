@@ -11,16 +11,20 @@ import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
- * Calls back when a config file may have changed, on a thread of its own.
+ * Calls back when a config file, or another file the config reads (TLS certificates and keys),
+ * may have changed, on a thread of its own.
  *
  * <p>A file is replaced in several ways, and watching its folder for its name sees only some of
  * them: editors write a temporary file and rename it over the original; a Kubernetes ConfigMap
@@ -39,7 +43,8 @@ final class ConfigWatcher implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ConfigWatcher.class.getName());
   private static final int MAX_LINKS = 40;
 
-  private final Path file;
+  /** The files to follow, asked again after every change: a reload may name other certificate files. */
+  private final Supplier<? extends Collection<Path>> files;
   private final long debounceNanos;
   private final Runnable onChange;
   private final WatchService service;
@@ -55,7 +60,17 @@ final class ConfigWatcher implements AutoCloseable {
    * @param onChange runs on the watch thread; must not throw
    */
   ConfigWatcher(Path file, Duration debounce, Runnable onChange) throws IOException {
-    this.file = file.toAbsolutePath().normalize();
+    this(() -> List.of(file), debounce, onChange);
+  }
+
+  /**
+   * Starts watching the files {@code files} names, asking it again after every change.
+   *
+   * @param debounce how long the watched names must stay quiet before {@code onChange} runs
+   * @param onChange runs on the watch thread; must not throw
+   */
+  ConfigWatcher(Supplier<? extends Collection<Path>> files, Duration debounce, Runnable onChange) throws IOException {
+    this.files = files;
     this.debounceNanos = debounce.toNanos();
     this.onChange = onChange;
     this.service = FileSystems.getDefault().newWatchService();
@@ -82,7 +97,7 @@ final class ConfigWatcher implements AutoCloseable {
     } catch (InterruptedException | ClosedWatchServiceException e) {
       // closed
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.ERROR, "watching " + file + " stopped; reload with SIGHUP", e);
+      LOG.log(System.Logger.Level.ERROR, "watching " + files.get() + " stopped; reload with SIGHUP", e);
     }
   }
 
@@ -108,8 +123,12 @@ final class ConfigWatcher implements AutoCloseable {
    * now, and registering one already watched returns its key.
    */
   private void rewatch() {
+    Map<Path, Set<String>> wanted = new LinkedHashMap<>();
+    for (Path file : files.get()) {
+      foldersAndNames(file).forEach((folder, names) -> wanted.computeIfAbsent(folder, f -> new HashSet<>()).addAll(names));
+    }
     Map<WatchKey, Set<String>> next = new HashMap<>();
-    foldersAndNames(file).forEach((folder, names) -> {
+    wanted.forEach((folder, names) -> {
       try {
         WatchKey key = folder.register(service, StandardWatchEventKinds.ENTRY_CREATE,
             StandardWatchEventKinds.ENTRY_DELETE, StandardWatchEventKinds.ENTRY_MODIFY);

@@ -6,6 +6,8 @@ import io.micrometer.core.instrument.Counter;
 import io.sluice.config.ReloadConfig;
 import io.sluice.testing.Gateway;
 import io.sluice.testing.Poll;
+import io.sluice.testing.TestCertificates;
+import java.security.cert.X509Certificate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -14,6 +16,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -198,6 +204,59 @@ class ConfigWatchTest {
         }
       });
       Poll.until("the reload recorded", () -> "watch".equals(reloads.last().trigger()));
+    }
+  }
+
+  @Test
+  void aRotatedCertificateIsServedToNewConnectionsWithoutASignal(@TempDir Path dir) throws Exception {
+    TestCertificates certs = TestCertificates.newCa(dir);
+    certs.serverRsa("server", "first.example.com");
+    String yaml = """
+        server:
+          listeners:
+            - { name: secure, bind: 127.0.0.1, port: 0, tls: { cert: "${DIR}/server.pem", key: "${DIR}/server.key" } }
+          reload: { watch: true, debounce: 100ms }
+        routes:
+          - { id: hello, match: { path: /hello }, respond: { status: 200, body: "hi" } }
+        """;
+    Path file = Files.writeString(dir.resolve("sluice.yaml"), yaml.replace("${DIR}", dir.toString()));
+    try (Gateway gateway = Gateway.start(yaml, Map.of("DIR", dir.toString()));
+        ConfigReloads reloads = new ConfigReloads(gateway.server(), file, gateway.plugins().catalog())) {
+      reloads.watch(new ReloadConfig(true, DEBOUNCE)).get();
+      assertThat(servedName(gateway.port())).isEqualTo("CN=first.example.com");
+
+      // a new certificate and key, each moved into place: for a moment the key does not match the certificate
+      certs.serverRsa("next", "second.example.com");
+      Files.move(dir.resolve("next.pem"), dir.resolve("server.pem"), StandardCopyOption.ATOMIC_MOVE);
+      Files.move(dir.resolve("next.key"), dir.resolve("server.key"), StandardCopyOption.ATOMIC_MOVE);
+
+      Poll.until("the new certificate served", () -> "CN=second.example.com".equals(servedName(gateway.port())),
+          () -> "serves " + servedName(gateway.port()) + ", last reload " + reloads.last());
+    }
+  }
+
+  /** The subject of the certificate a new TLS connection to {@code port} is served. */
+  private static String servedName(int port) {
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, new TrustManager[] {new X509TrustManager() {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+          return new X509Certificate[0];
+        }
+      }}, null);
+      try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
+        socket.startHandshake();
+        return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName();
+      }
+    } catch (Exception e) {
+      return e.toString();
     }
   }
 
