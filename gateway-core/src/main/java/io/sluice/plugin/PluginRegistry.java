@@ -1,6 +1,7 @@
 package io.sluice.plugin;
 
 import io.sluice.config.PluginCatalog;
+import io.sluice.spi.PluginApi;
 import io.sluice.spi.PluginFactory;
 import java.io.IOException;
 import java.net.MalformedURLException;
@@ -16,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 
 /**
  * The installed plugins: factories on the gateway's class path (built-in plugins) and in jars
@@ -24,6 +27,8 @@ import java.util.ServiceLoader;
  * each naming the jar, so {@code sluice validate} can report them all.
  */
 public final class PluginRegistry {
+
+  private static final System.Logger LOG = System.getLogger(PluginRegistry.class.getName());
 
   private final Map<String, InstalledPlugin> plugins;
   private final List<String> problems;
@@ -56,7 +61,7 @@ public final class PluginRegistry {
           problems.add(jar + ": cannot be opened: " + e.getMessage());
           continue;
         }
-        if (usesGatewayInternals(jar, problems)) {
+        if (incompatibleApi(jar, problems) || usesGatewayInternals(jar, problems)) {
           continue;
         }
         int reported = problems.size();
@@ -130,6 +135,28 @@ public final class PluginRegistry {
       problems.add(source + ": cannot load plugins: " + describe(e));
     }
     return factories;
+  }
+
+  /** Whether {@code jar} declares a plugin API version this gateway cannot run (reported); see {@link PluginApi}. */
+  private static boolean incompatibleApi(Path jar, List<String> problems) {
+    String declared;
+    try (JarFile file = new JarFile(jar.toFile())) {
+      Manifest manifest = file.getManifest();
+      declared = manifest == null ? null : manifest.getMainAttributes().getValue(PluginApi.MANIFEST_ATTRIBUTE);
+    } catch (IOException e) {
+      return false; // not a readable jar: the class loading that follows reports it
+    }
+    if (declared == null) {
+      LOG.log(System.Logger.Level.WARNING, "{0} does not declare the plugin API version it was built for (manifest attribute {1});"
+          + " loading it as {2}", jar, PluginApi.MANIFEST_ATTRIBUTE, PluginApi.version());
+      return false;
+    }
+    String why = PluginApi.incompatibility(declared);
+    if (why != null) {
+      problems.add(jar + ": " + why);
+      return true;
+    }
+    return false;
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.spi.Decision;
 import io.sluice.spi.Exchange;
+import io.sluice.spi.PluginApi;
 import io.sluice.spi.Plugin;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,7 +17,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.jar.JarEntry;
+import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import javax.tools.JavaCompiler;
 import javax.tools.JavaFileObject;
 import javax.tools.SimpleJavaFileObject;
@@ -139,6 +142,26 @@ class PluginRegistryTest {
     assertThat(registry.get("bad_config")).isNull();
   }
 
+  @Test
+  void aJarBuiltForAnotherPluginApiIsRefusedNamingTheJarAndOneWithoutTheAttributeLoads() throws Exception {
+    Path plugins = Files.createDirectories(dir.resolve("plugins"));
+    jar(plugins.resolve("next-major.jar"), "com.example.major", "next_major", true, FACTORY, (PluginApi.MAJOR + 1) + ".0");
+    jar(plugins.resolve("next-minor.jar"), "com.example.minor", "next_minor", true, FACTORY,
+        PluginApi.MAJOR + "." + (PluginApi.MINOR + 1));
+    jar(plugins.resolve("current.jar"), "com.example.current", "current", true, FACTORY, PluginApi.version());
+    jar(plugins.resolve("undeclared.jar"), "com.example.undeclared", "undeclared", true, FACTORY, null);
+
+    PluginRegistry registry = PluginRegistry.discover(List.of(plugins));
+
+    assertThat(registry.problems()).containsExactly(
+        plugins.resolve("next-major.jar") + ": " + PluginApi.incompatibility((PluginApi.MAJOR + 1) + ".0"),
+        plugins.resolve("next-minor.jar") + ": " + PluginApi.incompatibility(PluginApi.MAJOR + "." + (PluginApi.MINOR + 1)));
+    assertThat(registry.get("next_major")).isNull();
+    assertThat(registry.get("next_minor")).isNull();
+    assertThat(registry.get("current")).isNotNull();
+    assertThat(registry.get("undeclared")).isNotNull();
+  }
+
   private static Record newRecord(Class<? extends Record> type) throws Exception {
     var components = type.getRecordComponents();
     Class<?>[] types = new Class<?>[components.length];
@@ -158,6 +181,12 @@ class PluginRegistryTest {
 
   /** Compiles {@code factorySource} (with {@code %1$s} the package and {@code %2$s} the name) as a plugin jar. */
   private void jar(Path jar, String pkg, String name, boolean withServiceFile, String factorySource) throws IOException {
+    jar(jar, pkg, name, withServiceFile, factorySource, null);
+  }
+
+  /** Like {@link #jar(Path, String, String, boolean, String)}, declaring {@code apiVersion} in the manifest unless null. */
+  private void jar(Path jar, String pkg, String name, boolean withServiceFile, String factorySource, String apiVersion)
+      throws IOException {
     JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
     Path classes = Files.createDirectories(dir.resolve("classes-" + jar.getFileName()));
     try (StandardJavaFileManager files = compiler.getStandardFileManager(null, null, StandardCharsets.UTF_8)) {
@@ -172,7 +201,12 @@ class PluginRegistryTest {
       List<String> options = List.of("-classpath", System.getProperty("java.class.path"), "--release", "21");
       assertThat(compiler.getTask(null, files, null, options, null, List.of(source)).call()).isTrue();
     }
-    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+    Manifest manifest = new Manifest();
+    manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+    if (apiVersion != null) {
+      manifest.getMainAttributes().putValue(PluginApi.MANIFEST_ATTRIBUTE, apiVersion);
+    }
+    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
       List<Path> compiled = new ArrayList<>();
       try (var walk = Files.walk(classes)) {
         walk.filter(Files::isRegularFile).forEach(compiled::add);

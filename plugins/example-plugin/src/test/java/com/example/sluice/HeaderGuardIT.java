@@ -41,7 +41,7 @@ class HeaderGuardIT {
 
   private static final Path PLUGIN_JAR = Path.of(System.getProperty("plugin.jar"));
   /** Files listing the gateway's class path (gateway-core and its libraries), written by maven-dependency-plugin. */
-  private static final Path GATEWAY_CLASS_PATH = Path.of(System.getProperty("gateway.class.path.dir"));
+  private static final Path GATEWAY_CLASS_PATH = Path.of(System.getProperty("gateway.class.path"));
   private static final Path JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
   private static final Pattern REQUEST_ID = Pattern.compile("\"request_id\":\"([^\"]+)\"");
   private static final Pattern LISTENER = Pattern.compile("listener '[^']+' on http://127\\.0\\.0\\.1:(\\d+)");
@@ -201,11 +201,9 @@ class HeaderGuardIT {
 
   private static List<String> gatewayClassPath() throws IOException {
     List<String> entries = new ArrayList<>();
-    for (String scope : List.of("provided.txt", "runtime.txt")) {
-      for (String entry : Files.readString(GATEWAY_CLASS_PATH.resolve(scope)).strip().split(File.pathSeparator)) {
-        if (!entry.isEmpty() && !entries.contains(entry)) {
-          entries.add(entry);
-        }
+    for (String entry : Files.readString(GATEWAY_CLASS_PATH).strip().split(File.pathSeparator)) {
+      if (!entry.isEmpty()) {
+        entries.add(entry);
       }
     }
     return entries;

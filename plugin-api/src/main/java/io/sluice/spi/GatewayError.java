@@ -30,12 +30,12 @@ import java.util.Objects;
  *     lower-case snake_case and not {@code code} or {@code message}, values are {@link String} or
  *     {@link Long}; possibly empty. gRPC callers do not get them (only {@code grpc-status},
  *     {@code grpc-message} and the headers).
- * @throws IllegalArgumentException when the status, a header or a field cannot be sent
  */
 public record GatewayError(
     ErrorCode code, int httpStatus, String message, String details, Source source, Map<String, String> headers,
     Map<String, Object> fields) {
 
+  /** @throws IllegalArgumentException when the status, a header or a field cannot be sent */
   public GatewayError {
     Objects.requireNonNull(code, "code");
     Objects.requireNonNull(message, "message");
