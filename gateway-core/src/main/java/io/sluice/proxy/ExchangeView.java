@@ -31,6 +31,9 @@ public final class ExchangeView implements OwnedExchange, Attributes {
   private Headers requestHeaders;
   private Map<String, List<String>> query;
   private Map<AttributeKey<?>, Object> attributes;
+  private long startNanos;
+  private String listener = "";
+  private String protocol = "";
   /** The thread that may change the exchange: the one that made it (its event loop), or a blocking plugin's while it runs. */
   private volatile Thread owner = Thread.currentThread();
 
@@ -140,6 +143,28 @@ public final class ExchangeView implements OwnedExchange, Attributes {
   @Override
   public String routeId() {
     return routeId;
+  }
+
+  /** Records when and where the exchange began, for {@link #startNanos()}, {@link #listener()} and {@link #protocol()}. */
+  public void arrivedOn(long exchangeStartNanos, String listenerName, String protocolName) {
+    this.startNanos = exchangeStartNanos;
+    this.listener = listenerName == null ? "" : listenerName;
+    this.protocol = protocolName == null ? "" : protocolName;
+  }
+
+  @Override
+  public long startNanos() {
+    return startNanos;
+  }
+
+  @Override
+  public String listener() {
+    return listener;
+  }
+
+  @Override
+  public String protocol() {
+    return protocol;
   }
 
   @Override

@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.sluice.testing.Poll;
 import io.sluice.testing.BodyPattern;
 import io.sluice.testing.Gateway;
+import io.sluice.testing.H2Client;
 import io.sluice.testing.RawHttp;
 import io.sluice.testing.TestUpstream;
 import io.sluice.testing.plugins.TestPlugins;
@@ -97,6 +98,10 @@ class PluginChainTest {
           - id: direct
             match: { path: /direct }
             respond: { status: 200, body: "direct" }
+          - id: origin
+            match: { path: /origin }
+            upstream: backend
+            plugins: [ { test_origin: {} } ]
         """, Map.of("UPSTREAM", String.valueOf(upstream.port()), "CLOSED", String.valueOf(closedPort)));
   }
 
@@ -131,6 +136,20 @@ class PluginChainTest {
     assertThat(seen.headers().get("x-tenant-seen")).as("attribute shared from test_edge").isEqualTo("acme");
     assertThat(response.headers().firstValue("x-global-response")).hasValue("yes");
     assertThat(response.headers().firstValue("x-response-from-gateway")).hasValue("false");
+  }
+
+  @Test
+  void pluginsSeeTheListenerTheProtocolAndWhenTheExchangeBegan() throws Exception {
+    assertThat(get("/origin").statusCode()).isEqualTo(200);
+    assertThat(upstream.lastRequest().headers().get("x-origin")).isEqualTo("test HTTP/1.1 started");
+
+    H2Client h2 = H2Client.h2c(gateway.port());
+    try {
+      assertThat(h2.request("GET", "/origin", Map.of(), null).status()).isEqualTo(200);
+    } finally {
+      h2.close();
+    }
+    assertThat(upstream.lastRequest().headers().get("x-origin")).isEqualTo("test HTTP/2 started");
   }
 
   @Test

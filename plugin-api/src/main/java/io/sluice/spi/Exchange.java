@@ -109,4 +109,27 @@ public interface Exchange {
 
   /** Data shared between plugins of this exchange. */
   Attributes attributes();
+
+  /**
+   * When the gateway began this exchange (its request head had arrived), in nanoseconds of the system
+   * ticker ({@link Ticker#SYSTEM}, which {@link PluginContext#ticker()} is outside tests): {@code
+   * ticker.nanoTime() - exchange.startNanos()} is how long the exchange has taken so far. {@code 0} from an
+   * implementation that does not know, such as a test double.
+   */
+  default long startNanos() {
+    return 0;
+  }
+
+  /** The name of the listener the request came in on (as in {@code server.listeners}); empty when unknown. */
+  default String listener() {
+    return "";
+  }
+
+  /**
+   * What the client speaks on this exchange: {@code HTTP/1.0}, {@code HTTP/1.1}, {@code HTTP/2}, {@code gRPC}
+   * or {@code gRPC-Web}; empty when unknown.
+   */
+  default String protocol() {
+    return "";
+  }
 }

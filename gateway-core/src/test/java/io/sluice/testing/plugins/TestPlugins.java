@@ -647,4 +647,28 @@ public final class TestPlugins {
 
     static final AttributeKey<Long> COUNT = AttributeKey.of("test_counter.count", Long.class);
   }
+
+  /**
+   * Tells the upstream where and when the exchange began, as {@code x-origin: LISTENER PROTOCOL AGE}, where AGE is
+   * {@code started} when {@code startNanos()} is a moment of the last minute on the system ticker.
+   */
+  public static final class Origin implements PluginFactory<Origin.Config> {
+    public record Config() {}
+
+    public String name() { return "test_origin"; }
+    public Class<Config> configType() { return Config.class; }
+
+    public Plugin create(Config config, PluginContext context) {
+      return new Plugin() {
+        @Override
+        public Decision onRequest(Exchange exchange) {
+          long age = io.sluice.spi.Ticker.SYSTEM.nanoTime() - exchange.startNanos();
+          boolean started = exchange.startNanos() != 0 && age >= 0 && age < Duration.ofMinutes(1).toNanos();
+          exchange.requestHeaders().set("x-origin", exchange.listener() + " " + exchange.protocol() + " "
+              + (started ? "started" : "unknown " + exchange.startNanos()));
+          return Decision.proceed();
+        }
+      };
+    }
+  }
 }
