@@ -2,6 +2,9 @@ package com.example.sluice;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.plugintest.TestExchange;
+import io.sluice.plugintest.TestPluginContext;
+import io.sluice.plugintest.TestResponse;
 import io.sluice.spi.Decision;
 import io.sluice.spi.ErrorCode;
 import io.sluice.spi.GatewayError;
@@ -26,13 +29,13 @@ class HeaderGuardTest {
   private final HeaderGuardPluginFactory factory = new HeaderGuardPluginFactory();
 
   private Plugin guard(List<String> allowedValues, String tagValue) {
-    return factory.create(new HeaderGuardConfig("x-tenant", allowedValues, null, tagValue), TestContext.firstLoad("users"));
+    return factory.create(new HeaderGuardConfig("x-tenant", allowedValues, null, tagValue), TestPluginContext.forRoute("users"));
   }
 
   /** Runs a request through the plugin's hooks the way the gateway does, up to the response. */
   private static Decision request(Plugin plugin, TestExchange exchange) {
     Decision decision = plugin.onRequest(exchange);
-    plugin.onResponse(exchange, TestExchange.upstreamResponse(200));
+    plugin.onResponse(exchange, TestResponse.fromUpstream(200));
     return decision;
   }
 
@@ -52,7 +55,7 @@ class HeaderGuardTest {
   @Test
   void requestWithoutTheHeaderIsRejectedWith400() {
     Plugin guard = guard(List.of("acme"), null);
-    TestExchange exchange = new TestExchange("users", "/users");
+    TestExchange exchange = TestExchange.get("/users").route("users");
 
     Decision decision = guard.onRequest(exchange);
 
@@ -71,7 +74,7 @@ class HeaderGuardTest {
   @Test
   void valueNotInAllowedValuesIsRejectedWithoutEchoingIt() {
     Plugin guard = guard(List.of("acme", "globex"), null);
-    TestExchange exchange = new TestExchange("users", "/users").header("X-Tenant", "initech");
+    TestExchange exchange = TestExchange.get("/users").route("users").header("X-Tenant", "initech");
 
     Decision decision = guard.onRequest(exchange);
 
@@ -85,7 +88,7 @@ class HeaderGuardTest {
   @Test
   void headerSentTwiceIsRejectedEvenWhenBothValuesAreAllowed() {
     Plugin guard = guard(List.of("acme", "globex"), null);
-    TestExchange exchange = new TestExchange("users", "/users").header("x-tenant", "acme").header("x-tenant", "globex");
+    TestExchange exchange = TestExchange.get("/users").route("users").header("x-tenant", "acme").header("x-tenant", "globex");
 
     assertThat(guard.onRequest(exchange)).isInstanceOfSatisfying(Decision.Reply.class,
         reply -> assertThat(reply.error().message()).isEqualTo("Header x-tenant must be sent once"));
@@ -94,7 +97,7 @@ class HeaderGuardTest {
   @Test
   void allowedValueProceedsTagsTheUpstreamRequestAndPublishesTheValue() {
     Plugin guard = guard(List.of("acme", "globex"), "edge-eu");
-    TestExchange exchange = new TestExchange("users", "/users").header("x-tenant", "globex");
+    TestExchange exchange = TestExchange.get("/users").route("users").header("x-tenant", "globex");
 
     Decision decision = guard.onRequest(exchange);
 
@@ -107,7 +110,7 @@ class HeaderGuardTest {
   @Test
   void tagReplacesAnyTagTheClientSent() {
     Plugin guard = guard(List.of(), "edge-eu");
-    TestExchange exchange = new TestExchange("users", "/users").header("x-tenant", "acme").header("x-example-tag", "forged");
+    TestExchange exchange = TestExchange.get("/users").route("users").header("x-tenant", "acme").header("x-example-tag", "forged");
 
     guard.onRequest(exchange);
 
@@ -117,7 +120,7 @@ class HeaderGuardTest {
   @Test
   void emptyAllowedValuesAcceptAnyValueAndTheTagDefaultsToTheRouteId() {
     Plugin guard = guard(List.of(), null);
-    TestExchange exchange = new TestExchange("users", "/users").header("x-tenant", "anyone at all");
+    TestExchange exchange = TestExchange.get("/users").route("users").header("x-tenant", "anyone at all");
 
     assertThat(guard.onRequest(exchange)).isSameAs(Decision.proceed());
     assertThat(exchange.requestHeaders().get("x-example-tag")).isEqualTo("users");
@@ -126,10 +129,10 @@ class HeaderGuardTest {
   @Test
   void responseCarriesTheTagOnlyWhenTheGuardLetTheRequestThrough() {
     Plugin guard = guard(List.of("acme"), "edge-eu");
-    TestExchange accepted = new TestExchange("users", "/users").header("x-tenant", "acme");
-    TestExchange rejected = new TestExchange("users", "/users").header("x-tenant", "initech");
-    TestExchange.TestResponse toAccepted = TestExchange.upstreamResponse(200);
-    TestExchange.TestResponse toRejected = new TestExchange.TestResponse(400, new TestHeaders(), true);
+    TestExchange accepted = TestExchange.get("/users").route("users").header("x-tenant", "acme");
+    TestExchange rejected = TestExchange.get("/users").route("users").header("x-tenant", "initech");
+    TestResponse toAccepted = TestResponse.fromUpstream(200);
+    TestResponse toRejected = TestResponse.fromGateway(400);
 
     guard.onRequest(accepted);
     guard.onResponse(accepted, toAccepted);
@@ -143,9 +146,9 @@ class HeaderGuardTest {
   @Test
   void onCompleteCountsWhatTheGuardDecidedAndSkipsExchangesItNeverSaw() {
     HeaderGuard guard = (HeaderGuard) guard(List.of("acme"), null);
-    TestExchange accepted = new TestExchange("users", "/users").header("x-tenant", "acme");
-    TestExchange rejected = new TestExchange("users", "/users");
-    TestExchange answeredEarlier = new TestExchange("users", "/users"); // e.g. a JWT plugin said 401 first
+    TestExchange accepted = TestExchange.get("/users").route("users").header("x-tenant", "acme");
+    TestExchange rejected = TestExchange.get("/users").route("users");
+    TestExchange answeredEarlier = TestExchange.get("/users").route("users"); // e.g. a JWT plugin said 401 first
 
     request(guard, accepted);
     request(guard, rejected);
@@ -160,13 +163,13 @@ class HeaderGuardTest {
   @Test
   void reloadWithTheSameConfigKeepsCountingWhereThePreviousInstanceLeftOff() {
     HeaderGuardConfig config = new HeaderGuardConfig("x-tenant", List.of(), null, null);
-    HeaderGuard first = (HeaderGuard) factory.create(config, TestContext.firstLoad("users"));
-    TestExchange exchange = new TestExchange("users", "/users");
+    HeaderGuard first = (HeaderGuard) factory.create(config, TestPluginContext.forRoute("users"));
+    TestExchange exchange = TestExchange.get("/users").route("users");
     first.onRequest(exchange);
     first.onComplete(exchange, exchange.outcome(400));
 
-    HeaderGuard reloaded = (HeaderGuard) factory.create(config, TestContext.reloadOf("users", first));
-    HeaderGuard otherRoute = (HeaderGuard) factory.create(config, TestContext.firstLoad("orders"));
+    HeaderGuard reloaded = (HeaderGuard) factory.create(config, TestPluginContext.forRoute("users").previous(first));
+    HeaderGuard otherRoute = (HeaderGuard) factory.create(config, TestPluginContext.forRoute("orders"));
 
     assertThat(reloaded).isNotSameAs(first);
     assertThat(reloaded.counts().rejected()).isEqualTo(1);
@@ -186,7 +189,7 @@ class HeaderGuardTest {
         done.add(pool.submit(() -> {
           start.await();
           for (int i = 0; i < perThread; i++) {
-            TestExchange exchange = new TestExchange("users", "/users");
+            TestExchange exchange = TestExchange.get("/users").route("users");
             if (send) {
               exchange.header("x-tenant", "acme");
             }
