@@ -120,6 +120,17 @@ public final class TestExchange implements Exchange {
     return this;
   }
 
+  /** Adds request headers from name-value pairs: {@code headers("origin", APP, "accept", "text/html")}. */
+  public TestExchange headers(String... namesAndValues) {
+    if (namesAndValues.length % 2 != 0) {
+      throw new IllegalArgumentException("names and values come in pairs, got " + namesAndValues.length + " strings");
+    }
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      requestHeaders.add(namesAndValues[i], namesAndValues[i + 1]);
+    }
+    return this;
+  }
+
   /** A value the route's path pattern captured ({@code /users/{id}}). */
   public TestExchange pathParameter(String name, String value) {
     pathParameters.put(name, value);

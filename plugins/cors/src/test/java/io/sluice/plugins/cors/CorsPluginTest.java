@@ -1,5 +1,6 @@
 package io.sluice.plugins.cors;
 
+import io.sluice.plugintest.TestExchange;
 import io.sluice.testing.MemoryHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,8 +34,8 @@ class CorsPluginTest {
 
   static TestExchange preflight(String origin, String method, String headers) {
     return headers == null
-        ? TestExchange.of("OPTIONS", "Origin", origin, "Access-Control-Request-Method", method)
-        : TestExchange.of("OPTIONS", "Origin", origin, "Access-Control-Request-Method", method,
+        ? Requests.of("OPTIONS", "Origin", origin, "Access-Control-Request-Method", method)
+        : Requests.of("OPTIONS", "Origin", origin, "Access-Control-Request-Method", method,
             "Access-Control-Request-Headers", headers);
   }
 
@@ -206,9 +207,9 @@ class CorsPluginTest {
 
     @Test
     void onlyOptionsWithOriginAndRequestMethodIsAPreflight() {
-      assertThat(STRICT.onRequest(TestExchange.of("OPTIONS", "Origin", APP))).isSameAs(Decision.proceed());
-      assertThat(STRICT.onRequest(TestExchange.of("OPTIONS", "Access-Control-Request-Method", "PUT"))).isSameAs(Decision.proceed());
-      assertThat(STRICT.onRequest(TestExchange.of("PUT", "Origin", EVIL, "Access-Control-Request-Method", "PUT")))
+      assertThat(STRICT.onRequest(Requests.of("OPTIONS", "Origin", APP))).isSameAs(Decision.proceed());
+      assertThat(STRICT.onRequest(Requests.of("OPTIONS", "Access-Control-Request-Method", "PUT"))).isSameAs(Decision.proceed());
+      assertThat(STRICT.onRequest(Requests.of("PUT", "Origin", EVIL, "Access-Control-Request-Method", "PUT")))
           .isSameAs(Decision.proceed());
     }
 
@@ -242,16 +243,16 @@ class CorsPluginTest {
 
     @Test
     void goOnToTheUpstream() {
-      assertThat(STRICT.onRequest(TestExchange.of("PUT", "Origin", APP))).isSameAs(Decision.proceed());
-      assertThat(STRICT.onRequest(TestExchange.of("DELETE", "Origin", EVIL))).isSameAs(Decision.proceed());
-      assertThat(STRICT.onRequest(TestExchange.of("GET"))).isSameAs(Decision.proceed());
+      assertThat(STRICT.onRequest(Requests.of("PUT", "Origin", APP))).isSameAs(Decision.proceed());
+      assertThat(STRICT.onRequest(Requests.of("DELETE", "Origin", EVIL))).isSameAs(Decision.proceed());
+      assertThat(STRICT.onRequest(Requests.of("GET"))).isSameAs(Decision.proceed());
     }
 
     @Test
     void anAllowedOriginGetsTheCorsHeaders() {
       TestResponse response = TestResponse.upstream(200, "content-type", "text/plain");
 
-      STRICT.onResponse(TestExchange.of("PUT", "Origin", APP), response);
+      STRICT.onResponse(Requests.of("PUT", "Origin", APP), response);
 
       assertThat(response.headers().lines()).containsExactly(
           "content-type: text/plain",
@@ -265,7 +266,7 @@ class CorsPluginTest {
     void anotherOriginGetsNoCorsHeadersButVary() {
       TestResponse response = TestResponse.upstream(200, "content-type", "text/plain");
 
-      STRICT.onResponse(TestExchange.of("GET", "Origin", EVIL), response);
+      STRICT.onResponse(Requests.of("GET", "Origin", EVIL), response);
 
       assertThat(response.headers().lines()).containsExactly("content-type: text/plain", "vary: Origin");
     }
@@ -274,7 +275,7 @@ class CorsPluginTest {
     void errorResponsesGetTheHeadersTooSoScriptsCanReadThem() {
       TestResponse response = TestResponse.gatewayError(502);
 
-      STRICT.onResponse(TestExchange.of("GET", "Origin", "https://a.b.preview.example.com"), response);
+      STRICT.onResponse(Requests.of("GET", "Origin", "https://a.b.preview.example.com"), response);
 
       assertThat(response.headers().get("Access-Control-Allow-Origin")).isEqualTo("https://a.b.preview.example.com");
       assertThat(response.headers().get("Access-Control-Allow-Credentials")).isEqualTo("true");
@@ -284,7 +285,7 @@ class CorsPluginTest {
     void theUpstreamsOwnAllowOriginIsReplaced() {
       TestResponse response = TestResponse.upstream(200, "Access-Control-Allow-Origin", "*");
 
-      STRICT.onResponse(TestExchange.of("GET", "Origin", APP), response);
+      STRICT.onResponse(Requests.of("GET", "Origin", APP), response);
 
       assertThat(response.headers().getAll("Access-Control-Allow-Origin")).containsExactly(APP);
     }
@@ -293,7 +294,7 @@ class CorsPluginTest {
     void anActualOptionsRequestGetsTheHeaders() {
       TestResponse response = TestResponse.upstream(200);
 
-      STRICT.onResponse(TestExchange.of("OPTIONS", "Origin", APP), response);
+      STRICT.onResponse(Requests.of("OPTIONS", "Origin", APP), response);
 
       assertThat(response.headers().get("Access-Control-Allow-Origin")).isEqualTo(APP);
     }
@@ -302,7 +303,7 @@ class CorsPluginTest {
     void anyOriginWithoutCredentialsGetsAWildcardAndNoVary() {
       TestResponse response = TestResponse.upstream(200);
 
-      PUBLIC.onResponse(TestExchange.of("GET", "Origin", EVIL), response);
+      PUBLIC.onResponse(Requests.of("GET", "Origin", EVIL), response);
 
       assertThat(response.headers().lines()).containsExactly("access-control-allow-origin: *");
     }
@@ -312,7 +313,7 @@ class CorsPluginTest {
       CorsPlugin plugin = new CorsPlugin(new CorsConfig(List.of("null"), List.of(), List.of(), List.of(), false, null));
       TestResponse response = TestResponse.upstream(200);
 
-      plugin.onResponse(TestExchange.of("POST", "Origin", "null"), response);
+      plugin.onResponse(Requests.of("POST", "Origin", "null"), response);
 
       assertThat(response.headers().lines()).containsExactly("vary: Origin", "access-control-allow-origin: null");
     }
@@ -322,7 +323,7 @@ class CorsPluginTest {
       // A shared cache must not hand this response to a cross-origin caller: it would lack the headers.
       TestResponse response = TestResponse.upstream(200, "content-type", "text/plain");
 
-      STRICT.onResponse(TestExchange.of("GET"), response);
+      STRICT.onResponse(Requests.of("GET"), response);
 
       assertThat(response.headers().lines()).containsExactly("content-type: text/plain", "vary: Origin");
     }
@@ -331,7 +332,7 @@ class CorsPluginTest {
     void aRequestWithoutOriginIsUntouchedWhenTheAnswerIsTheSameForEveryOrigin() {
       TestResponse response = TestResponse.upstream(200, "content-type", "text/plain");
 
-      PUBLIC.onResponse(TestExchange.of("GET"), response);
+      PUBLIC.onResponse(Requests.of("GET"), response);
 
       assertThat(response.headers().lines()).containsExactly("content-type: text/plain");
     }
@@ -345,7 +346,7 @@ class CorsPluginTest {
       for (String value : existing) {
         response.headers().add("Vary", value);
       }
-      STRICT.onResponse(TestExchange.of("GET", "Origin", APP), response);
+      STRICT.onResponse(Requests.of("GET", "Origin", APP), response);
       return response.headers().getAll("vary");
     }
 

@@ -15,6 +15,7 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
+import io.sluice.plugintest.TestExchange;
 import io.sluice.spi.Decision;
 import io.sluice.spi.ErrorCode;
 import io.sluice.spi.GatewayError;
@@ -72,7 +73,7 @@ class JwtPluginTest {
   @Test
   void aValidTokenPublishesTheIdentityAndForwardsClaimsReplacingSpoofedHeaders() throws Exception {
     JwtPlugin plugin = standard("forward_claims: { sub: x-user-id, tenant: x-tenant, aud: x-audience }");
-    TestExchange exchange = TestExchange.of("authorization", "Bearer " + sign(RSA, JWSAlgorithm.RS256, claims().build()),
+    TestExchange exchange = Requests.of("authorization", "Bearer " + sign(RSA, JWSAlgorithm.RS256, claims().build()),
         "x-user-id", "mallory", "X-Tenant", "evil", "x-audience", "spoofed");
 
     assertThat(plugin.onRequest(exchange)).isSameAs(Decision.proceed());
@@ -104,11 +105,11 @@ class JwtPluginTest {
           - { issuer: "%s", secrets: ["${SECRET}"], algorithms: [HS256], audiences: [api] }
         """.formatted(ISSUER), Map.of("SECRET", SECRET));
 
-    assertThat(asymmetric.onRequest(TestExchange.bearer(sign(EC, JWSAlgorithm.ES256, claims().build())))).isSameAs(Decision.proceed());
-    assertThat(asymmetric.onRequest(TestExchange.bearer(sign(ED, JWSAlgorithm.EdDSA, claims().build())))).isSameAs(Decision.proceed());
-    assertThat(hmac.onRequest(TestExchange.bearer(TestKeys.hmac(SECRET.getBytes(StandardCharsets.UTF_8), JWSAlgorithm.HS256,
+    assertThat(asymmetric.onRequest(Requests.bearer(sign(EC, JWSAlgorithm.ES256, claims().build())))).isSameAs(Decision.proceed());
+    assertThat(asymmetric.onRequest(Requests.bearer(sign(ED, JWSAlgorithm.EdDSA, claims().build())))).isSameAs(Decision.proceed());
+    assertThat(hmac.onRequest(Requests.bearer(TestKeys.hmac(SECRET.getBytes(StandardCharsets.UTF_8), JWSAlgorithm.HS256,
         claims().build())))).isSameAs(Decision.proceed());
-    assertRefused(hmac.onRequest(TestExchange.bearer(TestKeys.hmac("another-secret-of-32-bytes-or-more!".getBytes(StandardCharsets.UTF_8),
+    assertRefused(hmac.onRequest(Requests.bearer(TestKeys.hmac("another-secret-of-32-bytes-or-more!".getBytes(StandardCharsets.UTF_8),
         JWSAlgorithm.HS256, claims().build()))), "jwt.signature_invalid");
   }
 
@@ -126,9 +127,9 @@ class JwtPluginTest {
             audiences: [api]
         """.formatted(ISSUER, indent(TestKeys.pem(RSA.toPublicKey()), 8), indent(TestKeys.pem(EC.toPublicKey()), 8)));
 
-    assertThat(plugin.onRequest(TestExchange.bearer(sign(RSA, JWSAlgorithm.RS256, claims().build())))).isSameAs(Decision.proceed());
-    assertThat(plugin.onRequest(TestExchange.bearer(sign(EC, JWSAlgorithm.ES256, claims().build())))).isSameAs(Decision.proceed());
-    assertRefused(plugin.onRequest(TestExchange.bearer(sign(TestKeys.ATTACKER_RSA, JWSAlgorithm.RS256, claims().build()))),
+    assertThat(plugin.onRequest(Requests.bearer(sign(RSA, JWSAlgorithm.RS256, claims().build())))).isSameAs(Decision.proceed());
+    assertThat(plugin.onRequest(Requests.bearer(sign(EC, JWSAlgorithm.ES256, claims().build())))).isSameAs(Decision.proceed());
+    assertRefused(plugin.onRequest(Requests.bearer(sign(TestKeys.ATTACKER_RSA, JWSAlgorithm.RS256, claims().build()))),
         "jwt.signature_invalid");
   }
 
@@ -137,11 +138,11 @@ class JwtPluginTest {
     JwtPlugin plugin = standard("");
     String none = new PlainJWT(claims().build()).serialize();
 
-    assertRefused(plugin.onRequest(TestExchange.bearer(none)), "jwt.unsigned");
+    assertRefused(plugin.onRequest(Requests.bearer(none)), "jwt.unsigned");
     // the same with a signature part pasted on, and with "alg":"none" spelled differently
     String header = Base64URL.encode("{\"alg\":\"None\",\"typ\":\"JWT\"}").toString();
     String payload = none.split("\\.")[1];
-    assertThat(rejection(plugin.onRequest(TestExchange.bearer(header + "." + payload + ".c2lnbmF0dXJl"))).details())
+    assertThat(rejection(plugin.onRequest(Requests.bearer(header + "." + payload + ".c2lnbmF0dXJl"))).details())
         .isIn("jwt.unsigned", "jwt.malformed", "jwt.algorithm_not_allowed");
   }
 
@@ -159,10 +160,10 @@ class JwtPluginTest {
             audiences: [api]
         """.formatted(ISSUER, TestKeys.jwks(RSA), SECRET));
 
-    assertRefused(rsOnly.onRequest(TestExchange.bearer(confused)), "jwt.algorithm_not_allowed");
+    assertRefused(rsOnly.onRequest(Requests.bearer(confused)), "jwt.algorithm_not_allowed");
     // where HS256 is allowed, only the configured secrets are HMAC keys: never the RSA key
-    assertRefused(both.onRequest(TestExchange.bearer(confused)), "jwt.signature_invalid");
-    assertThat(both.onRequest(TestExchange.bearer(sign(RSA, JWSAlgorithm.RS256, claims().build())))).isSameAs(Decision.proceed());
+    assertRefused(both.onRequest(Requests.bearer(confused)), "jwt.signature_invalid");
+    assertThat(both.onRequest(Requests.bearer(sign(RSA, JWSAlgorithm.RS256, claims().build())))).isSameAs(Decision.proceed());
   }
 
   @Test
@@ -171,7 +172,7 @@ class JwtPluginTest {
     // an RS256 token naming the EC key: no RSA key has that kid
     String named = sign(RSA, JWSAlgorithm.RS256, claims().build(), h -> h.keyID("ec-1"));
 
-    assertRefused(plugin.onRequest(TestExchange.bearer(named)), "jwt.unknown_kid");
+    assertRefused(plugin.onRequest(Requests.bearer(named)), "jwt.unknown_kid");
   }
 
   /** An issuer trusting {@code keys} for ES256. */
@@ -190,14 +191,14 @@ class JwtPluginTest {
     String lastOfFour = sign(five[3], JWSAlgorithm.ES256, claims().build(), h -> h.keyID(null));
     String lastOfFive = sign(five[4], JWSAlgorithm.ES256, claims().build(), h -> h.keyID(null));
 
-    assertThat(four.onRequest(TestExchange.bearer(lastOfFour))).isSameAs(Decision.proceed());
+    assertThat(four.onRequest(Requests.bearer(lastOfFour))).isSameAs(Decision.proceed());
     assertThat(four.verifier().signatureChecks()).isEqualTo(4);
 
-    assertRefused(all.onRequest(TestExchange.bearer(lastOfFive)), "jwt.too_many_keys");
+    assertRefused(all.onRequest(Requests.bearer(lastOfFive)), "jwt.too_many_keys");
     assertThat(all.verifier().signatureChecks()).isZero();
-    assertThat(rejection(all.onRequest(TestExchange.bearer(lastOfFive))).message()).isEqualTo("The token does not say which key signed it");
+    assertThat(rejection(all.onRequest(Requests.bearer(lastOfFive))).message()).isEqualTo("The token does not say which key signed it");
     // naming the key is all it takes
-    assertThat(all.onRequest(TestExchange.bearer(sign(five[4], JWSAlgorithm.ES256, claims().build())))).isSameAs(Decision.proceed());
+    assertThat(all.onRequest(Requests.bearer(sign(five[4], JWSAlgorithm.ES256, claims().build())))).isSameAs(Decision.proceed());
     assertThat(all.verifier().signatureChecks()).isEqualTo(1);
   }
 
@@ -206,7 +207,7 @@ class JwtPluginTest {
     ECKey named = TestKeys.ec("named");
     JwtPlugin plugin = es256(TestKeys.ec(null), TestKeys.ec(null), TestKeys.ec(null), TestKeys.ec(null), named);
 
-    assertThat(plugin.onRequest(TestExchange.bearer(sign(named, JWSAlgorithm.ES256, claims().build())))).isSameAs(Decision.proceed());
+    assertThat(plugin.onRequest(Requests.bearer(sign(named, JWSAlgorithm.ES256, claims().build())))).isSameAs(Decision.proceed());
     assertThat(plugin.verifier().signatureChecks()).isEqualTo(1);
   }
 
@@ -218,8 +219,8 @@ class JwtPluginTest {
         .build();
     JwtPlugin plugin = es256(encryptOnly, verify);
 
-    assertRefused(plugin.onRequest(TestExchange.bearer(sign(encryptOnly, JWSAlgorithm.ES256, claims().build()))), "jwt.unknown_kid");
-    assertThat(plugin.onRequest(TestExchange.bearer(sign(verify, JWSAlgorithm.ES256, claims().build())))).isSameAs(Decision.proceed());
+    assertRefused(plugin.onRequest(Requests.bearer(sign(encryptOnly, JWSAlgorithm.ES256, claims().build()))), "jwt.unknown_kid");
+    assertThat(plugin.onRequest(Requests.bearer(sign(verify, JWSAlgorithm.ES256, claims().build())))).isSameAs(Decision.proceed());
   }
 
   @Test
@@ -228,7 +229,7 @@ class JwtPluginTest {
     String[] parts = sign(RSA, JWSAlgorithm.RS256, claims().build()).split("\\.");
     String admin = Base64URL.encode(claims().subject("admin").build().toString()).toString();
 
-    assertRefused(plugin.onRequest(TestExchange.bearer(parts[0] + "." + admin + "." + parts[2])), "jwt.signature_invalid");
+    assertRefused(plugin.onRequest(Requests.bearer(parts[0] + "." + admin + "." + parts[2])), "jwt.signature_invalid");
     assertThat(plugin.verifier().signatureChecks()).isEqualTo(1);
   }
 
@@ -241,26 +242,26 @@ class JwtPluginTest {
     String issuedLater = sign(RSA, JWSAlgorithm.RS256, claims().issueTime(Date.from(NOW.plusSeconds(300))).build());
     String noExpiry = sign(RSA, JWSAlgorithm.RS256, claims().expirationTime(null).build());
 
-    assertRefused(plugin.onRequest(TestExchange.bearer(expiredLongAgo)), "jwt.expired");
-    assertThat(plugin.onRequest(TestExchange.bearer(expiredWithinSkew))).isSameAs(Decision.proceed());
-    assertRefused(plugin.onRequest(TestExchange.bearer(notYet)), "jwt.not_yet_valid");
-    assertRefused(plugin.onRequest(TestExchange.bearer(issuedLater)), "jwt.iat_in_future");
-    assertRefused(plugin.onRequest(TestExchange.bearer(noExpiry)), "jwt.exp_missing");
+    assertRefused(plugin.onRequest(Requests.bearer(expiredLongAgo)), "jwt.expired");
+    assertThat(plugin.onRequest(Requests.bearer(expiredWithinSkew))).isSameAs(Decision.proceed());
+    assertRefused(plugin.onRequest(Requests.bearer(notYet)), "jwt.not_yet_valid");
+    assertRefused(plugin.onRequest(Requests.bearer(issuedLater)), "jwt.iat_in_future");
+    assertRefused(plugin.onRequest(Requests.bearer(noExpiry)), "jwt.exp_missing");
   }
 
   @Test
   void issuerAudienceAndRequiredClaimsAreChecked() throws Exception {
     JwtPlugin plugin = standard("required_claims: [tenant]");
 
-    assertRefused(plugin.onRequest(TestExchange.bearer(sign(RSA, JWSAlgorithm.RS256, claims().issuer("https://evil.test").build()))),
+    assertRefused(plugin.onRequest(Requests.bearer(sign(RSA, JWSAlgorithm.RS256, claims().issuer("https://evil.test").build()))),
         "jwt.issuer_unknown");
-    assertRefused(plugin.onRequest(TestExchange.bearer(sign(RSA, JWSAlgorithm.RS256, claims().issuer(null).build()))),
+    assertRefused(plugin.onRequest(Requests.bearer(sign(RSA, JWSAlgorithm.RS256, claims().issuer(null).build()))),
         "jwt.issuer_unknown");
-    assertRefused(plugin.onRequest(TestExchange.bearer(sign(RSA, JWSAlgorithm.RS256, claims().audience("other").build()))),
+    assertRefused(plugin.onRequest(Requests.bearer(sign(RSA, JWSAlgorithm.RS256, claims().audience("other").build()))),
         "jwt.audience_mismatch");
-    assertThat(plugin.onRequest(TestExchange.bearer(sign(RSA, JWSAlgorithm.RS256, claims().audience(List.of("other", AUDIENCE)).build()))))
+    assertThat(plugin.onRequest(Requests.bearer(sign(RSA, JWSAlgorithm.RS256, claims().audience(List.of("other", AUDIENCE)).build()))))
         .isSameAs(Decision.proceed());
-    assertRefused(plugin.onRequest(TestExchange.bearer(sign(RSA, JWSAlgorithm.RS256, claims().claim("tenant", null).build()))),
+    assertRefused(plugin.onRequest(Requests.bearer(sign(RSA, JWSAlgorithm.RS256, claims().claim("tenant", null).build()))),
         "jwt.claim_missing");
   }
 
@@ -274,10 +275,10 @@ class JwtPluginTest {
     String noAudience = sign(RSA, JWSAlgorithm.RS256, claims().audience((String) null).build());
     String otherAudience = sign(RSA, JWSAlgorithm.RS256, claims().audience("billing").build());
 
-    assertRefused(listed.onRequest(TestExchange.bearer(noAudience)), "jwt.audience_mismatch");
-    assertRefused(listed.onRequest(TestExchange.bearer(otherAudience)), "jwt.audience_mismatch");
-    assertThat(any.onRequest(TestExchange.bearer(noAudience))).isSameAs(Decision.proceed());
-    assertThat(any.onRequest(TestExchange.bearer(otherAudience))).isSameAs(Decision.proceed());
+    assertRefused(listed.onRequest(Requests.bearer(noAudience)), "jwt.audience_mismatch");
+    assertRefused(listed.onRequest(Requests.bearer(otherAudience)), "jwt.audience_mismatch");
+    assertThat(any.onRequest(Requests.bearer(noAudience))).isSameAs(Decision.proceed());
+    assertThat(any.onRequest(Requests.bearer(otherAudience))).isSameAs(Decision.proceed());
   }
 
   @Test
@@ -287,12 +288,12 @@ class JwtPluginTest {
     String old = sign(RSA, JWSAlgorithm.RS256, claims().issueTime(Date.from(NOW.minusSeconds(600))).build());
     String undated = sign(RSA, JWSAlgorithm.RS256, claims().issueTime(null).build());
 
-    assertThat(plugin.onRequest(TestExchange.bearer(fresh))).isSameAs(Decision.proceed());
-    assertRefused(plugin.onRequest(TestExchange.bearer(old)), "jwt.too_old");
-    assertRefused(plugin.onRequest(TestExchange.bearer(undated)), "jwt.claim_missing");
+    assertThat(plugin.onRequest(Requests.bearer(fresh))).isSameAs(Decision.proceed());
+    assertRefused(plugin.onRequest(Requests.bearer(old)), "jwt.too_old");
+    assertRefused(plugin.onRequest(Requests.bearer(undated)), "jwt.claim_missing");
 
     time.advance(Duration.ofMinutes(5));
-    assertRefused(plugin.onRequest(TestExchange.bearer(fresh)), "jwt.too_old"); // from the cache, too
+    assertRefused(plugin.onRequest(Requests.bearer(fresh)), "jwt.too_old"); // from the cache, too
   }
 
   @Test
@@ -300,15 +301,15 @@ class JwtPluginTest {
     JwtPlugin plugin = standard("clock_skew: 0s\nforward_claims: { sub: x-user-id }");
     String token = sign(RSA, JWSAlgorithm.RS256, claims().expirationTime(Date.from(NOW.plusSeconds(120))).build());
 
-    assertThat(plugin.onRequest(TestExchange.bearer(token))).isSameAs(Decision.proceed());
-    TestExchange second = TestExchange.of("authorization", "Bearer " + token, "x-user-id", "mallory");
+    assertThat(plugin.onRequest(Requests.bearer(token))).isSameAs(Decision.proceed());
+    TestExchange second = Requests.of("authorization", "Bearer " + token, "x-user-id", "mallory");
     assertThat(plugin.onRequest(second)).isSameAs(Decision.proceed());
     assertThat(plugin.verifier().signatureChecks()).isEqualTo(1);
     assertThat(second.attributes().get(Identity.KEY).subject()).isEqualTo("alice");
     assertThat(second.requestHeaders().getAll("x-user-id")).containsExactly("alice");
 
     time.advanceWallClock(Duration.ofSeconds(121)); // the entry is still there: the hit itself must refuse
-    assertRefused(plugin.onRequest(TestExchange.bearer(token)), "jwt.expired");
+    assertRefused(plugin.onRequest(Requests.bearer(token)), "jwt.expired");
     assertThat(plugin.verifier().signatureChecks()).isEqualTo(1);
   }
 
@@ -317,8 +318,8 @@ class JwtPluginTest {
     JwtPlugin plugin = standard("cache_size: 0");
     String token = sign(RSA, JWSAlgorithm.RS256, claims().build());
 
-    plugin.onRequest(TestExchange.bearer(token));
-    plugin.onRequest(TestExchange.bearer(token));
+    plugin.onRequest(Requests.bearer(token));
+    plugin.onRequest(Requests.bearer(token));
 
     assertThat(plugin.verifier().signatureChecks()).isEqualTo(2);
   }
@@ -327,9 +328,9 @@ class JwtPluginTest {
   void aMissingTokenGetsABareChallenge() throws Exception {
     JwtPlugin plugin = standard("");
 
-    assertRefusedMissing(plugin.onRequest(TestExchange.of()));
-    assertRefusedMissing(plugin.onRequest(TestExchange.of("authorization", "Basic YWxpY2U6c2VjcmV0")));
-    assertRefusedMissing(plugin.onRequest(TestExchange.of("authorization", "Bearer ")));
+    assertRefusedMissing(plugin.onRequest(Requests.of()));
+    assertRefusedMissing(plugin.onRequest(Requests.of("authorization", "Basic YWxpY2U6c2VjcmV0")));
+    assertRefusedMissing(plugin.onRequest(Requests.of("authorization", "Bearer ")));
   }
 
   static void assertRefusedMissing(Decision decision) {
@@ -344,12 +345,12 @@ class JwtPluginTest {
     JwtPlugin plugin = standard("max_token_bytes: 1024");
     String huge = sign(RSA, JWSAlgorithm.RS256, claims().claim("padding", "x".repeat(2000)).build());
 
-    assertRefused(plugin.onRequest(TestExchange.bearer("not-a-token")), "jwt.malformed");
-    assertRefused(plugin.onRequest(TestExchange.bearer("%%%.@@@.!!!")), "jwt.malformed");
-    assertRefused(plugin.onRequest(TestExchange.bearer("eyJhbGciOiJSUzI1NiJ9.e30")), "jwt.malformed");
-    assertRefused(plugin.onRequest(TestExchange.bearer(huge)), "jwt.too_large");
+    assertRefused(plugin.onRequest(Requests.bearer("not-a-token")), "jwt.malformed");
+    assertRefused(plugin.onRequest(Requests.bearer("%%%.@@@.!!!")), "jwt.malformed");
+    assertRefused(plugin.onRequest(Requests.bearer("eyJhbGciOiJSUzI1NiJ9.e30")), "jwt.malformed");
+    assertRefused(plugin.onRequest(Requests.bearer(huge)), "jwt.too_large");
     String token = sign(RSA, JWSAlgorithm.RS256, claims().build());
-    assertRefused(plugin.onRequest(TestExchange.of("authorization", "Bearer " + token, "authorization", "Bearer " + token)),
+    assertRefused(plugin.onRequest(Requests.of("authorization", "Bearer " + token, "authorization", "Bearer " + token)),
         "jwt.multiple_tokens");
     assertThat(plugin.verifier().signatureChecks()).isZero();
   }
@@ -362,21 +363,21 @@ class JwtPluginTest {
     JwtPlugin fromCookie = standard("token_from: cookie\ncookie_name: session");
     JwtPlugin fromCustomHeader = standard("header_name: x-api-token");
 
-    assertRefusedMissing(fromHeader.onRequest(TestExchange.of().query("access_token", token)));
-    assertRefusedMissing(fromHeader.onRequest(TestExchange.of("cookie", "access_token=" + token)));
-    assertThat(fromQuery.onRequest(TestExchange.of().query("jwt", token))).isSameAs(Decision.proceed());
-    assertRefusedMissing(fromQuery.onRequest(TestExchange.bearer(token)));
-    assertThat(fromCookie.onRequest(TestExchange.of("cookie", "theme=dark; session=" + token))).isSameAs(Decision.proceed());
-    assertRefusedMissing(fromCookie.onRequest(TestExchange.of("cookie", "xsession=" + token)));
-    assertThat(fromCustomHeader.onRequest(TestExchange.of("x-api-token", token))).isSameAs(Decision.proceed());
-    assertThat(fromCustomHeader.onRequest(TestExchange.of("x-api-token", "Bearer " + token))).isSameAs(Decision.proceed());
-    assertRefusedMissing(fromCustomHeader.onRequest(TestExchange.bearer(token)));
+    assertRefusedMissing(fromHeader.onRequest(Requests.of().query("access_token=" + token)));
+    assertRefusedMissing(fromHeader.onRequest(Requests.of("cookie", "access_token=" + token)));
+    assertThat(fromQuery.onRequest(Requests.of().query("jwt=" + token))).isSameAs(Decision.proceed());
+    assertRefusedMissing(fromQuery.onRequest(Requests.bearer(token)));
+    assertThat(fromCookie.onRequest(Requests.of("cookie", "theme=dark; session=" + token))).isSameAs(Decision.proceed());
+    assertRefusedMissing(fromCookie.onRequest(Requests.of("cookie", "xsession=" + token)));
+    assertThat(fromCustomHeader.onRequest(Requests.of("x-api-token", token))).isSameAs(Decision.proceed());
+    assertThat(fromCustomHeader.onRequest(Requests.of("x-api-token", "Bearer " + token))).isSameAs(Decision.proceed());
+    assertRefusedMissing(fromCustomHeader.onRequest(Requests.bearer(token)));
   }
 
   @Test
   void stripAuthorizationRemovesTheTokenBeforeTheUpstream() throws Exception {
     JwtPlugin plugin = standard("strip_authorization: true");
-    TestExchange exchange = TestExchange.bearer(sign(RSA, JWSAlgorithm.RS256, claims().build()));
+    TestExchange exchange = Requests.bearer(sign(RSA, JWSAlgorithm.RS256, claims().build()));
 
     assertThat(plugin.onRequest(exchange)).isSameAs(Decision.proceed());
     assertThat(exchange.requestHeaders().contains("authorization")).isFalse();
@@ -389,8 +390,8 @@ class JwtPluginTest {
     String withJwk = sign(attacker, JWSAlgorithm.RS256, claims().build(), h -> h.jwk(attacker.toPublicJWK()));
     String withoutKid = sign(attacker, JWSAlgorithm.RS256, claims().build(), h -> h.keyID(null).jwk(attacker.toPublicJWK()));
 
-    assertRefused(plugin.onRequest(TestExchange.bearer(withJwk)), "jwt.signature_invalid");
-    assertRefused(plugin.onRequest(TestExchange.bearer(withoutKid)), "jwt.signature_invalid");
+    assertRefused(plugin.onRequest(Requests.bearer(withJwk)), "jwt.signature_invalid");
+    assertRefused(plugin.onRequest(Requests.bearer(withoutKid)), "jwt.signature_invalid");
   }
 
   @Test
@@ -398,7 +399,7 @@ class JwtPluginTest {
     JwtPlugin plugin = standard("forward_claims: { note: x-note, roles: x-roles, ctx: x-ctx }");
     JWTClaimsSet claims = claims().claim("note", "line\r\nx-admin: true").claim("roles", List.of("admin", "ops"))
         .claim("ctx", Map.of("a", 1)).build();
-    TestExchange exchange = TestExchange.bearer(sign(RSA, JWSAlgorithm.RS256, claims));
+    TestExchange exchange = Requests.bearer(sign(RSA, JWSAlgorithm.RS256, claims));
 
     assertThat(plugin.onRequest(exchange)).isSameAs(Decision.proceed());
     assertThat(exchange.requestHeaders().contains("x-note")).isFalse();

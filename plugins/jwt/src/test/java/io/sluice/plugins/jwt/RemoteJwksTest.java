@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.RSAKey;
+import io.sluice.plugintest.TestExchange;
 import io.sluice.spi.Decision;
 import io.sluice.spi.ErrorCode;
 import io.sluice.spi.GatewayError;
@@ -108,12 +109,12 @@ class RemoteJwksTest {
     RemoteJwks remote = plugin.verifier().remote(ISSUER);
 
     assertThat(remote.fetches()).isEqualTo(1); // started by the constructor, before any request
-    TestExchange alice = TestExchange.bearer(rs256("alice"));
+    TestExchange alice = Requests.bearer(rs256("alice"));
     Decision first = plugin.onRequest(alice);
 
     assertThat(settle(first, alice)).isSameAs(Decision.proceed());
     assertThat(alice.attributes().get(Identity.KEY).subject()).as("published by the resume step").isEqualTo("alice");
-    assertThat(settle(plugin, TestExchange.bearer(rs256("bob")))).isSameAs(Decision.proceed());
+    assertThat(settle(plugin, Requests.bearer(rs256("bob")))).isSameAs(Decision.proceed());
     assertThat(remote.fetches()).isEqualTo(1);
     assertThat(jwks.hits()).isEqualTo(1);
   }
@@ -122,19 +123,19 @@ class RemoteJwksTest {
   void rotationANewKeyIsFetchedOnItsFirstTokenAndARemovedKeyStopsWorking() throws Exception {
     jwks = new JwksServer(TestKeys.jwks(OLD));
     JwtPlugin plugin = plugin("0s");
-    assertThat(settle(plugin, TestExchange.bearer(rs256("before")))).isSameAs(Decision.proceed());
+    assertThat(settle(plugin, Requests.bearer(rs256("before")))).isSameAs(Decision.proceed());
 
     jwks.rotate(TestKeys.jwks(OLD, NEW)); // a new key appears
-    TestExchange alice = TestExchange.bearer(es256("alice"));
+    TestExchange alice = Requests.bearer(es256("alice"));
     Decision newKey = plugin.onRequest(alice);
     assertThat(newKey).isInstanceOf(Decision.Await.class);
     assertThat(alice.attributes().get(Identity.KEY)).as("nothing published before the keys arrive").isNull();
     assertThat(settle(newKey, alice)).isSameAs(Decision.proceed());
 
     jwks.rotate(TestKeys.jwks(NEW)); // the old one disappears
-    assertRefused(settle(plugin, TestExchange.bearer(sign(OLD, JWSAlgorithm.RS256, claims().subject("after").build(),
+    assertRefused(settle(plugin, Requests.bearer(sign(OLD, JWSAlgorithm.RS256, claims().subject("after").build(),
         h -> h.keyID("rsa-gone")))), "jwt.unknown_kid");
-    assertRefused(settle(plugin, TestExchange.bearer(rs256("after"))), "jwt.unknown_kid");
+    assertRefused(settle(plugin, Requests.bearer(rs256("after"))), "jwt.unknown_kid");
     assertThat(plugin.verifier().remote(ISSUER).fetches()).isEqualTo(4);
   }
 
@@ -143,19 +144,19 @@ class RemoteJwksTest {
     jwks = new JwksServer(TestKeys.jwks(OLD));
     JwtPlugin plugin = plugin("30s");
     RemoteJwks remote = plugin.verifier().remote(ISSUER);
-    settle(plugin, TestExchange.bearer(rs256("warm-up")));
+    settle(plugin, Requests.bearer(rs256("warm-up")));
     time.advance(Duration.ofSeconds(31));
 
-    assertRefused(settle(plugin, TestExchange.bearer(es256("a"))), "jwt.unknown_kid");
+    assertRefused(settle(plugin, Requests.bearer(es256("a"))), "jwt.unknown_kid");
     assertThat(remote.fetches()).isEqualTo(2);
-    Decision second = plugin.onRequest(TestExchange.bearer(es256("b")));
+    Decision second = plugin.onRequest(Requests.bearer(es256("b")));
     assertThat(second).isInstanceOf(Decision.Reply.class); // refused at once, no fetch
     assertRefused(second, "jwt.unknown_kid");
     assertThat(remote.fetches()).isEqualTo(2);
 
     time.advance(Duration.ofSeconds(31));
     jwks.rotate(TestKeys.jwks(OLD, NEW));
-    assertThat(settle(plugin, TestExchange.bearer(es256("c")))).isSameAs(Decision.proceed());
+    assertThat(settle(plugin, Requests.bearer(es256("c")))).isSameAs(Decision.proceed());
     assertThat(remote.fetches()).isEqualTo(3);
     assertThat(jwks.hits()).isEqualTo(3);
   }
@@ -165,16 +166,16 @@ class RemoteJwksTest {
     jwks = new JwksServer(TestKeys.jwks(OLD));
     JwtPlugin plugin = plugin("30s");
     RemoteJwks remote = plugin.verifier().remote(ISSUER);
-    assertThat(settle(plugin, TestExchange.bearer(rs256("alice")))).isSameAs(Decision.proceed());
+    assertThat(settle(plugin, Requests.bearer(rs256("alice")))).isSameAs(Decision.proceed());
 
     jwks.down(true);
     time.advance(Duration.ofMinutes(11)); // past the TTL: the next use refreshes in the background
-    assertThat(plugin.onRequest(TestExchange.bearer(rs256("bob")))).isSameAs(Decision.proceed());
+    assertThat(plugin.onRequest(Requests.bearer(rs256("bob")))).isSameAs(Decision.proceed());
     await(() -> remote.fetches() == 2 && jwks.hits() == 2);
     waitForIdle(remote);
 
-    assertThat(plugin.onRequest(TestExchange.bearer(rs256("carol")))).isSameAs(Decision.proceed());
-    assertRefused(settle(plugin, TestExchange.bearer(sign(OLD, JWSAlgorithm.RS256, claims().build(),
+    assertThat(plugin.onRequest(Requests.bearer(rs256("carol")))).isSameAs(Decision.proceed());
+    assertRefused(settle(plugin, Requests.bearer(sign(OLD, JWSAlgorithm.RS256, claims().build(),
         h -> h.keyID("unknown")))), "jwt.unknown_kid");
   }
 
@@ -184,7 +185,7 @@ class RemoteJwksTest {
     jwks.down(true);
     JwtPlugin plugin = plugin("30s");
 
-    GatewayError error = JwtPluginTest.rejection(settle(plugin, TestExchange.bearer(rs256("alice"))));
+    GatewayError error = JwtPluginTest.rejection(settle(plugin, Requests.bearer(rs256("alice"))));
 
     assertThat(error.code()).isEqualTo(ErrorCode.UPSTREAM_UNAVAILABLE);
     assertThat(error.httpStatus()).isEqualTo(503);
@@ -198,7 +199,7 @@ class RemoteJwksTest {
     long started = System.nanoTime();
 
     JwtPlugin plugin = plugin(jwks.uri("/endless"), "30s", log);
-    GatewayError error = JwtPluginTest.rejection(settle(plugin, TestExchange.bearer(rs256("alice"))));
+    GatewayError error = JwtPluginTest.rejection(settle(plugin, Requests.bearer(rs256("alice"))));
 
     // long before the 10 s request timeout: the read stops as soon as the limit is passed
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
@@ -217,7 +218,7 @@ class RemoteJwksTest {
     RecordingLogger log = new RecordingLogger();
 
     JwtPlugin plugin = plugin(jwks.uri("/huge"), "30s", log);
-    GatewayError error = JwtPluginTest.rejection(settle(plugin, TestExchange.bearer(rs256("alice"))));
+    GatewayError error = JwtPluginTest.rejection(settle(plugin, Requests.bearer(rs256("alice"))));
 
     // the client stopped reading at once: what was sent fits in the sockets' buffers, far from all of it
     assertThat(jwks.bytesSent()).isLessThan(length / 4);
@@ -249,15 +250,15 @@ class RemoteJwksTest {
     jwks = new JwksServer(TestKeys.jwks(OLD)).endless("/endless");
     RecordingLogger log = new RecordingLogger();
     JwtPlugin plugin = plugin(jwks.uri(), "0s", log);
-    assertThat(settle(plugin, TestExchange.bearer(rs256("alice")))).isSameAs(Decision.proceed());
+    assertThat(settle(plugin, Requests.bearer(rs256("alice")))).isSameAs(Decision.proceed());
 
     jwks.rotate("{\"keys\":[" + " ".repeat(RemoteJwks.MAX_BYTES) + "]}");
-    assertRefused(settle(plugin, TestExchange.bearer(sign(OLD, JWSAlgorithm.RS256, claims().build(),
+    assertRefused(settle(plugin, Requests.bearer(sign(OLD, JWSAlgorithm.RS256, claims().build(),
         h -> h.keyID("new-kid")))), "jwt.unknown_kid");
 
     assertThat(plugin.verifier().remote(ISSUER).fetches()).isEqualTo(2);
     assertThat(log.warnings()).singleElement().asString().contains("answered more than 524288 bytes").contains("keeping the last good keys");
-    assertThat(plugin.onRequest(TestExchange.bearer(rs256("bob")))).isSameAs(Decision.proceed());
+    assertThat(plugin.onRequest(Requests.bearer(rs256("bob")))).isSameAs(Decision.proceed());
   }
 
   /** The plugin as the gateway creates it: with the factory's own HTTP client, the one that meets redirects. */
@@ -325,15 +326,15 @@ class RemoteJwksTest {
     RSAKey evil = TestKeys.ATTACKER_RSA;
     attacker = new JwksServer(TestKeys.jwks(evil));
     JwtPlugin plugin = plugin("0s");
-    settle(plugin, TestExchange.bearer(rs256("warm-up")));
+    settle(plugin, Requests.bearer(rs256("warm-up")));
 
     String withJku = sign(evil, JWSAlgorithm.RS256, claims().build(), h -> h.keyID("attacker").jwkURL(URI.create(attacker.uri())));
     String withJkuAndRealKid = sign(evil, JWSAlgorithm.RS256, claims().subject("x").build(), h -> h.jwkURL(URI.create(attacker.uri())));
     String withX5u = sign(evil, JWSAlgorithm.RS256, claims().subject("y").build(), h -> h.x509CertURL(URI.create(attacker.uri())));
 
-    assertRefused(settle(plugin, TestExchange.bearer(withJku)), "jwt.unknown_kid");
-    assertRefused(settle(plugin, TestExchange.bearer(withJkuAndRealKid)), "jwt.signature_invalid");
-    assertRefused(settle(plugin, TestExchange.bearer(withX5u)), "jwt.signature_invalid");
+    assertRefused(settle(plugin, Requests.bearer(withJku)), "jwt.unknown_kid");
+    assertRefused(settle(plugin, Requests.bearer(withJkuAndRealKid)), "jwt.signature_invalid");
+    assertRefused(settle(plugin, Requests.bearer(withX5u)), "jwt.signature_invalid");
     assertThat(attacker.hits()).isZero();
   }
 
@@ -341,11 +342,11 @@ class RemoteJwksTest {
   void aReloadWithTheSameConfigKeepsTheFetchedKeys() throws Exception {
     jwks = new JwksServer(TestKeys.jwks(OLD));
     JwtPlugin plugin = plugin("30s");
-    settle(plugin, TestExchange.bearer(rs256("alice")));
+    settle(plugin, Requests.bearer(rs256("alice")));
 
     JwtPlugin reloaded = (JwtPlugin) new JwtPluginFactory().create(plugin.config(), new TestContext(plugin));
 
-    assertThat(reloaded.onRequest(TestExchange.bearer(rs256("bob")))).isSameAs(Decision.proceed());
+    assertThat(reloaded.onRequest(Requests.bearer(rs256("bob")))).isSameAs(Decision.proceed());
     assertThat(jwks.hits()).isEqualTo(1);
   }
 

@@ -49,7 +49,7 @@ class RbacPluginTest {
   void theFirstMatchingRuleDecidesEvenWhenALaterOneWouldAllow() {
     Identity moderator = jwt(List.of("moderator"), "");
 
-    GatewayError denied = error(plugin(null).onRequest(StubExchange.of("DELETE", "/rooms/7", moderator)));
+    GatewayError denied = error(plugin(null).onRequest(Requests.of("DELETE", "/rooms/7", moderator)));
 
     assertThat(denied.code()).isEqualTo(ErrorCode.FORBIDDEN);
     assertThat(denied.httpStatus()).isEqualTo(403);
@@ -57,21 +57,21 @@ class RbacPluginTest {
     assertThat(denied.message()).isEqualTo("Requires all of: rooms:delete, role:admin");
     assertThat(denied.details()).isEqualTo("rbac.rule_denied rule=0");
     // the same caller passes rule 1 on another method
-    assertThat(plugin(null).onRequest(StubExchange.of("PUT", "/rooms/7", moderator))).isSameAs(Decision.proceed());
+    assertThat(plugin(null).onRequest(Requests.of("PUT", "/rooms/7", moderator))).isSameAs(Decision.proceed());
   }
 
   @Test
   void requireAllNeedsEveryItemAndRequireAnyOne() {
     RbacPlugin plugin = plugin(null);
 
-    assertThat(plugin.onRequest(StubExchange.of("DELETE", "/rooms/7", jwt(List.of("admin"), "")))).isSameAs(Decision.proceed());
-    assertThat(plugin.onRequest(StubExchange.of("PUT", "/rooms/7", jwt(List.of("owner"), "")))).as("role:owner")
+    assertThat(plugin.onRequest(Requests.of("DELETE", "/rooms/7", jwt(List.of("admin"), "")))).isSameAs(Decision.proceed());
+    assertThat(plugin.onRequest(Requests.of("PUT", "/rooms/7", jwt(List.of("owner"), "")))).as("role:owner")
         .isSameAs(Decision.proceed());
-    assertThat(error(plugin.onRequest(StubExchange.of("PUT", "/rooms/7", jwt(List.of("guest"), "")))).message())
+    assertThat(error(plugin.onRequest(Requests.of("PUT", "/rooms/7", jwt(List.of("guest"), "")))).message())
         .isEqualTo("Requires one of: rooms:write, role:owner");
-    assertThat(error(plugin.onRequest(StubExchange.of("POST", "/orders", jwt(List.of("orders:write"), "")))).message())
+    assertThat(error(plugin.onRequest(Requests.of("POST", "/orders", jwt(List.of("orders:write"), "")))).message())
         .as("orders:write without role:clerk").isEqualTo("Requires all of: role:clerk; and one of: orders:write");
-    assertThat(plugin.onRequest(StubExchange.of("POST", "/orders", jwt(List.of("clerk"), "orders:write"))))
+    assertThat(plugin.onRequest(Requests.of("POST", "/orders", jwt(List.of("clerk"), "orders:write"))))
         .isSameAs(Decision.proceed());
   }
 
@@ -79,9 +79,9 @@ class RbacPluginTest {
   void permissionsInTheScopeClaimCountDirectly() {
     RbacPlugin plugin = plugin(null);
 
-    assertThat(plugin.onRequest(StubExchange.of("GET", "/invoices/1", jwt(List.of(), "openid orders:read"))))
+    assertThat(plugin.onRequest(Requests.of("GET", "/invoices/1", jwt(List.of(), "openid orders:read"))))
         .isSameAs(Decision.proceed());
-    assertThat(error(plugin.onRequest(StubExchange.of("GET", "/invoices/1", jwt(List.of(), "openid orders:write")))).message())
+    assertThat(error(plugin.onRequest(Requests.of("GET", "/invoices/1", jwt(List.of(), "openid orders:write")))).message())
         .isEqualTo("Missing permission orders:read");
   }
 
@@ -89,17 +89,17 @@ class RbacPluginTest {
   void noMatchingRuleFollowsTheDefault() {
     Identity anyone = jwt(List.of(), "");
 
-    GatewayError denied = error(plugin(null).onRequest(StubExchange.of("GET", "/elsewhere", anyone)));
+    GatewayError denied = error(plugin(null).onRequest(Requests.of("GET", "/elsewhere", anyone)));
     assertThat(denied.code()).isEqualTo(ErrorCode.FORBIDDEN);
     assertThat(denied.details()).isEqualTo("rbac.no_rule");
-    assertThat(plugin(RbacConfig.Access.ALLOW).onRequest(StubExchange.of("GET", "/elsewhere", anyone))).isSameAs(Decision.proceed());
-    assertThat(plugin(RbacConfig.Access.ALLOW).onRequest(StubExchange.of("GET", "/orders/1", anyone)))
+    assertThat(plugin(RbacConfig.Access.ALLOW).onRequest(Requests.of("GET", "/elsewhere", anyone))).isSameAs(Decision.proceed());
+    assertThat(plugin(RbacConfig.Access.ALLOW).onRequest(Requests.of("GET", "/orders/1", anyone)))
         .as("a matching rule still decides").isNotSameAs(Decision.proceed());
   }
 
   @Test
   void withoutAnIdentityTheCallerIsUnauthenticated() {
-    GatewayError error = error(plugin(RbacConfig.Access.ALLOW).onRequest(StubExchange.of("GET", "/elsewhere", null)));
+    GatewayError error = error(plugin(RbacConfig.Access.ALLOW).onRequest(Requests.of("GET", "/elsewhere", null)));
 
     assertThat(error.code()).isEqualTo(ErrorCode.UNAUTHENTICATED);
     assertThat(error.httpStatus()).isEqualTo(401);
@@ -109,9 +109,9 @@ class RbacPluginTest {
   @Test
   void decisionsAreLoggedAtDebugWithTheRuleIndex() {
     RbacPlugin plugin = plugin(null);
-    plugin.onRequest(StubExchange.of("GET", "/orders/9", jwt(List.of("moderator"), "")));
-    plugin.onRequest(StubExchange.of("PUT", "/rooms/9", jwt(List.of("moderator"), "")));
-    plugin.onRequest(StubExchange.of("GET", "/nowhere", jwt(List.of("moderator"), "")));
+    plugin.onRequest(Requests.of("GET", "/orders/9", jwt(List.of("moderator"), "")));
+    plugin.onRequest(Requests.of("PUT", "/rooms/9", jwt(List.of("moderator"), "")));
+    plugin.onRequest(Requests.of("GET", "/nowhere", jwt(List.of("moderator"), "")));
 
     assertThat(log.messages).containsExactly(
         "DEBUG rbac route=rooms-route request=req-1 GET /orders/9 subject=alice: deny by rule 2",
@@ -122,7 +122,7 @@ class RbacPluginTest {
   @Test
   void nothingIsLoggedAboveDebug() {
     log.level = System.Logger.Level.INFO;
-    plugin(null).onRequest(StubExchange.of("GET", "/orders/9", jwt(List.of("moderator"), "")));
+    plugin(null).onRequest(Requests.of("GET", "/orders/9", jwt(List.of("moderator"), "")));
 
     assertThat(log.messages).isEmpty();
   }
