@@ -84,6 +84,34 @@ class PluginRegistryTest {
   }
 
   @Test
+  void pluginsInTwoJarsShareAnAttributeThroughASharedKey() throws Exception {
+    Path plugins = Files.createDirectories(dir.resolve("plugins"));
+    String body = "exchange.requestHeaders().set(\"x-internals\", visible);";
+    jar(plugins.resolve("writer.jar"), "com.example.writer", "writer", true, FACTORY.replace(body,
+        "exchange.attributes().put(AttributeKey.shared(\"acme.tenant\", String.class), \"acme\");"));
+    jar(plugins.resolve("reader.jar"), "com.example.reader", "reader", true, FACTORY.replace(body,
+        "exchange.requestHeaders().set(\"x-tenant\", String.valueOf("
+            + "exchange.attributes().get(AttributeKey.shared(\"acme.tenant\", String.class))));"));
+
+    PluginRegistry registry = PluginRegistry.discover(List.of(plugins));
+    assertThat(registry.problems()).isEmpty();
+    Plugin writer = create(registry.get("writer"));
+    Plugin reader = create(registry.get("reader"));
+    assertThat(writer.getClass().getClassLoader()).isNotSameAs(reader.getClass().getClassLoader());
+
+    Map<String, String> headers = new java.util.HashMap<>();
+    Exchange exchange = FakeExchange.withHeaders(headers);
+    writer.onRequest(exchange);
+    reader.onRequest(exchange);
+    assertThat(headers).containsEntry("x-tenant", "acme");
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Plugin create(InstalledPlugin installed) throws Exception {
+    return ((io.sluice.spi.PluginFactory) installed.factory()).create(newRecord(installed.factory().configType()), null);
+  }
+
+  @Test
   void reportsEveryBrokenJarByPath() throws Exception {
     Path plugins = Files.createDirectories(dir.resolve("plugins"));
     jar(plugins.resolve("a-one.jar"), "com.example.one", "same_name", true);
@@ -234,8 +262,17 @@ class PluginRegistryTest {
         public io.sluice.spi.Headers remove(String n) { headers.remove(n); return this; }
         public java.util.Set<String> names() { return headers.keySet(); }
       };
+      Map<io.sluice.spi.AttributeKey<?>, Object> values = new java.util.HashMap<>();
+      io.sluice.spi.Attributes attributes = new io.sluice.spi.Attributes() {
+        public <T> T get(io.sluice.spi.AttributeKey<T> key) { return key.type().cast(values.get(key)); }
+        public <T> void put(io.sluice.spi.AttributeKey<T> key, T value) { values.put(key, value); }
+      };
       return (Exchange) java.lang.reflect.Proxy.newProxyInstance(Exchange.class.getClassLoader(), new Class<?>[] {Exchange.class},
-          (proxy, method, args) -> method.getName().equals("requestHeaders") ? view : null);
+          (proxy, method, args) -> switch (method.getName()) {
+            case "requestHeaders" -> view;
+            case "attributes" -> attributes;
+            default -> null;
+          });
     }
   }
 }
