@@ -35,6 +35,7 @@ END = "<!-- e2e-results:end -->"
 NAMES = {
     "direct": "direct (no proxy)",
     "nginx": "nginx reverse proxy",
+    "nginx-cache": "nginx proxy_cache",
     "haproxy": "HAProxy reverse proxy",
     "sluice": "Sluice",
     "sluice-log": "Sluice, access log on",
@@ -44,6 +45,7 @@ NAMES = {
 COLORS = {
     "direct": "#9e9e9e",
     "nginx": "#2e7d32",
+    "nginx-cache": "#81c784",
     "haproxy": "#00897b",
     "sluice": "#1565c0",
     "sluice-log": "#64b5f6",

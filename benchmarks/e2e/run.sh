@@ -66,7 +66,9 @@
 #                                   concurrent streams per connection, duration-based (-D)
 #   --h2-streams N        h2load's concurrent streams per connection (-m), at most 100 [10]
 #   --sizes LIST          body sizes, comma separated, of: small,16k [small,16k]
-#   --candidates LIST     of: direct,nginx,haproxy,sluice,sluice-log,sluice-chain,sluice-alt
+#   --candidates LIST     of: direct,nginx,nginx-cache,haproxy,sluice,sluice-log,sluice-chain,sluice-alt
+#                         (nginx-cache: the nginx proxy with proxy_cache, every 200 stored for 1 h; compare
+#                         with sluice-alt and --alt-append benchmarks/e2e/cache-hit.yaml)
 #                         [direct,nginx,sluice,sluice-log,sluice-chain]
 #   --topology NAME       split (upstream and load generator on CPU 0, proxy on CPU 1) or shared-core
 #                         (upstream and proxy on CPU 1, load generator on CPU 0); sets the three
@@ -74,7 +76,7 @@
 #   --proxy-cpus SPEC     taskset CPU list for the proxies [1]
 #   --upstream-cpus SPEC  taskset CPU list for the upstream nginx [0]
 #   --wrk-cpus SPEC       taskset CPU list for wrk and h2load [0]
-#   --port-base P         ports P..P+9 on 127.0.0.1 [18080]
+#   --port-base P         ports P..P+11 on 127.0.0.1 [18080]
 #   --sluice-opts OPTS    extra JVM options for sluice, sluice-log and sluice-chain (SLUICE_JAVA_OPTS) []
 #   --alt-dist DIR        distribution for sluice-alt [the built one]
 #   --alt-opts OPTS       SLUICE_JAVA_OPTS for sluice-alt []
@@ -174,7 +176,7 @@ IFS=, read -ra cand_list <<<"$candidates"
 IFS=, read -ra load_list <<<"$loads"
 for s in "${size_list[@]}"; do [[ $s == small || $s == 16k ]] || die "unknown size '$s' (expected small or 16k)"; done
 for c in "${cand_list[@]}"; do
-  case $c in direct | nginx | haproxy | sluice | sluice-log | sluice-chain | sluice-alt) ;; *) die "unknown candidate '$c'" ;; esac
+  case $c in direct | nginx | nginx-cache | haproxy | sluice | sluice-log | sluice-chain | sluice-alt) ;; *) die "unknown candidate '$c'" ;; esac
 done
 for l in "${load_list[@]}"; do [[ $l == wrk || $l == h2load ]] || die "unknown load '$l' (expected wrk or h2load)"; done
 has_load() { local l; for l in "${load_list[@]}"; do [[ $l == "$1" ]] && return 0; done; return 1; }
@@ -230,8 +232,10 @@ port_upstream_h2=$((port_base + 6))
 port_nginx_h2=$((port_base + 7))
 port_haproxy=$((port_base + 8))
 port_haproxy_h2=$((port_base + 9))
+port_nginx_cache=$((port_base + 10))
+port_nginx_cache_h2=$((port_base + 11))
 for p in "$port_upstream" "$port_nginx" "$port_sluice" "$port_sluice_log" "$port_sluice_alt" "$port_sluice_chain" \
-  "$port_upstream_h2" "$port_nginx_h2" "$port_haproxy" "$port_haproxy_h2"; do
+  "$port_upstream_h2" "$port_nginx_h2" "$port_haproxy" "$port_haproxy_h2" "$port_nginx_cache" "$port_nginx_cache_h2"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then die "port $p on 127.0.0.1 is in use (choose --port-base)"; fi
 done
 
@@ -323,8 +327,12 @@ EOF
   echo "}"
 } >"$tmp/upstream/nginx.conf"
 
-{
-  nginx_common "$tmp/nginx"
+# The nginx reverse proxy in prefix dir $1 on ports $2 (HTTP/1.1) and $3 (h2c); with $4 = cache, the
+# same proxy with proxy_cache in front: every 200 is stored for an hour (the upstream's static answers
+# carry no Cache-Control), which is what `cache: { default_ttl: 1h }` does in Sluice.
+nginx_proxy_conf() {
+  local dir=$1 port=$2 port_h2=$3 cache=${4:-}
+  nginx_common "$dir"
   cat <<EOF
 worker_processes $proxy_workers;
 worker_rlimit_nofile 65536;
@@ -336,7 +344,10 @@ http {
   keepalive_requests 10000000;
   server_tokens off;
 EOF
-  temp_paths "$tmp/nginx"
+  temp_paths "$dir"
+  if [[ $cache == cache ]]; then
+    echo "  proxy_cache_path $dir/cache levels=1:2 keys_zone=bench:10m max_size=64m inactive=1h use_temp_path=off;"
+  fi
   cat <<EOF
   upstream origin {
     server 127.0.0.1:$port_upstream;
@@ -348,7 +359,7 @@ EOF
   # With h2load, a second server block speaks h2c to the client and proxies exactly as the first.
   for protocol in http1 ${has_h2load:+h2c}; do
     echo "  server {"
-    if [[ $protocol == h2c ]]; then nginx_listen "$port_nginx_h2" h2c; else nginx_listen "$port_nginx"; fi
+    if [[ $protocol == h2c ]]; then nginx_listen "$port_h2" h2c; else nginx_listen "$port"; fi
     cat <<EOF
     location / {
       proxy_pass http://origin;
@@ -364,12 +375,25 @@ EOF
       proxy_set_header X-Forwarded-Proto \$scheme;
       proxy_set_header X-Request-Id \$request_id;
       add_header X-Request-Id \$request_id always;
+EOF
+    if [[ $cache == cache ]]; then
+      cat <<EOF
+      proxy_cache bench;
+      proxy_cache_valid 200 1h;
+      proxy_cache_lock on;
+      add_header X-Cache-Status \$upstream_cache_status;
+EOF
+    fi
+    cat <<EOF
     }
   }
 EOF
   done
   echo "}"
-} >"$tmp/nginx/nginx.conf"
+}
+mkdir -p "$tmp/nginx-cache"
+nginx_proxy_conf "$tmp/nginx" "$port_nginx" "$port_nginx_h2" >"$tmp/nginx/nginx.conf"
+nginx_proxy_conf "$tmp/nginx-cache" "$port_nginx_cache" "$port_nginx_cache_h2" cache >"$tmp/nginx-cache/nginx.conf"
 
 # HAProxy: the same job as the nginx proxy. One thread per CPU of the proxy's share, connections to
 # the upstream kept alive and shared between clients (http-reuse always, like nginx's keepalive
@@ -480,6 +504,7 @@ sluice_config "$port_sluice_log" true >"$tmp/sluice-log.yaml"
 { sluice_config "$port_sluice_chain" false; sluice_chain_plugins; } >"$tmp/sluice-chain.yaml"
 cp "$tmp/upstream/nginx.conf" "$raw/upstream-nginx.conf"
 cp "$tmp/nginx/nginx.conf" "$raw/proxy-nginx.conf"
+cp "$tmp/nginx-cache/nginx.conf" "$raw/proxy-nginx-cache.conf"
 cp "$tmp/haproxy/haproxy.cfg" "$raw/proxy-haproxy.cfg"
 cp "$tmp/sluice.yaml" "$raw/sluice.yaml"
 cp "$tmp/sluice-chain.yaml" "$raw/sluice-chain.yaml"
@@ -502,10 +527,10 @@ end
 EOF
 
 # --- Start everything.
-declare -A url_port=([direct]=$port_upstream [nginx]=$port_nginx [haproxy]=$port_haproxy [sluice]=$port_sluice
+declare -A url_port=([direct]=$port_upstream [nginx]=$port_nginx [nginx-cache]=$port_nginx_cache [haproxy]=$port_haproxy [sluice]=$port_sluice
   [sluice-log]=$port_sluice_log [sluice-alt]=$port_sluice_alt [sluice-chain]=$port_sluice_chain)
 # h2load's ports: nginx speaks h2c on separate ports, Sluice's listeners on the same one.
-declare -A h2_port=([direct]=$port_upstream_h2 [nginx]=$port_nginx_h2 [haproxy]=$port_haproxy_h2 [sluice]=$port_sluice
+declare -A h2_port=([direct]=$port_upstream_h2 [nginx]=$port_nginx_h2 [nginx-cache]=$port_nginx_cache_h2 [haproxy]=$port_haproxy_h2 [sluice]=$port_sluice
   [sluice-log]=$port_sluice_log [sluice-alt]=$port_sluice_alt [sluice-chain]=$port_sluice_chain)
 declare -A main_pid=()
 
@@ -536,6 +561,10 @@ has_candidate() { local c; for c in "${cand_list[@]}"; do [[ $c == "$1" ]] && re
 if has_candidate nginx; then
   start_bg nginx "$proxy_cpus" nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/error.log"
   wait_ready nginx "$port_nginx"
+fi
+if has_candidate nginx-cache; then
+  start_bg nginx-cache "$proxy_cpus" nginx -p "$tmp/nginx-cache" -c "$tmp/nginx-cache/nginx.conf" -e "$tmp/nginx-cache/error.log"
+  wait_ready nginx-cache "$port_nginx_cache"
 fi
 if has_candidate haproxy; then
   haproxy -c -q -f "$tmp/haproxy/haproxy.cfg" || die "haproxy refused its config: see $raw/proxy-haproxy.cfg"
@@ -591,7 +620,7 @@ pids_of() {
   local root=${main_pid[$1]:-}
   [[ -n $root ]] || return 0
   echo "$root"
-  if [[ $1 == upstream || $1 == nginx ]]; then pgrep -P "$root" || true; fi
+  if [[ $1 == upstream || $1 == nginx || $1 == nginx-cache ]]; then pgrep -P "$root" || true; fi
 }
 
 cpu_ticks() { # "utime stime" of the given PIDs, summed, in clock ticks
