@@ -241,9 +241,15 @@ public final class OutlierDetector {
       ejectionsBy[reason].increment();
     }
     returns[index] = loop.schedule(() -> bringBack(index), time.toNanos(), TimeUnit.NANOSECONDS);
-    LOG.log(System.Logger.Level.WARNING, "upstream ''{0}'': endpoint {1} ejected for {2}ms ({3}; ejection {4} of this"
-        + " endpoint); {5} of {6} endpoints ejected", upstream, endpoints[index], time.toMillis(), why, times, ejectedCount,
+    LOG.log(System.Logger.Level.WARNING, "upstream ''{0}'': endpoint {1} ejected for {2} ({3}; ejection {4} of this"
+        + " endpoint); {5} of {6} endpoints ejected", upstream, endpoints[index], readable(time), why, times, ejectedCount,
         endpoints.length);
+  }
+
+  /** {@code 30s} or {@code 1500ms}, as durations are written in the config. */
+  private static String readable(Duration duration) {
+    long millis = duration.toMillis();
+    return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
   }
 
   private void bringBack(int index) {
