@@ -154,10 +154,8 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     exchange.upstreamName(cluster.name());
     pool = pools.pool(endpoint, cluster.config());
     attemptsSent = 1;
-    if (retry != null) {
-      countedInBudget = true;
-      cluster.retryBudget().requestStarted();
-    }
+    countedInBudget = true; // every request to the upstream, retried or not, makes room in its retry budget
+    cluster.retryBudget().requestStarted();
     if (grpc != null && grpc.hasDeadline()) {
       deadlineTimer = client.channel().eventLoop().schedule(this::onDeadline, Math.max(0, grpc.remainingNanos()),
           TimeUnit.NANOSECONDS);

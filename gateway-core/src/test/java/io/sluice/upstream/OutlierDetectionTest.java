@@ -2,12 +2,20 @@ package io.sluice.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.admin.AdminServer;
+import io.sluice.config.AdminConfig;
 import io.sluice.config.Endpoint;
 import io.sluice.testing.Gateway;
 import io.sluice.testing.LogCapture;
 import io.sluice.testing.Poll;
 import io.sluice.testing.TestUpstream;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -118,6 +126,19 @@ class OutlierDetectionTest {
         assertThat(gateway.send("GET", "/y").statusCode()).isEqualTo(200);
       }
       assertThat(healthy.requestsFor("/y")).isEqualTo(10);
+
+      try (AdminServer admin = AdminServer.start(new AdminConfig(true, "127.0.0.1", 0), gateway.server(), null)) {
+        HttpResponse<String> answer = HttpClient.newHttpClient().send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + "/admin/upstreams")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        JsonNode pool = new ObjectMapper().readTree(answer.body()).at("/upstreams/pool");
+        assertThat(pool.at("/outlier_detection/ejected").asInt()).isEqualTo(1);
+        assertThat(pool.at("/outlier_detection/max_ejected").asInt()).isEqualTo(1);
+        assertThat(pool.at("/endpoints/0/ejected").asBoolean()).isTrue();
+        assertThat(pool.at("/endpoints/0/ejections").asInt()).isEqualTo(1);
+        assertThat(pool.at("/endpoints/0/healthy").asBoolean()).isTrue(); // no health check: ejection is its own state
+        assertThat(pool.at("/endpoints/1/ejected").asBoolean()).isFalse();
+      }
     }
   }
 
