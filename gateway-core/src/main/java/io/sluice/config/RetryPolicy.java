@@ -9,7 +9,7 @@ import java.util.Set;
  * jittered backoff, as long as attempts are left and the upstream's retry budget allows.
  * Only requests that are safe to repeat are retried: idempotent methods (or any method on a
  * route with {@code retry_non_idempotent: true}); a connect failure, where nothing was sent,
- * is retried for any method. A request body must be complete and held by the gateway (bounded by
+ * and a gRPC UNAVAILABLE answer, where the server says it served nothing, for any method. A request body must be complete and kept by the gateway (bounded by
  * {@code bufferBodyBytes}) to be sent again.
  *
  * @param attempts the most times a request is sent, the first included; at least 2
@@ -19,8 +19,9 @@ import java.util.Set;
  *     route's (or upstream's) response timeout
  * @param backoffBase the first retry waits a random time up to this; each next one up to twice as long
  * @param backoffMax the longest a retry waits
- * @param bufferBodyBytes request bodies with a known length up to this are held until the
- *     response starts, so that they can be sent again; 0 to retry only bodyless requests
+ * @param bufferBodyBytes request bodies up to this size are kept (the received buffers, retained
+ *     while they are forwarded, not delayed) until the exchange ends, so that they can be sent
+ *     again; 0 to retry only bodyless requests once they were sent
  */
 public record RetryPolicy(
     int attempts,

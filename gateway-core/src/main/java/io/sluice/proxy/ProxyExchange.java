@@ -52,7 +52,8 @@ import java.util.concurrent.TimeUnit;
  * <p>A route with {@code retry} sends a request again when an attempt fails in a retryable way
  * before anything of the response reached the client: to another endpoint, after a jittered
  * backoff on this event loop's timer, within the upstream's {@link io.sluice.upstream.RetryBudget}.
- * A request body is sent again only when the exchange holds all of it ({@link #replayBody}); a
+ * A request body is sent again only when the exchange kept all of it ({@link #replayBody}: the
+ * received buffers themselves, retained while they are forwarded, up to the policy's bound); a
  * connect failure loses nothing, so the body pieces waiting for the connection simply wait on.
  * Every attempt's outcome is told to the upstream's {@link OutlierDetector}, if it has one.
  */
@@ -99,8 +100,14 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
   private boolean responseTimerArmed;
   private ScheduledFuture<?> bodyRateTimer;
   private ScheduledFuture<?> deadlineTimer;
-  /** The whole request body, kept so that a retry can send it again; {@code null} when not kept. */
-  private ByteBuf replayBody;
+  /**
+   * The request body so far, as retained duplicates of the buffers forwarded (no copy), kept so that
+   * a retry can send it again; {@code null} when the route does not retry or the body outgrew the bound.
+   */
+  private ArrayDeque<ByteBuf> replayBody;
+  private long replayBytes;
+  /** The request's trailers once it ended, for a retry to send again. */
+  private HttpHeaders requestTrailers;
   /** Attempts sent (or being sent) by the retry policy, the first included. */
   private int attemptsSent;
   private boolean holdsRetrySlot;
@@ -163,8 +170,13 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     if (!requestEnded && limits.minRequestBodyRate() > 0) {
       bodyRateTimer = schedule(this::checkBodyRate, limits.requestBodyTimeout());
     }
-    if (!requestEnded && (chain.buffersRequestBody() || buffersForRetry())) {
-      // A plugin judges the whole body first, or a retry may send it again: collect it, then contact the upstream.
+    if (!requestEnded && retry != null && retry.bufferBodyBytes() > 0 && head.contentLength() <= retry.bufferBodyBytes()
+        && (resendable || retry.retries(RetryPolicy.Condition.CONNECT_FAILURE)
+            || grpc != null && retry.retries(RetryPolicy.Condition.UNAVAILABLE))) {
+      replayBody = new ArrayDeque<>();
+    }
+    if (!requestEnded && chain.buffersRequestBody()) {
+      // A plugin judges the whole body first: collect it, then contact the upstream.
       collected = client.channel().alloc().compositeBuffer(Integer.MAX_VALUE);
       return;
     }
@@ -187,8 +199,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     int size = content.readableBytes();
     exchange.addRequestBytes(size);
     bodyBytesThisWindow += size;
-    long limit = collected == null || !chain.buffersRequestBody() ? route.maxBodyBytes()
-        : Math.min(route.maxBodyBytes(), chain.requestBodyBufferLimit());
+    long limit = collected == null ? route.maxBodyBytes() : Math.min(route.maxBodyBytes(), chain.requestBodyBufferLimit());
     if (exchange.requestBytes() > limit) {
       content.release();
       fail(GatewayError.of(ErrorCode.PAYLOAD_TOO_LARGE, "Request body exceeds the limit of " + limit + " bytes"),
@@ -213,6 +224,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
       collected.addComponent(true, content);
       return;
     }
+    keepForReplay(content);
     if (upstream == null) {
       if (pendingBody == null) {
         pendingBody = new ArrayDeque<>();
@@ -231,6 +243,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
       return;
     }
     requestEnded = true;
+    requestTrailers = trailers;
     cancel(bodyRateTimer);
     if (grpc != null && grpc.web() != null && !forwardRequestRest()) {
       return;
@@ -243,7 +256,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
       }
     }
     if (collected != null) {
-      GatewayError refusal = chain.buffersRequestBody() ? chain.onRequestBody(view, collected) : null;
+      GatewayError refusal = chain.onRequestBody(view, collected);
       ByteBuf body = collected;
       collected = null;
       if (refusal != null) {
@@ -251,13 +264,9 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
         fail(refusal, "");
         return;
       }
+      keepForReplay(body);
       pendingBody = new ArrayDeque<>();
-      if (retry != null && body.readableBytes() <= retry.bufferBodyBytes()) {
-        replayBody = body;
-        pendingBody.add(body.retainedDuplicate());
-      } else {
-        pendingBody.add(body);
-      }
+      pendingBody.add(body);
       pendingTrailers = trailers;
       pool.acquire(cluster.poolSettings(), this);
       return;
@@ -301,11 +310,13 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     } else if (collected != null) {
       collected.addComponent(true, rest);
     } else if (upstream == null) {
+      keepForReplay(rest);
       if (pendingBody == null) {
         pendingBody = new ArrayDeque<>();
       }
       pendingBody.add(rest);
     } else {
+      keepForReplay(rest);
       upstream.channel().write(new DefaultHttpContent(rest), upstream.channel().voidPromise());
     }
     return true;
@@ -394,7 +405,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     if (failure.kind() == UpstreamFailure.Kind.CONNECT) {
       report(OutlierDetector.Result.CONNECT_FAILURE);
       // nothing was sent: any method may go again, and body pieces wait in pendingBody as before
-      if (mayRetry(RetryPolicy.Condition.CONNECT_FAILURE, true)) {
+      if (mayRetry(RetryPolicy.Condition.CONNECT_FAILURE, true, true)) {
         retryAfterBackoff();
         return;
       }
@@ -417,7 +428,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     stopResponseTimer();
     int code = response.status().code();
     report(code >= 500 ? OutlierDetector.Result.FAILURE : OutlierDetector.Result.SUCCESS);
-    if (isRetryableAnswer(response) && requestEnded && mayRetry(null, false)) {
+    if (isRetryableAnswer(response) && requestEnded && mayRetry(null, isGrpcUnavailable(response), false)) {
       discardingResponse = true; // read it to its end so that the connection can serve another request
       return;
     }
@@ -552,7 +563,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
       report(OutlierDetector.Result.FAILURE);
     }
     if (failure.kind() != UpstreamFailure.Kind.MALFORMED && (discardingResponse || !failure.responseStarted())
-        && (discardingResponse || mayRetry(RetryPolicy.Condition.RESET, false))) {
+        && (discardingResponse || mayRetry(RetryPolicy.Condition.RESET, false, false))) {
       upstreamAttemptOver();
       retryAfterBackoff();
       return;
@@ -608,11 +619,27 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
 
   // ---- retries ----
 
-  /** Whether a body of known length that fits the retry policy's buffer is to be held for a retry. */
-  private boolean buffersForRetry() {
-    return retry != null && retry.bufferBodyBytes() > 0 && head.contentLength() >= 0
-        && head.contentLength() <= retry.bufferBodyBytes() && (resendable || retry.retries(RetryPolicy.Condition.CONNECT_FAILURE))
-        && (grpc == null || grpc.web() == null);
+  /**
+   * Keeps a retained duplicate of {@code content}, about to go upstream, for a retry to send again,
+   * while the body stays within the policy's bound; past it, lets go of all of it for good.
+   */
+  private void keepForReplay(ByteBuf content) {
+    if (replayBody == null) {
+      return;
+    }
+    replayBytes += content.readableBytes();
+    if (replayBytes > retry.bufferBodyBytes()) {
+      releaseReplay();
+      return;
+    }
+    replayBody.add(content.retainedDuplicate());
+  }
+
+  private void releaseReplay() {
+    if (replayBody != null) {
+      replayBody.forEach(ByteBuf::release);
+      replayBody = null;
+    }
   }
 
   /** A response the route retries on: one of its statuses, or a gRPC trailers-only UNAVAILABLE. */
@@ -623,22 +650,37 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     if (retry.statuses().contains(response.status().code())) {
       return true;
     }
+    return isGrpcUnavailable(response);
+  }
+
+  /**
+   * A gRPC call answered trailers-only with UNAVAILABLE, on a route that retries those: the server
+   * says it did not serve the call, so it is retried whatever its method (every gRPC call is a POST).
+   */
+  private boolean isGrpcUnavailable(HttpResponse response) {
     return grpc != null && retry.retries(RetryPolicy.Condition.UNAVAILABLE)
         && "14".equals(response.headers().get("grpc-status"));
   }
 
   /**
    * Whether the attempt that just failed with {@code condition} ({@code null}: a retryable status)
-   * is retried: the route retries it, attempts are left, the request is safe to repeat
-   * ({@code nothingSent}: it did not leave), all of its body is at hand, and the budget has room.
-   * Takes a budget slot when it says yes and the exchange held none.
+   * is retried: the route retries it, attempts are left, the request is safe to repeat (an
+   * idempotent method, or {@code anyMethod}), all of its body is at hand (still waiting to be sent
+   * when {@code nothingSent}, else kept whole), and the budget has room. Takes a budget slot when it
+   * says yes and the exchange held none.
    */
-  private boolean mayRetry(RetryPolicy.Condition condition, boolean nothingSent) {
+  private boolean mayRetry(RetryPolicy.Condition condition, boolean anyMethod, boolean nothingSent) {
     if (retry == null || attemptsSent >= retry.attempts() || responseStarted
         || condition != null && !retry.retries(condition)) {
       return false;
     }
-    if (!nothingSent && (!resendable || head.hasBody() && (replayBody == null || !requestEnded))) {
+    if (!anyMethod && !resendable) {
+      return false;
+    }
+    boolean bodyAtHand = nothingSent
+        ? !bodyForwarded || replayBody != null // an earlier attempt may have taken pieces no one kept
+        : !head.hasBody() || replayBody != null && requestEnded;
+    if (!bodyAtHand) {
       return false;
     }
     if (!holdsRetrySlot) {
@@ -682,8 +724,11 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     cluster.retryBudget().sent();
     pool = pools.pool(endpoint, cluster.config());
     if (replayBody != null && (pendingBody == null || pendingBody.isEmpty())) { // after a connect failure it is still there
-      pendingBody = new ArrayDeque<>();
-      pendingBody.add(replayBody.retainedDuplicate());
+      pendingBody = new ArrayDeque<>(replayBody.size());
+      for (ByteBuf part : replayBody) {
+        pendingBody.add(part.retainedDuplicate());
+      }
+      pendingTrailers = requestTrailers;
     }
     pool.acquire(cluster.poolSettings(), this);
   }
@@ -755,7 +800,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
       return;
     }
     report(OutlierDetector.Result.FAILURE);
-    if (!responseStarted && mayRetry(RetryPolicy.Condition.TIMEOUT, false)) {
+    if (!responseStarted && mayRetry(RetryPolicy.Condition.TIMEOUT, false, false)) {
       upstream.discard();
       upstreamAttemptOver();
       retryAfterBackoff();
@@ -851,10 +896,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     cancel(bodyRateTimer);
     cancel(deadlineTimer);
     cancel(backoffTimer);
-    if (replayBody != null) {
-      replayBody.release();
-      replayBody = null;
-    }
+    releaseReplay();
     if (holdsRetrySlot) {
       holdsRetrySlot = false;
       cluster.retryBudget().release();
