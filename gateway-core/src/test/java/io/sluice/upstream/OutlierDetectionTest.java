@@ -143,6 +143,49 @@ class OutlierDetectionTest {
   }
 
   @Test
+  void aReloadKeepsTheEjectionsOfAnUnchangedUpstreamAndAChangedOneStartsAfresh() throws Exception {
+    try (TestUpstream failing = new TestUpstream(); TestUpstream healthy = new TestUpstream()) {
+      String detection = "{ consecutive_5xx: 2, base_ejection_time: 1m, max_ejection_percent: 50 }";
+      Map<String, String> env = Map.of("P0", String.valueOf(failing.port()), "P1", String.valueOf(healthy.port()));
+      try (Gateway gateway = gateway(List.of(failing.port(), healthy.port()), detection)) {
+        failing.echoStatus(503);
+        for (int i = 0; i < 4; i++) {
+          gateway.send("GET", "/r");
+        }
+        Poll.until("ejected", () -> detector(gateway).isEjected(endpoint(failing.port())));
+        OutlierDetector before = detector(gateway);
+
+        gateway.reload(reloaded(detection, "- { id: extra, match: { path: /extra }, respond: { status: 204 } }"), env);
+        assertThat(detector(gateway)).isSameAs(before);
+        assertThat(detector(gateway).isEjected(endpoint(failing.port()))).isTrue();
+        for (int i = 0; i < 4; i++) {
+          assertThat(gateway.send("GET", "/r").statusCode()).isEqualTo(200);
+        }
+
+        gateway.reload(reloaded("{ consecutive_5xx: 3, base_ejection_time: 1m, max_ejection_percent: 50 }", ""), env);
+        assertThat(detector(gateway)).isNotSameAs(before);
+        assertThat(detector(gateway).ejectedCount()).isZero();
+        assertThat(ejectedGauge(gateway)).as("the gauge reads the new detector").isZero();
+      }
+    }
+  }
+
+  private static String reloaded(String detection, String extraRoute) {
+    return """
+        server:
+          listeners: [ { name: test, bind: 127.0.0.1, port: 0 } ]
+          event_loops: 1
+        upstreams:
+          pool:
+            endpoints: [ "http://127.0.0.1:${P0}", "http://127.0.0.1:${P1}" ]
+            outlier_detection: %s
+        routes:
+          - { id: all, match: { path: /** }, upstream: pool }
+          %s
+        """.formatted(detection, extraRoute);
+  }
+
+  @Test
   void noMoreThanMaxEjectionPercentOfTheEndpointsAreEjected() throws Exception {
     List<TestUpstream> upstreams = new ArrayList<>();
     try {
