@@ -49,7 +49,10 @@ public record RetryPolicy(
 
   /** Failures that can be retried, besides statuses. */
   public enum Condition {
-    /** The connection could not be opened (refused, unreachable, connect timeout, TLS failure): nothing was sent. */
+    /**
+     * The connection could not be opened (refused, unreachable, connect timeout, TLS failure, a
+     * host name that does not resolve): nothing was sent.
+     */
     CONNECT_FAILURE,
     /** The connection or stream was closed or reset before any byte of the response. */
     RESET,

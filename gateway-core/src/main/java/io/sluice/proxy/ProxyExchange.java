@@ -402,8 +402,10 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     if (state == State.DONE) {
       return;
     }
-    if (failure.kind() == UpstreamFailure.Kind.CONNECT) {
-      report(OutlierDetector.Result.CONNECT_FAILURE);
+    if (failure.kind() == UpstreamFailure.Kind.CONNECT || failure.kind() == UpstreamFailure.Kind.RESOLVE) {
+      if (failure.kind() == UpstreamFailure.Kind.CONNECT) {
+        report(OutlierDetector.Result.CONNECT_FAILURE); // a name that does not resolve says nothing of the endpoint
+      }
       // nothing was sent: any method may go again, and body pieces wait in pendingBody as before
       if (mayRetry(RetryPolicy.Condition.CONNECT_FAILURE, true, true)) {
         retryAfterBackoff();

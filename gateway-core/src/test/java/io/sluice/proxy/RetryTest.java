@@ -48,6 +48,12 @@ class RetryTest {
             upstream: pair
             rewrite: { strip_prefix: /storm }
             retry: { attempts: 3, on: [503], backoff: { base: 5ms, max: 20ms } }
+          - id: opted-in
+            match: { path: /opt/** }
+            upstream: pair
+            rewrite: { strip_prefix: /opt }
+            retry_non_idempotent: true
+            retry: { attempts: 2, on: [reset], buffer_body: 1KiB }
           - id: plain
             match: { path: /plain/** }
             upstream: pair
@@ -150,6 +156,35 @@ class RetryTest {
       assertThat(resetting.requestsFor("/put")).isEqualTo(2);
       assertThat(healthy.requestsFor("/put")).isEqualTo(4);
     }
+  }
+
+  @Test
+  void aRouteThatOptsInRetriesAPostWithAChunkedBodyWithinItsBound() throws Exception {
+    try (TestUpstream resetting = new TestUpstream(); TestUpstream healthy = new TestUpstream();
+        Gateway gateway = gateway(resetting.port(), healthy.port())) {
+      resetting.resetting(true);
+      List<Integer> small = new ArrayList<>();
+      List<Integer> large = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        small.add(postChunked(gateway, "/opt/echo", 1000).statusCode()); // no Content-Length: sent chunked
+        assertThat(healthy.lastBody()).isEqualTo(TestUpstream.ReceivedBody.intact(1000));
+      }
+      for (int i = 0; i < 2; i++) {
+        large.add(postChunked(gateway, "/opt/echo", 5000).statusCode());
+      }
+
+      assertThat(small).containsExactly(200, 200);
+      assertThat(large).as("past buffer_body the body is gone once sent: the one meeting the reset fails").containsExactly(502, 200);
+      assertThat(resetting.requestsFor("/echo")).isEqualTo(2);
+      assertThat(healthy.requestsFor("/echo")).isEqualTo(3);
+    }
+  }
+
+  private static HttpResponse<String> postChunked(Gateway gateway, String path, int bytes) throws Exception {
+    byte[] body = io.sluice.testing.BodyPattern.bytes(bytes);
+    return CLIENT.send(HttpRequest.newBuilder(gateway.uri(path))
+        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
