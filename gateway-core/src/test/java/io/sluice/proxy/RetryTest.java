@@ -188,6 +188,30 @@ class RetryTest {
   }
 
   @Test
+  void anHttp2UpstreamGetsTheBodyOfARequestWhoseFirstEndpointWasDead() throws Exception {
+    int dead = deadPort();
+    try (io.sluice.testing.H2TestUpstream live = io.sluice.testing.H2TestUpstream.h2c(100);
+        Gateway gateway = Gateway.start("""
+            server:
+              listeners: [ { name: test, bind: 127.0.0.1, port: 0 } ]
+              event_loops: 1
+            upstreams:
+              pair: { endpoints: [ "http://127.0.0.1:${A}", "http://127.0.0.1:${B}" ], protocol: h2c }
+            routes:
+              - { id: r, match: { path: /** }, upstream: pair, retry: { attempts: 2, on: [connect_failure] } }
+            """, Map.of("A", String.valueOf(dead), "B", String.valueOf(live.port())))) {
+      for (int i = 0; i < 4; i++) {
+        String body = "message " + i;
+        HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(gateway.uri("/echo"))
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo(body);
+      }
+      assertThat(live.requests()).hasSize(4);
+    }
+  }
+
+  @Test
   void aSlowEndpointIsGivenUpAfterThePerTryTimeout() throws Exception {
     try (TestUpstream slow = new TestUpstream(); TestUpstream fast = new TestUpstream();
         Gateway gateway = gateway(slow.port(), fast.port())) {
