@@ -12,6 +12,7 @@ import io.sluice.proxy.GatewaySnapshot;
 import io.sluice.routing.CompiledRoute;
 import io.sluice.server.ConfigReloads;
 import io.sluice.server.GatewayServer;
+import io.sluice.upstream.OutlierDetector;
 import io.sluice.upstream.UpstreamCluster;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -162,10 +163,22 @@ final class AdminApi {
       one.put("load_balancer", upstream.config().loadBalancer().toString().toLowerCase(Locale.ROOT));
       one.put("health_checked", upstream.config().healthCheck() != null);
       one.put("failing_open", upstream.health().isFailingOpen());
+      OutlierDetector outliers = upstream.outliers();
+      if (outliers != null) {
+        one.put("outlier_detection", Map.of("ejected", outliers.ejectedCount(), "max_ejected", outliers.maxEjected()));
+      }
+      one.put("retries_in_flight", upstream.retryBudget().retrying());
       List<Endpoint> healthy = upstream.health().healthy();
       List<Map<String, Object>> endpoints = new ArrayList<>();
       for (Endpoint endpoint : upstream.config().endpoints()) {
-        endpoints.add(Map.of("endpoint", endpoint.toString(), "healthy", healthy.contains(endpoint)));
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("endpoint", endpoint.toString());
+        state.put("healthy", healthy.contains(endpoint));
+        if (outliers != null) {
+          state.put("ejected", outliers.isEjected(endpoint));
+          state.put("ejections", outliers.ejections(endpoint));
+        }
+        endpoints.add(state);
       }
       one.put("endpoints", endpoints);
       out.put(upstream.name(), one);

@@ -13,14 +13,15 @@ public sealed interface RouteAction {
    * @param responseTimeout overrides the upstream's response timeout for this route, or {@code null}
    * @param retryNonIdempotent whether a request with a non-idempotent method (POST, PATCH, ...) may be
    *     sent again when a reused connection turns out to have been closed by the upstream; only
-   *     idempotent methods (RFC 9110 section 9.2.2) are otherwise
+   *     idempotent methods (RFC 9110 section 9.2.2) are otherwise; the same goes for {@code retry}
+   * @param retry how failed attempts are retried, or {@code null} for no retries
    */
-  record Forward(String upstream, Rewrite rewrite, Duration responseTimeout, boolean retryNonIdempotent)
+  record Forward(String upstream, Rewrite rewrite, Duration responseTimeout, boolean retryNonIdempotent, RetryPolicy retry)
       implements RouteAction {
 
-    /** Forwarding that resends only idempotent requests. */
+    /** Forwarding that resends only idempotent requests, and retries none. */
     public Forward(String upstream, Rewrite rewrite, Duration responseTimeout) {
-      this(upstream, rewrite, responseTimeout, false);
+      this(upstream, rewrite, responseTimeout, false, null);
     }
   }
 

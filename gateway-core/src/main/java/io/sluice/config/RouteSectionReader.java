@@ -11,15 +11,15 @@ import java.util.Set;
 final class RouteSectionReader {
 
   static final List<String> KEYS = List.of(
-      "id", "match", "upstream", "respond", "rewrite", "timeout", "retry_non_idempotent", "request_headers", "response_headers",
-      "max_body_bytes", "plugins", "matrix_parameters", "websocket");
+      "id", "match", "upstream", "respond", "rewrite", "timeout", "retry_non_idempotent", "retry", "request_headers",
+      "response_headers", "max_body_bytes", "plugins", "matrix_parameters", "websocket");
   static final List<String> RESPOND_KEYS = List.of("status", "headers", "body");
 
   private static final Map<String, MatrixParameters> MATRIX_PARAMETERS = UpstreamSectionReader.words(MatrixParameters.values());
 
   /** Keys that describe the trip upstream, meaningless on a route that answers itself. */
   private static final List<String> FORWARD_ONLY_KEYS =
-      List.of("rewrite", "timeout", "retry_non_idempotent", "request_headers", "websocket");
+      List.of("rewrite", "timeout", "retry_non_idempotent", "retry", "request_headers", "websocket");
 
   private final Set<String> upstreamNames;
   private final Map<String, UpstreamConfig> upstreams;
@@ -122,7 +122,8 @@ final class RouteSectionReader {
     Rewrite rewrite = route.optional("rewrite").map(n -> RewriteReader.read(n, path)).orElse(Rewrite.NONE);
     Duration timeout = route.optional("timeout").flatMap(n -> n.duration(false)).orElse(null);
     boolean retryNonIdempotent = route.optional("retry_non_idempotent").flatMap(YamlNode::bool).orElse(false);
-    return new RouteAction.Forward(upstream.orElse(""), rewrite, timeout, retryNonIdempotent);
+    RetryPolicy retry = route.optional("retry").map(RetryReader::read).orElse(null);
+    return new RouteAction.Forward(upstream.orElse(""), rewrite, timeout, retryNonIdempotent, retry);
   }
 
   private String knownUpstream(String name) {

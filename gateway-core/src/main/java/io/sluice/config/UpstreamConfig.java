@@ -14,6 +14,8 @@ import java.util.List;
  * @param tls TLS settings for {@code https://} endpoints; {@code null} when the endpoints are {@code http://}
  * @param healthCheck active health checking of the endpoints; {@code null} for none (every endpoint
  *     is then always a candidate)
+ * @param outlierDetection passive ejection of endpoints that fail requests; {@code null} for none
+ * @param retryBudget how many retries of routes' requests may be in flight to the upstream at once
  */
 public record UpstreamConfig(
     String name,
@@ -23,10 +25,19 @@ public record UpstreamConfig(
     int maxConnectionsPerEndpoint,
     Protocol protocol,
     UpstreamTlsConfig tls,
-    HealthCheckConfig healthCheck) {
+    HealthCheckConfig healthCheck,
+    OutlierDetectionConfig outlierDetection,
+    RetryBudgetConfig retryBudget) {
 
   public UpstreamConfig {
     endpoints = List.copyOf(endpoints);
+  }
+
+  /** An upstream without outlier detection and with the default retry budget. */
+  public UpstreamConfig(String name, List<Endpoint> endpoints, LoadBalancing loadBalancer, UpstreamTimeouts timeouts,
+      int maxConnectionsPerEndpoint, Protocol protocol, UpstreamTlsConfig tls, HealthCheckConfig healthCheck) {
+    this(name, endpoints, loadBalancer, timeouts, maxConnectionsPerEndpoint, protocol, tls, healthCheck, null,
+        RetryBudgetConfig.DEFAULTS);
   }
 
   /** A cleartext HTTP/1.1 upstream. */

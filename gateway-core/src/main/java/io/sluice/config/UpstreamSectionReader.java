@@ -14,7 +14,8 @@ import java.util.stream.Collectors;
 final class UpstreamSectionReader {
 
   static final List<String> KEYS =
-      List.of("endpoints", "protocol", "load_balancer", "timeouts", "max_connections_per_endpoint", "tls", "health_check");
+      List.of("endpoints", "protocol", "load_balancer", "timeouts", "max_connections_per_endpoint", "tls", "health_check",
+          "outlier_detection", "retry_budget");
   static final List<String> TIMEOUT_KEYS = List.of("connect", "response", "idle");
   static final int MAX_CONNECTIONS_DEFAULT = 1024;
 
@@ -66,8 +67,11 @@ final class UpstreamSectionReader {
         .orElse(MAX_CONNECTIONS_DEFAULT);
     HealthCheckConfig healthCheck = upstream.optional("health_check")
         .map(n -> HealthCheckReader.read(n, protocolKnown ? protocol : null)).orElse(null);
+    OutlierDetectionConfig outliers = upstream.optional("outlier_detection").map(OutlierDetectionReader::read).orElse(null);
+    RetryBudgetConfig budget = upstream.optional("retry_budget").map(OutlierDetectionReader::budget)
+        .orElse(RetryBudgetConfig.DEFAULTS);
     return new UpstreamConfig(name, endpoints, loadBalancer, timeouts, maxConnections, protocol, tls(upstream, endpoints),
-        healthCheck);
+        healthCheck, outliers, budget);
   }
 
   /** The endpoints; {@code protocol} (unless {@code null}) decides which scheme they must have. */

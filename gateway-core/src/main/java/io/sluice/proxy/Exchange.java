@@ -187,6 +187,12 @@ public final class Exchange {
     }
   }
 
+  /** A retry sends the request again, to {@code endpoint}; the upstream time still counts from the first attempt. */
+  public void retriedOn(String endpoint) {
+    this.upstream = endpoint;
+    attempts++;
+  }
+
   /** The request is sent upstream again, on a fresh connection. */
   public void retried() {
     attempts++;

@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.config.Endpoint;
 import io.sluice.config.LimitsConfig;
+import io.sluice.config.RetryPolicy;
 import io.sluice.config.RouteConfig;
 import io.sluice.grpc.GrpcWebException;
 import io.sluice.metrics.RequestMetrics;
@@ -27,6 +28,7 @@ import io.sluice.plugin.PluginChain;
 import io.sluice.plugin.PluginSlot;
 import io.sluice.spi.ErrorCode;
 import io.sluice.spi.GatewayError;
+import io.sluice.upstream.OutlierDetector;
 import io.sluice.upstream.ResponseListener;
 import io.sluice.upstream.UpstreamCluster;
 import io.sluice.upstream.UpstreamConnection;
@@ -35,6 +37,7 @@ import io.sluice.upstream.UpstreamPool;
 import io.sluice.upstream.UpstreamPools;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,6 +48,14 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Every path ends in {@link #finish}, exactly once: the upstream connection is released or
  * discarded, pending buffers are freed, the access log is written and the client stream is told.
+ *
+ * <p>A route with {@code retry} sends a request again when an attempt fails in a retryable way
+ * before anything of the response reached the client: to another endpoint, after a jittered
+ * backoff on this event loop's timer, within the upstream's {@link io.sluice.upstream.RetryBudget}.
+ * A request body is sent again only when the exchange kept all of it ({@link #replayBody}: the
+ * received buffers themselves, retained while they are forwarded, up to the policy's bound); a
+ * connect failure loses nothing, so the body pieces waiting for the connection simply wait on.
+ * Every attempt's outcome is told to the upstream's {@link OutlierDetector}, if it has one.
  */
 public final class ProxyExchange implements ResponseListener, UpstreamPool.Acquirer {
 
@@ -68,6 +79,8 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
   private final ExchangeView view;
   /** Set for gRPC and gRPC-Web calls only. */
   private final GrpcCall grpc;
+  /** The route's retry policy, or {@code null}. */
+  private final RetryPolicy retry;
 
   private State state = State.CONNECTING;
   private UpstreamPool pool;
@@ -87,6 +100,21 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
   private boolean responseTimerArmed;
   private ScheduledFuture<?> bodyRateTimer;
   private ScheduledFuture<?> deadlineTimer;
+  /**
+   * The request body so far, as retained duplicates of the buffers forwarded (no copy), kept so that
+   * a retry can send it again; {@code null} when the route does not retry or the body outgrew the bound.
+   */
+  private ArrayDeque<ByteBuf> replayBody;
+  private long replayBytes;
+  /** The request's trailers once it ended, for a retry to send again. */
+  private HttpHeaders requestTrailers;
+  /** Attempts sent (or being sent) by the retry policy, the first included. */
+  private int attemptsSent;
+  private boolean holdsRetrySlot;
+  private boolean countedInBudget;
+  /** A retryable response is being read to its end and dropped before the retry. */
+  private boolean discardingResponse;
+  private ScheduledFuture<?> backoffTimer;
 
   public ProxyExchange(
       ClientStream client,
@@ -114,7 +142,9 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     io.sluice.config.RouteAction.Forward forward =
         route.action() instanceof io.sluice.config.RouteAction.Forward f ? f : null;
     Duration routeTimeout = forward != null ? forward.responseTimeout() : null;
-    this.responseTimeout = routeTimeout != null ? routeTimeout : cluster.config().timeouts().response();
+    this.retry = forward != null ? forward.retry() : null;
+    Duration perTry = retry != null ? retry.perTryTimeout() : null;
+    this.responseTimeout = perTry != null ? perTry : routeTimeout != null ? routeTimeout : cluster.config().timeouts().response();
     this.resendable = isIdempotent(head.method()) || forward != null && forward.retryNonIdempotent();
     this.accessLog = accessLog;
     this.metrics = metrics;
@@ -130,12 +160,20 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     exchange.upstream(endpoint.authority());
     exchange.upstreamName(cluster.name());
     pool = pools.pool(endpoint, cluster.config());
+    attemptsSent = 1;
+    countedInBudget = true; // every request to the upstream, retried or not, makes room in its retry budget
+    cluster.retryBudget().requestStarted();
     if (grpc != null && grpc.hasDeadline()) {
       deadlineTimer = client.channel().eventLoop().schedule(this::onDeadline, Math.max(0, grpc.remainingNanos()),
           TimeUnit.NANOSECONDS);
     }
     if (!requestEnded && limits.minRequestBodyRate() > 0) {
       bodyRateTimer = schedule(this::checkBodyRate, limits.requestBodyTimeout());
+    }
+    if (!requestEnded && retry != null && retry.bufferBodyBytes() > 0 && head.contentLength() <= retry.bufferBodyBytes()
+        && (resendable || retry.retries(RetryPolicy.Condition.CONNECT_FAILURE)
+            || grpc != null && retry.retries(RetryPolicy.Condition.UNAVAILABLE))) {
+      replayBody = new ArrayDeque<>();
     }
     if (!requestEnded && chain.buffersRequestBody()) {
       // A plugin judges the whole body first: collect it, then contact the upstream.
@@ -186,6 +224,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
       collected.addComponent(true, content);
       return;
     }
+    keepForReplay(content);
     if (upstream == null) {
       if (pendingBody == null) {
         pendingBody = new ArrayDeque<>();
@@ -204,6 +243,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
       return;
     }
     requestEnded = true;
+    requestTrailers = trailers;
     cancel(bodyRateTimer);
     if (grpc != null && grpc.web() != null && !forwardRequestRest()) {
       return;
@@ -224,6 +264,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
         fail(refusal, "");
         return;
       }
+      keepForReplay(body);
       pendingBody = new ArrayDeque<>();
       pendingBody.add(body);
       pendingTrailers = trailers;
@@ -269,11 +310,13 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     } else if (collected != null) {
       collected.addComponent(true, rest);
     } else if (upstream == null) {
+      keepForReplay(rest);
       if (pendingBody == null) {
         pendingBody = new ArrayDeque<>();
       }
       pendingBody.add(rest);
     } else {
+      keepForReplay(rest);
       upstream.channel().write(new DefaultHttpContent(rest), upstream.channel().voidPromise());
     }
     return true;
@@ -359,6 +402,16 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     if (state == State.DONE) {
       return;
     }
+    if (failure.kind() == UpstreamFailure.Kind.CONNECT || failure.kind() == UpstreamFailure.Kind.RESOLVE) {
+      if (failure.kind() == UpstreamFailure.Kind.CONNECT) {
+        report(OutlierDetector.Result.CONNECT_FAILURE); // a name that does not resolve says nothing of the endpoint
+      }
+      // nothing was sent: any method may go again, and body pieces wait in pendingBody as before
+      if (mayRetry(RetryPolicy.Condition.CONNECT_FAILURE, true, true)) {
+        retryAfterBackoff();
+        return;
+      }
+    }
     GatewayError error = switch (failure.kind()) {
       case POOL_EXHAUSTED ->
           GatewayError.of(ErrorCode.NO_HEALTHY_ENDPOINT, "No connection to upstream '" + cluster.name() + "' is available");
@@ -375,6 +428,12 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
       return;
     }
     stopResponseTimer();
+    int code = response.status().code();
+    report(code >= 500 ? OutlierDetector.Result.FAILURE : OutlierDetector.Result.SUCCESS);
+    if (isRetryableAnswer(response) && requestEnded && mayRetry(null, isGrpcUnavailable(response), false)) {
+      discardingResponse = true; // read it to its end so that the connection can serve another request
+      return;
+    }
     responseStarted = true;
     exchange.upstreamResponded();
     if (grpc != null) {
@@ -399,7 +458,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
 
   @Override
   public void onResponseBody(ByteBuf content) {
-    if (state == State.DONE) {
+    if (state == State.DONE || discardingResponse) {
       content.release();
       return;
     }
@@ -442,6 +501,12 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     if (state == State.DONE) {
       return;
     }
+    if (discardingResponse) {
+      upstream.release();
+      upstreamAttemptOver();
+      retryAfterBackoff();
+      return;
+    }
     if (grpc != null) {
       exchange.grpcStatus(trailers);
     }
@@ -467,7 +532,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
 
   @Override
   public void onReadComplete() {
-    if (state != State.DONE) {
+    if (state != State.DONE && !discardingResponse) {
       if (responseStarted && grpc != null && grpc.web() != null) {
         writeBodyIfAny(grpc.web().responseFlush()); // so a paused server stream's last message is not held back
       }
@@ -494,6 +559,15 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     }
     if (isStaleConnectionRace(failure) || isRefusedBeforeBody(failure)) {
       retryOnFreshConnection();
+      return;
+    }
+    if (!discardingResponse) {
+      report(OutlierDetector.Result.FAILURE);
+    }
+    if (failure.kind() != UpstreamFailure.Kind.MALFORMED && (discardingResponse || !failure.responseStarted())
+        && (discardingResponse || mayRetry(RetryPolicy.Condition.RESET, false, false))) {
+      upstreamAttemptOver();
+      retryAfterBackoff();
       return;
     }
     if (failure.kind() == UpstreamFailure.Kind.MALFORMED) {
@@ -543,6 +617,129 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     pool.requestDone();
     state = State.CONNECTING;
     pool.acquireNew(cluster.poolSettings(), this);
+  }
+
+  // ---- retries ----
+
+  /**
+   * Keeps a retained duplicate of {@code content}, about to go upstream, for a retry to send again,
+   * while the body stays within the policy's bound; past it, lets go of all of it for good.
+   */
+  private void keepForReplay(ByteBuf content) {
+    if (replayBody == null) {
+      return;
+    }
+    replayBytes += content.readableBytes();
+    if (replayBytes > retry.bufferBodyBytes()) {
+      releaseReplay();
+      return;
+    }
+    replayBody.add(content.retainedDuplicate());
+  }
+
+  private void releaseReplay() {
+    if (replayBody != null) {
+      replayBody.forEach(ByteBuf::release);
+      replayBody = null;
+    }
+  }
+
+  /** A response the route retries on: one of its statuses, or a gRPC trailers-only UNAVAILABLE. */
+  private boolean isRetryableAnswer(HttpResponse response) {
+    if (retry == null) {
+      return false;
+    }
+    if (retry.statuses().contains(response.status().code())) {
+      return true;
+    }
+    return isGrpcUnavailable(response);
+  }
+
+  /**
+   * A gRPC call answered trailers-only with UNAVAILABLE, on a route that retries those: the server
+   * says it did not serve the call, so it is retried whatever its method (every gRPC call is a POST).
+   */
+  private boolean isGrpcUnavailable(HttpResponse response) {
+    return grpc != null && retry.retries(RetryPolicy.Condition.UNAVAILABLE)
+        && "14".equals(response.headers().get("grpc-status"));
+  }
+
+  /**
+   * Whether the attempt that just failed with {@code condition} ({@code null}: a retryable status)
+   * is retried: the route retries it, attempts are left, the request is safe to repeat (an
+   * idempotent method, or {@code anyMethod}), all of its body is at hand (still waiting to be sent
+   * when {@code nothingSent}, else kept whole), and the budget has room. Takes a budget slot when it
+   * says yes and the exchange held none.
+   */
+  private boolean mayRetry(RetryPolicy.Condition condition, boolean anyMethod, boolean nothingSent) {
+    if (retry == null || attemptsSent >= retry.attempts() || responseStarted
+        || condition != null && !retry.retries(condition)) {
+      return false;
+    }
+    if (!anyMethod && !resendable) {
+      return false;
+    }
+    boolean bodyAtHand = nothingSent
+        ? !bodyForwarded || replayBody != null // an earlier attempt may have taken pieces no one kept
+        : !head.hasBody() || replayBody != null && requestEnded;
+    if (!bodyAtHand) {
+      return false;
+    }
+    if (!holdsRetrySlot) {
+      if (!cluster.retryBudget().tryAcquire()) {
+        return false;
+      }
+      holdsRetrySlot = true;
+    }
+    return true;
+  }
+
+  /** The failed attempt's connection is no longer this exchange's (released or discarded by now). */
+  private void upstreamAttemptOver() {
+    stopResponseTimer();
+    if (upstream != null) {
+      upstream = null;
+      pool.requestDone();
+    }
+    discardingResponse = false;
+    state = State.CONNECTING;
+  }
+
+  /** Waits a random time up to the policy's backoff for this retry (full jitter), on this loop, then retries. */
+  private void retryAfterBackoff() {
+    state = State.CONNECTING;
+    long ceiling = retry.backoffBase().toNanos() << Math.min(20, attemptsSent - 1);
+    ceiling = Math.min(ceiling, retry.backoffMax().toNanos());
+    long delay = ceiling <= 0 ? 0 : ThreadLocalRandom.current().nextLong(ceiling + 1);
+    attemptsSent++;
+    backoffTimer = client.channel().eventLoop().schedule(this::retryNow, delay, TimeUnit.NANOSECONDS);
+  }
+
+  private void retryNow() {
+    backoffTimer = null;
+    if (state == State.DONE) {
+      return;
+    }
+    Endpoint failed = endpoint;
+    endpoint = cluster.pickOther(failed);
+    exchange.retriedOn(endpoint.authority());
+    cluster.retryBudget().sent();
+    pool = pools.pool(endpoint, cluster.config());
+    if (replayBody != null && (pendingBody == null || pendingBody.isEmpty())) { // after a connect failure it is still there
+      pendingBody = new ArrayDeque<>(replayBody.size());
+      for (ByteBuf part : replayBody) {
+        pendingBody.add(part.retainedDuplicate());
+      }
+      pendingTrailers = requestTrailers;
+    }
+    pool.acquire(cluster.poolSettings(), this);
+  }
+
+  private void report(OutlierDetector.Result result) {
+    OutlierDetector outliers = cluster.outliers();
+    if (outliers != null) {
+      outliers.report(endpoint, result);
+    }
   }
 
   private HttpRequest upstreamRequest() {
@@ -601,6 +798,16 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
 
   private void onResponseTimeout() {
     responseTimerArmed = false;
+    if (state == State.DONE) {
+      return;
+    }
+    report(OutlierDetector.Result.FAILURE);
+    if (!responseStarted && mayRetry(RetryPolicy.Condition.TIMEOUT, false, false)) {
+      upstream.discard();
+      upstreamAttemptOver();
+      retryAfterBackoff();
+      return;
+    }
     fail(GatewayError.of(ErrorCode.UPSTREAM_TIMEOUT,
         "Upstream '" + cluster.name() + "' did not respond within " + responseTimeout.toMillis() + "ms"), "upstream_timeout");
   }
@@ -690,6 +897,16 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     stopResponseTimer();
     cancel(bodyRateTimer);
     cancel(deadlineTimer);
+    cancel(backoffTimer);
+    releaseReplay();
+    if (holdsRetrySlot) {
+      holdsRetrySlot = false;
+      cluster.retryBudget().release();
+    }
+    if (countedInBudget) {
+      countedInBudget = false;
+      cluster.retryBudget().requestEnded();
+    }
     if (pendingBody != null) {
       pendingBody.forEach(ByteBuf::release);
       pendingBody.clear();

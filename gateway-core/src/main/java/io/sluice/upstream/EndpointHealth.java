@@ -16,6 +16,10 @@ import java.util.List;
  * {@code unhealthy_threshold} failed probes. When no endpoint is healthy, all of them are
  * available (fail open, like Envoy's panic threshold): a request to an endpoint that may be down
  * beats refusing every request because the checks themselves may be what is broken.
+ *
+ * <p>An {@link OutlierDetector} may also eject endpoints that fail requests; it runs on the same
+ * loop. An ejected endpoint is not available even when healthy; when every healthy endpoint is
+ * ejected, the healthy ones are available anyway (the detector's cap normally prevents that).
  */
 public final class EndpointHealth {
 
@@ -28,6 +32,7 @@ public final class EndpointHealth {
   // checker loop only
   private final boolean[] healthy;
   private final int[] streak; // results in a row that disagree with the endpoint's state
+  private final boolean[] ejected;
   // read anywhere
   private volatile Endpoint[] healthyNow;
   private volatile Endpoint[] available;
@@ -44,6 +49,7 @@ public final class EndpointHealth {
     this.healthy = new boolean[this.endpoints.length];
     Arrays.fill(healthy, true);
     this.streak = new int[this.endpoints.length];
+    this.ejected = new boolean[this.endpoints.length];
     this.healthyNow = this.endpoints;
     this.available = this.endpoints;
   }
@@ -101,17 +107,32 @@ public final class EndpointHealth {
     publish();
   }
 
+  /**
+   * Takes endpoint {@code index} out of balancing ({@code out}) or puts it back, whatever its health.
+   * Called on the checker's event loop (the outlier detector runs there).
+   */
+  void eject(int index, boolean out) {
+    if (ejected[index] != out) {
+      ejected[index] = out;
+      publish();
+    }
+  }
+
   private void publish() {
     List<Endpoint> up = new ArrayList<>(endpoints.length);
+    List<Endpoint> serving = new ArrayList<>(endpoints.length);
     for (int i = 0; i < endpoints.length; i++) {
       if (healthy[i]) {
         up.add(endpoints[i]);
+        if (!ejected[i]) {
+          serving.add(endpoints[i]);
+        }
       }
     }
     Endpoint[] next = up.toArray(Endpoint[]::new);
     boolean wasFailingOpen = isFailingOpen();
     healthyNow = next;
-    available = next.length > 0 ? next : endpoints;
+    available = !serving.isEmpty() ? serving.toArray(Endpoint[]::new) : next.length > 0 ? next : endpoints;
     if (next.length == 0 && !wasFailingOpen) {
       LOG.log(System.Logger.Level.WARNING, "upstream ''{0}'': all {1} endpoints are unhealthy; sending requests to all of"
           + " them anyway (fail open) until one passes its health checks", upstream, endpoints.length);

@@ -1,9 +1,13 @@
 package io.sluice.upstream;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.sluice.config.Endpoint;
 import io.sluice.config.HealthCheckConfig;
 import io.sluice.config.UpstreamConfig;
 import javax.net.ssl.SSLException;
@@ -11,7 +15,9 @@ import javax.net.ssl.SSLException;
 /**
  * An upstream of one config snapshot: its config, its balancer and the pool settings derived
  * from it (TLS context included), computed once; and, when configured, the health checker that
- * keeps failing endpoints away from the balancer while the snapshot is current.
+ * keeps failing endpoints away from the balancer while the snapshot is current, the outlier
+ * detector that ejects endpoints failing requests, and the retry budget shared by the routes
+ * that retry requests to it.
  */
 public final class UpstreamCluster {
 
@@ -20,6 +26,8 @@ public final class UpstreamCluster {
   private final LoadBalancer balancer;
   private final UpstreamPool.Settings poolSettings;
   private final HealthChecker checker; // null without health_check
+  private final OutlierDetector outliers; // null without outlier_detection
+  private final RetryBudget retryBudget;
 
   /**
    * @throws IllegalStateException when the TLS files checked at load time can no longer be read
@@ -33,6 +41,15 @@ public final class UpstreamCluster {
    * @throws IllegalStateException when the TLS files checked at load time can no longer be read
    */
   public UpstreamCluster(UpstreamConfig config, java.util.function.LongConsumer connectTimes) {
+    this(config, connectTimes, null);
+  }
+
+  /**
+   * @param connectTimes told how long each connection to one of its endpoints took to open
+   * @param meters where the ejection and retry meters go; {@code null} for none
+   * @throws IllegalStateException when the TLS files checked at load time can no longer be read
+   */
+  public UpstreamCluster(UpstreamConfig config, java.util.function.LongConsumer connectTimes, MeterRegistry meters) {
     this.config = config;
     HealthCheckConfig check = config.healthCheck();
     this.health = check == null ? EndpointHealth.unchecked(config.name(), config.endpoints())
@@ -52,6 +69,52 @@ public final class UpstreamCluster {
         config.maxConnectionsPerEndpoint(), config.timeouts().connect(), config.timeouts().idle(), tls, serverName,
         connectTimes);
     this.checker = check == null ? null : new HealthChecker(config, health, poolSettings);
+    this.outliers = config.outlierDetection() == null ? null
+        : new OutlierDetector(config.name(), config.outlierDetection(), health, meters);
+    this.retryBudget = new RetryBudget(config.name(),
+        config.retryBudget() == null ? io.sluice.config.RetryBudgetConfig.DEFAULTS : config.retryBudget(), meters);
+    if (meters != null && outliers != null) {
+      // a changed upstream gets a new cluster under the same name: its gauge must read the new detector
+      Meter old = meters.find("sluice.upstream.endpoints.ejected").tag("upstream", config.name()).gauge();
+      if (old != null) {
+        meters.remove(old);
+      }
+      Gauge.builder("sluice.upstream.endpoints.ejected", outliers, OutlierDetector::ejectedCount)
+          .description("Endpoints of the upstream ejected by outlier detection now").tag("upstream", config.name())
+          .strongReference(true).register(meters);
+    }
+  }
+
+  /** The outlier detector, or {@code null} when the upstream has no {@code outlier_detection}. */
+  public OutlierDetector outliers() {
+    return outliers;
+  }
+
+  /** The budget that bounds retries of requests to this upstream. */
+  public RetryBudget retryBudget() {
+    return retryBudget;
+  }
+
+  /**
+   * An endpoint for a retry after {@code failed} failed: a random other one of those available,
+   * {@code failed} only when it is the only one. Random rather than the balancer's next: a retry
+   * must not move a round-robin position, or the failing endpoint would get every first attempt.
+   */
+  public Endpoint pickOther(Endpoint failed) {
+    Endpoint[] available = health.available();
+    int at = -1;
+    for (int i = 0; i < available.length; i++) {
+      if (available[i].equals(failed)) {
+        at = i;
+        break;
+      }
+    }
+    int others = at < 0 ? available.length : available.length - 1;
+    if (others == 0) {
+      return failed;
+    }
+    int pick = java.util.concurrent.ThreadLocalRandom.current().nextInt(others);
+    return available[at >= 0 && pick >= at ? pick + 1 : pick];
   }
 
   public UpstreamConfig config() {
@@ -80,15 +143,24 @@ public final class UpstreamCluster {
     return health;
   }
 
-  /** Starts the health checks, if the upstream has any, on {@code loop}; at most once. */
+  /**
+   * Starts the health checks, if the upstream has any, and the outlier detector's judging, if it
+   * has one, on {@code loop}; at most once.
+   */
   public void startHealthChecks(EventLoop loop, UpstreamConnector connector) {
     if (checker != null) {
       checker.start(loop, connector);
+    }
+    if (outliers != null) {
+      outliers.start(loop);
     }
   }
 
   /** Stops the health checks; the future completes when no timer or probe connection is left. */
   public Future<?> stopHealthChecks() {
+    if (outliers != null) {
+      outliers.close();
+    }
     return checker == null ? ImmediateEventExecutor.INSTANCE.newSucceededFuture(null) : checker.close();
   }
 }

@@ -54,7 +54,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code /close} answers with {@code Connection: close} and closes;
  *   <li>{@code /healthz} answers the status set with {@link #healthStatus} (200 at first);
  *   <li>anything else echoes: status 200 (or the one set with {@link #echoStatus}), body {@code METHOD URI},
- *       and records the request.
+ *       and records the request; after the delay set with {@link #echoDelay}, if any; or closes the
+ *       connection without a word while {@link #resetting} is on.
  * </ul>
  */
 public final class TestUpstream implements AutoCloseable {
@@ -65,6 +66,8 @@ public final class TestUpstream implements AutoCloseable {
   private final AtomicInteger openConnections = new AtomicInteger();
   private volatile int healthStatus = 200;
   private volatile int echoStatus = 200;
+  private volatile long echoDelayMillis;
+  private volatile boolean resetting;
   private final AtomicLong uploadedBytes = new AtomicLong();
   private final List<HttpRequest> requests = new CopyOnWriteArrayList<>();
   private final AtomicInteger abortedUploads = new AtomicInteger();
@@ -124,6 +127,19 @@ public final class TestUpstream implements AutoCloseable {
     this.echoStatus = status;
   }
 
+  /** Makes the echoing paths answer only after {@code millis} from now on (an upstream slowing down); 0 to recover. */
+  public void echoDelay(long millis) {
+    this.echoDelayMillis = millis;
+  }
+
+  /**
+   * Makes the echoing paths close the connection without answering, once the request is read,
+   * from now on (an upstream crashing or resetting mid-request); false to recover.
+   */
+  public void resetting(boolean on) {
+    this.resetting = on;
+  }
+
   /** Requests received so far for {@code path} (query excluded). */
   public long requestsFor(String path) {
     return requests.stream().filter(r -> pathOf(r).equals(path)).count();
@@ -181,12 +197,14 @@ public final class TestUpstream implements AutoCloseable {
     private boolean uploading;
     private boolean keepAlive;
     private int requestsOnConnection;
+    private HttpRequest current;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       try {
         if (msg instanceof HttpRequest request) {
           requests.add(request);
+          current = request;
           QueryStringDecoder decoder = new QueryStringDecoder(request.uri());
           path = decoder.path();
           int query = request.uri().indexOf('?');
@@ -273,15 +291,28 @@ public final class TestUpstream implements AutoCloseable {
           ctx.writeAndFlush(last);
         }
         default -> {
-          FullHttpResponse response = full(HttpResponseStatus.valueOf(echoStatus), requests.get(requests.size() - 1).method() + " "
-              + requests.get(requests.size() - 1).uri());
-          response.headers().set("x-upstream", "test");
-          response.headers().set("connection", "keep-alive, x-hop");
-          response.headers().set("x-hop", "should not pass");
-          response.headers().set("keep-alive", "timeout=5");
-          send(ctx, response);
+          if (resetting) {
+            ctx.close();
+            return;
+          }
+          long delay = echoDelayMillis;
+          HttpRequest request = current;
+          if (delay > 0) {
+            ctx.executor().schedule(() -> echo(ctx, request), delay, TimeUnit.MILLISECONDS);
+          } else {
+            echo(ctx, request);
+          }
         }
       }
+    }
+
+    private void echo(ChannelHandlerContext ctx, HttpRequest request) {
+      FullHttpResponse response = full(HttpResponseStatus.valueOf(echoStatus), request.method() + " " + request.uri());
+      response.headers().set("x-upstream", "test");
+      response.headers().set("connection", "keep-alive, x-hop");
+      response.headers().set("x-hop", "should not pass");
+      response.headers().set("keep-alive", "timeout=5");
+      send(ctx, response);
     }
 
     private void download(ChannelHandlerContext ctx, long total) {

@@ -39,6 +39,30 @@ class EndpointHealthTest {
   }
 
   @Test
+  void anEjectedEndpointIsNotAvailableButStaysHealthyAndComesBack() {
+    health.eject(0, true);
+
+    assertThat(health.available()).containsExactly(B, C);
+    assertThat(health.healthy()).containsExactly(A, B, C);
+
+    health.eject(0, false);
+    assertThat(health.available()).containsExactly(A, B, C);
+  }
+
+  @Test
+  void whenEveryHealthyEndpointIsEjectedTheHealthyOnesAreAvailable() {
+    failThrice(2);
+    health.eject(0, true);
+    health.eject(1, true);
+
+    assertThat(health.available()).as("healthy ones, ejected or not: never none").containsExactly(A, B);
+    assertThat(health.isFailingOpen()).isFalse();
+
+    health.eject(1, false);
+    assertThat(health.available()).containsExactly(B);
+  }
+
+  @Test
   void aPassBetweenFailuresStartsTheCountAgain() {
     health.record(1, "timeout");
     health.record(1, "timeout");

@@ -59,6 +59,7 @@ public final class GrpcTestServer implements AutoCloseable {
   private final AtomicReference<Metadata> lastHeaders = new AtomicReference<>(new Metadata());
   private final AtomicReference<Optional<Duration>> lastDeadline = new AtomicReference<>(Optional.empty());
   private final AtomicBoolean lastSlowCancelled = new AtomicBoolean();
+  private volatile Status failing;
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
     Thread thread = new Thread(runnable, "grpc-test-server-timer");
     thread.setDaemon(true);
@@ -110,6 +111,11 @@ public final class GrpcTestServer implements AutoCloseable {
     return server.getPort();
   }
 
+  /** Makes every unary call fail with {@code status} from now on (a server in trouble); {@code null} to recover. */
+  public void failUnary(Status status) {
+    this.failing = status;
+  }
+
   /** Calls whose headers arrived, of any method. */
   public Count calls() {
     return calls;
@@ -151,6 +157,11 @@ public final class GrpcTestServer implements AutoCloseable {
   }
 
   private void unary(byte[] request, StreamObserver<byte[]> responses) {
+    Status trouble = failing;
+    if (trouble != null) {
+      responses.onError(trouble.asRuntimeException());
+      return;
+    }
     Metadata headers = REQUEST_HEADERS.get();
     String code = headers.get(EchoService.X_STATUS);
     if (code != null) {
