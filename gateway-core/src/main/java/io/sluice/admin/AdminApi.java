@@ -13,6 +13,7 @@ import io.sluice.routing.CompiledRoute;
 import io.sluice.server.ConfigReloads;
 import io.sluice.server.GatewayServer;
 import io.sluice.upstream.OutlierDetector;
+import io.sluice.upstream.PoolStats;
 import io.sluice.upstream.UpstreamCluster;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -76,7 +77,8 @@ final class AdminApi {
       case "/ready" -> get(method, this::ready);
       case "/metrics" -> get(method, this::metrics);
       case "/admin/routes" -> get(method, this::routes);
-      case "/admin/upstreams" -> get(method, this::upstreams);
+      case "/admin/upstreams" -> method.equals("GET") || method.equals("HEAD")
+          ? gateway.poolStats().thenApply(this::upstreams) : done(notAllowed("GET"));
       case "/admin/config" -> get(method, this::config);
       case "/admin/config/reload" -> method.equals("POST") ? reload() : done(notAllowed("POST"));
       case "/admin/explain" -> method.equals("POST") ? done(explain(body)) : done(notAllowed("POST"));
@@ -155,7 +157,7 @@ final class AdminApi {
     return Answer.json(200, out);
   }
 
-  private Answer upstreams() {
+  private Answer upstreams(Map<Endpoint, PoolStats> pools) {
     Map<String, Object> out = new LinkedHashMap<>();
     for (UpstreamCluster upstream : gateway.snapshot().upstreams().values()) {
       Map<String, Object> one = new LinkedHashMap<>();
@@ -178,6 +180,9 @@ final class AdminApi {
           state.put("ejected", outliers.isEjected(endpoint));
           state.put("ejections", outliers.ejections(endpoint));
         }
+        PoolStats pool = pools.getOrDefault(endpoint, PoolStats.EMPTY);
+        state.put("pool", Map.of("open_connections", pool.openConnections(), "in_flight", pool.inFlight(),
+            "connections_opened", pool.connectionsOpened()));
         endpoints.add(state);
       }
       one.put("endpoints", endpoints);

@@ -15,8 +15,11 @@ import io.sluice.metrics.RuntimeMetrics;
 import io.sluice.proxy.AccessLog;
 import io.sluice.plugin.PluginRegistry;
 import io.sluice.proxy.GatewaySnapshot;
+import io.sluice.config.Endpoint;
 import io.sluice.upstream.HostResolver;
+import io.sluice.upstream.PoolStats;
 import io.sluice.upstream.UpstreamConnector;
+import io.sluice.upstream.UpstreamPools;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +27,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
@@ -310,6 +314,31 @@ public final class GatewayServer implements AutoCloseable {
   /** The meters of this gateway (per-plugin timers, shadow-mode counters). */
   public MeterRegistry meters() {
     return state.meters();
+  }
+
+  /**
+   * What the upstream connection pools hold, per endpoint, summed over the event loops: each loop
+   * reports its own pools on itself, so nothing is read across threads.
+   */
+  public CompletableFuture<Map<Endpoint, PoolStats>> poolStats() {
+    List<CompletableFuture<Map<Endpoint, PoolStats>>> perLoop = new ArrayList<>();
+    for (EventExecutor loop : workerGroup) {
+      CompletableFuture<Map<Endpoint, PoolStats>> stats = new CompletableFuture<>();
+      try {
+        loop.execute(() -> {
+          UpstreamPools pools = state.poolsIfAny();
+          stats.complete(pools == null ? Map.of() : pools.stats());
+        });
+      } catch (RejectedExecutionException e) {
+        stats.complete(Map.of()); // the loop is shutting down
+      }
+      perLoop.add(stats);
+    }
+    return CompletableFuture.allOf(perLoop.toArray(CompletableFuture[]::new)).thenApply(done -> {
+      Map<Endpoint, PoolStats> all = new HashMap<>();
+      perLoop.forEach(one -> one.join().forEach((endpoint, stats) -> all.merge(endpoint, stats, PoolStats::plus)));
+      return all;
+    });
   }
 
   /** The snapshot new exchanges start with. */

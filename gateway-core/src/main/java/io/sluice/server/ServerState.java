@@ -132,6 +132,11 @@ public final class ServerState {
     return current;
   }
 
+  /** The upstream pools of the calling event loop, or {@code null} when it has not used any. */
+  UpstreamPools poolsIfAny() {
+    return pools.getIfExists();
+  }
+
   boolean isDraining() {
     return draining;
   }

@@ -62,6 +62,7 @@ public final class ConnectionPool implements UpstreamPool {
   }
 
   /** Connections open or being opened. */
+  @Override
   public int openConnections() {
     return open;
   }

@@ -63,6 +63,7 @@ public final class Http2ConnectionPool implements UpstreamPool {
   }
 
   /** Connections open or being opened, draining ones included. */
+  @Override
   public int openConnections() {
     return connections.size();
   }

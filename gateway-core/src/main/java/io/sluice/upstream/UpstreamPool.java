@@ -49,6 +49,9 @@ public interface UpstreamPool {
   /** Connections opened since the pool was created (tests and metrics use it to see reuse). */
   long connectionsOpened();
 
+  /** Connections open or being opened. */
+  int openConnections();
+
   /** Hands {@code acquirer} a connection (or stream) ready for one request. */
   void acquire(Settings settings, Acquirer acquirer);
 

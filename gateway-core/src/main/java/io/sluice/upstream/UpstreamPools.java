@@ -64,6 +64,15 @@ public final class UpstreamPools {
     return sum;
   }
 
+  /** What this loop's pools hold, per endpoint. Call it on the loop. */
+  public Map<Endpoint, PoolStats> stats() {
+    Map<Endpoint, PoolStats> out = new HashMap<>();
+    for (UpstreamPool pool : pools.values()) {
+      out.merge(pool.endpoint(), new PoolStats(pool.openConnections(), pool.inFlight(), pool.connectionsOpened()), PoolStats::plus);
+    }
+    return out;
+  }
+
   /** Connections opened to {@code endpoint} from this loop so far. */
   public long connectionsOpened(Endpoint endpoint) {
     List<UpstreamPool> list = byEndpoint.getOrDefault(endpoint, List.of());

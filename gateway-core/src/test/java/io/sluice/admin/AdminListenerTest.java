@@ -81,6 +81,10 @@ class AdminListenerTest {
         JsonNode upstreams = admin.json("GET", "/admin/upstreams", null);
         assertThat(upstreams.at("/upstreams/backend/endpoints/0/healthy").asBoolean()).isTrue();
         assertThat(upstreams.at("/upstreams/backend/endpoints/0/endpoint").asText()).contains(String.valueOf(upstream.port()));
+        // the request to /api/x above left one keep-alive connection in a pool, serving nothing now
+        assertThat(upstreams.at("/upstreams/backend/endpoints/0/pool/connections_opened").asLong()).isEqualTo(1);
+        assertThat(upstreams.at("/upstreams/backend/endpoints/0/pool/open_connections").asInt()).isEqualTo(1);
+        assertThat(upstreams.at("/upstreams/backend/endpoints/0/pool/in_flight").asInt()).isZero();
 
         JsonNode running = admin.json("GET", "/admin/config", null);
         assertThat(running.get("file").asText()).isEqualTo(file.toString());
