@@ -462,7 +462,7 @@ final class ExchangeDriver implements UpgradingClient {
     // made before anything changes: if it cannot be made, the chain answers PLUGIN_ERROR instead
     FullHttpResponse response;
     try {
-      response = LocalResponses.of(answer.status(), answer.headers(), answer.body(), exchange.requestId());
+      response = LocalResponses.of(answer, exchange.requestId(), "HEAD".equals(exchange.method()));
     } catch (RuntimeException e) {
       throw new RequestChainRun.AnswerNotMade(e);
     }
@@ -482,10 +482,13 @@ final class ExchangeDriver implements UpgradingClient {
     finishLocally(exchange, response, keepConnection);
   }
 
-  private void finishLocally(Exchange exchange, FullHttpResponse response, boolean keepConnection) {
+  private void finishLocally(Exchange exchange, FullHttpResponse answer, boolean keepConnection) {
     // Rather than read a body nobody wants, close once the answer is out.
-    protocol.prepareAnswer(response.headers(), keepConnection && requestComplete);
-    runResponseHooks(response);
+    protocol.prepareAnswer(answer.headers(), keepConnection && requestComplete);
+    FullHttpResponse response = runResponseHooks(answer);
+    if (response != answer) {
+      exchange.status(response.status().code());
+    }
     exchange.addResponseBytes(response.content().readableBytes());
     protocol.writeAnswer(response);
     completed(exchange);
@@ -499,15 +502,33 @@ final class ExchangeDriver implements UpgradingClient {
   FullHttpResponse errorAnswer(GatewayError error, String requestId, boolean keepConnection) {
     FullHttpResponse response = errorResponse(error, requestId);
     protocol.prepareAnswer(response.headers(), keepConnection);
-    runResponseHooks(response);
-    return response;
+    FullHttpResponse sent = runResponseHooks(response);
+    if (sent != response && current != null) {
+      current.status(sent.status().code());
+    }
+    return sent;
   }
 
-  /** Lets the route's plugins see a response the gateway generated (to add CORS headers to an error, say). */
-  private void runResponseHooks(FullHttpResponse response) {
-    if (view != null) {
-      chain.onResponse(view, new ResponseView(response.status().code(), response.headers(), true));
+  /**
+   * Lets the route's plugins see a response the gateway generated (to add CORS headers to an error,
+   * say); returns what to send: {@code response}, or the replacement a plugin chose (a cache's
+   * stale response instead of an error).
+   */
+  private FullHttpResponse runResponseHooks(FullHttpResponse response) {
+    if (view == null) {
+      return response;
     }
+    ResponseView seen = new ResponseView(response.status().code(), response.headers(), true);
+    chain.onResponse(view, seen);
+    if (!seen.isReplaced()) {
+      return response;
+    }
+    response.release();
+    boolean head = current != null && "HEAD".equals(current.method());
+    FullHttpResponse replacement = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+        HttpResponseStatus.valueOf(seen.status()), head ? Unpooled.EMPTY_BUFFER : seen.replacementBody(),
+        seen.nettyHeaders(), EmptyHttpHeaders.INSTANCE);
+    return replacement;
   }
 
   /** The end of an exchange the gateway answered itself: completion hooks, then the access log. */
