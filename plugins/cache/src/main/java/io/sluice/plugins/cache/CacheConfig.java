@@ -19,7 +19,8 @@ import java.util.Locale;
  * }
  *
  * @param maxBytes how much memory stored responses may take, headers included ({@code 256MiB} by default)
- * @param maxObjectBytes the largest response stored; larger ones are streamed through ({@code 8MiB} by default)
+ * @param maxObjectBytes the largest response stored; larger ones are streamed through ({@code 8MiB}
+ *     by default, or {@code max_bytes} when that is smaller)
  * @param defaultTtl how long a response without freshness information (no {@code max-age}, {@code s-maxage} or
  *     {@code Expires}) stays fresh, for the status codes RFC 9110 calls heuristically cacheable; {@code none}
  *     (the default): such responses are not stored
@@ -82,7 +83,10 @@ public record CacheConfig(
 
   public CacheConfig {
     maxBytes = maxBytes == null ? "256MiB" : maxBytes.strip();
-    maxObjectBytes = maxObjectBytes == null ? "8MiB" : maxObjectBytes.strip();
+    if (maxObjectBytes == null) { // 8MiB, or all of a smaller max_bytes
+      maxObjectBytes = Amounts.bytes("max_bytes", maxBytes) < 8L << 20 ? maxBytes : "8MiB";
+    }
+    maxObjectBytes = maxObjectBytes.strip();
     defaultTtl = defaultTtl == null ? "none" : defaultTtl.strip();
     key = key == null ? new Key(null, null) : key;
     store = store == null ? Store.LOCAL : store;
