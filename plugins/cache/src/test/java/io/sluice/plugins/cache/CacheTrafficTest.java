@@ -69,21 +69,9 @@ class CacheTrafficTest extends CachedRoutes {
     int clients = 8;
     List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
     for (int i = 0; i < clients; i++) {
-      responses.add(CompletableFuture.supplyAsync(() -> {
-        try {
-          return get("/c/slow");
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      }));
+      responses.add(getAsync("/c/slow"));
     }
-    Poll.until("all but one waiting for the first", () -> {
-      try {
-        return lookups("coalesced") == clients - 1;
-      } catch (Exception e) {
-        return false;
-      }
-    });
+    awaitLookups("coalesced", clients - 1);
     release.countDown();
 
     for (CompletableFuture<HttpResponse<String>> response : responses) {
@@ -104,21 +92,9 @@ class CacheTrafficTest extends CachedRoutes {
     });
     List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      responses.add(CompletableFuture.supplyAsync(() -> {
-        try {
-          return get("/c/private");
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      }));
+      responses.add(getAsync("/c/private"));
     }
-    Poll.until("two waiting", () -> {
-      try {
-        return lookups("coalesced") == 2;
-      } catch (Exception e) {
-        return false;
-      }
-    });
+    awaitLookups("coalesced", 2);
     release.countDown();
 
     assertThat(responses.stream().map(CompletableFuture::join).map(HttpResponse::body))
@@ -150,17 +126,31 @@ class CacheTrafficTest extends CachedRoutes {
     assertThat(upstream.count("/c/swr")).isEqualTo(2);
   }
 
-  /** A GET that never throws, for polling; the refreshing request runs on in the background. */
-  HttpResponse<String> get1(String path) {
-    CompletableFuture<HttpResponse<String>> response = CompletableFuture.supplyAsync(() -> {
+  CompletableFuture<HttpResponse<String>> getAsync(String path) {
+    return CompletableFuture.supplyAsync(() -> {
       try {
         return get(path);
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }
     });
+  }
+
+  /** Waits until the counter of lookups with {@code result} reads {@code count}. */
+  void awaitLookups(String result, int count) throws InterruptedException {
+    Poll.until(count + " lookups " + result, () -> {
+      try {
+        return lookups(result) == count;
+      } catch (Exception e) {
+        return false;
+      }
+    });
+  }
+
+  /** A GET that never throws, for polling; the refreshing request runs on in the background. */
+  HttpResponse<String> get1(String path) {
     try {
-      return response.get(300, TimeUnit.MILLISECONDS);
+      return getAsync(path).get(300, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       return new EmptyResponse();
     }
