@@ -450,7 +450,7 @@ final class CachePlugin implements Plugin, Purgeable {
 
   private boolean staleIfError(StoredResponse stale) {
     long staleness = stale.age(ticker.nanoTime()) - stale.lifetime;
-    return !stale.control.forbidsStale() && stale.control.staleIfError >= staleness;
+    return !stale.control.forbidsStale() && stale.control.staleIfError >= 0 && stale.control.staleIfError >= staleness;
   }
 
   /** RFC 9111 section 4.2.3: the age the response had when it arrived here. */

@@ -61,8 +61,7 @@ final class Ranges {
     headers.put("content-range", "bytes " + first + "-" + last + "/" + length);
     headers.put("age", Long.toString(age));
     headers.put("cache-status", cacheStatus);
-    return new DirectResponse(206, headers, "")
-        .withBytes(ByteBuffer.wrap(entry.body, (int) first, (int) (last - first + 1)));
+    return new DirectResponse(206, headers, "", ByteBuffer.wrap(entry.body, (int) first, (int) (last - first + 1)));
   }
 
   private static DirectResponse unsatisfiable(StoredResponse entry, long age, String cacheStatus) {
