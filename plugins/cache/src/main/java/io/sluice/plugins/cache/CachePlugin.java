@@ -144,6 +144,8 @@ final class CachePlugin implements Plugin, Purgeable {
     boolean askedNoCache = asked.noCache || asked == CacheControl.NONE && pragmaNoCache(request);
     pass.noStore = asked.noStore;
 
+    boolean plain = !head && !askedNoCache && pass.range == null && pass.ifNoneMatch == null && pass.ifModifiedSince == null
+        && !request.contains("if-match") && !request.contains("if-unmodified-since");
     ResponseStore.Found found = store.find(pass.target, pass.keyValues, request);
     StoredResponse entry = found.entry();
     if (entry != null) {
@@ -171,6 +173,13 @@ final class CachePlugin implements Plugin, Purgeable {
       if (asked.onlyIfCached) {
         return onlyIfCached(pass);
       }
+      // when a popular entry expires, one request revalidates it and the others wait for that
+      if (pass.refreshKey == null && plain) {
+        Decision waiting = joinFlight(pass);
+        if (waiting != null) {
+          return waiting;
+        }
+      }
       revalidate(pass, entry, request);
       return Decision.proceed();
     }
@@ -178,11 +187,24 @@ final class CachePlugin implements Plugin, Purgeable {
       return onlyIfCached(pass);
     }
     pass.forward = found.targetKnown() ? "vary-miss" : "uri-miss";
-    boolean plain = !head && !askedNoCache && pass.range == null && pass.ifNoneMatch == null && pass.ifModifiedSince == null
-        && !request.contains("if-match") && !request.contains("if-unmodified-since");
-    if (!plain || coalesceWaitMillis == 0) {
-      counters.miss().increment();
-      return Decision.proceed();
+    if (plain) {
+      Decision waiting = joinFlight(pass);
+      if (waiting != null) {
+        return waiting;
+      }
+    }
+    counters.miss().increment();
+    return Decision.proceed();
+  }
+
+  /**
+   * Coalescing: {@code null} when this request goes to the upstream for its key (it leads the
+   * flight, or coalescing is off), else the wait for the request that does, bounded by
+   * {@code coalesce_wait}.
+   */
+  private Decision joinFlight(Pass pass) {
+    if (coalesceWaitMillis == 0) {
+      return null;
     }
     String flightKey = flightKey(pass);
     CompletableFuture<Void> mine = new CompletableFuture<>();
@@ -190,8 +212,7 @@ final class CachePlugin implements Plugin, Purgeable {
     if (theirs == null) {
       pass.flight = mine;
       pass.flightKey = flightKey;
-      counters.miss().increment();
-      return Decision.proceed();
+      return null;
     }
     counters.coalesced().increment();
     pass.collapsed = true;
@@ -211,6 +232,8 @@ final class CachePlugin implements Plugin, Purgeable {
       if (fresh > 0 && !entry.control.noCache) {
         return serve(pass, entry, age, NAME + "; hit; collapsed; ttl=" + fresh);
       }
+      revalidate(pass, entry, exchange.requestHeaders()); // still stale: its own revalidation
+      return Decision.proceed();
     }
     pass.forward = found.targetKnown() ? "vary-miss" : "uri-miss";
     return Decision.proceed();

@@ -84,6 +84,32 @@ class CacheTrafficTest extends CachedRoutes {
   }
 
   @Test
+  void whenAnEntryGoesStaleOneRequestRevalidatesItAndTheOthersWait() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    upstream.on("/c/expiring", (request, n) -> {
+      if (n == 1) {
+        return Reply.of(200, "expiring", "Cache-Control", "max-age=1", "ETag", "\"x\"");
+      }
+      release.await(10, TimeUnit.SECONDS);
+      return Reply.of(304, "", "Cache-Control", "max-age=60", "ETag", "\"x\"");
+    });
+    get("/c/expiring");
+    Thread.sleep(1100); // stale now: max-age=1
+    int clients = 5;
+    List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+    for (int i = 0; i < clients; i++) {
+      responses.add(getAsync("/c/expiring"));
+    }
+    awaitLookups("coalesced", clients - 1);
+    release.countDown();
+
+    for (CompletableFuture<HttpResponse<String>> response : responses) {
+      assertThat(response.get(10, TimeUnit.SECONDS).body()).isEqualTo("expiring");
+    }
+    assertThat(upstream.count("/c/expiring")).as("the first, the one that found it stale, and nothing more").isEqualTo(2);
+  }
+
+  @Test
   void waitersGoUpstreamThemselvesWhenTheFirstResponseCannotBeStored() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     upstream.on("/c/private", (request, n) -> {
