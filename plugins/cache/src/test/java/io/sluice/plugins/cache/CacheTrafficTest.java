@@ -223,6 +223,7 @@ class CacheTrafficTest extends CachedRoutes {
     assertThat(get("/c/p/b?x=1").body()).isEqualTo("b 2");
     assertThat(get("/c/q").body()).isEqualTo("q 1");
 
+    assertThat(purge("{\"prefix\": \"http://\", \"route\": \"nope\"}").statusCode()).isEqualTo(404);
     HttpResponse<String> wrong = purge("{\"url\": \"x\"}");
     assertThat(wrong.statusCode()).isEqualTo(400);
     assertThat(wrong.body()).contains("BAD_REQUEST").contains("\\\"target\\\"");
@@ -245,6 +246,9 @@ class CacheTrafficTest extends CachedRoutes {
     assertThat(metrics.value("sluice_plugin_cache_lookups_total", "route", "cached", "result", "miss")).isEqualTo(1);
     assertThat(metrics.value("sluice_plugin_cache_entries", "route", "cached")).isEqualTo(1);
     assertThat(metrics.value("sluice_plugin_cache_bytes", "route", "cached")).isPositive();
+    HttpResponse<String> routes = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+        + admin.port() + "/admin/routes")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(routes.body()).containsPattern("\"entries\" : 1,\\s*\"bytes\" : [1-9]");
   }
 
   @Test
