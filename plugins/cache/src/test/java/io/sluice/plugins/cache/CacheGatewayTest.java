@@ -26,6 +26,12 @@ class CacheGatewayTest extends CachedRoutes {
           upstream: backend
           plugins:
             - cache: { max_bytes: 1MiB, max_object_bytes: 64KiB, key: { query: { exclude: [utm] }, headers: [x-tenant] } }
+        - id: keyed
+          match: { path: /k/** }
+          upstream: backend
+          plugins:
+            - api_key: { consumers: [ { name: alice, keys: [alice-key] }, { name: bob, keys: [bob-key] } ] }
+            - cache: {}
         - id: ttl
           match: { path: /ttl/** }
           upstream: backend
@@ -123,6 +129,19 @@ class CacheGatewayTest extends CachedRoutes {
 
     assertThat(get("/c/shared", "Authorization", "Bearer alice").body()).isEqualTo("shared 1");
     assertThat(get("/c/shared", "Authorization", "Bearer bob").body()).isEqualTo("shared 1");
+  }
+
+  @Test
+  void aRequestAnAuthenticationPluginLetThroughCountsAsAuthenticatedEvenWithoutItsHeader() throws Exception {
+    upstream.on("/k/mine", (request, n) -> Reply.of(200, "mine " + n, "Cache-Control", "max-age=60"));
+    upstream.on("/k/shared", (request, n) -> Reply.of(200, "shared " + n, "Cache-Control", "public, max-age=60"));
+
+    assertThat(get("/k/mine", "x-api-key", "alice-key").body()).isEqualTo("mine 1");
+    assertThat(upstream.lastRequest().containsKey("x-api-key")).as("the plugin removed the key").isFalse();
+    assertThat(get("/k/mine", "x-api-key", "bob-key").body()).isEqualTo("mine 2");
+    assertThat(get("/k/shared", "x-api-key", "alice-key").body()).isEqualTo("shared 1");
+    assertThat(get("/k/shared", "x-api-key", "bob-key").body()).isEqualTo("shared 1");
+    assertThat(get("/k/shared").statusCode()).as("no key: refused before the cache").isEqualTo(401);
   }
 
   @Test
