@@ -56,11 +56,6 @@ public record DirectResponse(int status, Map<String, String> headers, String bod
     this(status, headers, body, null);
   }
 
-  /** The body's length in bytes. */
-  public int bodyLength() {
-    return bytes != null ? bytes.remaining() : body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-  }
-
   /** An empty response with {@code status}. */
   public static DirectResponse of(int status) {
     return new DirectResponse(status, Map.of(), "");
