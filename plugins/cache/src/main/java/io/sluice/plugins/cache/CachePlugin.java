@@ -421,7 +421,7 @@ final class CachePlugin implements Plugin, Purgeable {
     } else {
       return null;
     }
-    Map<String, String> stored = storedHeaders(headers);
+    Map<String, String> stored = storedHeaders(headers, nowMillis);
     if ((lifetime == 0 || control.noCache) && !stored.containsKey("etag") && !stored.containsKey("last-modified")) {
       return null; // to be revalidated each time, and nothing to revalidate with: useless
     }
@@ -492,13 +492,15 @@ final class CachePlugin implements Plugin, Purgeable {
     return Math.max(apparent, ageValue + delay);
   }
 
-  private static Map<String, String> storedHeaders(Headers headers) {
+  private static Map<String, String> storedHeaders(Headers headers, long nowMillis) {
     Map<String, String> stored = new LinkedHashMap<>();
     for (String name : headers.names()) {
       if (!NOT_STORED.contains(name)) {
         stored.put(name, String.join(", ", headers.getAll(name)));
       }
     }
+    // RFC 9110 section 6.6.1: a cache with a clock adds the Date an origin left out
+    stored.putIfAbsent("date", HttpDates.format(nowMillis));
     return java.util.Collections.unmodifiableMap(stored);
   }
 

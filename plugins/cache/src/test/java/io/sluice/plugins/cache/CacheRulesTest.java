@@ -2,8 +2,23 @@ package io.sluice.plugins.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.sluice.config.ConfigLoader;
+import io.sluice.config.GatewayConfig;
+import io.sluice.plugin.PluginRegistry;
+import io.sluice.proxy.ExchangeView;
+import io.sluice.proxy.GatewaySnapshot;
+import io.sluice.proxy.RequestHead;
+import io.sluice.proxy.ResponseView;
+import io.sluice.routing.PathParams;
+import io.sluice.spi.Decision;
 import io.sluice.spi.DirectResponse;
+import io.sluice.spi.Plugin;
 import io.sluice.testing.MemoryHeaders;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -79,6 +94,43 @@ class CacheRulesTest {
     assertThat(all.target("https", "h", "/p", "b=2&&a=1&a=0")).isEqualTo("https://h/p?a=1&a=0&b=2");
     assertThat(some.target("https", "h", "/p", "b=2&a=1")).isEqualTo("https://h/p?a=1");
     assertThat(some.target("http", "h", "/p", "b=2")).isEqualTo("http://h/p");
+  }
+
+  @Test
+  void aResponseWithoutDateIsStoredWithTheTimeItArrived() throws Exception {
+    PluginRegistry registry = PluginRegistry.builtIn();
+    GatewayConfig config = ConfigLoader.parse("""
+        server:
+          listeners: [ { name: t, port: 0 } ]
+        upstreams:
+          backend: { endpoints: [ "http://127.0.0.1:9" ] }
+        routes:
+          - { id: c, match: { path: /** }, upstream: backend, plugins: [ { cache: {} } ] }
+        """, "t.yaml", name -> null, registry.catalog());
+    GatewaySnapshot snapshot = GatewaySnapshot.compile(config, registry,
+        new SimpleMeterRegistry());
+    Plugin cache = snapshot.plugins().forRoute("c").slots().get(0).plugin();
+    ExchangeView first = view();
+    cache.onRequest(first);
+    HttpHeaders response = new DefaultHttpHeaders()
+        .set("cache-control", "max-age=60").set("content-length", "2");
+    cache.onResponse(first, new ResponseView(200, response, false));
+    cache.onResponseBodyChunk(first, ByteBuffer.wrap(new byte[] {'o', 'k'}), true);
+    cache.onComplete(first, null);
+
+    Decision hit = cache.onRequest(view());
+
+    assertThat(hit).isInstanceOf(Decision.Respond.class);
+    String date = ((Decision.Respond) hit).response().headers().get("date");
+    assertThat(Math.abs(HttpDates.parse(date) - System.currentTimeMillis())).isLessThan(TimeUnit.MINUTES.toMillis(1));
+    snapshot.plugins().close();
+  }
+
+  private static ExchangeView view() {
+    HttpHeaders request = new DefaultHttpHeaders().set("host", "h");
+    RequestHead head = new RequestHead(HttpMethod.GET, "http",
+        "h", "h", "/x", null, request, false, -1);
+    return new ExchangeView(head, "r", "c", PathParams.EMPTY, "127.0.0.1");
   }
 
   @Test
