@@ -26,7 +26,9 @@ import io.sluice.config.RouteConfig;
 import io.sluice.config.TracingConfig;
 import io.sluice.grpc.GrpcWeb;
 import io.sluice.plugin.PluginChain;
+import io.sluice.plugin.PluginSlot;
 import io.sluice.plugin.RequestChainRun;
+import io.sluice.proxy.AccessLog;
 import io.sluice.proxy.ClientHeaders;
 import io.sluice.proxy.ConnectionInfo;
 import io.sluice.proxy.Exchange;
@@ -390,6 +392,17 @@ final class ExchangeDriver implements UpgradingClient {
       public void respond(DirectResponse response) {
         afterChain(() -> answerPlugin(exchange, response));
       }
+
+      @Override
+      public void respondAndForward(DirectResponse response, PluginSlot plugin) {
+        ExchangeView answered = view;
+        afterChain(() -> {
+          answerPlugin(exchange, response);
+          if (!head.hasBody() && matched.route().config().action() instanceof RouteAction.Forward forward) {
+            forwardInBackground(exchange, head, matched, snapshot, forward, plugin, answered);
+          }
+        });
+      }
     });
     exchange.plugins(view, chainRun);
     if (!chainRun.start()) {
@@ -443,6 +456,25 @@ final class ExchangeDriver implements UpgradingClient {
         proxy.start();
       }
     }
+  }
+
+  /**
+   * Sends the request upstream once more, after its client got an answer, for {@code plugin} alone
+   * ({@code Decision.respondAndForward}): on this loop, to nobody ({@link BackgroundStream}), in
+   * neither the access log nor the request metrics, and apart from this connection's state, so the
+   * connection goes on with its next request meanwhile.
+   */
+  private void forwardInBackground(Exchange answered, RequestHead head, RouteMatchResult.Matched matched,
+      GatewaySnapshot snapshot, RouteAction.Forward forward, PluginSlot plugin, ExchangeView pluginView) {
+    RouteConfig route = matched.route().config();
+    Exchange background = new Exchange(answered.requestId(), info.peerIp(), head.method().name(), answered.target());
+    background.route(route.id());
+    String upstreamPath = matched.route().upstreamPath(head.path(), head.matrixPath(), matched.params());
+    String pathAndQuery = head.rawQuery() == null ? upstreamPath : upstreamPath + '?' + head.rawQuery();
+    Channel channel = ctx.channel().parent() != null ? ctx.channel().parent() : ctx.channel(); // outlives an HTTP/2 stream
+    new ProxyExchange(new BackgroundStream(channel), background, head, route, snapshot.upstream(forward.upstream()), info,
+        server.pools(channel.eventLoop()), pathAndQuery, snapshot.config().server().limits(), AccessLog.disabled(),
+        BackgroundStream.NO_METRICS, PluginChain.of(plugin), pluginView).start();
   }
 
   private static HttpRequest request(RequestHead head) {

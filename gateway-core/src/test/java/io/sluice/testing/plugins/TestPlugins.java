@@ -411,6 +411,37 @@ public final class TestPlugins {
     }
   }
 
+  /** What the {@code test_forward} plugin saw, in order: {@code response <status> <fromGateway>}, {@code complete <status>}. */
+  public static final ConcurrentLinkedQueue<String> FORWARD_SEEN = new ConcurrentLinkedQueue<>();
+
+  /** TRANSFORM: answers {@code early} at once and still forwards the request in the background. */
+  public static final class Forward implements PluginFactory<Forward.Config> {
+    public record Config(String early) {}
+
+    public String name() { return "test_forward"; }
+    public Class<Config> configType() { return Config.class; }
+
+    public Plugin create(Config config, PluginContext context) {
+      return new Plugin() {
+        @Override
+        public Decision onRequest(Exchange exchange) {
+          exchange.requestHeaders().set("x-background", "yes");
+          return Decision.respondAndForward(DirectResponse.of(200).withBody(config.early()));
+        }
+
+        @Override
+        public void onResponse(Exchange exchange, Response response) {
+          FORWARD_SEEN.add("response " + response.status() + " " + response.isFromGateway());
+        }
+
+        @Override
+        public void onComplete(Exchange exchange, Outcome outcome) {
+          FORWARD_SEEN.add("complete " + outcome.status());
+        }
+      };
+    }
+  }
+
   /** Values the {@code test_foreign} plugin could not set, by the exception it got. */
   public static final ConcurrentLinkedQueue<String> FOREIGN_REFUSALS = new ConcurrentLinkedQueue<>();
 

@@ -55,12 +55,15 @@ final class CachePlugin implements Plugin, Purgeable {
   private static final Set<Integer> HEURISTIC = Set.of(200, 203, 204, 300, 301, 308, 404, 405, 410, 414, 501);
 
   /** The state that outlives a config reload when the cache's config did not change. */
-  record Shared(ResponseStore store, ConcurrentHashMap<String, CompletableFuture<Void>> flights, Set<String> refreshing) {
+  record Shared(ResponseStore store, ConcurrentHashMap<String, CompletableFuture<Void>> flights,
+      ConcurrentHashMap<String, Long> refreshing) {
     static Shared of(CacheConfig config, Ticker ticker) {
-      return new Shared(new ResponseStore(config.maxByteCount(), ticker), new ConcurrentHashMap<>(),
-          ConcurrentHashMap.newKeySet());
+      return new Shared(new ResponseStore(config.maxByteCount(), ticker), new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
     }
   }
+
+  /** How long a background refresh may hold its key before another request may start one (it never ended, say). */
+  private static final long REFRESH_CLAIM_NANOS = TimeUnit.SECONDS.toNanos(60);
 
   /** The counters of what happened to lookups. */
   record Counters(Meters.Counter hit, Meters.Counter miss, Meters.Counter stale, Meters.Counter coalesced,
@@ -162,13 +165,18 @@ final class CachePlugin implements Plugin, Purgeable {
         return serve(pass, entry, age, NAME + "; hit; ttl=" + fresh + "; detail=max-stale");
       }
       if (staleAllowed && entry.control.staleWhileRevalidate >= -fresh) {
+        // the stale response at once; the first such request also refreshes it in the background
+        counters.stale().increment();
+        DirectResponse staleAnswer = answer(pass, entry, age, NAME + "; hit; ttl=" + fresh + "; detail=stale-while-revalidate");
+        pass.served = true;
         String refreshKey = flightKey(pass);
-        if (!shared.refreshing().add(refreshKey)) {
-          // another request refreshes it already: this one gets the stale response at once
-          counters.stale().increment();
-          return serve(pass, entry, age, NAME + "; hit; ttl=" + fresh + "; detail=stale-while-revalidate");
+        if (!claimRefresh(refreshKey)) {
+          return Decision.respond(staleAnswer);
         }
         pass.refreshKey = refreshKey;
+        pass.refreshing = true;
+        revalidate(pass, entry, request);
+        return Decision.respondAndForward(staleAnswer);
       }
       if (asked.onlyIfCached) {
         return onlyIfCached(pass);
@@ -219,6 +227,13 @@ final class CachePlugin implements Plugin, Purgeable {
     // the leader's response arrives on another event loop; this one resumes on its own
     return Decision.await(theirs.copy().completeOnTimeout(null, coalesceWaitMillis, TimeUnit.MILLISECONDS),
         (resumed, nothing) -> afterWaiting(resumed));
+  }
+
+  /** Whether this request may refresh {@code key}: no other is refreshing it, or the other's claim is too old. */
+  private boolean claimRefresh(String key) {
+    long now = ticker.nanoTime();
+    Long since = shared.refreshing().putIfAbsent(key, now);
+    return since == null || now - since > REFRESH_CLAIM_NANOS && shared.refreshing().replace(key, since, now);
   }
 
   /** After waiting for an identical request: its stored response if there is one now, else the upstream. */
@@ -368,6 +383,12 @@ final class CachePlugin implements Plugin, Purgeable {
       return;
     }
     pass.capture = null;
+    if (pass.refreshing) {
+      // the client's answer is out; the refresh follows, and then this runs again
+      pass.refreshing = false;
+      pass.served = false;
+      return;
+    }
     if (pass.flight != null) {
       shared.flights().remove(pass.flightKey, pass.flight);
       pass.flight.complete(null); // the waiters look again: a hit, or they go upstream themselves

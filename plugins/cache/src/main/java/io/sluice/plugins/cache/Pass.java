@@ -40,6 +40,8 @@ final class Pass {
   String flightKey;
   /** The background-refresh claim this request holds, or {@code null}. */
   String refreshKey;
+  /** Its client got the stale response; the request goes on upstream in the background to refresh it. */
+  boolean refreshing;
   /** Whether this request waited for another's response. */
   boolean collapsed;
 
