@@ -12,6 +12,7 @@ import io.sluice.proxy.GatewaySnapshot;
 import io.sluice.routing.CompiledRoute;
 import io.sluice.server.ConfigReloads;
 import io.sluice.server.GatewayServer;
+import io.sluice.spi.Purgeable;
 import io.sluice.upstream.OutlierDetector;
 import io.sluice.upstream.PoolStats;
 import io.sluice.upstream.UpstreamCluster;
@@ -81,6 +82,7 @@ final class AdminApi {
           ? gateway.poolStats().thenApply(this::upstreams) : done(notAllowed("GET"));
       case "/admin/config" -> get(method, this::config);
       case "/admin/config/reload" -> method.equals("POST") ? reload() : done(notAllowed("POST"));
+      case "/admin/cache/purge" -> method.equals("POST") ? done(purge(body)) : done(notAllowed("POST"));
       case "/admin/explain" -> method.equals("POST") ? done(explain(body)) : done(notAllowed("POST"));
       default -> done(Answer.error(404, "NOT_FOUND", "no admin endpoint " + path + " (see docs/operations.md#admin-listener)"));
     };
@@ -154,6 +156,51 @@ final class AdminApi {
     out.put("routes", routes);
     out.put("warnings", snapshot.routes().shadowed().stream().map(s -> s.describe()).toList());
     out.put("text", RouteListing.render(snapshot.config(), snapshot.plugins()));
+    return Answer.json(200, out);
+  }
+
+  /**
+   * Removes stored responses from every plugin instance that keeps some ({@link Purgeable}): body
+   * {@code {"target": "https://host/path?query"}} for one target, {@code {"prefix": "https://host/path/"}}
+   * for all that start so; optional {@code "route"} limits it to one route's instances.
+   */
+  private Answer purge(String body) {
+    JsonNode request;
+    try {
+      request = JSON.readTree(body == null || body.isBlank() ? "{}" : body);
+    } catch (JsonProcessingException e) {
+      return Answer.error(400, "BAD_REQUEST", "the body is not JSON: " + e.getOriginalMessage());
+    }
+    JsonNode target = request.get("target");
+    JsonNode prefix = request.get("prefix");
+    if ((target == null) == (prefix == null) || !(target == null ? prefix : target).isTextual()) {
+      return Answer.error(400, "BAD_REQUEST",
+          "expected a JSON object with \"target\" (one URI) or \"prefix\" (URIs starting with it), e.g. "
+              + "{\"prefix\": \"https://api.example.com/v1/users/\"}");
+    }
+    String route = request.hasNonNull("route") ? request.get("route").asText() : null;
+    GatewaySnapshot snapshot = gateway.snapshot();
+    java.util.Set<Purgeable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    List<String> routes = new ArrayList<>();
+    long purged = 0;
+    for (CompiledRoute compiled : snapshot.routes().routes()) {
+      String id = compiled.config().id();
+      if (route != null && !route.equals(id)) {
+        continue;
+      }
+      for (PluginSlot slot : snapshot.plugins().forRoute(id).slots()) {
+        if (slot.plugin() instanceof Purgeable store && seen.add(store)) {
+          purged += store.purge((target == null ? prefix : target).asText(), target == null);
+          routes.add(id);
+        }
+      }
+    }
+    if (route != null && routes.isEmpty()) {
+      return Answer.error(404, "NOT_FOUND", "route '" + route + "' has no plugin that stores responses");
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("purged", purged);
+    out.put("routes", routes);
     return Answer.json(200, out);
   }
 

@@ -52,6 +52,11 @@ public final class PluginChain {
         .toArray(PluginSlot[]::new);
   }
 
+  /** The chain of {@code slot} alone: what a plugin's background request runs ({@code Decision.respondAndForward}). */
+  public static PluginChain of(PluginSlot slot) {
+    return new PluginChain(new PluginSlot[] {slot});
+  }
+
   /** Whether a plugin needs the whole request body before the upstream is contacted. */
   public boolean buffersRequestBody() {
     return requestBodyBufferers.length > 0;

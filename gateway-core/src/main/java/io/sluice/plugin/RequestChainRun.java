@@ -41,6 +41,15 @@ public final class RequestChainRun {
 
     /** A plugin answered with a response. Throws {@link AnswerNotMade} like {@link #reply}. */
     void respond(DirectResponse response);
+
+    /**
+     * A plugin answered with a response and asked for the request to go upstream in the background,
+     * seen by {@code plugin} alone ({@link Decision#respondAndForward}). Throws {@link AnswerNotMade}
+     * like {@link #reply}. Unless overridden, only the answer.
+     */
+    default void respondAndForward(DirectResponse response, PluginSlot plugin) {
+      respond(response);
+    }
   }
 
   /** A plugin's answer could not be made into a response; nothing was sent, so another answer still can be. */
@@ -160,7 +169,7 @@ public final class RequestChainRun {
           shadow(slot, reply.error().code() + " " + reply.error().message());
           return true;
         }
-        answer(slot, reply.error(), null);
+        answer(slot, reply.error(), null, false);
         return false;
       }
       case Decision.Respond respond -> {
@@ -168,7 +177,15 @@ public final class RequestChainRun {
           shadow(slot, "respond " + respond.response().status());
           return true;
         }
-        answer(slot, null, respond.response());
+        answer(slot, null, respond.response(), false);
+        return false;
+      }
+      case Decision.RespondAndForward respond -> {
+        if (!slot.enforce()) {
+          shadow(slot, "respond " + respond.response().status());
+          return true;
+        }
+        answer(slot, null, respond.response(), true);
         return false;
       }
       case Decision.Await<?> await -> {
@@ -179,9 +196,11 @@ public final class RequestChainRun {
   }
 
   /** Hands a plugin's answer on; one that cannot be made is the plugin's failure. */
-  private void answer(PluginSlot slot, GatewayError error, DirectResponse response) {
+  private void answer(PluginSlot slot, GatewayError error, DirectResponse response, boolean andForward) {
     try {
-      if (response != null) {
+      if (response != null && andForward) {
+        continuation.respondAndForward(response, slot);
+      } else if (response != null) {
         continuation.respond(response);
       } else {
         continuation.reply(error);

@@ -91,6 +91,8 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
   private HttpHeaders pendingTrailers;
   private boolean requestEnded;
   private boolean responseStarted;
+  /** A plugin replaced the upstream's response: what the upstream still sends of its body is dropped. */
+  private boolean responseReplaced;
   private boolean readingPaused;
   private boolean retried;
   private boolean bodyForwarded;
@@ -446,19 +448,41 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     }
     exchange.status(status.code());
     if (view != null) {
-      PluginSlot failed = chain.onResponse(view, new ResponseView(status.code(), headers, false));
+      ResponseView seen = new ResponseView(status.code(), headers, false);
+      PluginSlot failed = chain.onResponse(view, seen);
       if (failed != null) {
         responseStarted = false;
         fail(pluginFailure(failed, "onResponse"), "plugin_failed");
+        return;
+      }
+      if (seen.isReplaced()) {
+        writeReplacement(seen);
         return;
       }
     }
     client.writeHead(status, headers);
   }
 
+  /** Sends a plugin's replacement for the upstream's response, all but its end, which waits for the upstream's. */
+  private void writeReplacement(ResponseView replacement) {
+    responseReplaced = true;
+    HttpResponseStatus status = HttpResponseStatus.valueOf(replacement.status());
+    exchange.status(status.code());
+    client.writeHead(status, replacement.nettyHeaders());
+    ByteBuf body = replacement.replacementBody();
+    if (body.isReadable() && !head.method().equals(HttpMethod.HEAD) && status.code() != 304 && status.code() != 204) {
+      exchange.addResponseBytes(body.readableBytes());
+      client.writeBody(body);
+    }
+  }
+
   @Override
   public void onResponseBody(ByteBuf content) {
     if (state == State.DONE || discardingResponse) {
+      content.release();
+      return;
+    }
+    if (responseReplaced) {
       content.release();
       return;
     }
@@ -510,7 +534,9 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     if (grpc != null) {
       exchange.grpcStatus(trailers);
     }
-    if (chain.streamsResponseBody()) {
+    if (responseReplaced) {
+      trailers = EmptyHttpHeaders.INSTANCE; // they ended the upstream's body, not the replacement
+    } else if (chain.streamsResponseBody()) {
       PluginSlot failed = chain.onResponseBodyChunk(view, Unpooled.EMPTY_BUFFER, true);
       if (failed != null) {
         fail(pluginFailure(failed, "onResponseBodyChunk"), "plugin_failed");

@@ -26,7 +26,9 @@ import io.sluice.config.RouteConfig;
 import io.sluice.config.TracingConfig;
 import io.sluice.grpc.GrpcWeb;
 import io.sluice.plugin.PluginChain;
+import io.sluice.plugin.PluginSlot;
 import io.sluice.plugin.RequestChainRun;
+import io.sluice.proxy.AccessLog;
 import io.sluice.proxy.ClientHeaders;
 import io.sluice.proxy.ConnectionInfo;
 import io.sluice.proxy.Exchange;
@@ -391,6 +393,17 @@ final class ExchangeDriver implements UpgradingClient {
       public void respond(DirectResponse response) {
         afterChain(() -> answerPlugin(exchange, response));
       }
+
+      @Override
+      public void respondAndForward(DirectResponse response, PluginSlot plugin) {
+        ExchangeView answered = view;
+        afterChain(() -> {
+          answerPlugin(exchange, response);
+          if (!head.hasBody() && matched.route().config().action() instanceof RouteAction.Forward forward) {
+            forwardInBackground(exchange, head, matched, snapshot, forward, plugin, answered);
+          }
+        });
+      }
     });
     exchange.plugins(view, chainRun);
     if (!chainRun.start()) {
@@ -446,6 +459,25 @@ final class ExchangeDriver implements UpgradingClient {
     }
   }
 
+  /**
+   * Sends the request upstream once more, after its client got an answer, for {@code plugin} alone
+   * ({@code Decision.respondAndForward}): on this loop, to nobody ({@link BackgroundStream}), in
+   * neither the access log nor the request metrics, and apart from this connection's state, so the
+   * connection goes on with its next request meanwhile.
+   */
+  private void forwardInBackground(Exchange answered, RequestHead head, RouteMatchResult.Matched matched,
+      GatewaySnapshot snapshot, RouteAction.Forward forward, PluginSlot plugin, ExchangeView pluginView) {
+    RouteConfig route = matched.route().config();
+    Exchange background = new Exchange(answered.requestId(), info.peerIp(), head.method().name(), answered.target());
+    background.route(route.id());
+    String upstreamPath = matched.route().upstreamPath(head.path(), head.matrixPath(), matched.params());
+    String pathAndQuery = head.rawQuery() == null ? upstreamPath : upstreamPath + '?' + head.rawQuery();
+    Channel channel = ctx.channel().parent() != null ? ctx.channel().parent() : ctx.channel(); // outlives an HTTP/2 stream
+    new ProxyExchange(new BackgroundStream(channel), background, head, route, snapshot.upstream(forward.upstream()), info,
+        server.pools(channel.eventLoop()), pathAndQuery, snapshot.config().server().limits(), AccessLog.disabled(),
+        BackgroundStream.NO_METRICS, PluginChain.of(plugin), pluginView).start();
+  }
+
   private static HttpRequest request(RequestHead head) {
     return new io.netty.handler.codec.http.DefaultHttpRequest(HttpVersion.HTTP_1_1, head.method(), head.path(), head.headers());
   }
@@ -463,7 +495,7 @@ final class ExchangeDriver implements UpgradingClient {
     // made before anything changes: if it cannot be made, the chain answers PLUGIN_ERROR instead
     FullHttpResponse response;
     try {
-      response = LocalResponses.of(answer.status(), answer.headers(), answer.body(), exchange.requestId());
+      response = LocalResponses.of(answer, exchange.requestId(), "HEAD".equals(exchange.method()));
     } catch (RuntimeException e) {
       throw new RequestChainRun.AnswerNotMade(e);
     }
@@ -483,10 +515,13 @@ final class ExchangeDriver implements UpgradingClient {
     finishLocally(exchange, response, keepConnection);
   }
 
-  private void finishLocally(Exchange exchange, FullHttpResponse response, boolean keepConnection) {
+  private void finishLocally(Exchange exchange, FullHttpResponse answer, boolean keepConnection) {
     // Rather than read a body nobody wants, close once the answer is out.
-    protocol.prepareAnswer(response.headers(), keepConnection && requestComplete);
-    runResponseHooks(response);
+    protocol.prepareAnswer(answer.headers(), keepConnection && requestComplete);
+    FullHttpResponse response = runResponseHooks(answer);
+    if (response != answer) {
+      exchange.status(response.status().code());
+    }
     exchange.addResponseBytes(response.content().readableBytes());
     protocol.writeAnswer(response);
     completed(exchange);
@@ -500,15 +535,33 @@ final class ExchangeDriver implements UpgradingClient {
   FullHttpResponse errorAnswer(GatewayError error, String requestId, boolean keepConnection) {
     FullHttpResponse response = errorResponse(error, requestId);
     protocol.prepareAnswer(response.headers(), keepConnection);
-    runResponseHooks(response);
-    return response;
+    FullHttpResponse sent = runResponseHooks(response);
+    if (sent != response && current != null) {
+      current.status(sent.status().code());
+    }
+    return sent;
   }
 
-  /** Lets the route's plugins see a response the gateway generated (to add CORS headers to an error, say). */
-  private void runResponseHooks(FullHttpResponse response) {
-    if (view != null) {
-      chain.onResponse(view, new ResponseView(response.status().code(), response.headers(), true));
+  /**
+   * Lets the route's plugins see a response the gateway generated (to add CORS headers to an error,
+   * say); returns what to send: {@code response}, or the replacement a plugin chose (a cache's
+   * stale response instead of an error).
+   */
+  private FullHttpResponse runResponseHooks(FullHttpResponse response) {
+    if (view == null) {
+      return response;
     }
+    ResponseView seen = new ResponseView(response.status().code(), response.headers(), true);
+    chain.onResponse(view, seen);
+    if (!seen.isReplaced()) {
+      return response;
+    }
+    response.release();
+    boolean head = current != null && "HEAD".equals(current.method());
+    FullHttpResponse replacement = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+        HttpResponseStatus.valueOf(seen.status()), head ? Unpooled.EMPTY_BUFFER : seen.replacementBody(),
+        seen.nettyHeaders(), EmptyHttpHeaders.INSTANCE);
+    return replacement;
   }
 
   /** The end of an exchange the gateway answered itself: completion hooks, then the access log. */

@@ -1,5 +1,6 @@
 package io.sluice.server;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -11,6 +12,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.sluice.proxy.ErrorBodies;
 import io.sluice.proxy.ProxyHeaders;
 import io.sluice.grpc.GrpcMessages;
+import io.sluice.spi.DirectResponse;
 import io.sluice.spi.GatewayError;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -22,13 +24,29 @@ final class LocalResponses {
 
   /** A complete response with {@code headers}, a UTF-8 {@code body} and the request id. */
   static FullHttpResponse of(int status, Map<String, String> headers, String body, String requestId) {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    return of(status, headers, Unpooled.wrappedBuffer(body.getBytes(StandardCharsets.UTF_8)), requestId, false);
+  }
+
+  /** A plugin's answer: its body as text or as bytes (wrapped, not copied). */
+  static FullHttpResponse of(DirectResponse answer, String requestId, boolean headRequest) {
+    ByteBuf body = answer.bytes() != null
+        ? Unpooled.wrappedBuffer(answer.bytes())
+        : Unpooled.wrappedBuffer(answer.body().getBytes(StandardCharsets.UTF_8));
+    return of(answer.status(), answer.headers(), body, requestId, headRequest);
+  }
+
+  /**
+   * A complete response with {@code body}; for a {@code HEAD} request, the body's length and no body
+   * (RFC 9110 section 9.3.2), which HTTP/2 needs spelled out: its codec does not know the method.
+   */
+  static FullHttpResponse of(int status, Map<String, String> headers, ByteBuf body, String requestId, boolean headRequest) {
+    int length = body.readableBytes();
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
-        Unpooled.wrappedBuffer(bytes));
+        headRequest ? Unpooled.EMPTY_BUFFER : body);
     HttpHeaders out = response.headers();
     headers.forEach(out::set);
     if (status != 204 && status != 304 && status >= 200) {
-      out.set(HttpHeaderNames.CONTENT_LENGTH, bytes.length); // RFC 9110 8.6: never on 1xx and 204
+      out.set(HttpHeaderNames.CONTENT_LENGTH, length); // RFC 9110 8.6: never on 1xx and 204
     } else {
       out.remove(HttpHeaderNames.CONTENT_LENGTH);
     }

@@ -36,7 +36,8 @@ class DistributionIT {
     assertThat(DIST.resolve("bin/sluice")).isRegularFile().isExecutable();
     assertThat(fileNames(DIST.resolve("lib")))
         .contains("gateway-core-" + VERSION + ".jar", "sluice-plugin-cors-" + VERSION + ".jar",
-            "sluice-plugin-rate-limit-" + VERSION + ".jar", "sluice-plugin-circuit-breaker-" + VERSION + ".jar")
+            "sluice-plugin-rate-limit-" + VERSION + ".jar", "sluice-plugin-circuit-breaker-" + VERSION + ".jar",
+            "sluice-plugin-cache-" + VERSION + ".jar")
         .anyMatch(name -> name.startsWith("netty-codec-http-"))
         .anyMatch(name -> name.matches("netty-transport-native-epoll-.*-linux-x86_64\\.jar"))
         .allMatch(name -> name.endsWith(".jar"));
@@ -49,6 +50,7 @@ class DistributionIT {
     assertThat(DIST.resolve("docs/plugins/cors.md")).isRegularFile();
     assertThat(DIST.resolve("docs/plugins/rate-limit.md")).isRegularFile();
     assertThat(DIST.resolve("docs/plugins/circuit-breaker.md")).isRegularFile();
+    assertThat(DIST.resolve("docs/plugins/cache.md")).isRegularFile();
   }
 
   @Test

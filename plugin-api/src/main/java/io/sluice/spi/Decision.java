@@ -66,6 +66,23 @@ public sealed interface Decision {
   }
 
   /**
+   * Answer the client with {@code response} now, and then send the request, as it stands after this
+   * plugin's {@code onRequest}, to the upstream in the background: what a cache does to refresh a
+   * stale response it just served ({@code stale-while-revalidate}). The plugins after this one do
+   * not run. The client's exchange ends as with {@link #respond}: every plugin's
+   * {@code onResponse} and {@code onComplete} see the answer. The background request is then seen
+   * by this plugin alone: its {@code onResponse}, {@code onResponseBodyChunk} and {@code onComplete}
+   * are called once more, with the same exchange, for the upstream's response, which goes nowhere
+   * else (replacing it changes nothing). It is not in the access log or the request metrics.
+   *
+   * <p>Only for requests without a body; for one with a body this is the same as {@link #respond}.
+   * When the client connection closes first, the background request still runs.
+   */
+  static Decision respondAndForward(DirectResponse response) {
+    return new RespondAndForward(response);
+  }
+
+  /**
    * Decide when {@code stage} completes: {@code resume} then runs on the exchange's event loop with
    * the exchange and the stage's result, may read and change the exchange, and returns the
    * decision (which may be another {@code await}). See the class comment.
@@ -128,6 +145,13 @@ public sealed interface Decision {
   /** Answer with a response. */
   record Respond(DirectResponse response) implements Decision {
     public Respond {
+      Objects.requireNonNull(response, "response");
+    }
+  }
+
+  /** Answer with a response, then forward the request in the background. */
+  record RespondAndForward(DirectResponse response) implements Decision {
+    public RespondAndForward {
       Objects.requireNonNull(response, "response");
     }
   }

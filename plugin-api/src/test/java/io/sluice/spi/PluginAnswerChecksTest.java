@@ -72,6 +72,20 @@ class PluginAnswerChecksTest {
   }
 
   @Test
+  void aBodyIsTextOrBytesAndBytesAreSharedReadOnly() {
+    byte[] stored = {1, 2, 3, 4};
+    DirectResponse response = DirectResponse.of(200).withBytes(java.nio.ByteBuffer.wrap(stored, 1, 2));
+
+    assertThat(response.bytes().isReadOnly()).isTrue();
+    assertThat(response.bytes().remaining()).isEqualTo(2);
+    assertThat(response.withHeader("x", "1").bytes()).as("kept by withHeader").isEqualTo(response.bytes());
+    assertThat(response.withBody("text").bytes()).isNull();
+    assertThatThrownBy(() -> new DirectResponse(200, Map.of(), "text", java.nio.ByteBuffer.wrap(stored)))
+        .hasMessage("a body as text and as bytes (expected: one of them)");
+    assertThatThrownBy(() -> DirectResponse.of(200).withBytes(null)).isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
   void headersKeepTheirOrder() {
     DirectResponse response = DirectResponse.of(204).withHeader("b", "1").withHeader("a", "2").withHeader("c", "3");
     assertThat(response.headers().keySet()).containsExactly("b", "a", "c");

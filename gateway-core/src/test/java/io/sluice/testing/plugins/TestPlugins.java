@@ -387,6 +387,61 @@ public final class TestPlugins {
     }
   }
 
+  /**
+   * TRANSFORM: replaces every response with status {@code status} (from the upstream or the
+   * gateway) by a 200 whose body is {@code body}, as bytes, and adds {@code x-seen-status}.
+   */
+  public static final class Replace implements PluginFactory<Replace.Config> {
+    public record Config(int status, String body) {}
+
+    public String name() { return "test_replace"; }
+    public Class<Config> configType() { return Config.class; }
+
+    public Plugin create(Config config, PluginContext context) {
+      java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(config.body().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return new Plugin() {
+        @Override
+        public void onResponse(Exchange exchange, Response response) {
+          if (response.status() == config.status()) {
+            response.replaceWith(DirectResponse.of(200).withHeader("x-seen-status", String.valueOf(response.status()))
+                .withHeader("content-type", "text/plain").withBytes(bytes));
+          }
+        }
+      };
+    }
+  }
+
+  /** What the {@code test_forward} plugin saw, in order: {@code response <status> <fromGateway>}, {@code complete <status>}. */
+  public static final ConcurrentLinkedQueue<String> FORWARD_SEEN = new ConcurrentLinkedQueue<>();
+
+  /** TRANSFORM: answers {@code early} at once and still forwards the request in the background. */
+  public static final class Forward implements PluginFactory<Forward.Config> {
+    public record Config(String early) {}
+
+    public String name() { return "test_forward"; }
+    public Class<Config> configType() { return Config.class; }
+
+    public Plugin create(Config config, PluginContext context) {
+      return new Plugin() {
+        @Override
+        public Decision onRequest(Exchange exchange) {
+          exchange.requestHeaders().set("x-background", "yes");
+          return Decision.respondAndForward(DirectResponse.of(200).withBody(config.early()));
+        }
+
+        @Override
+        public void onResponse(Exchange exchange, Response response) {
+          FORWARD_SEEN.add("response " + response.status() + " " + response.isFromGateway());
+        }
+
+        @Override
+        public void onComplete(Exchange exchange, Outcome outcome) {
+          FORWARD_SEEN.add("complete " + outcome.status());
+        }
+      };
+    }
+  }
+
   /** Values the {@code test_foreign} plugin could not set, by the exception it got. */
   public static final ConcurrentLinkedQueue<String> FOREIGN_REFUSALS = new ConcurrentLinkedQueue<>();
 

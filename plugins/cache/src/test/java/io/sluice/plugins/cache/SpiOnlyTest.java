@@ -1,0 +1,23 @@
+package io.sluice.plugins.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.testing.SpiOnlySources;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The plugin's main code uses nothing of Sluice but {@code io.sluice.spi}: a plugin jar's class
+ * loader shows only that package, and gateway internals may change at any time.
+ */
+class SpiOnlyTest {
+
+  @Test
+  void mainCodeReferencesOnlyTheSpi() throws Exception {
+    List<Path> sources = SpiOnlySources.mainSources();
+
+    assertThat(sources).as("main sources found").hasSizeGreaterThan(3);
+    assertThat(SpiOnlySources.referencesOutsideTheSpi(sources, "plugins.cache")).isEmpty();
+  }
+}
