@@ -14,6 +14,8 @@ import java.util.List;
  * @param tls TLS settings for {@code https://} endpoints; {@code null} when the endpoints are {@code http://}
  * @param healthCheck active health checking of the endpoints; {@code null} for none (every endpoint
  *     is then always a candidate)
+ * @param maxPendingRequests cap on requests of this upstream waiting for a connection (or an HTTP/2
+ *     stream) at one time, over all event loops; one more is answered 503 {@code UPSTREAM_OVERLOADED} at once
  */
 public record UpstreamConfig(
     String name,
@@ -23,10 +25,21 @@ public record UpstreamConfig(
     int maxConnectionsPerEndpoint,
     Protocol protocol,
     UpstreamTlsConfig tls,
-    HealthCheckConfig healthCheck) {
+    HealthCheckConfig healthCheck,
+    int maxPendingRequests) {
+
+  /** Envoy's default too: enough for a burst, not enough to hide an upstream that stopped keeping up. */
+  public static final int MAX_PENDING_REQUESTS_DEFAULT = 1024;
 
   public UpstreamConfig {
     endpoints = List.copyOf(endpoints);
+  }
+
+  /** An upstream with the default cap on pending requests. */
+  public UpstreamConfig(String name, List<Endpoint> endpoints, LoadBalancing loadBalancer, UpstreamTimeouts timeouts,
+      int maxConnectionsPerEndpoint, Protocol protocol, UpstreamTlsConfig tls, HealthCheckConfig healthCheck) {
+    this(name, endpoints, loadBalancer, timeouts, maxConnectionsPerEndpoint, protocol, tls, healthCheck,
+        MAX_PENDING_REQUESTS_DEFAULT);
   }
 
   /** A cleartext HTTP/1.1 upstream. */

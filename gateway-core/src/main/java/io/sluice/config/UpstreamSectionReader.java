@@ -14,7 +14,8 @@ import java.util.stream.Collectors;
 final class UpstreamSectionReader {
 
   static final List<String> KEYS =
-      List.of("endpoints", "protocol", "load_balancer", "timeouts", "max_connections_per_endpoint", "tls", "health_check");
+      List.of("endpoints", "protocol", "load_balancer", "timeouts", "max_connections_per_endpoint", "tls", "health_check",
+          "max_pending_requests");
   static final List<String> TIMEOUT_KEYS = List.of("connect", "response", "idle");
   static final int MAX_CONNECTIONS_DEFAULT = 1024;
 
@@ -66,8 +67,11 @@ final class UpstreamSectionReader {
         .orElse(MAX_CONNECTIONS_DEFAULT);
     HealthCheckConfig healthCheck = upstream.optional("health_check")
         .map(n -> HealthCheckReader.read(n, protocolKnown ? protocol : null)).orElse(null);
+    int maxPending = upstream.optional("max_pending_requests")
+        .flatMap(n -> n.integer(1, Integer.MAX_VALUE, "a number of waiting requests, at least 1"))
+        .orElse(UpstreamConfig.MAX_PENDING_REQUESTS_DEFAULT);
     return new UpstreamConfig(name, endpoints, loadBalancer, timeouts, maxConnections, protocol, tls(upstream, endpoints),
-        healthCheck);
+        healthCheck, maxPending);
   }
 
   /** The endpoints; {@code protocol} (unless {@code null}) decides which scheme they must have. */

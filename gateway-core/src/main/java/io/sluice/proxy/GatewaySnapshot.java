@@ -55,7 +55,8 @@ public final class GatewaySnapshot {
     config.upstreams().forEach((name, upstream) -> {
       UpstreamCluster kept = previous == null ? null : previous.upstreams.get(name);
       // an unchanged upstream keeps its cluster: its health state, balancer position and running checker
-      clusters.put(name, kept != null && kept.config().equals(upstream) ? kept : new UpstreamCluster(upstream, RequestMetrics.connectTimes(meters, name)));
+      clusters.put(name, kept != null && kept.config().equals(upstream) ? kept : new UpstreamCluster(upstream, RequestMetrics.connectTimes(meters, name),
+          RequestMetrics.pendingOverflows(meters, name)));
     });
     this.upstreams = Map.copyOf(clusters);
     this.trustedProxies = config.server().trustedProxies();

@@ -80,6 +80,8 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
   private boolean responseStarted;
   private boolean readingPaused;
   private boolean retried;
+  /** Whether the exchange counts among the upstream's requests waiting for a connection. */
+  private boolean pending;
   private boolean bodyForwarded;
   private boolean pausedThisWindow;
   private long bodyBytesThisWindow;
@@ -142,7 +144,26 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
       collected = client.channel().alloc().compositeBuffer(Integer.MAX_VALUE);
       return;
     }
+    acquireConnection();
+  }
+
+  /** Asks the pool for a connection, unless the upstream already has {@code max_pending_requests} waiting. */
+  private void acquireConnection() {
+    if (!cluster.startPending()) {
+      fail(GatewayError.of(ErrorCode.UPSTREAM_OVERLOADED, "Upstream '" + cluster.name() + "' is overloaded; retry later")
+          .withHeader("Retry-After", "1")
+          .withDetails("max_pending_requests=" + cluster.config().maxPendingRequests() + " already wait for a connection"), "");
+      return;
+    }
+    pending = true;
     pool.acquire(cluster.poolSettings(), this);
+  }
+
+  private void endPending() {
+    if (pending) {
+      pending = false;
+      cluster.endPending();
+    }
   }
 
   /** Whether the exchange paused reading the request body (backpressure, or no upstream connection yet). */
@@ -227,7 +248,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
       pendingBody = new ArrayDeque<>();
       pendingBody.add(body);
       pendingTrailers = trailers;
-      pool.acquire(cluster.poolSettings(), this);
+      acquireConnection();
       return;
     }
     if (upstream == null) {
@@ -317,6 +338,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
 
   @Override
   public void onAcquired(UpstreamConnection connectionToUpstream) {
+    endPending();
     if (state == State.DONE) {
       pool.requestDone();
       connectionToUpstream.returnUnused();
@@ -356,6 +378,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
 
   @Override
   public void onAcquireFailed(UpstreamFailure failure) {
+    endPending();
     if (state == State.DONE) {
       return;
     }
@@ -688,6 +711,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
   private void finish(boolean requestComplete) {
     state = State.DONE;
     stopResponseTimer();
+    endPending();
     cancel(bodyRateTimer);
     cancel(deadlineTimer);
     if (pendingBody != null) {

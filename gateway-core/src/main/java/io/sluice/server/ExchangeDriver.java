@@ -316,6 +316,11 @@ final class ExchangeDriver implements UpgradingClient {
       answerError(exchange, headerRefusal, false);
       return;
     }
+    GatewayError shed = server.shed(snapshot);
+    if (shed != null) {
+      answerError(exchange, shed, true); // a body it has is not read: the connection closes after the answer
+      return;
+    }
     RouteMatchResult match = snapshot.routes().match(new RequestMatchInput(head));
     switch (match) {
       case RouteMatchResult.NoRoute noRoute -> answerError(exchange, GatewayError.of(ErrorCode.NO_ROUTE,

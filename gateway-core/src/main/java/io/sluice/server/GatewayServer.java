@@ -72,6 +72,7 @@ public final class GatewayServer implements AutoCloseable {
     this.resolver = HostResolver.create(snapshot.config().server().dns());
     this.connector = new UpstreamConnector(transport.socketChannelType(), resolver);
     this.state = new ServerState(snapshot, accessLog, connector, meters);
+    state.startSampling();
     snapshot.startHealthChecks(workerGroup, connector);
   }
 
@@ -374,6 +375,7 @@ public final class GatewayServer implements AutoCloseable {
     stopLoops(bossGroup, "sluice-accept");
     state.snapshot().plugins().close();
     runtimeMetrics.close();
+    state.stopSampling();
   }
 
   /**

@@ -20,6 +20,9 @@ public final class UpstreamCluster {
   private final LoadBalancer balancer;
   private final UpstreamPool.Settings poolSettings;
   private final HealthChecker checker; // null without health_check
+  /** Requests waiting for a connection, over all event loops; carried over a reload with the cluster. */
+  private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
+  private final Runnable overflows;
 
   /**
    * @throws IllegalStateException when the TLS files checked at load time can no longer be read
@@ -33,7 +36,17 @@ public final class UpstreamCluster {
    * @throws IllegalStateException when the TLS files checked at load time can no longer be read
    */
   public UpstreamCluster(UpstreamConfig config, java.util.function.LongConsumer connectTimes) {
+    this(config, connectTimes, () -> { });
+  }
+
+  /**
+   * @param connectTimes told how long each connection to one of its endpoints took to open
+   * @param overflows told of each request refused because {@code max_pending_requests} were waiting
+   * @throws IllegalStateException when the TLS files checked at load time can no longer be read
+   */
+  public UpstreamCluster(UpstreamConfig config, java.util.function.LongConsumer connectTimes, Runnable overflows) {
     this.config = config;
+    this.overflows = overflows;
     HealthCheckConfig check = config.healthCheck();
     this.health = check == null ? EndpointHealth.unchecked(config.name(), config.endpoints())
         : new EndpointHealth(config.name(), config.endpoints(), check.healthyThreshold(), check.unhealthyThreshold());
@@ -78,6 +91,35 @@ public final class UpstreamCluster {
   /** The endpoints' health as the checks last saw it; all healthy, always, without health_check. */
   public EndpointHealth health() {
     return health;
+  }
+
+  /**
+   * Counts a request that starts waiting for a connection (from the pool's acquire until it has one
+   * or gave up), unless {@code max_pending_requests} already wait: then it is counted as an
+   * overflow and false says to refuse it. Lock-free; any event loop.
+   */
+  public boolean startPending() {
+    int max = config.maxPendingRequests();
+    while (true) {
+      int now = pending.get();
+      if (now >= max) {
+        overflows.run();
+        return false;
+      }
+      if (pending.compareAndSet(now, now + 1)) {
+        return true;
+      }
+    }
+  }
+
+  /** Ends the wait counted by a {@link #startPending} that returned true. */
+  public void endPending() {
+    pending.decrementAndGet();
+  }
+
+  /** Requests waiting for a connection now. */
+  public int pending() {
+    return pending.get();
   }
 
   /** Starts the health checks, if the upstream has any, on {@code loop}; at most once. */
