@@ -14,13 +14,30 @@ public sealed interface RouteAction {
    * @param retryNonIdempotent whether a request with a non-idempotent method (POST, PATCH, ...) may be
    *     sent again when a reused connection turns out to have been closed by the upstream; only
    *     idempotent methods (RFC 9110 section 9.2.2) are otherwise
+   * @param split the upstreams a route's {@code upstreams:} splits requests between, in order; empty
+   *     when the route names one {@code upstream}, which is then {@code upstream}. With a split,
+   *     {@code upstream} is its first entry's: the one plugins that act per upstream are told
    */
-  record Forward(String upstream, Rewrite rewrite, Duration responseTimeout, boolean retryNonIdempotent)
-      implements RouteAction {
+  record Forward(String upstream, Rewrite rewrite, Duration responseTimeout, boolean retryNonIdempotent,
+      java.util.List<WeightedUpstream> split) implements RouteAction {
+
+    public Forward {
+      split = java.util.List.copyOf(split);
+    }
+
+    /** Forwarding to one upstream. */
+    public Forward(String upstream, Rewrite rewrite, Duration responseTimeout, boolean retryNonIdempotent) {
+      this(upstream, rewrite, responseTimeout, retryNonIdempotent, java.util.List.of());
+    }
 
     /** Forwarding that resends only idempotent requests. */
     public Forward(String upstream, Rewrite rewrite, Duration responseTimeout) {
       this(upstream, rewrite, responseTimeout, false);
+    }
+
+    /** Every upstream requests of the route may go to: the split's, or the one. */
+    public java.util.List<String> upstreams() {
+      return split.isEmpty() ? java.util.List.of(upstream) : split.stream().map(WeightedUpstream::upstream).toList();
     }
   }
 

@@ -11,15 +11,19 @@ import java.util.Set;
 final class RouteSectionReader {
 
   static final List<String> KEYS = List.of(
-      "id", "match", "upstream", "respond", "rewrite", "timeout", "retry_non_idempotent", "request_headers", "response_headers",
+      "id", "match", "upstream", "upstreams", "respond", "rewrite", "timeout", "retry_non_idempotent", "request_headers", "response_headers",
       "max_body_bytes", "plugins", "matrix_parameters", "websocket");
   static final List<String> RESPOND_KEYS = List.of("status", "headers", "body");
+  static final List<String> SPLIT_KEYS = List.of("upstream", "weight", "headers");
 
   private static final Map<String, MatrixParameters> MATRIX_PARAMETERS = UpstreamSectionReader.words(MatrixParameters.values());
 
   /** Keys that describe the trip upstream, meaningless on a route that answers itself. */
   private static final List<String> FORWARD_ONLY_KEYS =
       List.of("rewrite", "timeout", "retry_non_idempotent", "request_headers", "websocket");
+
+  /** Weights are relative; a million leaves room for shares of a millionth. */
+  static final int MAX_WEIGHT = 1_000_000;
 
   private final Set<String> upstreamNames;
   private final Map<String, UpstreamConfig> upstreams;
@@ -68,10 +72,12 @@ final class RouteSectionReader {
 
   /** A WebSocket upgrade is an HTTP/1.1 mechanism: the upstream must speak HTTP/1.1. */
   private WebSocketConfig websocket(YamlNode node, RouteAction.Forward forward) {
-    UpstreamConfig upstream = upstreams.get(forward.upstream());
-    if (upstream != null && upstream.protocol() != null && upstream.protocol().isHttp2()) {
-      node.problem("WebSocket connections need an HTTP/1.1 upstream, but '" + forward.upstream() + "' speaks "
-          + upstream.protocol().name().toLowerCase(java.util.Locale.ROOT) + " (expected: an upstream with protocol http1)");
+    for (String name : forward.upstreams()) {
+      UpstreamConfig upstream = upstreams.get(name);
+      if (upstream != null && upstream.protocol() != null && upstream.protocol().isHttp2()) {
+        node.problem("WebSocket connections need an HTTP/1.1 upstream, but '" + name + "' speaks "
+            + upstream.protocol().name().toLowerCase(java.util.Locale.ROOT) + " (expected: an upstream with protocol http1)");
+      }
     }
     return WebSocketReader.read(node);
   }
@@ -94,10 +100,14 @@ final class RouteSectionReader {
     return mode;
   }
 
-  /** Exactly one of {@code upstream} and {@code respond}. */
+  /** Exactly one of {@code upstream}, {@code upstreams} and {@code respond}. */
   private RouteAction action(YamlNode node, YamlMap route, PathPattern path) {
-    boolean forwards = route.has("upstream");
+    boolean forwards = route.has("upstream") || route.has("upstreams");
     boolean responds = route.has("respond");
+    if (route.has("upstream") && route.has("upstreams")) {
+      node.problem("expected either 'upstream' (one) or 'upstreams' (a split), not both");
+      return null;
+    }
     if (forwards && responds) {
       node.problem("expected either 'upstream' or 'respond', not both");
       return null;
@@ -118,11 +128,40 @@ final class RouteSectionReader {
   }
 
   private RouteAction forward(YamlMap route, PathPattern path) {
-    Optional<String> upstream = route.optional("upstream").flatMap(n -> n.as("an upstream name", this::knownUpstream));
+    List<WeightedUpstream> split = route.optional("upstreams").map(this::split).orElse(List.of());
+    Optional<String> upstream = split.isEmpty()
+        ? route.optional("upstream").flatMap(n -> n.as("an upstream name", this::knownUpstream))
+        : Optional.of(split.get(0).upstream());
     Rewrite rewrite = route.optional("rewrite").map(n -> RewriteReader.read(n, path)).orElse(Rewrite.NONE);
     Duration timeout = route.optional("timeout").flatMap(n -> n.duration(false)).orElse(null);
     boolean retryNonIdempotent = route.optional("retry_non_idempotent").flatMap(YamlNode::bool).orElse(false);
-    return new RouteAction.Forward(upstream.orElse(""), rewrite, timeout, retryNonIdempotent);
+    return new RouteAction.Forward(upstream.orElse(""), rewrite, timeout, retryNonIdempotent, split);
+  }
+
+  /**
+   * {@code upstreams:}, a list of {@code { upstream, weight, headers }}: each upstream once, and
+   * some weight above 0 for the requests no {@code headers} override claims.
+   */
+  private List<WeightedUpstream> split(YamlNode node) {
+    List<YamlNode> items = node.nonEmptyList("entry such as { upstream: users-v2, weight: 10 }");
+    FirstSeen seen = new FirstSeen("upstream");
+    List<WeightedUpstream> out = new ArrayList<>();
+    long total = 0;
+    for (YamlNode item : items) {
+      YamlMap entry = item.map(SPLIT_KEYS);
+      Optional<String> name = entry.required("upstream").flatMap(n -> n.as("an upstream name", this::knownUpstream));
+      entry.optional("upstream").ifPresent(n -> name.ifPresent(u -> seen.add(n, u)));
+      int weight = entry.required("weight").flatMap(n -> n.integer(0, MAX_WEIGHT, "a weight from 0 to " + MAX_WEIGHT))
+          .orElse(1);
+      List<ValueMatch> headers = entry.optional("headers").map(n -> MatchReader.conditions(n, true)).orElse(List.of());
+      total += weight;
+      name.ifPresent(u -> out.add(new WeightedUpstream(u, weight, headers)));
+    }
+    if (total == 0 && !items.isEmpty()) {
+      node.problem("every weight is 0, so requests without an override would have nowhere to go"
+          + " (expected: at least one entry with a weight above 0)");
+    }
+    return out.size() == items.size() ? out : List.of();
   }
 
   private String knownUpstream(String name) {

@@ -430,7 +430,7 @@ final class ExchangeDriver implements UpgradingClient {
       case RouteAction.Respond respond -> answerDirect(exchange, route, respond);
       case RouteAction.Forward forward when upgradeRequested -> {
         String upstreamPath = matched.route().upstreamPath(head.path(), head.matrixPath(), matched.params());
-        upgrading = new WebSocketProxy(this, exchange, head, route, snapshot.upstream(forward.upstream()), info,
+        upgrading = new WebSocketProxy(this, exchange, head, route, snapshot.upstream(upstreamOf(matched, forward, head)), info,
             server.pools(ctx.channel().eventLoop()), head.rawQuery() == null ? upstreamPath : upstreamPath + '?' + head.rawQuery(),
             server.accessLog(), server.requestMetrics(), server.connectionMetrics(), chain, view);
         upgrading.start();
@@ -442,12 +442,21 @@ final class ExchangeDriver implements UpgradingClient {
         }
         String upstreamPath = matched.route().upstreamPath(head.path(), head.matrixPath(), matched.params());
         String pathAndQuery = head.rawQuery() == null ? upstreamPath : upstreamPath + '?' + head.rawQuery();
-        proxy = new ProxyExchange(protocol, exchange, head, route, snapshot.upstream(forward.upstream()), info,
+        proxy = new ProxyExchange(protocol, exchange, head, route, snapshot.upstream(upstreamOf(matched, forward, head)), info,
             server.pools(ctx.channel().eventLoop()), pathAndQuery, limits, server.accessLog(), server.requestMetrics(),
             chain, view);
         proxy.start();
       }
     }
+  }
+
+  /** The route's upstream, or the one its split picks for this request. */
+  private static String upstreamOf(RouteMatchResult.Matched matched, RouteAction.Forward forward, RequestHead head) {
+    io.sluice.routing.UpstreamSplit split = matched.route().split();
+    if (split == null) {
+      return forward.upstream();
+    }
+    return split.pick(split.hasOverrides() ? new RequestMatchInput(head) : null);
   }
 
   private static HttpRequest request(RequestHead head) {

@@ -1,0 +1,50 @@
+package io.sluice.config;
+
+import static io.sluice.config.YamlSnippets.HEADER;
+import static io.sluice.config.YamlSnippets.routeProblems;
+import static io.sluice.config.YamlSnippets.valid;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Traffic shaping keys of routes and upstreams; route snippets follow {@link YamlSnippets#HEADER} (line 7 on). */
+class ConfigTrafficTest {
+
+  @Test
+  void aSplitListsItsUpstreamsWithWeightsAndOverrides() throws Exception {
+    RouteConfig route = valid(HEADER + """
+          - id: split
+            match: { path: /a }
+            upstreams:
+              - { upstream: users, weight: 95 }
+              - { upstream: orders, weight: 5, headers: { x-canary: "1" } }
+        """).routes().get(0);
+
+    RouteAction.Forward forward = (RouteAction.Forward) route.action();
+    assertThat(forward.split()).containsExactly(new WeightedUpstream("users", 95, List.of()),
+        new WeightedUpstream("orders", 5, List.of(ValueMatch.exact("x-canary", "1"))));
+    assertThat(forward.upstream()).isEqualTo("users");
+    assertThat(forward.upstreams()).containsExactly("users", "orders");
+  }
+
+  @Test
+  void splitMistakes() {
+    assertThat(routeProblems("""
+          - { id: both, match: { path: /a }, upstream: users, upstreams: [ { upstream: users, weight: 1 } ] }
+          - id: zero
+            match: { path: /b }
+            upstreams: [ { upstream: users, weight: 0 }, { upstream: orders, weight: 0 } ]
+          - id: wrong
+            match: { path: /c }
+            upstreams: [ { upstream: user, weight: 1 }, { upstream: orders, weight: -1 }, { upstream: orders, weight: 2 }, { weight: 1 } ]
+        """)).containsExactly(
+            "sluice.yaml:7:5 routes[0]: expected either 'upstream' (one) or 'upstreams' (a split), not both",
+            "sluice.yaml:10:16 routes[1].upstreams: every weight is 0, so requests without an override would have nowhere to go"
+                + " (expected: at least one entry with a weight above 0)",
+            "sluice.yaml:13:30 routes[2].upstreams[0].upstream: unknown upstream 'user' (did you mean 'users'?)",
+            "sluice.yaml:13:77 routes[2].upstreams[1].weight: '-1' (expected: a weight from 0 to 1000000)",
+            "sluice.yaml:13:95 routes[2].upstreams[2].upstream: duplicate upstream 'orders' (first at line 13)",
+            "sluice.yaml:13:116 routes[2].upstreams[3]: missing required key 'upstream'");
+  }
+}
