@@ -97,7 +97,7 @@ final class MatchReader {
   }
 
   /** {@code present: false} is not written; the condition is left out instead. */
-  private static boolean onlyTrue(String text) {
+  static boolean onlyTrue(String text) {
     if (!text.equals("true")) {
       throw new IllegalArgumentException(Messages.invalid(text, "true"));
     }

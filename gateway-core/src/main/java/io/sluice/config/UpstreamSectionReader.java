@@ -1,6 +1,7 @@
 package io.sluice.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -15,7 +16,11 @@ final class UpstreamSectionReader {
 
   static final List<String> KEYS =
       List.of("endpoints", "protocol", "load_balancer", "timeouts", "max_connections_per_endpoint", "tls", "health_check",
-          "max_pending_requests");
+          "max_pending_requests", "hash_on");
+  static final List<String> ENDPOINT_KEYS = List.of("url", "weight");
+  static final List<String> HASH_ON_KEYS = List.of("header", "cookie", "query", "client_ip");
+  /** Weights multiply ring points; beyond this one endpoint would crowd the ring for nothing. */
+  static final int MAX_ENDPOINT_WEIGHT = 1000;
   static final List<String> TIMEOUT_KEYS = List.of("connect", "response", "idle");
   static final int MAX_CONNECTIONS_DEFAULT = 1024;
 
@@ -56,8 +61,9 @@ final class UpstreamSectionReader {
     // a mistyped protocol is reported already; the endpoints' schemes are then not judged against it
     UpstreamConfig.Protocol protocol = written.orElse(UpstreamConfig.Protocol.HTTP1);
     boolean protocolKnown = written.isPresent() || !upstream.has("protocol");
+    Map<Endpoint, Integer> weights = new LinkedHashMap<>();
     List<Endpoint> endpoints = upstream.required("endpoints")
-        .map(n -> endpoints(n, protocolKnown ? protocol : null)).orElse(List.of());
+        .map(n -> endpoints(n, protocolKnown ? protocol : null, weights)).orElse(List.of());
     UpstreamConfig.LoadBalancing loadBalancer = upstream.optional("load_balancer")
         .flatMap(n -> n.oneOf("load balancer", LOAD_BALANCERS))
         .orElse(UpstreamConfig.LoadBalancing.ROUND_ROBIN);
@@ -70,26 +76,89 @@ final class UpstreamSectionReader {
     int maxPending = upstream.optional("max_pending_requests")
         .flatMap(n -> n.integer(1, Integer.MAX_VALUE, "a number of waiting requests, at least 1"))
         .orElse(UpstreamConfig.MAX_PENDING_REQUESTS_DEFAULT);
+    HashOn hashOn = upstream.optional("hash_on").map(UpstreamSectionReader::hashOn).orElse(null);
+    checkBalancing(upstream, node, loadBalancer, hashOn, weights);
     return new UpstreamConfig(name, endpoints, loadBalancer, timeouts, maxConnections, protocol, tls(upstream, endpoints),
-        healthCheck, maxPending);
+        healthCheck, maxPending, loadBalancer == UpstreamConfig.LoadBalancing.RING_HASH ? hashOn : null, weights,
+        Duration.ZERO);
   }
 
-  /** The endpoints; {@code protocol} (unless {@code null}) decides which scheme they must have. */
-  private static List<Endpoint> endpoints(YamlNode node, UpstreamConfig.Protocol protocol) {
+  /**
+   * The endpoints; {@code protocol} (unless {@code null}) decides which scheme they must have. An
+   * endpoint is a URL, or {@code { url, weight }}; weights other than 1 go into {@code weights}.
+   */
+  private static List<Endpoint> endpoints(YamlNode node, UpstreamConfig.Protocol protocol, Map<Endpoint, Integer> weights) {
     List<YamlNode> items = node.nonEmptyList("endpoint, such as http://127.0.0.1:9001");
     FirstSeen seen = new FirstSeen("endpoint");
     List<Endpoint> out = new ArrayList<>();
-    for (YamlNode item : items) {
-      item.as(Endpoints.EXPECTED, Endpoints::parse).ifPresent(endpoint -> {
-        seen.add(item, endpoint.toString());
+    for (YamlNode written : items) {
+      YamlNode item = written;
+      int weight = 1;
+      if (written.isMap()) {
+        YamlMap entry = written.map(ENDPOINT_KEYS);
+        Optional<YamlNode> url = entry.required("url");
+        if (url.isEmpty()) {
+          continue;
+        }
+        item = url.get();
+        weight = entry.optional("weight")
+            .flatMap(n -> n.integer(1, MAX_ENDPOINT_WEIGHT, "a weight from 1 to " + MAX_ENDPOINT_WEIGHT)).orElse(1);
+      }
+      int endpointWeight = weight;
+      YamlNode urlNode = item;
+      urlNode.as(Endpoints.EXPECTED, Endpoints::parse).ifPresent(endpoint -> {
+        seen.add(urlNode, endpoint.toString());
         String mismatch = schemeMismatch(endpoint, protocol, out.isEmpty() ? null : out.get(0));
         if (mismatch != null) {
-          item.problem(mismatch);
+          urlNode.problem(mismatch);
         }
         out.add(endpoint);
+        if (endpointWeight != 1) {
+          weights.put(endpoint, endpointWeight);
+        }
       });
     }
     return out;
+  }
+
+  /** {@code hash_on}: exactly one of header, cookie, query (each a name) and {@code client_ip: true}. */
+  private static HashOn hashOn(YamlNode node) {
+    YamlMap hash = node.map(HASH_ON_KEYS);
+    if (hash.entries().size() > 1 || hash.written() == 0) {
+      node.problem("expected exactly one of: " + String.join(", ", HASH_ON_KEYS));
+      return null;
+    }
+    YamlMap.Entry entry = hash.entries().stream().findFirst().orElse(null);
+    if (entry == null) {
+      return null; // only unknown keys, already reported
+    }
+    return switch (entry.key()) {
+      case "header" -> entry.value().text("a header name").flatMap(raw -> HeaderOpsReader.headerName(raw, entry.value()))
+          .map(n -> new HashOn(HashOn.Source.HEADER, n)).orElse(null);
+      case "cookie" -> entry.value().text("a cookie name").map(n -> new HashOn(HashOn.Source.COOKIE, n)).orElse(null);
+      case "query" -> entry.value().text("a query parameter name").map(n -> new HashOn(HashOn.Source.QUERY, n)).orElse(null);
+      default -> entry.value().as("true", MatchReader::onlyTrue).map(t -> new HashOn(HashOn.Source.CLIENT_IP, "")).orElse(null);
+    };
+  }
+
+  /** {@code ring_hash} needs a key to hash; a key or endpoint weights without it would silently do nothing. */
+  private static void checkBalancing(YamlMap upstream, YamlNode node, UpstreamConfig.LoadBalancing balancer, HashOn hashOn,
+      Map<Endpoint, Integer> weights) {
+    boolean hashing = balancer == UpstreamConfig.LoadBalancing.RING_HASH;
+    if (hashing && !upstream.has("hash_on")) {
+      upstream.keyNode("load_balancer").ifPresent(k -> k.problem(
+          "ring_hash needs 'hash_on' (expected: hash_on with one of header, cookie, query or client_ip)"));
+    }
+    if (!hashing && upstream.has("hash_on")) {
+      upstream.keyNode("hash_on").ifPresent(k -> k.problem(
+          "'hash_on' has no effect with load_balancer " + balancer.name().toLowerCase(Locale.ROOT)
+              + " (expected: load_balancer: ring_hash, or no hash_on)"));
+    }
+    if (!hashing && !weights.isEmpty()) {
+      upstream.keyNode("endpoints").ifPresent(k -> k.problem(
+          "endpoint weights apply to load_balancer ring_hash only; with " + balancer.name().toLowerCase(Locale.ROOT)
+              + " every endpoint gets an equal share (expected: load_balancer: ring_hash, or no weights)"));
+    }
   }
 
   /** Why {@code endpoint}'s scheme does not fit the protocol or the first endpoint; {@code null} when it fits. */

@@ -128,7 +128,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
 
   /** Picks an endpoint and asks its pool for a connection; the request body may arrive meanwhile. */
   public void start() {
-    endpoint = cluster.balancer().pick(pools);
+    endpoint = pickEndpoint();
     exchange.upstream(endpoint.authority());
     exchange.upstreamName(cluster.name());
     pool = pools.pool(endpoint, cluster.config());
@@ -145,6 +145,14 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
       return;
     }
     acquireConnection();
+  }
+
+  /** The balancer's pick; a hashing balancer gets the hash of the request's {@code hash_on} key when it has one. */
+  private Endpoint pickEndpoint() {
+    io.sluice.config.HashOn hashOn = cluster.config().hashOn();
+    String key = hashOn == null ? null : HashKeys.of(hashOn, head, exchange.clientIp());
+    return key == null ? cluster.balancer().pick(pools)
+        : cluster.balancer().pick(pools, io.sluice.upstream.LoadBalancer.hashOf(key));
   }
 
   /** Asks the pool for a connection, unless the upstream already has {@code max_pending_requests} waiting. */

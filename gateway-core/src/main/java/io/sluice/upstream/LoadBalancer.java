@@ -15,7 +15,25 @@ public interface LoadBalancer {
   /** The endpoint for the next request, given the calling loop's pools. */
   Endpoint pick(UpstreamPools pools);
 
+  /**
+   * The endpoint for a request whose {@code hash_on} key hashes to {@code hash} (see
+   * {@link #hashOf}); balancers that do not hash ignore the hash.
+   */
+  default Endpoint pick(UpstreamPools pools, long hash) {
+    return pick(pools);
+  }
+
+  /** The hash of a request's {@code hash_on} key, for {@link #pick(UpstreamPools, long)}. */
+  static long hashOf(CharSequence key) {
+    return RingHash.hash(key);
+  }
+
   static LoadBalancer of(UpstreamConfig.LoadBalancing kind, EndpointHealth health) {
+    return of(kind, health, java.util.Map.of());
+  }
+
+  /** @param weights endpoint weights other than 1, for the balancers that weigh endpoints ({@code ring_hash}) */
+  static LoadBalancer of(UpstreamConfig.LoadBalancing kind, EndpointHealth health, java.util.Map<Endpoint, Integer> weights) {
     if (health.endpoints().size() == 1) {
       Endpoint only = health.endpoints().get(0);
       return pools -> only; // health changes nothing: with none healthy it would fail open to this one
@@ -23,6 +41,7 @@ public interface LoadBalancer {
     return switch (kind) {
       case ROUND_ROBIN -> new RoundRobin(health);
       case LEAST_REQUEST -> new LeastRequest(health);
+      case RING_HASH -> new RingHash(health, weights);
     };
   }
 

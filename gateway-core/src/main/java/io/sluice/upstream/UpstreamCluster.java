@@ -50,7 +50,7 @@ public final class UpstreamCluster {
     HealthCheckConfig check = config.healthCheck();
     this.health = check == null ? EndpointHealth.unchecked(config.name(), config.endpoints())
         : new EndpointHealth(config.name(), config.endpoints(), check.healthyThreshold(), check.unhealthyThreshold());
-    this.balancer = LoadBalancer.of(config.loadBalancer(), health);
+    this.balancer = LoadBalancer.of(config.loadBalancer(), health, config.endpointWeights());
     SslContext tls = null;
     String serverName = null;
     if (config.tls() != null) {

@@ -47,4 +47,45 @@ class ConfigTrafficTest {
             "sluice.yaml:13:95 routes[2].upstreams[2].upstream: duplicate upstream 'orders' (first at line 13)",
             "sluice.yaml:13:116 routes[2].upstreams[3]: missing required key 'upstream'");
   }
+
+  @Test
+  void ringHashWithAKeyAndEndpointWeights() throws Exception {
+    UpstreamConfig upstream = valid("""
+        server:
+          listeners: [{ name: a, port: 8080 }]
+        upstreams:
+          users:
+            endpoints: ["http://127.0.0.1:9001", { url: "http://127.0.0.1:9002", weight: 3 }]
+            load_balancer: ring_hash
+            hash_on: { header: X-User }
+        routes: []
+        """).upstreams().get("users");
+
+    assertThat(upstream.loadBalancer()).isEqualTo(UpstreamConfig.LoadBalancing.RING_HASH);
+    assertThat(upstream.hashOn()).isEqualTo(new HashOn(HashOn.Source.HEADER, "x-user"));
+    assertThat(upstream.weight(new Endpoint("http", "127.0.0.1", 9002))).isEqualTo(3);
+    assertThat(upstream.weight(new Endpoint("http", "127.0.0.1", 9001))).isEqualTo(1);
+  }
+
+  @Test
+  void hashingMistakes() {
+    assertThat(YamlSnippets.problems("""
+        server:
+          listeners: [{ name: a, port: 8080 }]
+        upstreams:
+          no-key: { endpoints: ["http://127.0.0.1:9001"], load_balancer: ring_hash }
+          two-keys: { endpoints: ["http://127.0.0.1:9001"], load_balancer: ring_hash, hash_on: { header: a, cookie: b } }
+          unused: { endpoints: ["http://127.0.0.1:9001"], hash_on: { client_ip: true } }
+          weighted: { endpoints: [{ url: "http://127.0.0.1:9001", weight: 0 }, { url: "http://127.0.0.1:9002", weight: 2 }] }
+        routes: []
+        """)).containsExactly(
+            "sluice.yaml:4:51 upstreams.no-key: ring_hash needs 'hash_on' (expected: hash_on with one of header, cookie, query"
+                + " or client_ip)",
+            "sluice.yaml:5:88 upstreams.two-keys.hash_on: expected exactly one of: header, cookie, query, client_ip",
+            "sluice.yaml:6:51 upstreams.unused: 'hash_on' has no effect with load_balancer round_robin"
+                + " (expected: load_balancer: ring_hash, or no hash_on)",
+            "sluice.yaml:7:15 upstreams.weighted: endpoint weights apply to load_balancer ring_hash only; with"
+                + " round_robin every endpoint gets an equal share (expected: load_balancer: ring_hash, or no weights)",
+            "sluice.yaml:7:67 upstreams.weighted.endpoints[0].weight: '0' (expected: a weight from 1 to 1000)");
+  }
 }
