@@ -17,12 +17,19 @@ public sealed interface RouteAction {
    * @param split the upstreams a route's {@code upstreams:} splits requests between, in order; empty
    *     when the route names one {@code upstream}, which is then {@code upstream}. With a split,
    *     {@code upstream} is its first entry's: the one plugins that act per upstream are told
+   * @param mirror where copies of some requests go, or {@code null} for none
    */
   record Forward(String upstream, Rewrite rewrite, Duration responseTimeout, boolean retryNonIdempotent,
-      java.util.List<WeightedUpstream> split) implements RouteAction {
+      java.util.List<WeightedUpstream> split, MirrorConfig mirror) implements RouteAction {
 
     public Forward {
       split = java.util.List.copyOf(split);
+    }
+
+    /** Forwarding without a mirror. */
+    public Forward(String upstream, Rewrite rewrite, Duration responseTimeout, boolean retryNonIdempotent,
+        java.util.List<WeightedUpstream> split) {
+      this(upstream, rewrite, responseTimeout, retryNonIdempotent, split, null);
     }
 
     /** Forwarding to one upstream. */

@@ -12,15 +12,16 @@ final class RouteSectionReader {
 
   static final List<String> KEYS = List.of(
       "id", "match", "upstream", "upstreams", "respond", "rewrite", "timeout", "retry_non_idempotent", "request_headers", "response_headers",
-      "max_body_bytes", "plugins", "matrix_parameters", "websocket");
+      "max_body_bytes", "plugins", "matrix_parameters", "websocket", "mirror");
   static final List<String> RESPOND_KEYS = List.of("status", "headers", "body");
   static final List<String> SPLIT_KEYS = List.of("upstream", "weight", "headers");
+  static final List<String> MIRROR_KEYS = List.of("upstream", "percent", "max_body_bytes");
 
   private static final Map<String, MatrixParameters> MATRIX_PARAMETERS = UpstreamSectionReader.words(MatrixParameters.values());
 
   /** Keys that describe the trip upstream, meaningless on a route that answers itself. */
   private static final List<String> FORWARD_ONLY_KEYS =
-      List.of("rewrite", "timeout", "retry_non_idempotent", "request_headers", "websocket");
+      List.of("rewrite", "timeout", "retry_non_idempotent", "request_headers", "websocket", "mirror");
 
   /** Weights are relative; a million leaves room for shares of a millionth. */
   static final int MAX_WEIGHT = 1_000_000;
@@ -66,6 +67,10 @@ final class RouteSectionReader {
         .orElse(MatrixParameters.REFUSE);
     WebSocketConfig websocket = action instanceof RouteAction.Forward forward
         ? route.optional("websocket").map(n -> websocket(n, forward)).orElse(null) : null;
+    if (websocket != null && ((RouteAction.Forward) action).mirror() != null) {
+      route.keyNode("mirror").ifPresent(k -> k.problem("'mirror' does not apply to WebSocket routes, whose connections"
+          + " cannot be copied (expected: mirror on a route without websocket)"));
+    }
     return new RouteConfig(id.orElse(""), node.position(), index, match, action, requestHeaders, responseHeaders, maxBodyBytes, uses,
         matrix, websocket);
   }
@@ -135,7 +140,19 @@ final class RouteSectionReader {
     Rewrite rewrite = route.optional("rewrite").map(n -> RewriteReader.read(n, path)).orElse(Rewrite.NONE);
     Duration timeout = route.optional("timeout").flatMap(n -> n.duration(false)).orElse(null);
     boolean retryNonIdempotent = route.optional("retry_non_idempotent").flatMap(YamlNode::bool).orElse(false);
-    return new RouteAction.Forward(upstream.orElse(""), rewrite, timeout, retryNonIdempotent, split);
+    MirrorConfig mirror = route.optional("mirror").map(this::mirror).orElse(null);
+    return new RouteAction.Forward(upstream.orElse(""), rewrite, timeout, retryNonIdempotent, split, mirror);
+  }
+
+  /** {@code mirror: { upstream, percent, max_body_bytes }}. */
+  private MirrorConfig mirror(YamlNode node) {
+    YamlMap mirror = node.map(MIRROR_KEYS);
+    Optional<String> upstream = mirror.required("upstream").flatMap(n -> n.as("an upstream name", this::knownUpstream));
+    double fraction = mirror.optional("percent")
+        .flatMap(n -> n.as(Percentages.EXPECTED, t -> Percentages.parse(t, false))).orElse(1.0);
+    long maxBody = mirror.optional("max_body_bytes").flatMap(n -> n.size(0, Integer.MAX_VALUE))
+        .orElse(MirrorConfig.MAX_BODY_BYTES_DEFAULT);
+    return upstream.map(u -> new MirrorConfig(u, fraction, maxBody)).orElse(null);
   }
 
   /**

@@ -82,6 +82,11 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
   private boolean retried;
   /** Whether the exchange counts among the upstream's requests waiting for a connection. */
   private boolean pending;
+  /** Where a copy of this request goes (set by {@link #mirrorTo}), and the copy once made. */
+  private UpstreamCluster mirrorCluster;
+  private io.sluice.config.MirrorConfig mirrorConfig;
+  private java.util.function.Consumer<RequestMirror.Result> mirrorOutcome;
+  private RequestMirror mirror;
   private boolean bodyForwarded;
   private boolean pausedThisWindow;
   private long bodyBytesThisWindow;
@@ -139,12 +144,48 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     if (!requestEnded && limits.minRequestBodyRate() > 0) {
       bodyRateTimer = schedule(this::checkBodyRate, limits.requestBodyTimeout());
     }
+    startMirror();
     if (!requestEnded && chain.buffersRequestBody()) {
       // A plugin judges the whole body first: collect it, then contact the upstream.
       collected = client.channel().alloc().compositeBuffer(Integer.MAX_VALUE);
       return;
     }
     acquireConnection();
+    if (requestEnded) {
+      endMirror(EmptyHttpHeaders.INSTANCE);
+    }
+  }
+
+  /**
+   * Asks for a copy of this request to go to {@code cluster}, the route's mirror, if the mirror's
+   * {@code percent} draws it; before {@link #start}. {@code outcome} hears how the copy ended.
+   */
+  public void mirrorTo(UpstreamCluster cluster, io.sluice.config.MirrorConfig config,
+      java.util.function.Consumer<String> outcome) {
+    if (config.fraction() < 1 && java.util.concurrent.ThreadLocalRandom.current().nextDouble() >= config.fraction()) {
+      return;
+    }
+    this.mirrorCluster = cluster;
+    this.mirrorConfig = config;
+    this.mirrorOutcome = result -> outcome.accept(result.name().toLowerCase(java.util.Locale.ROOT));
+  }
+
+  private void startMirror() {
+    if (mirrorCluster == null) {
+      return;
+    }
+    if (head.hasBody() && head.contentLength() > mirrorConfig.maxBodyBytes()) {
+      mirrorOutcome.accept(RequestMirror.Result.SKIPPED);
+      return;
+    }
+    mirror = new RequestMirror(mirrorCluster, pools, upstreamRequest(), mirrorConfig.maxBodyBytes(), mirrorOutcome);
+  }
+
+  /** The request goes upstream complete: so does its copy. */
+  private void endMirror(HttpHeaders trailers) {
+    if (mirror != null) {
+      mirror.onEnd(trailers);
+    }
   }
 
   /** The balancer's pick; a hashing balancer gets the hash of the request's {@code hash_on} key when it has one. */
@@ -211,6 +252,9 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
         return;
       }
     }
+    if (mirror != null) {
+      mirror.onBody(content);
+    }
     if (collected != null) {
       collected.addComponent(true, content);
       return;
@@ -257,8 +301,10 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
       pendingBody.add(body);
       pendingTrailers = trailers;
       acquireConnection();
+      endMirror(trailers);
       return;
     }
+    endMirror(trailers);
     if (upstream == null) {
       pendingTrailers = trailers;
       return;
@@ -720,6 +766,9 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     state = State.DONE;
     stopResponseTimer();
     endPending();
+    if (mirror != null) {
+      mirror.abandon();
+    }
     cancel(bodyRateTimer);
     cancel(deadlineTimer);
     if (pendingBody != null) {

@@ -445,6 +445,11 @@ final class ExchangeDriver implements UpgradingClient {
         proxy = new ProxyExchange(protocol, exchange, head, route, snapshot.upstream(upstreamOf(matched, forward, head)), info,
             server.pools(ctx.channel().eventLoop()), pathAndQuery, limits, server.accessLog(), server.requestMetrics(),
             chain, view);
+        if (forward.mirror() != null) {
+          String mirrorUpstream = forward.mirror().upstream();
+          proxy.mirrorTo(snapshot.upstream(mirrorUpstream), forward.mirror(),
+              result -> server.mirrorMetrics().count(route.id(), mirrorUpstream, result));
+        }
         proxy.start();
       }
     }

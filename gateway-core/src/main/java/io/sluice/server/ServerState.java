@@ -37,6 +37,7 @@ public final class ServerState {
   private final ConnectionMetrics connectionMetrics;
   private volatile boolean draining;
   private final MemoryPressure memory;
+  private final io.sluice.metrics.MirrorMetrics mirrorMetrics;
   private final io.micrometer.core.instrument.Counter shedInFlight;
   private final io.micrometer.core.instrument.Counter shedMemory;
 
@@ -55,6 +56,7 @@ public final class ServerState {
       java.util.function.Supplier<MemoryPressure.Reading> memoryReadings) {
     this.meters = meters;
     this.memory = new MemoryPressure(() -> snapshot().config().server().overload(), memoryReadings);
+    this.mirrorMetrics = new io.sluice.metrics.MirrorMetrics(meters);
     this.shedInFlight = shedCounter(meters, "in_flight");
     this.shedMemory = shedCounter(meters, "memory");
     io.micrometer.core.instrument.Gauge.builder("sluice.overload.level", memory, m -> m.level().ordinal())
@@ -80,6 +82,11 @@ public final class ServerState {
 
   void stopSampling() {
     memory.close();
+  }
+
+  /** Where mirrored requests are counted. */
+  io.sluice.metrics.MirrorMetrics mirrorMetrics() {
+    return mirrorMetrics;
   }
 
   MemoryPressure memory() {

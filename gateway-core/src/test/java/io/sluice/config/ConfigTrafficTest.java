@@ -88,4 +88,28 @@ class ConfigTrafficTest {
                 + " round_robin every endpoint gets an equal share (expected: load_balancer: ring_hash, or no weights)",
             "sluice.yaml:7:67 upstreams.weighted.endpoints[0].weight: '0' (expected: a weight from 1 to 1000)");
   }
+
+  @Test
+  void aMirrorWithItsDefaults() throws Exception {
+    RouteConfig route = valid(HEADER + """
+          - { id: a, match: { path: /a }, upstream: users, mirror: { upstream: orders } }
+          - { id: b, match: { path: /b }, upstream: users, mirror: { upstream: orders, percent: 2.5%, max_body_bytes: 0 } }
+        """).routes().get(1);
+
+    assertThat(((RouteAction.Forward) route.action()).mirror()).isEqualTo(new MirrorConfig("orders", 0.025, 0));
+  }
+
+  @Test
+  void mirrorMistakes() {
+    assertThat(routeProblems("""
+          - { id: a, match: { path: /a }, upstream: users, mirror: { upstream: order, percent: 0% } }
+          - { id: b, match: { path: /b }, respond: { status: 200 }, mirror: { upstream: orders } }
+          - { id: c, match: { path: /c }, upstream: users, websocket: {}, mirror: { upstream: orders } }
+        """)).containsExactly(
+            "sluice.yaml:7:72 routes[0].mirror.upstream: unknown upstream 'order' (did you mean 'orders'?)",
+            "sluice.yaml:7:88 routes[0].mirror.percent: '0%' (expected: a percentage greater than 0% and at most 100%)",
+            "sluice.yaml:8:61 routes[1]: 'mirror' applies only to routes with 'upstream'",
+            "sluice.yaml:9:67 routes[2]: 'mirror' does not apply to WebSocket routes, whose connections cannot be copied"
+                + " (expected: mirror on a route without websocket)");
+  }
 }
