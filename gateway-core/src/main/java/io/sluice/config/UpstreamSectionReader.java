@@ -16,7 +16,7 @@ final class UpstreamSectionReader {
 
   static final List<String> KEYS =
       List.of("endpoints", "protocol", "load_balancer", "timeouts", "max_connections_per_endpoint", "tls", "health_check",
-          "max_pending_requests", "hash_on");
+          "max_pending_requests", "hash_on", "slow_start");
   static final List<String> ENDPOINT_KEYS = List.of("url", "weight");
   static final List<String> HASH_ON_KEYS = List.of("header", "cookie", "query", "client_ip");
   /** Weights multiply ring points; beyond this one endpoint would crowd the ring for nothing. */
@@ -78,9 +78,14 @@ final class UpstreamSectionReader {
         .orElse(UpstreamConfig.MAX_PENDING_REQUESTS_DEFAULT);
     HashOn hashOn = upstream.optional("hash_on").map(UpstreamSectionReader::hashOn).orElse(null);
     checkBalancing(upstream, node, loadBalancer, hashOn, weights);
+    Duration slowStart = upstream.optional("slow_start").flatMap(n -> n.duration(true)).orElse(Duration.ZERO);
+    if (!slowStart.isZero() && loadBalancer == UpstreamConfig.LoadBalancing.RING_HASH) {
+      upstream.keyNode("slow_start").ifPresent(k -> k.problem("'slow_start' does not apply to ring_hash, which keeps"
+          + " each key on its endpoint rather than spreading shares (expected: round_robin or least_request, or no slow_start)"));
+    }
     return new UpstreamConfig(name, endpoints, loadBalancer, timeouts, maxConnections, protocol, tls(upstream, endpoints),
         healthCheck, maxPending, loadBalancer == UpstreamConfig.LoadBalancing.RING_HASH ? hashOn : null, weights,
-        Duration.ZERO);
+        slowStart);
   }
 
   /**

@@ -32,6 +32,15 @@ public interface LoadBalancer {
     return of(kind, health, java.util.Map.of());
   }
 
+  /** The balancer an upstream's config asks for: its kind, its endpoint weights and its slow start. */
+  static LoadBalancer of(UpstreamConfig config, EndpointHealth health, io.sluice.spi.Ticker ticker) {
+    LoadBalancer balancer = of(config.loadBalancer(), health, config.endpointWeights());
+    if (config.slowStart().isZero() || health.endpoints().size() == 1) {
+      return balancer;
+    }
+    return new SlowStart(balancer, health, config.slowStart().toNanos(), ticker);
+  }
+
   /** @param weights endpoint weights other than 1, for the balancers that weigh endpoints ({@code ring_hash}) */
   static LoadBalancer of(UpstreamConfig.LoadBalancing kind, EndpointHealth health, java.util.Map<Endpoint, Integer> weights) {
     if (health.endpoints().size() == 1) {

@@ -50,7 +50,7 @@ public final class UpstreamCluster {
     HealthCheckConfig check = config.healthCheck();
     this.health = check == null ? EndpointHealth.unchecked(config.name(), config.endpoints())
         : new EndpointHealth(config.name(), config.endpoints(), check.healthyThreshold(), check.unhealthyThreshold());
-    this.balancer = LoadBalancer.of(config.loadBalancer(), health, config.endpointWeights());
+    this.balancer = LoadBalancer.of(config, health, io.sluice.spi.Ticker.SYSTEM);
     SslContext tls = null;
     String serverName = null;
     if (config.tls() != null) {
@@ -120,6 +120,20 @@ public final class UpstreamCluster {
   /** Requests waiting for a connection now. */
   public int pending() {
     return pending.get();
+  }
+
+  /**
+   * Tells the balancer which endpoints a reload added to this upstream, compared with {@code previous}
+   * (the cluster this one replaces): with {@code slow_start} they ramp up instead of taking a full share at once.
+   */
+  public void joinedAfter(UpstreamCluster previous) {
+    if (balancer instanceof SlowStart slowStart) {
+      java.util.List<io.sluice.config.Endpoint> added = new java.util.ArrayList<>(config.endpoints());
+      added.removeAll(previous.config().endpoints());
+      if (!added.isEmpty()) {
+        slowStart.joined(added);
+      }
+    }
   }
 
   /** Starts the health checks, if the upstream has any, on {@code loop}; at most once. */

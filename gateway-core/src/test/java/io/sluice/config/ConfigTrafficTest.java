@@ -112,4 +112,20 @@ class ConfigTrafficTest {
             "sluice.yaml:9:67 routes[2]: 'mirror' does not apply to WebSocket routes, whose connections cannot be copied"
                 + " (expected: mirror on a route without websocket)");
   }
+
+  @Test
+  void slowStartIsADurationAndNotForRingHash() throws Exception {
+    assertThat(valid(HEADER + "  []\n").upstreams().get("users").slowStart()).isZero();
+    assertThat(YamlSnippets.problems("""
+        server:
+          listeners: [{ name: a, port: 8080 }]
+        upstreams:
+          a: { endpoints: ["http://127.0.0.1:9001"], slow_start: soon }
+          b: { endpoints: ["http://127.0.0.1:9001"], load_balancer: ring_hash, hash_on: { client_ip: true }, slow_start: 30s }
+        routes: []
+        """)).containsExactly(
+            "sluice.yaml:4:58 upstreams.a.slow_start: 'soon' (expected: a duration such as 250ms, 10s, 5m, 1h or 1d)",
+            "sluice.yaml:5:102 upstreams.b: 'slow_start' does not apply to ring_hash, which keeps each key on its endpoint"
+                + " rather than spreading shares (expected: round_robin or least_request, or no slow_start)");
+  }
 }
