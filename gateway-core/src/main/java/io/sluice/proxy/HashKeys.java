@@ -6,9 +6,21 @@ import io.sluice.routing.QueryString;
 import java.util.List;
 
 /** The key a hashing load balancer hashes, taken from a request as its upstream's {@code hash_on} says. */
-final class HashKeys {
+public final class HashKeys {
 
   private HashKeys() {}
+
+  /**
+   * The endpoint of {@code cluster} for a request: the balancer's pick, made with the hash of the
+   * request's {@code hash_on} key when the upstream hashes and the request has the key.
+   */
+  public static io.sluice.config.Endpoint pickEndpoint(io.sluice.upstream.UpstreamCluster cluster,
+      io.sluice.upstream.UpstreamPools pools, RequestHead head, String clientIp) {
+    HashOn hashOn = cluster.config().hashOn();
+    String key = hashOn == null ? null : of(hashOn, head, clientIp);
+    return key == null ? cluster.balancer().pick(pools)
+        : cluster.balancer().pick(pools, io.sluice.upstream.LoadBalancer.hashOf(key));
+  }
 
   /** The key, or {@code null} when the request has none (then the balancer picks at random). */
   static String of(HashOn hashOn, RequestHead head, String clientIp) {

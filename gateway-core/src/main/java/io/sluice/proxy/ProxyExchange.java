@@ -190,10 +190,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
 
   /** The balancer's pick; a hashing balancer gets the hash of the request's {@code hash_on} key when it has one. */
   private Endpoint pickEndpoint() {
-    io.sluice.config.HashOn hashOn = cluster.config().hashOn();
-    String key = hashOn == null ? null : HashKeys.of(hashOn, head, exchange.clientIp());
-    return key == null ? cluster.balancer().pick(pools)
-        : cluster.balancer().pick(pools, io.sluice.upstream.LoadBalancer.hashOf(key));
+    return HashKeys.pickEndpoint(cluster, pools, head, exchange.clientIp());
   }
 
   /** Asks the pool for a connection, unless the upstream already has {@code max_pending_requests} waiting. */
