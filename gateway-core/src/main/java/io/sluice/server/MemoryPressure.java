@@ -157,7 +157,9 @@ final class MemoryPressure implements AutoCloseable {
   private static long heapAfterLastCollection() {
     com.sun.management.GcInfo latest = null;
     for (java.lang.management.GarbageCollectorMXBean bean : ManagementFactory.getGarbageCollectorMXBeans()) {
-      if (bean instanceof com.sun.management.GarbageCollectorMXBean gc) {
+      // G1's "Concurrent GC" (remark and cleanup) frees no young garbage: its "after" still holds
+      // all of eden, so only collections that compact count
+      if (bean instanceof com.sun.management.GarbageCollectorMXBean gc && !bean.getName().contains("Concurrent")) {
         com.sun.management.GcInfo info = gc.getLastGcInfo();
         if (info != null && (latest == null || info.getEndTime() > latest.getEndTime())) {
           latest = info;
