@@ -174,7 +174,8 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     if (mirrorCluster == null) {
       return;
     }
-    if (head.hasBody() && head.contentLength() > mirrorConfig.maxBodyBytes()) {
+    // gRPC-Web: preparing a second head would restart the body's translation state; not copied
+    if (head.hasBody() && head.contentLength() > mirrorConfig.maxBodyBytes() || grpc != null && grpc.web() != null) {
       mirrorOutcome.accept(RequestMirror.Result.SKIPPED);
       return;
     }

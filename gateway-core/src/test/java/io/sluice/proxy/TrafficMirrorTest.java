@@ -178,4 +178,17 @@ class TrafficMirrorTest {
     Poll.until("every copy failed", () -> mirrored("down", "failed") == 10);
     assertThat(gateway.accessLog()).doesNotContain("UPSTREAM_UNAVAILABLE");
   }
+
+  @Test
+  void grpcWebRequestsAreNotCopied() throws Exception {
+    double skippedBefore = mirrored("mirrored", "skipped");
+    HttpResponse<String> response = client.send(HttpRequest.newBuilder(gateway.uri("/mirrored/pkg.Service/Call"))
+        .header("content-type", "application/grpc-web+proto")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {0, 0, 0, 0, 0})).build(), BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    Poll.until("counted as skipped", () -> mirrored("mirrored", "skipped") == skippedBefore + 1);
+    gateway.awaitAccessLog();
+    assertThat(shadow.requestsFor("/pkg.Service/Call")).isZero();
+  }
 }
