@@ -324,7 +324,12 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   /** Exchanges in flight right now. */
-  public int activeExchanges() {
+  /** The memory-pressure level: {@code normal}, {@code stop_keep_alive} or {@code refuse} (see {@code server.overload}). */
+  public String memoryPressure() {
+    return state.memory().level().name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+    public int activeExchanges() {
     return state.activeExchanges();
   }
 
