@@ -38,6 +38,8 @@ final class MemoryPressure implements AutoCloseable {
   }
 
   static final long INTERVAL_MILLIS = 100;
+  /** How far below a threshold memory must fall before the level goes down again (as a share of the limit). */
+  static final double HYSTERESIS = 0.05;
   private static final System.Logger LOG = System.getLogger(MemoryPressure.class.getName());
 
   /** One reading: shares of one, {@code -1} when unknown. */
@@ -45,6 +47,7 @@ final class MemoryPressure implements AutoCloseable {
 
   private final Supplier<OverloadConfig> config;
   private final Supplier<Reading> readings;
+  private long changes;
   private ScheduledExecutorService sampler;
   private volatile Level level = Level.NORMAL;
   private volatile Reading last = new Reading(-1, -1);
@@ -73,6 +76,11 @@ final class MemoryPressure implements AutoCloseable {
     return level;
   }
 
+  /** How often the level changed (tests: one change is one log line). */
+  long changes() {
+    return changes;
+  }
+
   /** The last reading, for gauges. */
   Reading last() {
     return last;
@@ -88,12 +96,17 @@ final class MemoryPressure implements AutoCloseable {
     }
     last = reading;
     OverloadConfig thresholds = config.get();
-    Level next = max(levelOf(reading.heap(), thresholds.heap()), levelOf(reading.direct(), thresholds.directMemory()));
+    Level next = levelOf(reading, 0, thresholds);
     Level previous = level;
+    if (next.compareTo(previous) < 0) {
+      // down only once clearly below a threshold: memory hovering at one must not flip the level (and log) every sample
+      next = levelOf(reading, HYSTERESIS, thresholds);
+    }
     if (next == previous) {
       return;
     }
     level = next;
+    changes++;
     String detail = String.format(java.util.Locale.ROOT, "heap after GC %s, direct memory %s",
         share(reading.heap()), share(reading.direct()));
     if (next.compareTo(previous) > 0) {
@@ -105,6 +118,11 @@ final class MemoryPressure implements AutoCloseable {
           ? "memory pressure over: serving normally again (" + detail + ")"
           : "memory pressure lower: accepting requests again, still closing connections after each response (" + detail + ")");
     }
+  }
+
+  private static Level levelOf(Reading reading, double margin, OverloadConfig thresholds) {
+    return max(levelOf(reading.heap() < 0 ? -1 : reading.heap() + margin, thresholds.heap()),
+        levelOf(reading.direct() < 0 ? -1 : reading.direct() + margin, thresholds.directMemory()));
   }
 
   private static Level levelOf(double share, OverloadConfig.MemoryThresholds thresholds) {
