@@ -159,6 +159,27 @@ class OverloadTest {
   }
 
   @Test
+  void pastTheKeepAliveThresholdAnHttp2ConnectionGetsGoAwayAfterItsStream() throws Exception {
+    try (Gateway gateway = Gateway.start("""
+        server:
+          listeners: [ { name: test, bind: 127.0.0.1, port: 0, protocols: [http1, h2c] } ]
+          overload: { heap: { stop_keep_alive: 0.001%, refuse: 100% } }
+        upstreams:
+          backend: { endpoints: [ "http://127.0.0.1:${UPSTREAM}" ] }
+        routes:
+          - { id: all, match: { path: /** }, upstream: backend }
+        """, Map.of("UPSTREAM", String.valueOf(upstream.port())))) {
+      Poll.until("the sampler sees the heap", () -> gateway.server().memoryPressure().equals("stop_keep_alive"));
+      try (io.sluice.testing.H2Client client = io.sluice.testing.H2Client.h2c(gateway.port())) {
+        assertThat(client.get("/h2").status()).isEqualTo(200); // the stream that saw it is served
+
+        Poll.until("GOAWAY", () -> client.goAway() != null);
+        Poll.until("the connection closed", () -> !client.isOpen());
+      }
+    }
+  }
+
+  @Test
   void pastTheRefuseThresholdNewRequestsGetOverloadedAndNothingReachesTheUpstream() throws Exception {
     try (Gateway gateway = Gateway.start("""
         server:
