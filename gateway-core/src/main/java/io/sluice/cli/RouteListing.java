@@ -76,7 +76,9 @@ public final class RouteListing {
       case RouteAction.Respond respond -> "respond " + respond.status()
           + (respond.body().isEmpty() ? "" : " (" + respond.body().length() + " bytes)");
       case RouteAction.Forward forward -> describeTarget(forward) + describe(forward.rewrite())
-          + (forward.responseTimeout() == null ? "" : ", timeout " + forward.responseTimeout().toMillis() + "ms");
+          + (forward.responseTimeout() == null ? "" : ", timeout " + forward.responseTimeout().toMillis() + "ms")
+          + (forward.mirror() == null ? "" : ", mirror " + percent(forward.mirror().fraction()) + " to upstream '"
+              + forward.mirror().upstream() + "'");
     };
   }
 
@@ -93,6 +95,10 @@ public final class RouteListing {
       parts.add(part.toString());
     }
     return "split between upstreams " + String.join("; ", parts);
+  }
+
+  private static String percent(double fraction) {
+    return java.math.BigDecimal.valueOf(fraction * 100).stripTrailingZeros().toPlainString() + "%";
   }
 
   private static String describe(Rewrite rewrite) {

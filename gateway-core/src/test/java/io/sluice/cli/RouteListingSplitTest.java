@@ -9,7 +9,7 @@ import io.sluice.config.WeightedUpstream;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** {@code sluice routes} names every upstream of a split with its weight and override. */
+/** {@code sluice routes} names every upstream of a split with its weight and override, and a route's mirror. */
 class RouteListingSplitTest {
 
   @Test
@@ -20,5 +20,13 @@ class RouteListingSplitTest {
 
     assertThat(RouteListing.describeAction(forward))
         .isEqualTo("split between upstreams 'stable' weight 95; 'canary' weight 5, header x-canary=1");
+  }
+
+  @Test
+  void aMirrorIsDescribedWithItsShare() {
+    RouteAction.Forward forward = new RouteAction.Forward("search", Rewrite.NONE, null, false, List.of(),
+        new io.sluice.config.MirrorConfig("search-v2", 0.125, 1024));
+
+    assertThat(RouteListing.describeAction(forward)).isEqualTo("forward to upstream 'search', mirror 12.5% to upstream 'search-v2'");
   }
 }
