@@ -19,7 +19,7 @@ final class UpstreamSectionReader {
           "max_pending_requests", "hash_on", "slow_start");
   static final List<String> ENDPOINT_KEYS = List.of("url", "weight");
   static final List<String> HASH_ON_KEYS = List.of("header", "cookie", "query", "client_ip");
-  /** Weights multiply ring points; beyond this one endpoint would crowd the ring for nothing. */
+  /** Weights multiply ring points and schedule slots; beyond this one endpoint would crowd them for nothing. */
   static final int MAX_ENDPOINT_WEIGHT = 1000;
   static final List<String> TIMEOUT_KEYS = List.of("connect", "response", "idle");
   static final int MAX_CONNECTIONS_DEFAULT = 1024;
@@ -77,7 +77,7 @@ final class UpstreamSectionReader {
         .flatMap(n -> n.integer(1, Integer.MAX_VALUE, "a number of waiting requests, at least 1"))
         .orElse(UpstreamConfig.MAX_PENDING_REQUESTS_DEFAULT);
     HashOn hashOn = upstream.optional("hash_on").map(UpstreamSectionReader::hashOn).orElse(null);
-    checkBalancing(upstream, node, loadBalancer, hashOn, weights);
+    checkBalancing(upstream, loadBalancer);
     Duration slowStart = upstream.optional("slow_start").flatMap(n -> n.duration(true)).orElse(Duration.ZERO);
     if (!slowStart.isZero() && loadBalancer == UpstreamConfig.LoadBalancing.RING_HASH) {
       upstream.keyNode("slow_start").ifPresent(k -> k.problem("'slow_start' does not apply to ring_hash, which keeps"
@@ -146,9 +146,8 @@ final class UpstreamSectionReader {
     };
   }
 
-  /** {@code ring_hash} needs a key to hash; a key or endpoint weights without it would silently do nothing. */
-  private static void checkBalancing(YamlMap upstream, YamlNode node, UpstreamConfig.LoadBalancing balancer, HashOn hashOn,
-      Map<Endpoint, Integer> weights) {
+  /** {@code ring_hash} needs a key to hash; a key without it would silently do nothing. */
+  private static void checkBalancing(YamlMap upstream, UpstreamConfig.LoadBalancing balancer) {
     boolean hashing = balancer == UpstreamConfig.LoadBalancing.RING_HASH;
     if (hashing && !upstream.has("hash_on")) {
       upstream.keyNode("load_balancer").ifPresent(k -> k.problem(
@@ -158,11 +157,6 @@ final class UpstreamSectionReader {
       upstream.keyNode("hash_on").ifPresent(k -> k.problem(
           "'hash_on' has no effect with load_balancer " + balancer.name().toLowerCase(Locale.ROOT)
               + " (expected: load_balancer: ring_hash, or no hash_on)"));
-    }
-    if (!hashing && !weights.isEmpty()) {
-      upstream.keyNode("endpoints").ifPresent(k -> k.problem(
-          "endpoint weights apply to load_balancer ring_hash only; with " + balancer.name().toLowerCase(Locale.ROOT)
-              + " every endpoint gets an equal share (expected: load_balancer: ring_hash, or no weights)"));
     }
   }
 

@@ -84,8 +84,6 @@ class ConfigTrafficTest {
             "sluice.yaml:5:88 upstreams.two-keys.hash_on: expected exactly one of: header, cookie, query, client_ip",
             "sluice.yaml:6:51 upstreams.unused: 'hash_on' has no effect with load_balancer round_robin"
                 + " (expected: load_balancer: ring_hash, or no hash_on)",
-            "sluice.yaml:7:15 upstreams.weighted: endpoint weights apply to load_balancer ring_hash only; with"
-                + " round_robin every endpoint gets an equal share (expected: load_balancer: ring_hash, or no weights)",
             "sluice.yaml:7:67 upstreams.weighted.endpoints[0].weight: '0' (expected: a weight from 1 to 1000)");
   }
 
