@@ -103,12 +103,16 @@ final class AdminApi {
   private Answer ready() {
     boolean draining = gateway.draining();
     boolean bound = !gateway.listeners().isEmpty();
+    String memory = gateway.memoryPressure();
+    // refusing every new request anyway: a load balancer should send them to another instance
+    boolean ready = !draining && bound && !memory.equals("refuse");
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("ready", !draining && bound);
+    out.put("ready", ready);
     out.put("draining", draining);
+    out.put("memory_pressure", memory);
     out.put("listeners", gateway.listeners().stream()
         .map(l -> l.name() + " " + l.scheme() + "://" + l.address().getHostString() + ":" + l.address().getPort()).toList());
-    return Answer.json(!draining && bound ? 200 : 503, out);
+    return Answer.json(ready ? 200 : 503, out);
   }
 
   private Answer metrics() {
@@ -217,6 +221,8 @@ final class AdminApi {
         one.put("outlier_detection", Map.of("ejected", outliers.ejectedCount(), "max_ejected", outliers.maxEjected()));
       }
       one.put("retries_in_flight", upstream.retryBudget().retrying());
+      one.put("pending_requests", upstream.pending());
+      one.put("max_pending_requests", upstream.config().maxPendingRequests());
       List<Endpoint> healthy = upstream.health().healthy();
       List<Map<String, Object>> endpoints = new ArrayList<>();
       for (Endpoint endpoint : upstream.config().endpoints()) {

@@ -109,8 +109,12 @@ public final class Explain {
         case RouteAction.Forward forward -> {
           String upstreamPath = matched.route().upstreamPath(path, normalized.matrixPath(), matched.params());
           String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
-          out.println("forwarded to upstream '" + forward.upstream() + "' "
-              + config.upstreams().get(forward.upstream()).endpoints() + " as " + method + " " + upstreamPath + query);
+          if (forward.split().isEmpty()) {
+            out.println("forwarded to upstream '" + forward.upstream() + "' "
+                + config.upstreams().get(forward.upstream()).endpoints() + " as " + method + " " + upstreamPath + query);
+          } else {
+            out.println(RouteListing.describeAction(forward) + ", as " + method + " " + upstreamPath + query);
+          }
         }
       }
     }

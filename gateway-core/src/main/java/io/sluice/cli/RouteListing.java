@@ -75,9 +75,30 @@ public final class RouteListing {
     return switch (action) {
       case RouteAction.Respond respond -> "respond " + respond.status()
           + (respond.body().isEmpty() ? "" : " (" + respond.body().length() + " bytes)");
-      case RouteAction.Forward forward -> "forward to upstream '" + forward.upstream() + "'" + describe(forward.rewrite())
-          + (forward.responseTimeout() == null ? "" : ", timeout " + forward.responseTimeout().toMillis() + "ms");
+      case RouteAction.Forward forward -> describeTarget(forward) + describe(forward.rewrite())
+          + (forward.responseTimeout() == null ? "" : ", timeout " + forward.responseTimeout().toMillis() + "ms")
+          + (forward.mirror() == null ? "" : ", mirror " + percent(forward.mirror().fraction()) + " to upstream '"
+              + forward.mirror().upstream() + "'");
     };
+  }
+
+  private static String describeTarget(RouteAction.Forward forward) {
+    if (forward.split().isEmpty()) {
+      return "forward to upstream '" + forward.upstream() + "'";
+    }
+    List<String> parts = new ArrayList<>();
+    for (io.sluice.config.WeightedUpstream entry : forward.split()) {
+      StringBuilder part = new StringBuilder("'").append(entry.upstream()).append("' weight ").append(entry.weight());
+      for (ValueMatch header : entry.headers()) {
+        part.append(", header ").append(describe(header));
+      }
+      parts.add(part.toString());
+    }
+    return "split between upstreams " + String.join("; ", parts);
+  }
+
+  private static String percent(double fraction) {
+    return java.math.BigDecimal.valueOf(fraction * 100).stripTrailingZeros().toPlainString() + "%";
   }
 
   private static String describe(Rewrite rewrite) {

@@ -52,7 +52,7 @@ final class MatchReader {
   }
 
   /** Header conditions (names lower-cased, values single-line) or query conditions (names as written). */
-  private static List<ValueMatch> conditions(YamlNode node, boolean header) {
+  static List<ValueMatch> conditions(YamlNode node, boolean header) {
     List<ValueMatch> out = new ArrayList<>();
     FirstSeen seen = new FirstSeen("header");
     for (YamlMap.Entry entry : node.freeMap().entries()) {
@@ -97,7 +97,7 @@ final class MatchReader {
   }
 
   /** {@code present: false} is not written; the condition is left out instead. */
-  private static boolean onlyTrue(String text) {
+  static boolean onlyTrue(String text) {
     if (!text.equals("true")) {
       throw new IllegalArgumentException(Messages.invalid(text, "true"));
     }

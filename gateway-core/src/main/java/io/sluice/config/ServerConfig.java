@@ -20,6 +20,7 @@ import java.util.List;
  *     plugins, besides those the configured plugins declare (see {@code PluginFactory#identityHeaders})
  * @param reload whether the config file is watched for changes; applied at once by a reload
  * @param tracing W3C trace context propagation
+ * @param overload in-flight cap and memory-pressure thresholds
  */
 public record ServerConfig(
     List<ListenerConfig> listeners,
@@ -34,12 +35,21 @@ public record ServerConfig(
     DnsConfig dns,
     List<String> stripRequestHeaders,
     ReloadConfig reload,
-    TracingConfig tracing) {
+    TracingConfig tracing,
+    OverloadConfig overload) {
 
   public ServerConfig {
     listeners = List.copyOf(listeners);
     trustedProxies = List.copyOf(trustedProxies);
     stripRequestHeaders = List.copyOf(stripRequestHeaders);
+  }
+
+  /** A server with the default overload protection. */
+  public ServerConfig(List<ListenerConfig> listeners, AdminConfig admin, List<Cidr> trustedProxies, LimitsConfig limits,
+      Http2Config http2, int eventLoops, IoTransport transport, Duration drainTimeout, AccessLogConfig accessLog,
+      DnsConfig dns, List<String> stripRequestHeaders, ReloadConfig reload, TracingConfig tracing) {
+    this(listeners, admin, trustedProxies, limits, http2, eventLoops, transport, drainTimeout, accessLog, dns,
+        stripRequestHeaders, reload, tracing, OverloadConfig.DEFAULTS);
   }
 
   /** The {@code transport:} choice; {@code AUTO} takes the best one the machine can run. */

@@ -14,7 +14,9 @@ final class ServerSectionReader {
 
   static final List<String> KEYS =
       List.of("listeners", "admin", "trusted_proxies", "limits", "http2", "event_loops", "transport", "drain_timeout",
-          "access_log", "dns", "strip_request_headers", "reload", "tracing");
+          "access_log", "dns", "strip_request_headers", "reload", "tracing", "overload");
+  static final List<String> OVERLOAD_KEYS = List.of("max_in_flight", "heap", "direct_memory");
+  static final List<String> MEMORY_THRESHOLD_KEYS = List.of("stop_keep_alive", "refuse");
   static final List<String> ACCESS_LOG_KEYS = List.of("format", "path", "max_size", "max_files");
   static final List<String> TRACING_KEYS = List.of("propagate", "sampled");
   static final List<String> LISTENER_KEYS = List.of("name", "bind", "port", "protocols", "tls", "headers_with_underscores");
@@ -78,8 +80,38 @@ final class ServerSectionReader {
         server.optional("strip_request_headers").map(ServerSectionReader::strippedHeaders).orElse(List.of());
     ReloadConfig reload = server.optional("reload").map(ServerSectionReader::reload).orElse(ReloadConfig.DEFAULTS);
     TracingConfig tracing = server.optional("tracing").map(ServerSectionReader::tracing).orElse(TracingConfig.DEFAULTS);
+    OverloadConfig overload = server.optional("overload").map(ServerSectionReader::overload).orElse(OverloadConfig.DEFAULTS);
     return new ServerConfig(listeners, admin, trustedProxies, limits, http2, eventLoops, transport, drainTimeout, accessLog, dns,
-        stripRequestHeaders, reload, tracing);
+        stripRequestHeaders, reload, tracing, overload);
+  }
+
+  private static OverloadConfig overload(YamlNode node) {
+    YamlMap overload = node.map(OVERLOAD_KEYS);
+    OverloadConfig d = OverloadConfig.DEFAULTS;
+    int maxInFlight = overload.optional("max_in_flight")
+        .flatMap(n -> n.integer(0, Integer.MAX_VALUE, "0 for no cap, or a number of exchanges in progress"))
+        .orElse(d.maxInFlight());
+    return new OverloadConfig(maxInFlight,
+        overload.optional("heap").map(n -> memoryThresholds(n, d.heap())).orElse(d.heap()),
+        overload.optional("direct_memory").map(n -> memoryThresholds(n, d.directMemory())).orElse(d.directMemory()));
+  }
+
+  /** Refusing requests while still keeping connections alive would be backwards: refuse is never below stop_keep_alive. */
+  private static OverloadConfig.MemoryThresholds memoryThresholds(YamlNode node, OverloadConfig.MemoryThresholds d) {
+    YamlMap thresholds = node.map(MEMORY_THRESHOLD_KEYS);
+    double stopKeepAlive = thresholds.optional("stop_keep_alive")
+        .flatMap(n -> n.as(Percentages.EXPECTED, t -> Percentages.parse(t, false))).orElse(d.stopKeepAlive());
+    double refuse = thresholds.optional("refuse")
+        .flatMap(n -> n.as(Percentages.EXPECTED, t -> Percentages.parse(t, false))).orElse(d.refuse());
+    if (refuse < stopKeepAlive) {
+      node.problem("refuse (" + percent(refuse) + ") is below stop_keep_alive (" + percent(stopKeepAlive)
+          + "); expected: stop_keep_alive first, then refuse at the same or a higher level");
+    }
+    return new OverloadConfig.MemoryThresholds(stopKeepAlive, refuse);
+  }
+
+  private static String percent(double fraction) {
+    return java.math.BigDecimal.valueOf(fraction * 100).stripTrailingZeros().toPlainString() + "%";
   }
 
   /** {@code true}, {@code false} or {@code { format, path, max_size, max_files }}; a mapping means enabled. */

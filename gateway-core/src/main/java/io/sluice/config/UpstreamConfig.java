@@ -16,6 +16,12 @@ import java.util.List;
  *     is then always a candidate)
  * @param outlierDetection passive ejection of endpoints that fail requests; {@code null} for none
  * @param retryBudget how many retries of routes' requests may be in flight to the upstream at once
+ * @param maxPendingRequests cap on requests of this upstream waiting for a connection (or an HTTP/2
+ *     stream) at one time, over all event loops; one more is answered 503 {@code UPSTREAM_OVERLOADED} at once
+ * @param hashOn the request key a hashing balancer ({@code ring_hash}) hashes; {@code null} for other balancers
+ * @param endpointWeights weights of endpoints written with one other than 1; empty when all weigh 1
+ * @param slowStart how long an endpoint that joins (or comes back) takes to get its full share of
+ *     requests; {@link java.time.Duration#ZERO} for at once
  */
 public record UpstreamConfig(
     String name,
@@ -27,17 +33,54 @@ public record UpstreamConfig(
     UpstreamTlsConfig tls,
     HealthCheckConfig healthCheck,
     OutlierDetectionConfig outlierDetection,
-    RetryBudgetConfig retryBudget) {
+    RetryBudgetConfig retryBudget,
+    int maxPendingRequests,
+    HashOn hashOn,
+    java.util.Map<Endpoint, Integer> endpointWeights,
+    java.time.Duration slowStart) {
+
+  /** Envoy's default too: enough for a burst, not enough to hide an upstream that stopped keeping up. */
+  public static final int MAX_PENDING_REQUESTS_DEFAULT = 1024;
 
   public UpstreamConfig {
     endpoints = List.copyOf(endpoints);
+    endpointWeights = java.util.Map.copyOf(endpointWeights);
   }
 
-  /** An upstream without outlier detection and with the default retry budget. */
+  /** An upstream without outlier detection, with the default retry budget, and with these traffic settings. */
+  public UpstreamConfig(String name, List<Endpoint> endpoints, LoadBalancing loadBalancer, UpstreamTimeouts timeouts,
+      int maxConnectionsPerEndpoint, Protocol protocol, UpstreamTlsConfig tls, HealthCheckConfig healthCheck,
+      int maxPendingRequests, HashOn hashOn, java.util.Map<Endpoint, Integer> endpointWeights, java.time.Duration slowStart) {
+    this(name, endpoints, loadBalancer, timeouts, maxConnectionsPerEndpoint, protocol, tls, healthCheck, null,
+        RetryBudgetConfig.DEFAULTS, maxPendingRequests, hashOn, endpointWeights, slowStart);
+  }
+
+  /** An upstream with these resilience settings, and without hashing, endpoint weights or slow start. */
+  public UpstreamConfig(String name, List<Endpoint> endpoints, LoadBalancing loadBalancer, UpstreamTimeouts timeouts,
+      int maxConnectionsPerEndpoint, Protocol protocol, UpstreamTlsConfig tls, HealthCheckConfig healthCheck,
+      OutlierDetectionConfig outlierDetection, RetryBudgetConfig retryBudget) {
+    this(name, endpoints, loadBalancer, timeouts, maxConnectionsPerEndpoint, protocol, tls, healthCheck, outlierDetection,
+        retryBudget, MAX_PENDING_REQUESTS_DEFAULT, null, java.util.Map.of(), java.time.Duration.ZERO);
+  }
+
+  /** An upstream without outlier detection, hashing, endpoint weights or slow start. */
+  public UpstreamConfig(String name, List<Endpoint> endpoints, LoadBalancing loadBalancer, UpstreamTimeouts timeouts,
+      int maxConnectionsPerEndpoint, Protocol protocol, UpstreamTlsConfig tls, HealthCheckConfig healthCheck,
+      int maxPendingRequests) {
+    this(name, endpoints, loadBalancer, timeouts, maxConnectionsPerEndpoint, protocol, tls, healthCheck, maxPendingRequests,
+        null, java.util.Map.of(), java.time.Duration.ZERO);
+  }
+
+  /** The weight of {@code endpoint}: 1 unless written otherwise. */
+  public int weight(Endpoint endpoint) {
+    return endpointWeights.getOrDefault(endpoint, 1);
+  }
+
+  /** An upstream with the defaults for everything after {@code healthCheck}. */
   public UpstreamConfig(String name, List<Endpoint> endpoints, LoadBalancing loadBalancer, UpstreamTimeouts timeouts,
       int maxConnectionsPerEndpoint, Protocol protocol, UpstreamTlsConfig tls, HealthCheckConfig healthCheck) {
-    this(name, endpoints, loadBalancer, timeouts, maxConnectionsPerEndpoint, protocol, tls, healthCheck, null,
-        RetryBudgetConfig.DEFAULTS);
+    this(name, endpoints, loadBalancer, timeouts, maxConnectionsPerEndpoint, protocol, tls, healthCheck,
+        MAX_PENDING_REQUESTS_DEFAULT);
   }
 
   /** A cleartext HTTP/1.1 upstream. */
@@ -66,6 +109,11 @@ public record UpstreamConfig(
     /** Each endpoint in turn. */
     ROUND_ROBIN,
     /** Power of two choices: of two random endpoints, the one with fewer requests in flight. */
-    LEAST_REQUEST
+    LEAST_REQUEST,
+    /**
+     * Consistent hashing on a ring: requests with the same {@code hash_on} key go to the same
+     * endpoint, and an endpoint that leaves moves only its own keys.
+     */
+    RING_HASH
   }
 }

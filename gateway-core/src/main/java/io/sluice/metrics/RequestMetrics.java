@@ -115,6 +115,17 @@ public final class RequestMetrics {
   }
 
   /**
+   * Where the requests to {@code upstream} refused by its {@code max_pending_requests} are counted
+   * ({@code sluice_upstream_pending_overflow_total{upstream}}); registered when the snapshot is compiled.
+   */
+  public static Runnable pendingOverflows(MeterRegistry registry, String upstream) {
+    Counter overflows = Counter.builder("sluice.upstream.pending_overflow")
+        .description("Requests refused with UPSTREAM_OVERLOADED because max_pending_requests were waiting for a connection")
+        .tag("upstream", upstream).register(registry);
+    return overflows::increment;
+  }
+
+  /**
    * Drops the meters of routes and upstreams not in {@code liveRoutes} and {@code liveUpstreams}
    * (those of every snapshot still in use), so that reloads that rename or remove routes do not
    * grow the registry without bound: every {@code sluice.*} meter tagged with such a route or

@@ -55,7 +55,16 @@ public final class GatewaySnapshot {
     config.upstreams().forEach((name, upstream) -> {
       UpstreamCluster kept = previous == null ? null : previous.upstreams.get(name);
       // an unchanged upstream keeps its cluster: its health state, balancer position and running checker
-      clusters.put(name, kept != null && kept.config().equals(upstream) ? kept : new UpstreamCluster(upstream, RequestMetrics.connectTimes(meters, name), meters));
+      if (kept != null && kept.config().equals(upstream)) {
+        clusters.put(name, kept);
+        return;
+      }
+      UpstreamCluster cluster = new UpstreamCluster(upstream, RequestMetrics.connectTimes(meters, name),
+          RequestMetrics.pendingOverflows(meters, name), meters);
+      if (kept != null) {
+        cluster.joinedAfter(kept);
+      }
+      clusters.put(name, cluster);
     });
     this.upstreams = Map.copyOf(clusters);
     this.trustedProxies = config.server().trustedProxies();

@@ -95,6 +95,13 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
   private boolean responseReplaced;
   private boolean readingPaused;
   private boolean retried;
+  /** Whether the exchange counts among the upstream's requests waiting for a connection. */
+  private boolean pending;
+  /** Where a copy of this request goes (set by {@link #mirrorTo}), and the copy once made. */
+  private UpstreamCluster mirrorCluster;
+  private io.sluice.config.MirrorConfig mirrorConfig;
+  private java.util.function.Consumer<RequestMirror.Result> mirrorOutcome;
+  private RequestMirror mirror;
   private boolean bodyForwarded;
   private boolean pausedThisWindow;
   private long bodyBytesThisWindow;
@@ -158,7 +165,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
 
   /** Picks an endpoint and asks its pool for a connection; the request body may arrive meanwhile. */
   public void start() {
-    endpoint = cluster.balancer().pick(pools);
+    endpoint = pickEndpoint();
     exchange.upstream(endpoint.authority());
     exchange.upstreamName(cluster.name());
     pool = pools.pool(endpoint, cluster.config());
@@ -177,12 +184,73 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
             || grpc != null && retry.retries(RetryPolicy.Condition.UNAVAILABLE))) {
       replayBody = new ArrayDeque<>();
     }
+    startMirror();
     if (!requestEnded && chain.buffersRequestBody()) {
       // A plugin judges the whole body first: collect it, then contact the upstream.
       collected = client.channel().alloc().compositeBuffer(Integer.MAX_VALUE);
       return;
     }
+    acquireConnection();
+    if (requestEnded) {
+      endMirror(EmptyHttpHeaders.INSTANCE);
+    }
+  }
+
+  /**
+   * Asks for a copy of this request to go to {@code cluster}, the route's mirror, if the mirror's
+   * {@code percent} draws it; before {@link #start}. {@code outcome} hears how the copy ended.
+   */
+  public void mirrorTo(UpstreamCluster cluster, io.sluice.config.MirrorConfig config,
+      java.util.function.Consumer<String> outcome) {
+    if (config.fraction() < 1 && java.util.concurrent.ThreadLocalRandom.current().nextDouble() >= config.fraction()) {
+      return;
+    }
+    this.mirrorCluster = cluster;
+    this.mirrorConfig = config;
+    this.mirrorOutcome = result -> outcome.accept(result.name().toLowerCase(java.util.Locale.ROOT));
+  }
+
+  private void startMirror() {
+    if (mirrorCluster == null) {
+      return;
+    }
+    // gRPC-Web: preparing a second head would restart the body's translation state; not copied
+    if (head.hasBody() && head.contentLength() > mirrorConfig.maxBodyBytes() || grpc != null && grpc.web() != null) {
+      mirrorOutcome.accept(RequestMirror.Result.SKIPPED);
+      return;
+    }
+    mirror = new RequestMirror(mirrorCluster, pools, upstreamRequest(), mirrorConfig.maxBodyBytes(), mirrorOutcome);
+  }
+
+  /** The request goes upstream complete: so does its copy. */
+  private void endMirror(HttpHeaders trailers) {
+    if (mirror != null) {
+      mirror.onEnd(trailers);
+    }
+  }
+
+  /** The balancer's pick; a hashing balancer gets the hash of the request's {@code hash_on} key when it has one. */
+  private Endpoint pickEndpoint() {
+    return HashKeys.pickEndpoint(cluster, pools, head, exchange.clientIp());
+  }
+
+  /** Asks the pool for a connection, unless the upstream already has {@code max_pending_requests} waiting. */
+  private void acquireConnection() {
+    if (!cluster.startPending()) {
+      fail(GatewayError.of(ErrorCode.UPSTREAM_OVERLOADED, "Upstream '" + cluster.name() + "' is overloaded; retry later")
+          .withHeader("Retry-After", "1")
+          .withDetails("max_pending_requests=" + cluster.config().maxPendingRequests() + " already wait for a connection"), "");
+      return;
+    }
+    pending = true;
     pool.acquire(cluster.poolSettings(), this);
+  }
+
+  private void endPending() {
+    if (pending) {
+      pending = false;
+      cluster.endPending();
+    }
   }
 
   /** Whether the exchange paused reading the request body (backpressure, or no upstream connection yet). */
@@ -221,6 +289,9 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
       if (content == null) {
         return;
       }
+    }
+    if (mirror != null) {
+      mirror.onBody(content);
     }
     if (collected != null) {
       collected.addComponent(true, content);
@@ -270,9 +341,11 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
       pendingBody = new ArrayDeque<>();
       pendingBody.add(body);
       pendingTrailers = trailers;
-      pool.acquire(cluster.poolSettings(), this);
+      acquireConnection();
+      endMirror(trailers);
       return;
     }
+    endMirror(trailers);
     if (upstream == null) {
       pendingTrailers = trailers;
       return;
@@ -362,6 +435,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
 
   @Override
   public void onAcquired(UpstreamConnection connectionToUpstream) {
+    endPending();
     if (state == State.DONE) {
       pool.requestDone();
       connectionToUpstream.returnUnused();
@@ -401,6 +475,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
 
   @Override
   public void onAcquireFailed(UpstreamFailure failure) {
+    endPending();
     if (state == State.DONE) {
       return;
     }
@@ -758,7 +833,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
       }
       pendingTrailers = requestTrailers;
     }
-    pool.acquire(cluster.poolSettings(), this);
+    acquireConnection(); // a retry waits for a connection like a first attempt: max_pending_requests applies
   }
 
   private void report(OutlierDetector.Result result) {
@@ -921,6 +996,10 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
   private void finish(boolean requestComplete) {
     state = State.DONE;
     stopResponseTimer();
+    endPending();
+    if (mirror != null) {
+      mirror.abandon();
+    }
     cancel(bodyRateTimer);
     cancel(deadlineTimer);
     cancel(backoffTimer);

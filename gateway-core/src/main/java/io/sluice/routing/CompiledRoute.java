@@ -28,6 +28,7 @@ public final class CompiledRoute {
   private final RouteMatchResult.Matched matchedWithoutParams;
   private final MatrixParameters matrixParameters;
   private final RouteMatchResult.MatrixParametersRefused matrixRefused;
+  private final UpstreamSplit split; // null unless the route splits between upstreams
 
   CompiledRoute(RouteConfig config, int priority, int sameHostRank) {
     RouteMatch match = config.match();
@@ -58,6 +59,13 @@ public final class CompiledRoute {
     this.matchedWithoutParams = new RouteMatchResult.Matched(this, PathParams.EMPTY);
     this.matrixParameters = config.matrixParameters();
     this.matrixRefused = new RouteMatchResult.MatrixParametersRefused(this);
+    this.split = config.action() instanceof RouteAction.Forward forward && !forward.split().isEmpty()
+        ? UpstreamSplit.of(forward.split()) : null;
+  }
+
+  /** The route's split between upstreams, or {@code null} when it forwards to one (or answers itself). */
+  public UpstreamSplit split() {
+    return split;
   }
 
   private static Condition[] conditions(RouteMatch match) {

@@ -318,6 +318,11 @@ final class ExchangeDriver implements UpgradingClient {
       answerError(exchange, headerRefusal, false);
       return;
     }
+    GatewayError shed = server.shed(snapshot);
+    if (shed != null) {
+      answerError(exchange, shed, true); // a body it has is not read: the connection closes after the answer
+      return;
+    }
     RouteMatchResult match = snapshot.routes().match(new RequestMatchInput(head));
     switch (match) {
       case RouteMatchResult.NoRoute noRoute -> answerError(exchange, GatewayError.of(ErrorCode.NO_ROUTE,
@@ -439,7 +444,7 @@ final class ExchangeDriver implements UpgradingClient {
       case RouteAction.Respond respond -> answerDirect(exchange, route, respond);
       case RouteAction.Forward forward when upgradeRequested -> {
         String upstreamPath = matched.route().upstreamPath(head.path(), head.matrixPath(), matched.params());
-        upgrading = new WebSocketProxy(this, exchange, head, route, snapshot.upstream(forward.upstream()), info,
+        upgrading = new WebSocketProxy(this, exchange, head, route, snapshot.upstream(upstreamOf(matched, forward, head)), info,
             server.pools(ctx.channel().eventLoop()), head.rawQuery() == null ? upstreamPath : upstreamPath + '?' + head.rawQuery(),
             server.accessLog(), server.requestMetrics(), server.connectionMetrics(), chain, view);
         upgrading.start();
@@ -451,9 +456,14 @@ final class ExchangeDriver implements UpgradingClient {
         }
         String upstreamPath = matched.route().upstreamPath(head.path(), head.matrixPath(), matched.params());
         String pathAndQuery = head.rawQuery() == null ? upstreamPath : upstreamPath + '?' + head.rawQuery();
-        proxy = new ProxyExchange(protocol, exchange, head, route, snapshot.upstream(forward.upstream()), info,
+        proxy = new ProxyExchange(protocol, exchange, head, route, snapshot.upstream(upstreamOf(matched, forward, head)), info,
             server.pools(ctx.channel().eventLoop()), pathAndQuery, limits, server.accessLog(), server.requestMetrics(),
             chain, view);
+        if (forward.mirror() != null) {
+          String mirrorUpstream = forward.mirror().upstream();
+          proxy.mirrorTo(snapshot.upstream(mirrorUpstream), forward.mirror(),
+              result -> server.mirrorMetrics().count(route.id(), mirrorUpstream, result));
+        }
         proxy.start();
       }
     }
@@ -473,9 +483,18 @@ final class ExchangeDriver implements UpgradingClient {
     String upstreamPath = matched.route().upstreamPath(head.path(), head.matrixPath(), matched.params());
     String pathAndQuery = head.rawQuery() == null ? upstreamPath : upstreamPath + '?' + head.rawQuery();
     Channel channel = ctx.channel().parent() != null ? ctx.channel().parent() : ctx.channel(); // outlives an HTTP/2 stream
-    new ProxyExchange(new BackgroundStream(channel), background, head, route, snapshot.upstream(forward.upstream()), info,
+    new ProxyExchange(new BackgroundStream(channel), background, head, route, snapshot.upstream(upstreamOf(matched, forward, head)), info,
         server.pools(channel.eventLoop()), pathAndQuery, snapshot.config().server().limits(), AccessLog.disabled(),
         BackgroundStream.NO_METRICS, PluginChain.of(plugin), pluginView).start();
+  }
+
+  /** The route's upstream, or the one its split picks for this request. */
+  private static String upstreamOf(RouteMatchResult.Matched matched, RouteAction.Forward forward, RequestHead head) {
+    io.sluice.routing.UpstreamSplit split = matched.route().split();
+    if (split == null) {
+      return forward.upstream();
+    }
+    return split.pick(split.hasOverrides() ? new RequestMatchInput(head) : null);
   }
 
   private static HttpRequest request(RequestHead head) {

@@ -76,6 +76,7 @@ public final class GatewayServer implements AutoCloseable {
     this.resolver = HostResolver.create(snapshot.config().server().dns());
     this.connector = new UpstreamConnector(transport.socketChannelType(), resolver);
     this.state = new ServerState(snapshot, accessLog, connector, meters);
+    state.startSampling();
     snapshot.startHealthChecks(workerGroup, connector);
   }
 
@@ -352,7 +353,12 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   /** Exchanges in flight right now. */
-  public int activeExchanges() {
+  /** The memory-pressure level: {@code normal}, {@code stop_keep_alive} or {@code refuse} (see {@code server.overload}). */
+  public String memoryPressure() {
+    return state.memory().level().name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+    public int activeExchanges() {
     return state.activeExchanges();
   }
 
@@ -403,6 +409,7 @@ public final class GatewayServer implements AutoCloseable {
     stopLoops(bossGroup, "sluice-accept");
     state.snapshot().plugins().close();
     runtimeMetrics.close();
+    state.stopSampling();
   }
 
   /**

@@ -183,7 +183,7 @@ final class Http1Connection extends ClientProtocolHandler {
   }
 
   private void prepareConnectionHeader(HttpHeaders headers) {
-    if (!requestKeepAlive || server.isDraining()) {
+    if (!requestKeepAlive || server.stopsKeepAlive()) {
       closeAfterResponse = true;
     }
     if (closeAfterResponse) {
@@ -270,7 +270,7 @@ final class Http1Connection extends ClientProtocolHandler {
   @Override
   public void exchangeDone(boolean requestFullyRead) {
     driver.exchangeEnded();
-    if (!requestFullyRead || !driver.requestComplete() || closeAfterResponse || server.isDraining()) {
+    if (!requestFullyRead || !driver.requestComplete() || closeAfterResponse || server.stopsKeepAlive()) {
       driver.markClosing();
       ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
       return;

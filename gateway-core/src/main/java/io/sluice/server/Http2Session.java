@@ -69,6 +69,9 @@ final class Http2Session extends ChannelInboundHandlerAdapter {
     server.connectionMetrics().http2StreamOpened();
     cancelIdleTimer();
     stream.closeFuture().addListener(closed -> streamClosed());
+    if (server.stopsKeepAlive() && !server.isDraining()) {
+      goAway(); // short of memory: this stream is served, the client takes its next ones elsewhere
+    }
   }
 
   private void streamClosed() {

@@ -10,6 +10,8 @@ import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.sluice.proxy.AccessLog;
 import io.sluice.proxy.GatewaySnapshot;
+import io.sluice.spi.ErrorCode;
+import io.sluice.spi.GatewayError;
 import io.sluice.upstream.UpstreamConnector;
 import io.sluice.upstream.UpstreamPools;
 import java.util.List;
@@ -34,9 +36,31 @@ public final class ServerState {
   private final RequestMetrics requestMetrics;
   private final ConnectionMetrics connectionMetrics;
   private volatile boolean draining;
+  private final MemoryPressure memory;
+  private final io.sluice.metrics.MirrorMetrics mirrorMetrics;
+  private final io.micrometer.core.instrument.Counter shedInFlight;
+  private final io.micrometer.core.instrument.Counter shedMemory;
+
+  /** Made once: shedding must not allocate more while the gateway is short of memory. */
+  private static final GatewayError OVERLOADED_IN_FLIGHT = GatewayError.of(ErrorCode.OVERLOADED,
+      "The gateway is overloaded; retry later").withHeader("Retry-After", "1").withDetails("overload.max_in_flight");
+  private static final GatewayError OVERLOADED_MEMORY = GatewayError.of(ErrorCode.OVERLOADED,
+      "The gateway is overloaded; retry later").withHeader("Retry-After", "1").withDetails("overload.memory");
 
   ServerState(GatewaySnapshot initial, AccessLog accessLog, UpstreamConnector connector, MeterRegistry meters) {
+    this(initial, accessLog, connector, meters, MemoryPressure::measure);
+  }
+
+  /** @param memoryReadings what the memory-pressure sampler reads (the JVM's memory in the gateway) */
+  ServerState(GatewaySnapshot initial, AccessLog accessLog, UpstreamConnector connector, MeterRegistry meters,
+      java.util.function.Supplier<MemoryPressure.Reading> memoryReadings) {
     this.meters = meters;
+    this.memory = new MemoryPressure(() -> snapshot().config().server().overload(), memoryReadings);
+    this.mirrorMetrics = new io.sluice.metrics.MirrorMetrics(meters);
+    this.shedInFlight = shedCounter(meters, "in_flight");
+    this.shedMemory = shedCounter(meters, "memory");
+    io.micrometer.core.instrument.Gauge.builder("sluice.overload.level", memory, m -> m.level().ordinal())
+        .description("Memory pressure: 0 normal, 1 keep-alive stopped, 2 refusing new requests").register(meters);
     this.http2Errors = new Http2Errors(meters);
     this.requestMetrics = new RequestMetrics(meters);
     this.connectionMetrics = new ConnectionMetrics(meters);
@@ -44,6 +68,52 @@ public final class ServerState {
     live.add(initial);
     this.accessLog = accessLog;
     this.connector = connector;
+  }
+
+  private static io.micrometer.core.instrument.Counter shedCounter(MeterRegistry meters, String reason) {
+    return io.micrometer.core.instrument.Counter.builder("sluice.overload.shed")
+        .description("Requests refused with OVERLOADED before routing, by reason").tag("reason", reason).register(meters);
+  }
+
+  /** Starts sampling memory; {@link #stopSampling} ends it. */
+  void startSampling() {
+    memory.start();
+  }
+
+  void stopSampling() {
+    memory.close();
+  }
+
+  /** Where mirrored requests are counted. */
+  io.sluice.metrics.MirrorMetrics mirrorMetrics() {
+    return mirrorMetrics;
+  }
+
+  MemoryPressure memory() {
+    return memory;
+  }
+
+  /**
+   * Whether a new exchange must be refused, counted on {@code snapshot} already: the answer to
+   * send, counted as shed, or {@code null} to serve it. Two volatile reads and a sum over the
+   * live snapshots, on the event loop.
+   */
+  GatewayError shed(GatewaySnapshot snapshot) {
+    if (memory.level() == MemoryPressure.Level.REFUSE) {
+      shedMemory.increment();
+      return OVERLOADED_MEMORY;
+    }
+    int maxInFlight = snapshot.config().server().overload().maxInFlight();
+    if (maxInFlight > 0 && activeExchanges() > maxInFlight) {
+      shedInFlight.increment();
+      return OVERLOADED_IN_FLIGHT;
+    }
+    return null;
+  }
+
+  /** Whether client connections close after their current response: draining, or memory is short. */
+  boolean stopsKeepAlive() {
+    return draining || memory.level() != MemoryPressure.Level.NORMAL;
   }
 
   /** The snapshot new exchanges start with. */

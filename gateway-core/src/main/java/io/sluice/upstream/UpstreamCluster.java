@@ -28,6 +28,9 @@ public final class UpstreamCluster {
   private final HealthChecker checker; // null without health_check
   private final OutlierDetector outliers; // null without outlier_detection
   private final RetryBudget retryBudget;
+  /** Requests waiting for a connection, over all event loops; carried over a reload with the cluster. */
+  private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
+  private final Runnable overflows;
 
   /**
    * @throws IllegalStateException when the TLS files checked at load time can no longer be read
@@ -41,7 +44,16 @@ public final class UpstreamCluster {
    * @throws IllegalStateException when the TLS files checked at load time can no longer be read
    */
   public UpstreamCluster(UpstreamConfig config, java.util.function.LongConsumer connectTimes) {
-    this(config, connectTimes, null);
+    this(config, connectTimes, () -> { }, null);
+  }
+
+  /**
+   * @param connectTimes told how long each connection to one of its endpoints took to open
+   * @param overflows told of each request refused because {@code max_pending_requests} were waiting
+   * @throws IllegalStateException when the TLS files checked at load time can no longer be read
+   */
+  public UpstreamCluster(UpstreamConfig config, java.util.function.LongConsumer connectTimes, Runnable overflows) {
+    this(config, connectTimes, overflows, null);
   }
 
   /**
@@ -50,11 +62,23 @@ public final class UpstreamCluster {
    * @throws IllegalStateException when the TLS files checked at load time can no longer be read
    */
   public UpstreamCluster(UpstreamConfig config, java.util.function.LongConsumer connectTimes, MeterRegistry meters) {
+    this(config, connectTimes, () -> { }, meters);
+  }
+
+  /**
+   * @param connectTimes told how long each connection to one of its endpoints took to open
+   * @param overflows told of each request refused because {@code max_pending_requests} were waiting
+   * @param meters where the ejection and retry meters go; {@code null} for none
+   * @throws IllegalStateException when the TLS files checked at load time can no longer be read
+   */
+  public UpstreamCluster(UpstreamConfig config, java.util.function.LongConsumer connectTimes, Runnable overflows,
+      MeterRegistry meters) {
     this.config = config;
+    this.overflows = overflows;
     HealthCheckConfig check = config.healthCheck();
     this.health = check == null ? EndpointHealth.unchecked(config.name(), config.endpoints())
         : new EndpointHealth(config.name(), config.endpoints(), check.healthyThreshold(), check.unhealthyThreshold());
-    this.balancer = LoadBalancer.of(config.loadBalancer(), health);
+    this.balancer = LoadBalancer.of(config, health, io.sluice.spi.Ticker.SYSTEM);
     SslContext tls = null;
     String serverName = null;
     if (config.tls() != null) {
@@ -141,6 +165,49 @@ public final class UpstreamCluster {
   /** The endpoints' health as the checks last saw it; all healthy, always, without health_check. */
   public EndpointHealth health() {
     return health;
+  }
+
+  /**
+   * Counts a request that starts waiting for a connection (from the pool's acquire until it has one
+   * or gave up), unless {@code max_pending_requests} already wait: then it is counted as an
+   * overflow and false says to refuse it. Lock-free; any event loop.
+   */
+  public boolean startPending() {
+    int max = config.maxPendingRequests();
+    while (true) {
+      int now = pending.get();
+      if (now >= max) {
+        overflows.run();
+        return false;
+      }
+      if (pending.compareAndSet(now, now + 1)) {
+        return true;
+      }
+    }
+  }
+
+  /** Ends the wait counted by a {@link #startPending} that returned true. */
+  public void endPending() {
+    pending.decrementAndGet();
+  }
+
+  /** Requests waiting for a connection now. */
+  public int pending() {
+    return pending.get();
+  }
+
+  /**
+   * Tells the balancer which endpoints a reload added to this upstream, compared with {@code previous}
+   * (the cluster this one replaces): with {@code slow_start} they ramp up instead of taking a full share at once.
+   */
+  public void joinedAfter(UpstreamCluster previous) {
+    if (balancer instanceof SlowStart slowStart) {
+      java.util.List<io.sluice.config.Endpoint> added = new java.util.ArrayList<>(config.endpoints());
+      added.removeAll(previous.config().endpoints());
+      if (!added.isEmpty()) {
+        slowStart.joined(added);
+      }
+    }
   }
 
   /**

@@ -95,7 +95,7 @@ public final class WebSocketProxy {
   /** Connects upstream; the client is not read until the upgrade is decided. */
   public void start() {
     client.channel().config().setAutoRead(false);
-    Endpoint endpoint = cluster.balancer().pick(pools);
+    Endpoint endpoint = io.sluice.proxy.HashKeys.pickEndpoint(cluster, pools, head, exchange.clientIp());
     exchange.upstream(endpoint.authority());
     exchange.upstreamName(cluster.name());
     cancelDial = pools.connectDedicated(endpoint, cluster, pipeline -> pipeline

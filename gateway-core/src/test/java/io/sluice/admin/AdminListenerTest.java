@@ -71,6 +71,7 @@ class AdminListenerTest {
         assertThat(admin.call("GET", "/health", null).statusCode()).isEqualTo(200);
         HttpResponse<String> ready = admin.call("GET", "/ready", null);
         assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(ready.body()).get("memory_pressure").asText()).isEqualTo("normal");
         assertThat(JSON.readTree(ready.body()).get("listeners").get(0).asText()).startsWith("test http://127.0.0.1:");
 
         JsonNode routes = admin.json("GET", "/admin/routes", null);
@@ -80,6 +81,8 @@ class AdminListenerTest {
 
         JsonNode upstreams = admin.json("GET", "/admin/upstreams", null);
         assertThat(upstreams.at("/upstreams/backend/endpoints/0/healthy").asBoolean()).isTrue();
+        assertThat(upstreams.at("/upstreams/backend/pending_requests").asInt()).isZero();
+        assertThat(upstreams.at("/upstreams/backend/max_pending_requests").asInt()).isEqualTo(1024);
         assertThat(upstreams.at("/upstreams/backend/endpoints/0/endpoint").asText()).contains(String.valueOf(upstream.port()));
         // the request to /api/x above left one keep-alive connection in a pool, serving nothing now
         assertThat(upstreams.at("/upstreams/backend/endpoints/0/pool/connections_opened").asLong()).isEqualTo(1);
@@ -116,6 +119,23 @@ class AdminListenerTest {
           assertThat(gateway.send("GET", path).statusCode()).as(path).isEqualTo(404);
         }
       }
+    }
+  }
+
+  @Test
+  void anInstanceRefusingForLackOfMemoryIsNotReady() throws Exception {
+    String yaml = config("v0", 1).replace("server:\n", "server:\n  overload: { heap: { stop_keep_alive: 0.001%, refuse: 0.001% } }\n");
+    try (Gateway gateway = Gateway.start(yaml, Map.of());
+        AdminServer server = AdminServer.start(new AdminConfig(true, "127.0.0.1", 0), gateway.server(), null)) {
+      Admin admin = new Admin(server.port(), null);
+      io.sluice.testing.Poll.until("the sampler sees the heap", () -> gateway.server().memoryPressure().equals("refuse"));
+
+      HttpResponse<String> ready = admin.call("GET", "/ready", null);
+
+      assertThat(ready.statusCode()).isEqualTo(503);
+      assertThat(JSON.readTree(ready.body()).get("memory_pressure").asText()).isEqualTo("refuse");
+      assertThat(JSON.readTree(ready.body()).get("ready").asBoolean()).isFalse();
+      assertThat(admin.call("GET", "/health", null).statusCode()).isEqualTo(200); // alive, just not taking requests
     }
   }
 

@@ -102,6 +102,6 @@ class ConfigEnvTest {
         routes: []
         """, Map.of("KEY", "event_loops"))).containsExactly(
             "sluice.yaml:3:3 server: unknown key '${KEY}' (expected one of: listeners, admin, trusted_proxies, limits, http2, event_loops,"
-                + " transport, drain_timeout, access_log, dns, strip_request_headers, reload, tracing)");
+                + " transport, drain_timeout, access_log, dns, strip_request_headers, reload, tracing, overload)");
   }
 }

@@ -100,7 +100,8 @@ class ConfigExamplesTest {
             UpstreamTlsReader.KEYS, HealthCheckReader.KEYS, ServerSectionReader.ACCESS_LOG_KEYS, ServerSectionReader.TRACING_KEYS,
             LoggingSectionReader.KEYS, WebSocketReader.KEYS, WebSocketReader.RATE_KEYS, OutlierDetectionReader.KEYS,
             OutlierDetectionReader.FAILURE_PERCENTAGE_KEYS, OutlierDetectionReader.BUDGET_KEYS, RetryReader.KEYS,
-            RetryReader.BACKOFF_KEYS)
+            RetryReader.BACKOFF_KEYS, ServerSectionReader.OVERLOAD_KEYS, ServerSectionReader.MEMORY_THRESHOLD_KEYS,
+            RouteSectionReader.SPLIT_KEYS, UpstreamSectionReader.ENDPOINT_KEYS, RouteSectionReader.MIRROR_KEYS)
         .forEach(known::addAll);
 
     // "respond" and "upstream" exclude each other per route, so the file shows them on different routes

@@ -257,7 +257,7 @@ class ConfigProblemsTest {
         """)).containsExactly(
             "sluice.yaml:5:17 upstreams.users.endpoints[0]: 'ftp://users.internal' has the scheme 'ftp' (expected: http or https)",
             "sluice.yaml:5:65 upstreams.users.endpoints[2]: duplicate endpoint 'http://10.0.0.1:9001' (first at line 5)",
-            "sluice.yaml:6:20 upstreams.users.load_balancer: unknown load balancer 'random' (expected one of: round_robin, least_request)",
+            "sluice.yaml:6:20 upstreams.users.load_balancer: unknown load balancer 'random' (expected one of: round_robin, least_request, ring_hash)",
             "sluice.yaml:7:26 upstreams.users.timeouts.connect: '0s' (expected: a duration greater than 0, such as 10s)",
             "sluice.yaml:7:36 upstreams.users.timeouts.idle: 'forever' (expected: a duration such as 250ms, 10s, 5m, 1h or 1d)",
             "sluice.yaml:8:35 upstreams.users.max_connections_per_endpoint: '0' (expected: a number of connections, at least 1)",

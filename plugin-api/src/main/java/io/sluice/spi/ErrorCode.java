@@ -29,6 +29,13 @@ public enum ErrorCode {
   PLUGIN_TIMEOUT(504, GrpcStatus.DEADLINE_EXCEEDED, GatewayError.Source.PLUGIN),
   /** A blocking plugin already runs {@code max_concurrent} calls on the route: refused at once, never queued. */
   PLUGIN_OVERLOADED(503, GrpcStatus.UNAVAILABLE, GatewayError.Source.GATEWAY),
+  /**
+   * The gateway sheds load: it has {@code max_in_flight} exchanges in progress, or its memory is
+   * past the {@code refuse} threshold. Refused at once, before routing, never queued.
+   */
+  OVERLOADED(503, GrpcStatus.UNAVAILABLE, GatewayError.Source.GATEWAY),
+  /** The upstream already has {@code max_pending_requests} requests waiting for a connection: refused at once. */
+  UPSTREAM_OVERLOADED(503, GrpcStatus.UNAVAILABLE, GatewayError.Source.GATEWAY),
   INTERNAL(500, GrpcStatus.INTERNAL, GatewayError.Source.GATEWAY);
 
   private final int httpStatus;
