@@ -85,6 +85,10 @@
 #   --alt-append FILE     YAML appended to sluice-alt's config, after its one route (`/**` to the
 #                         upstream): `    plugins: [...]` lines for that route, and top-level keys
 #                         such as `redis:` at column 0; e.g. benchmarks/e2e/rate-limit-local.yaml
+#   --upstream-cache-control VALUE
+#                         the upstream adds Cache-Control: VALUE to its answers, e.g. "public, max-age=3600"
+#                         for cache candidates: the requests carry Authorization (for sluice-chain), and a
+#                         shared cache stores answers to such requests only when they say public []
 #   --jfr                 record JFR (settings=profile, stacks every 1 ms) of each Sluice during the
 #                         measured rounds, into raw/<candidate>.jfr
 #   --nice N              run upstream, proxies and wrk under `nice -n N`, and give this run's
@@ -110,7 +114,7 @@ repo=$(cd -P -- "$here/../.." && pwd -P)
 rounds=5 duration=10 warmup=15 connections=64 wrk_threads=""
 sizes="small,16k" candidates="direct,nginx,sluice,sluice-log,sluice-chain" loads="wrk" h2_streams=10
 proxy_cpus=1 upstream_cpus=0 wrk_cpus=0 port_base=18080 topology=split
-nice_level=0 sluice_opts="" alt_dist="" alt_opts="" alt_label="alt" alt_access_log=false alt_append="" jfr=0 label="" out="" build=1 update_docs=0 keep_tmp=0
+upstream_cache_control="" nice_level=0 sluice_opts="" alt_dist="" alt_opts="" alt_label="alt" alt_access_log=false alt_append="" jfr=0 label="" out="" build=1 update_docs=0 keep_tmp=0
 
 die() { printf 'run.sh: %s\n' "$*" >&2; exit 2; }
 need_value() { [[ $# -ge 2 && -n $2 ]] || die "option $1 needs a value"; }
@@ -143,6 +147,7 @@ while [[ $# -gt 0 ]]; do
     --alt-opts) need_value "$@"; alt_opts=$2; shift 2 ;;
     --alt-label) need_value "$@"; alt_label=$2; shift 2 ;;
     --alt-access-log) alt_access_log=true; shift ;;
+    --upstream-cache-control) need_value "$@"; upstream_cache_control=$2; shift 2 ;;
     --alt-append) need_value "$@"; alt_append=$(cd -- "$(dirname -- "$2")" && pwd -P)/$(basename -- "$2"); shift 2 ;;
     --jfr) jfr=1; shift ;;
     --nice) need_value "$@"; nice_level=$2; shift 2 ;;
@@ -298,6 +303,8 @@ nginx_listen() {
 nginx_version=$(nginx -v 2>&1 | sed -n 's|^nginx version: nginx/\([0-9.]*\).*|\1|p')
 [[ -n $nginx_version ]] || die "cannot tell nginx's version from: $(nginx -v 2>&1)"
 
+upstream_headers=""
+[[ -z $upstream_cache_control ]] || upstream_headers="add_header Cache-Control \"$upstream_cache_control\";"
 {
   nginx_common "$tmp/upstream"
   cat <<EOF
@@ -320,7 +327,7 @@ EOF
     if [[ $protocol == h2c ]]; then nginx_listen "$port_upstream_h2" h2c; else nginx_listen "$port_upstream"; fi
     cat <<EOF
     root $tmp/www;
-    location / { }
+    location / { $upstream_headers }
   }
 EOF
   done
