@@ -7,6 +7,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sluice.cli.Explain;
 import io.sluice.cli.RouteListing;
 import io.sluice.config.Endpoint;
+import io.sluice.config.RouteAction;
 import io.sluice.plugin.PluginSlot;
 import io.sluice.proxy.GatewaySnapshot;
 import io.sluice.routing.CompiledRoute;
@@ -210,7 +211,8 @@ final class AdminApi {
 
   private Answer upstreams(Map<Endpoint, PoolStats> pools) {
     Map<String, Object> out = new LinkedHashMap<>();
-    for (UpstreamCluster upstream : gateway.snapshot().upstreams().values()) {
+    GatewaySnapshot snapshot = gateway.snapshot();
+    for (UpstreamCluster upstream : snapshot.upstreams().values()) {
       Map<String, Object> one = new LinkedHashMap<>();
       one.put("protocol", upstream.config().protocol().name().toLowerCase(Locale.ROOT));
       one.put("load_balancer", upstream.config().loadBalancer().toString().toLowerCase(Locale.ROOT));
@@ -239,9 +241,51 @@ final class AdminApi {
         endpoints.add(state);
       }
       one.put("endpoints", endpoints);
+      List<Map<String, Object>> guards = pluginStates(snapshot, upstream.name());
+      if (!guards.isEmpty()) {
+        one.put("plugins", guards);
+      }
       out.put(upstream.name(), one);
     }
     return Answer.json(200, Map.of("upstreams", out));
+  }
+
+  /**
+   * What the plugins of the routes that forward to {@code upstream} report of their state (a circuit
+   * breaker's, say). Identical reports of one plugin are one entry listing its routes: routes whose
+   * breakers share the upstream's state report the same.
+   */
+  private static List<Map<String, Object>> pluginStates(GatewaySnapshot snapshot, String upstream) {
+    Map<List<Object>, Map<String, Object>> byReport = new LinkedHashMap<>();
+    for (CompiledRoute route : snapshot.routes().routes()) {
+      if (!(route.config().action() instanceof RouteAction.Forward forward) || !forward.upstreams().contains(upstream)) {
+        continue;
+      }
+      for (PluginSlot slot : snapshot.plugins().forRoute(route.config().id()).slots()) {
+        Map<String, Object> state;
+        try {
+          state = slot.plugin().state();
+        } catch (RuntimeException e) {
+          continue; // shown with its error under /admin/routes
+        }
+        if (state == null || state.isEmpty()) {
+          continue;
+        }
+        Map<String, Object> entry = byReport.computeIfAbsent(List.of(slot.name(), state), k -> {
+          Map<String, Object> one = new LinkedHashMap<>();
+          one.put("plugin", slot.name());
+          one.put("routes", new ArrayList<String>());
+          one.put("state", state);
+          return one;
+        });
+        @SuppressWarnings("unchecked")
+        List<String> routes = (List<String>) entry.get("routes");
+        if (!routes.contains(route.config().id())) {
+          routes.add(route.config().id());
+        }
+      }
+    }
+    return new ArrayList<>(byReport.values());
   }
 
   private Answer config() {

@@ -90,6 +90,16 @@ class CircuitBreakerGatewayTest {
             .filter(route -> route.get("id").asText().equals("a")).findFirst().orElseThrow();
         assertThat(routeA.at("/plugins/0/state").toString())
             .isEqualTo("{\"guards\":\"upstream 'backend'\",\"state\":\"open\",\"retry_after_seconds\":1}");
+        // the upstream's page shows its breakers: the one routes a and b share, once, and own's
+        HttpResponse<String> upstreams = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + admin.port() + "/admin/upstreams")).build(), HttpResponse.BodyHandlers.ofString());
+        var backend = new com.fasterxml.jackson.databind.ObjectMapper().readTree(upstreams.body()).at("/upstreams/backend");
+        assertThat(backend.get("plugins")).hasSize(2);
+        assertThat(backend.at("/plugins/0/plugin").asText()).isEqualTo("circuit_breaker");
+        assertThat(backend.at("/plugins/0/routes").toString()).isEqualTo("[\"a\",\"b\"]");
+        assertThat(backend.at("/plugins/0/state/guards").asText()).isEqualTo("upstream 'backend'");
+        assertThat(backend.at("/plugins/0/state/state").asText()).isEqualTo("open");
+        assertThat(backend.at("/plugins/1/routes").toString()).isEqualTo("[\"own\"]");
       }
 
       upstream.echoStatus(200);
