@@ -19,33 +19,8 @@ while (($#)); do
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
-tmp=$(mktemp -d)
-pid=""
-cleanup() {
-  [[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  [[ -f $tmp/nginx.pid ]] && nginx -c "$tmp/nginx.conf" -p "$tmp" -s stop 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-up=$(free_port) gw=$(free_port)
-cat >"$tmp/nginx.conf" <<CONF
-worker_processes 1;
-pid $tmp/nginx.pid;
-error_log $tmp/error.log;
-events { worker_connections 1024; }
-http { access_log off; server { listen 127.0.0.1:$up; location / { return 200 "hello"; } } }
-CONF
-taskset -c 0 nginx -c "$tmp/nginx.conf" -p "$tmp"
-cat >"$tmp/sluice.yaml" <<CONF
-server:
-  listeners: [ { name: bench, bind: 127.0.0.1, port: $gw } ]
-  access_log: false
-upstreams:
-  origin: { endpoints: ["http://127.0.0.1:$up"] }
-routes:
-  - { id: all, match: { path: /** }, upstream: origin }
-CONF
+# shellcheck source=../plain-proxy.sh
+source "$here/../plain-proxy.sh"
 echo "== recording the AOT cache (bin/sluice train)"
 SLUICE_AOT_CACHE=$tmp/sluice.aot "$dist/bin/sluice" train 2>&1 | grep -E '^trained|creation is complete'
 
