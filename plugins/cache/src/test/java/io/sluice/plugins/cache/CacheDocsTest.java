@@ -51,7 +51,9 @@ class CacheDocsTest {
         """ + Files.readString(BENCHMARK), BENCHMARK.toString(), Map.<String, String>of()::get, CacheConfigTest.CATALOG);
 
     assertThat(CacheConfigTest.cache(config.routes().get(0)).key().headers()).containsExactly("accept-language");
-    assertThat(CacheConfigTest.cache(bench.routes().get(0)).defaultTtlSeconds()).isEqualTo(3600);
+    // the benchmark's upstream says how long answers stay fresh (--upstream-cache-control): no default TTL
+    assertThat(CacheConfigTest.cache(bench.routes().get(0)).defaultTtlSeconds()).isEqualTo(-1);
+    assertThat(CacheConfigTest.cache(bench.routes().get(0)).maxBytes()).isEqualTo("64MiB");
   }
 
   @Test
