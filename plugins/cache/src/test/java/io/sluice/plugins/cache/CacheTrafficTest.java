@@ -149,10 +149,11 @@ class CacheTrafficTest extends CachedRoutes {
         .contains("stale-while-revalidate"));
     assertThat(second.body()).isEqualTo("swr 1");
     assertThat(upstream.lastRequest().getFirst("If-None-Match")).as("the refresh revalidates").isEqualTo("\"s1\"");
+    // counted before the refresh lands: polling for it below may see the stale entry once more
+    assertThat(lookups("stale")).isEqualTo(2);
     release.countDown();
     Poll.until("refreshed", () -> body("/c/swr").equals("swr 2"));
     assertThat(upstream.count("/c/swr")).as("one refresh at a time").isEqualTo(2);
-    assertThat(lookups("stale")).isEqualTo(2);
   }
 
   @Test
