@@ -97,16 +97,25 @@ public final class UpstreamCluster {
         : new OutlierDetector(config.name(), config.outlierDetection(), health, meters);
     this.retryBudget = new RetryBudget(config.name(),
         config.retryBudget() == null ? io.sluice.config.RetryBudgetConfig.DEFAULTS : config.retryBudget(), meters);
-    if (meters != null && outliers != null) {
-      // a changed upstream gets a new cluster under the same name: its gauge must read the new detector
-      Meter old = meters.find("sluice.upstream.endpoints.ejected").tag("upstream", config.name()).gauge();
-      if (old != null) {
-        meters.remove(old);
-      }
-      Gauge.builder("sluice.upstream.endpoints.ejected", outliers, OutlierDetector::ejectedCount)
-          .description("Endpoints of the upstream ejected by outlier detection now").tag("upstream", config.name())
-          .strongReference(true).register(meters);
+    if (meters != null) {
+      replaceGauge(meters, "sluice.upstream.endpoints.healthy", "Endpoints of the upstream its health checks count healthy"
+          + " now (all of them without health_check)", health, h -> h.healthy().size());
     }
+    if (meters != null && outliers != null) {
+      replaceGauge(meters, "sluice.upstream.endpoints.ejected", "Endpoints of the upstream ejected by outlier detection now",
+          outliers, OutlierDetector::ejectedCount);
+    }
+  }
+
+  /** A changed upstream gets a new cluster under the same name: its gauges must read the new cluster's state. */
+  private <T> void replaceGauge(MeterRegistry meters, String name, String description, T state,
+      java.util.function.ToDoubleFunction<T> value) {
+    Meter old = meters.find(name).tag("upstream", config.name()).gauge();
+    if (old != null) {
+      meters.remove(old);
+    }
+    Gauge.builder(name, state, value).description(description).tag("upstream", config.name()).strongReference(true)
+        .register(meters);
   }
 
   /** The outlier detector, or {@code null} when the upstream has no {@code outlier_detection}. */

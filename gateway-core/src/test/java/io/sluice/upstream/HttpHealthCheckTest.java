@@ -82,6 +82,8 @@ class HttpHealthCheckTest {
 
     b.healthStatus(503);
     Poll.until("B unhealthy", () -> health().healthy().equals(List.of(endpoint(a.port()))), () -> health().healthy().toString());
+    assertThat(gateway.server().meters().get("sluice.upstream.endpoints.healthy").tag("upstream", "users").gauge().value())
+        .as("the healthy-endpoints gauge").isEqualTo(1);
     long trafficA = a.requestsExcept("/healthz");
     long trafficB = b.requestsExcept("/healthz");
     send(10);
@@ -91,6 +93,8 @@ class HttpHealthCheckTest {
 
     b.healthStatus(200);
     Poll.until("B healthy again", () -> health().healthy().size() == 2, () -> health().healthy().toString());
+    assertThat(gateway.server().meters().get("sluice.upstream.endpoints.healthy").tag("upstream", "users").gauge().value())
+        .isEqualTo(2);
     send(10);
 
     assertThat(a.requestsExcept("/healthz") - trafficA).isEqualTo(15);
