@@ -133,13 +133,23 @@ final class SharedRedis {
         // connectAsync alone fails with "Partitions not initialized": load the topology first, without blocking
         ? cluster.refreshPartitionsAsync().toCompletableFuture().thenCompose(loaded -> cluster.connectAsync(StringCodec.UTF8)).thenApply(c -> {
           commands = c.async();
+          sayConnected();
           return c;
         })
         : ((RedisClient) client).connectAsync(StringCodec.UTF8, RedisURI.create(settings.uris().get(0))).toCompletableFuture().thenApply(c -> {
           commands = c.async();
+          sayConnected();
           return c;
         });
     connection = attempt;
+  }
+
+  /** Says once per connection that limits are now kept in Redis: before, requests are answered by the fallback. */
+  private void sayConnected() {
+    // without the URIs' user info: a password must not reach the log
+    List<String> where = settings.uris().stream().map(uri -> uri.replaceAll("//[^@/]*@", "//")).toList();
+    logger.log(System.Logger.Level.INFO, "rate limits are kept in Redis at " + String.join(", ", where)
+        + (settings.cluster() ? " (cluster)" : ""));
   }
 
   /**

@@ -68,11 +68,13 @@ class RedisFailureTest {
 
   @Test
   void redisKilledMidRunFailsOpenWithTheLocalShareAndClosedWith503AndRecovers() throws Exception {
+    SharedRedis shared = SharedRedis.find(new RedisSettings(List.of(redis.uri()), false, Duration.ofSeconds(1)));
+    // connected first: a request before that is answered by the local fallback, which counts apart
+    Poll.until("connected to Redis", shared::connected);
     List<Integer> before = statuses("/open/x", 25);
     assertThat(count(before, 200)).isEqualTo(20);
     assertThat(count(before, 429)).isEqualTo(5);
     assertThat(gateway.send("GET", "/closed/x").statusCode()).isEqualTo(200);
-    SharedRedis shared = SharedRedis.find(new RedisSettings(List.of(redis.uri()), false, Duration.ofSeconds(1)));
     long fallbacksBefore = shared.fallbacks();
 
     redis.kill();

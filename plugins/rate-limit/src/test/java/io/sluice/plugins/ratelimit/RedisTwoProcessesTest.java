@@ -108,20 +108,30 @@ class RedisTwoProcessesTest {
         .start();
   }
 
-  /** Reads the process's output until it says where it listens; the rest is drained in the background. */
+  /**
+   * Reads the process's output until it says where it listens and that its limits are kept in Redis
+   * (before that, requests are answered by the local fallback, which counts apart); the rest is
+   * drained in the background.
+   */
   private static int port(Process gateway) throws Exception {
     BufferedReader out = new BufferedReader(new InputStreamReader(gateway.getInputStream(), StandardCharsets.UTF_8));
     Pattern listening = Pattern.compile("listener 'shared' on http://127\\.0\\.0\\.1:(\\d+)");
     StringBuilder seen = new StringBuilder();
+    int port = -1;
+    boolean inRedis = false;
     String line;
     while ((line = out.readLine()) != null) {
       seen.append(line).append('\n');
       Matcher m = listening.matcher(line);
       if (m.find()) {
+        port = Integer.parseInt(m.group(1));
+      }
+      inRedis |= line.contains("rate limits are kept in Redis at redis://127.0.0.1:");
+      if (port > 0 && inRedis) {
         Thread.ofVirtual().start(() -> out.lines().forEach(l -> { }));
-        return Integer.parseInt(m.group(1));
+        return port;
       }
     }
-    throw new AssertionError("the gateway exited before listening:\n" + seen);
+    throw new AssertionError("the gateway exited before listening with its limits in Redis:\n" + seen);
   }
 }
