@@ -553,11 +553,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
 
   @Override
   public void onResponseBody(ByteBuf content) {
-    if (state == State.DONE || discardingResponse) {
-      content.release();
-      return;
-    }
-    if (responseReplaced) {
+    if (state == State.DONE || discardingResponse || responseReplaced) {
       content.release();
       return;
     }

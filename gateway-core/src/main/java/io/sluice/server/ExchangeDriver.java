@@ -443,9 +443,8 @@ final class ExchangeDriver implements UpgradingClient {
     switch (route.action()) {
       case RouteAction.Respond respond -> answerDirect(exchange, route, respond);
       case RouteAction.Forward forward when upgradeRequested -> {
-        String upstreamPath = matched.route().upstreamPath(head.path(), head.matrixPath(), matched.params());
         upgrading = new WebSocketProxy(this, exchange, head, route, snapshot.upstream(upstreamOf(matched, forward, head)), info,
-            server.pools(ctx.channel().eventLoop()), head.rawQuery() == null ? upstreamPath : upstreamPath + '?' + head.rawQuery(),
+            server.pools(ctx.channel().eventLoop()), upstreamTarget(matched, head),
             server.accessLog(), server.requestMetrics(), server.connectionMetrics(), chain, view);
         upgrading.start();
       }
@@ -454,8 +453,7 @@ final class ExchangeDriver implements UpgradingClient {
           ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
               Unpooled.EMPTY_BUFFER));
         }
-        String upstreamPath = matched.route().upstreamPath(head.path(), head.matrixPath(), matched.params());
-        String pathAndQuery = head.rawQuery() == null ? upstreamPath : upstreamPath + '?' + head.rawQuery();
+        String pathAndQuery = upstreamTarget(matched, head);
         proxy = new ProxyExchange(protocol, exchange, head, route, snapshot.upstream(upstreamOf(matched, forward, head)), info,
             server.pools(ctx.channel().eventLoop()), pathAndQuery, limits, server.accessLog(), server.requestMetrics(),
             chain, view);
@@ -480,12 +478,17 @@ final class ExchangeDriver implements UpgradingClient {
     RouteConfig route = matched.route().config();
     Exchange background = new Exchange(answered.requestId(), info.peerIp(), head.method().name(), answered.target());
     background.route(route.id());
-    String upstreamPath = matched.route().upstreamPath(head.path(), head.matrixPath(), matched.params());
-    String pathAndQuery = head.rawQuery() == null ? upstreamPath : upstreamPath + '?' + head.rawQuery();
+    String pathAndQuery = upstreamTarget(matched, head);
     Channel channel = ctx.channel().parent() != null ? ctx.channel().parent() : ctx.channel(); // outlives an HTTP/2 stream
     new ProxyExchange(new BackgroundStream(channel), background, head, route, snapshot.upstream(upstreamOf(matched, forward, head)), info,
         server.pools(channel.eventLoop()), pathAndQuery, snapshot.config().server().limits(), AccessLog.disabled(),
         BackgroundStream.NO_METRICS, PluginChain.of(plugin), pluginView).start();
+  }
+
+  /** The path and query the upstream is asked for: the route's rewrite of the path, the query as it came. */
+  private static String upstreamTarget(RouteMatchResult.Matched matched, RequestHead head) {
+    String upstreamPath = matched.route().upstreamPath(head.path(), head.matrixPath(), matched.params());
+    return head.rawQuery() == null ? upstreamPath : upstreamPath + '?' + head.rawQuery();
   }
 
   /** The route's upstream, or the one its split picks for this request. */

@@ -1,5 +1,7 @@
 package io.sluice.server;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.metrics.ConnectionMetrics;
 import io.sluice.metrics.RequestMetrics;
@@ -8,6 +10,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.sluice.metrics.MirrorMetrics;
 import io.sluice.proxy.AccessLog;
 import io.sluice.proxy.GatewaySnapshot;
 import io.sluice.spi.ErrorCode;
@@ -37,9 +40,9 @@ public final class ServerState {
   private final ConnectionMetrics connectionMetrics;
   private volatile boolean draining;
   private final MemoryPressure memory;
-  private final io.sluice.metrics.MirrorMetrics mirrorMetrics;
-  private final io.micrometer.core.instrument.Counter shedInFlight;
-  private final io.micrometer.core.instrument.Counter shedMemory;
+  private final MirrorMetrics mirrorMetrics;
+  private final Counter shedInFlight;
+  private final Counter shedMemory;
 
   /** Made once: shedding must not allocate more while the gateway is short of memory. */
   private static final GatewayError OVERLOADED_IN_FLIGHT = GatewayError.of(ErrorCode.OVERLOADED,
@@ -56,10 +59,10 @@ public final class ServerState {
       java.util.function.Supplier<MemoryPressure.Reading> memoryReadings) {
     this.meters = meters;
     this.memory = new MemoryPressure(() -> snapshot().config().server().overload(), memoryReadings);
-    this.mirrorMetrics = new io.sluice.metrics.MirrorMetrics(meters);
+    this.mirrorMetrics = new MirrorMetrics(meters);
     this.shedInFlight = shedCounter(meters, "in_flight");
     this.shedMemory = shedCounter(meters, "memory");
-    io.micrometer.core.instrument.Gauge.builder("sluice.overload.level", memory, m -> m.level().ordinal())
+    Gauge.builder("sluice.overload.level", memory, m -> m.level().ordinal())
         .description("Memory pressure: 0 normal, 1 keep-alive stopped, 2 refusing new requests").register(meters);
     this.http2Errors = new Http2Errors(meters);
     this.requestMetrics = new RequestMetrics(meters);
@@ -70,8 +73,8 @@ public final class ServerState {
     this.connector = connector;
   }
 
-  private static io.micrometer.core.instrument.Counter shedCounter(MeterRegistry meters, String reason) {
-    return io.micrometer.core.instrument.Counter.builder("sluice.overload.shed")
+  private static Counter shedCounter(MeterRegistry meters, String reason) {
+    return Counter.builder("sluice.overload.shed")
         .description("Requests refused with OVERLOADED before routing, by reason").tag("reason", reason).register(meters);
   }
 
@@ -85,7 +88,7 @@ public final class ServerState {
   }
 
   /** Where mirrored requests are counted. */
-  io.sluice.metrics.MirrorMetrics mirrorMetrics() {
+  MirrorMetrics mirrorMetrics() {
     return mirrorMetrics;
   }
 
