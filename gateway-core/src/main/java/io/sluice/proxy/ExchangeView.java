@@ -13,6 +13,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 
 /**
  * What plugins see of an exchange: the request head, the route and shared attributes. It belongs
@@ -34,6 +35,7 @@ public final class ExchangeView implements OwnedExchange, Attributes {
   private long startNanos;
   private String listener = "";
   private String protocol = "";
+  private Executor executor = Runnable::run;
   /** The thread that may change the exchange: the one that made it (its event loop), or a blocking plugin's while it runs. */
   private volatile Thread owner = Thread.currentThread();
 
@@ -150,6 +152,16 @@ public final class ExchangeView implements OwnedExchange, Attributes {
     this.startNanos = exchangeStartNanos;
     this.listener = listenerName == null ? "" : listenerName;
     this.protocol = protocolName == null ? "" : protocolName;
+  }
+
+  /** Sets the event loop the exchange belongs to, for {@link #executor()}. */
+  public void runsOn(Executor eventLoop) {
+    this.executor = eventLoop;
+  }
+
+  @Override
+  public Executor executor() {
+    return executor;
   }
 
   @Override

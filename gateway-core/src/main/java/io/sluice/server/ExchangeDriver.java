@@ -383,6 +383,7 @@ final class ExchangeDriver implements UpgradingClient {
     view = new ExchangeView(head, exchange.requestId(), route.id(), matched.params(), info.peerIp(), info.clientCertificate(),
         info.trustedPeer(), snapshot.config().server().trustedProxies());
     view.arrivedOn(exchange.startNanos(), exchange.listener(), exchange.protocol());
+    view.runsOn(ctx.channel().eventLoop());
     chainRun = new RequestChainRun(chain, view, ctx.channel().eventLoop(), new RequestChainRun.Continuation() {
       @Override
       public void proceed() {

@@ -139,9 +139,9 @@ class PluginChainTest {
   }
 
   @Test
-  void pluginsSeeTheListenerTheProtocolAndWhenTheExchangeBegan() throws Exception {
+  void pluginsSeeTheListenerTheProtocolWhenTheExchangeBeganAndItsEventLoop() throws Exception {
     assertThat(get("/origin").statusCode()).isEqualTo(200);
-    assertThat(upstream.lastRequest().headers().get("x-origin")).isEqualTo("test HTTP/1.1 started");
+    assertThat(upstream.lastRequest().headers().get("x-origin")).isEqualTo("test HTTP/1.1 started loop");
 
     H2Client h2 = H2Client.h2c(gateway.port());
     try {
@@ -149,7 +149,7 @@ class PluginChainTest {
     } finally {
       h2.close();
     }
-    assertThat(upstream.lastRequest().headers().get("x-origin")).isEqualTo("test HTTP/2 started");
+    assertThat(upstream.lastRequest().headers().get("x-origin")).isEqualTo("test HTTP/2 started loop");
   }
 
   @Test

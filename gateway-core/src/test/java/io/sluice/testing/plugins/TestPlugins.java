@@ -704,8 +704,9 @@ public final class TestPlugins {
   }
 
   /**
-   * Tells the upstream where and when the exchange began, as {@code x-origin: LISTENER PROTOCOL AGE}, where AGE is
-   * {@code started} when {@code startNanos()} is a moment of the last minute on the system ticker.
+   * Tells the upstream where and when the exchange began, as {@code x-origin: LISTENER PROTOCOL AGE WHERE}, where AGE
+   * is {@code started} when {@code startNanos()} is a moment of the last minute on the system ticker, and WHERE is
+   * {@code loop} when a task given to {@code exchange.executor()} ran on the hook's thread after the hook returned.
    */
   public static final class Origin implements PluginFactory<Origin.Config> {
     public record Config() {}
@@ -719,9 +720,18 @@ public final class TestPlugins {
         public Decision onRequest(Exchange exchange) {
           long age = io.sluice.spi.Ticker.SYSTEM.nanoTime() - exchange.startNanos();
           boolean started = exchange.startNanos() != 0 && age >= 0 && age < Duration.ofMinutes(1).toNanos();
-          exchange.requestHeaders().set("x-origin", exchange.listener() + " " + exchange.protocol() + " "
-              + (started ? "started" : "unknown " + exchange.startNanos()));
-          return Decision.proceed();
+          String origin = exchange.listener() + " " + exchange.protocol() + " "
+              + (started ? "started" : "unknown " + exchange.startNanos());
+          Thread hook = Thread.currentThread();
+          java.util.concurrent.atomic.AtomicBoolean returned = new java.util.concurrent.atomic.AtomicBoolean();
+          java.util.concurrent.CompletableFuture<String> ran = new java.util.concurrent.CompletableFuture<>();
+          exchange.executor().execute(() -> ran.complete(Thread.currentThread() == hook && returned.get()
+              ? "loop" : "elsewhere " + Thread.currentThread().getName() + " after the hook returned: " + returned.get()));
+          returned.set(true);
+          return Decision.await(ran, (ex, where) -> {
+            ex.requestHeaders().set("x-origin", origin + " " + where);
+            return Decision.proceed();
+          });
         }
       };
     }
