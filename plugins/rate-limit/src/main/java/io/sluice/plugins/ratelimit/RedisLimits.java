@@ -99,7 +99,7 @@ final class RedisLimits {
         arguments = arguments.clone();
         arguments[2] = members[i];
       }
-      replies[i] = redis.run(scripts[i], keys[i], arguments);
+      replies[i] = redis.run(exchange.executor(), scripts[i], keys[i], arguments);
     }
     RateLimitPlugin.Taken taken = null;
     if (members != null) {

@@ -24,13 +24,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One Lettuce client and one connection per {@code redis:} section, shared by every rate-limit
  * instance with the same settings (Lettuce pipelines the commands of all of them over it), and
- * closed when the last instance using it is closed. It also keeps Redis's health for all of them:
+ * closed when the last instance using it is closed. A Redis that is not a cluster is also given a
+ * connection on each gateway event loop that sends commands ({@link LoopConnections}), which
+ * serves that loop's requests once it is up. It also keeps Redis's health for all of them:
  * a {@link Breaker} that stops sending commands after repeated failures, the count of requests
  * answered by a local fallback, and a warning at most once per {@link #WARN_EVERY_NANOS}.
  */
@@ -49,6 +52,8 @@ final class SharedRedis {
   private final System.Logger logger;
   private final ClientResources resources;
   private final AbstractRedisClient client;
+  /** {@code null} for a cluster: its client keeps a connection per node, on Lettuce's threads. */
+  private final LoopConnections loops;
   private final AtomicLong fallbacks = new AtomicLong();
   private final AtomicLong fallbacksWarned = new AtomicLong();
   private final AtomicLong nextWarning;
@@ -84,10 +89,12 @@ final class SharedRedis {
           .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
           .build());
       this.client = cluster;
+      this.loops = null;
     } else {
       RedisClient single = RedisClient.create(resources);
       single.setOptions(options);
       this.client = single;
+      this.loops = new LoopConnections(RedisURI.create(settings.uris().get(0)), resources, options, ticker);
     }
     connect();
   }
@@ -122,7 +129,11 @@ final class SharedRedis {
       SHARED.remove(settings);
     }
     CompletableFuture<? extends StatefulConnection<String, String>> current = connection;
-    current.thenCompose(StatefulConnection::closeAsync)
+    // bounded: a loop's connection whose gateway stopped first may never say it closed
+    CompletableFuture<Void> loopsClosed = loops == null ? CompletableFuture.completedFuture(null)
+        : loops.close().completeOnTimeout(null, 2, TimeUnit.SECONDS);
+    loopsClosed.thenCompose(ignored -> current)
+        .thenCompose(StatefulConnection::closeAsync)
         .handle((ignored, failure) -> null)
         .thenCompose(ignored -> client.shutdownAsync(0, 2, TimeUnit.SECONDS))
         .whenComplete((ignored, failure) -> resources.shutdown(0, 2, TimeUnit.SECONDS));
@@ -156,13 +167,18 @@ final class SharedRedis {
    * Runs {@code script} on {@code key}: EVALSHA, and EVAL when Redis does not know the script
    * (after a restart or SCRIPT FLUSH), which loads it again. Fails fast while not connected. Every
    * outcome feeds the breaker.
+   *
+   * @param caller where the caller runs (an exchange's event loop): the command goes out on that
+   *     loop's own connection when it has one up
    */
-  CompletableFuture<List<Long>> run(RedisScripts script, String key, String... args) {
-    RedisClusterAsyncCommands<String, String> redis = commands;
-    if (redis == null) {
+  CompletableFuture<List<Long>> run(Executor caller, RedisScripts script, String key, String... args) {
+    RedisClusterAsyncCommands<String, String> shared = commands;
+    if (shared == null) {
       reconnectIfFailed();
       return CompletableFuture.failedFuture(new IllegalStateException("not connected to Redis (yet)"));
     }
+    RedisClusterAsyncCommands<String, String> onLoop = loops == null ? null : loops.on(caller);
+    RedisClusterAsyncCommands<String, String> redis = onLoop != null ? onLoop : shared;
     String[] keys = {key};
     CompletableFuture<List<Long>> result = redis.<List<Long>>evalsha(script.sha, ScriptOutputType.MULTI, keys, args)
         .toCompletableFuture()
@@ -230,6 +246,11 @@ final class SharedRedis {
   /** Why the last connection attempt failed, or {@code null}; for tests. */
   Throwable connectFailure() {
     return connection.isCompletedExceptionally() ? connection.handle((c, failure) -> failure).join() : null;
+  }
+
+  /** Event loops with a connection of their own up (for tests). */
+  int loopConnections() {
+    return loops == null ? 0 : loops.connected();
   }
 
   /** Requests answered without Redis since start. */

@@ -74,6 +74,11 @@ class RedisStoreTest {
           upstream: backend
           plugins:
             - rate_limit: { store: redis, algorithm: leaky_bucket, limit: 10, window: 1s, key: global, on_limit: delay, max_delay: 300ms }
+        - id: loop
+          match: { path: /loop/** }
+          upstream: backend
+          plugins:
+            - rate_limit: { store: redis, algorithm: token_bucket, limit: 1000, window: 1h, key: global }
         - id: noscript
           match: { path: /noscript/** }
           upstream: backend
@@ -285,6 +290,34 @@ class RedisStoreTest {
     assertThat(SharedRedis.find(own)).isNotNull().isNotSameAs(before);
     alone.close();
     assertThat(SharedRedis.find(own)).isNull();
+  }
+
+  @Test
+  void anEventLoopSendsItsCommandsOnAConnectionOfItsOwnOnceItIsUp() throws Exception {
+    SharedRedis shared = SharedRedis.find(new RedisSettings(List.of(redis.uri()), false, Duration.ofSeconds(1)));
+    Poll.until("an event loop's own connection to Redis is up", () -> {
+      try {
+        return gateway.send("GET", "/loop/warm").statusCode() == 200 && shared.loopConnections() > 0;
+      } catch (Exception e) {
+        return false;
+      }
+    });
+    String before = redis.command("CLIENT", "LIST");
+
+    List<Long> remaining = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      HttpResponse<String> answer = gateway.send("GET", "/loop/x");
+      assertThat(answer.statusCode()).isEqualTo(200);
+      remaining.add(Long.parseLong(answer.headers().firstValue("X-RateLimit-Remaining").orElseThrow()));
+    }
+
+    // counted in Redis, one by one: the local fallback would count from 1000 / 1 on its own
+    for (int i = 1; i < remaining.size(); i++) {
+      assertThat(remaining.get(i)).isEqualTo(remaining.get(i - 1) - 1);
+    }
+    // the loops' connections are clients of their own, besides the shared one (and this test's)
+    assertThat(before.lines().filter(client -> !client.contains("cmd=client")).count())
+        .as(before).isGreaterThanOrEqualTo(1 + shared.loopConnections());
   }
 
   @Test
