@@ -2,6 +2,7 @@ package io.sluice.benchmarks;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
@@ -11,6 +12,7 @@ import io.sluice.plugin.PluginRegistry;
 import io.sluice.proxy.ExchangeView;
 import io.sluice.proxy.GatewaySnapshot;
 import io.sluice.proxy.RequestHead;
+import io.sluice.proxy.ResponseView;
 import io.sluice.routing.PathParams;
 import io.sluice.spi.Decision;
 import io.sluice.spi.Plugin;
@@ -32,7 +34,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * that never trip and {@code headers: false} (so what is measured is the key and the limiter):
  * {@code hotKey} counts every request against one key ({@code global}); {@code manyKeys} against
  * 100,000 keys ({@code header:x-client}), each exchange's header already parsed. Run with
- * {@code -prof gc} for B/op: the target is 0 for an existing key.
+ * {@code -prof gc} for B/op: the target is 0 for an existing key. {@code withBudgetHeaders} is the
+ * default configuration ({@code headers: true}): the decision, then the five budget fields set on a
+ * response head like the one the gateway builds for the client.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -49,6 +53,8 @@ public class RateLimitBenchmark {
 
   private Plugin hot;
   private Plugin many;
+  private Plugin budgeted;
+  private ExchangeView budgetedExchange;
   private ExchangeView hotExchange;
   private ExchangeView[] keyed;
   private int next;
@@ -75,13 +81,20 @@ public class RateLimitBenchmark {
             respond: { status: 200 }
             plugins:
               - rate_limit: { algorithm: %1$s, %2$s, key: "header:x-client", headers: false, max_keys: 200000 }
+          - id: budgeted
+            match: { path: /budgeted }
+            respond: { status: 200 }
+            plugins:
+              - rate_limit: { algorithm: %1$s, %2$s, key: global }
         """.formatted(algorithm, limit);
     PluginRegistry registry = PluginRegistry.builtIn();
     GatewayConfig config = ConfigLoader.parse(yaml, "bench.yaml", name -> null, registry.catalog());
     GatewaySnapshot snapshot = GatewaySnapshot.compile(config, registry, new SimpleMeterRegistry());
     hot = snapshot.plugins().forRoute("hot").slots().get(0).plugin();
     many = snapshot.plugins().forRoute("many").slots().get(0).plugin();
+    budgeted = snapshot.plugins().forRoute("budgeted").slots().get(0).plugin();
     hotExchange = view("/hot", null);
+    budgetedExchange = view("/budgeted", null);
     keyed = new ExchangeView[KEYS];
     for (int i = 0; i < KEYS; i++) {
       keyed[i] = view("/many", "client-" + i);
@@ -104,6 +117,18 @@ public class RateLimitBenchmark {
   @Benchmark
   public Decision hotKey() {
     return hot.onRequest(hotExchange);
+  }
+
+  @Benchmark
+  public HttpHeaders withBudgetHeaders() {
+    budgeted.onRequest(budgetedExchange);
+    // a new head per response, as ProxyHeaders.forClient makes one
+    HttpHeaders response = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
+    response.add(HttpHeaderNames.CONTENT_TYPE, "text/plain");
+    response.add(HttpHeaderNames.CONTENT_LENGTH, "5");
+    response.add("x-request-id", "req-1");
+    budgeted.onResponse(budgetedExchange, new ResponseView(200, response, false));
+    return response;
   }
 
   @Benchmark
