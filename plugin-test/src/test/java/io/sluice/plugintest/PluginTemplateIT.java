@@ -48,25 +48,30 @@ class PluginTemplateIT {
 
   private static Path settings;
 
+  /**
+   * Settings that put the view of the user's repository before Maven Central. Its artifacts were
+   * checked when they were downloaded, and some (those that were installed) have no checksum files:
+   * no checksum policy. Releases only: no snapshot, of Sluice or anything else, comes from there.
+   */
   @BeforeAll
   static void writeSettingsWithTheUserRepositoryWithoutSluice() throws IOException {
     String url = withoutSluice(USER_REPOSITORY, work.resolve("user-repository-without-sluice")).toUri().toString();
+    String repository = """
+        <id>user-repository-without-sluice</id><url>%s</url>
+        <releases><checksumPolicy>ignore</checksumPolicy></releases><snapshots><enabled>false</enabled></snapshots>
+        """.formatted(url);
     settings = Files.writeString(work.resolve("settings.xml"), """
         <settings>
           <profiles>
             <profile>
               <id>user-repository-without-sluice</id>
-              <repositories>
-                <repository><id>user-repository-without-sluice</id><url>%1$s</url></repository>
-              </repositories>
-              <pluginRepositories>
-                <pluginRepository><id>user-repository-without-sluice</id><url>%1$s</url></pluginRepository>
-              </pluginRepositories>
+              <repositories><repository>%1$s</repository></repositories>
+              <pluginRepositories><pluginRepository>%1$s</pluginRepository></pluginRepositories>
             </profile>
           </profiles>
           <activeProfiles><activeProfile>user-repository-without-sluice</activeProfile></activeProfiles>
         </settings>
-        """.formatted(url));
+        """.formatted(repository));
   }
 
   @Test
