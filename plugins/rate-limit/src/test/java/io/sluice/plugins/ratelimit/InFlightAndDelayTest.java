@@ -143,6 +143,15 @@ class InFlightAndDelayTest {
    * once, then one every 100 ms for up to 300 ms; the rest would wait longer and are refused.
    */
   static void assertBurstIsSmoothed(Gateway gateway, String path) throws Exception {
+    // ten connections opened first (no route: 404), so that the burst arrives at once even on a
+    // busy machine, where opening them during the burst would spread it over the bucket's time
+    List<CompletableFuture<HttpResponse<String>>> opening = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      opening.add(CLIENT.sendAsync(HttpRequest.newBuilder(gateway.uri("/no-route/" + i)).build(), HttpResponse.BodyHandlers.ofString()));
+    }
+    for (CompletableFuture<HttpResponse<String>> request : opening) {
+      assertThat(request.get().statusCode()).isEqualTo(404);
+    }
     long start = System.nanoTime();
     List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
