@@ -149,6 +149,15 @@ class BodyTransformTest {
   }
 
   @Test
+  void aResponseToHeadIsNotTransformedAndKeepsItsLength() throws Exception {
+    HttpResponse<Void> response = client.send(HttpRequest.newBuilder(gateway.uri("/upper/head"))
+        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), BodyHandlers.discarding());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("content-length")).hasValue(String.valueOf("HEAD /upper/head".length()));
+  }
+
+  @Test
   void aTransformerThatDeclinesLeavesTheBodyAndItsLength() throws Exception {
     HttpResponse<String> untouched = get("/maybe/a");
     HttpResponse<String> transformed = get("/maybe/b", "x-transform", "yes");

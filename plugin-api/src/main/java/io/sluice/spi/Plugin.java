@@ -14,11 +14,12 @@ import java.util.Map;
  * runs {@link #onRequest} on a virtual thread instead, and may block there. One instance
  * serves many exchanges on several event loops at once: shared state must be thread-safe.
  *
- * <p><b>Time.</b> {@link #onRequest} (and {@link #onRequestBody}) has the plugin entry's {@code timeout} (10 s by default) to
- * decide, awaited stages and blocking calls included; after that the client gets 504
- * {@code PLUGIN_TIMEOUT} and a late decision is ignored (a blocking call is interrupted). A
- * blocking plugin runs at most {@code max_concurrent} calls at once on a route (256 by default);
- * a request beyond that gets 503 {@code PLUGIN_OVERLOADED} at once, it never waits in a queue.
+ * <p><b>Time.</b> {@link #onRequest} and {@link #onRequestBody} each have the plugin entry's
+ * {@code timeout} (10 s by default) to decide, awaited stages and blocking calls included; after
+ * that the client gets 504 {@code PLUGIN_TIMEOUT} and a late decision is ignored (a blocking
+ * call is interrupted). A blocking plugin runs at most {@code max_concurrent} calls at once on a
+ * route (256 by default); a request beyond that gets 503 {@code PLUGIN_OVERLOADED} at once, it
+ * never waits in a queue.
  *
  * <p><b>Failures.</b> An exception from a hook (including one from making an invalid
  * {@link DirectResponse} or {@link GatewayError}), or an awaited stage that fails, answers the

@@ -80,6 +80,36 @@ public final class BodyTestPlugins {
     }
   }
 
+  /** The verdicts {@code test_verdict} waits for, oldest first: the test completes them. */
+  public static final java.util.concurrent.ConcurrentLinkedQueue<java.util.concurrent.CompletableFuture<Boolean>> VERDICTS =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  /** Judges the whole request body later: awaits a verdict the test completes ({@link #VERDICTS}); false refuses. */
+  public static final class Verdict implements PluginFactory<Verdict.Config> {
+    public record Config() {}
+
+    public String name() { return "test_verdict"; }
+    public Class<Config> configType() { return Config.class; }
+
+    public Plugin create(Config config, PluginContext context) {
+      return new Plugin() {
+        @Override
+        public BodyAccess requestBody() {
+          return BodyAccess.buffered(1024);
+        }
+
+        @Override
+        public Decision onRequestBody(Exchange exchange, ByteBuffer body) {
+          java.util.concurrent.CompletableFuture<Boolean> verdict = new java.util.concurrent.CompletableFuture<>();
+          VERDICTS.add(verdict);
+          return Decision.await(verdict, (ex, clean) -> clean
+              ? Decision.proceed()
+              : Decision.reply(GatewayError.of(ErrorCode.BAD_REQUEST, "Refused by test_verdict")));
+        }
+      };
+    }
+  }
+
   /** Reads a buffer as a stream, as a client library might, on its own thread. */
   static final class ByteBufferInput extends InputStream {
     private final ByteBuffer bytes;
