@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.sluice.testing.BodyPattern;
 import io.sluice.testing.Gateway;
 import io.sluice.testing.H2Client;
+import io.sluice.testing.H2TestUpstream;
 import io.sluice.testing.Poll;
 import io.sluice.testing.TestUpstream;
 import io.sluice.testing.plugins.BodyTestPlugins;
@@ -47,6 +48,7 @@ class BodyTransformTest {
   static TestUpstream failing;
   static TestUpstream cut;
   static BodyUpstream bodies;
+  static H2TestUpstream h2Upstream;
   static Gateway gateway;
   static final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -56,6 +58,7 @@ class BodyTransformTest {
     failing = new TestUpstream();
     cut = new TestUpstream();
     bodies = new BodyUpstream();
+    h2Upstream = H2TestUpstream.h2c(100);
     gateway = Gateway.start("""
         server:
           listeners: [ { name: test, bind: 127.0.0.1, port: 0 } ]
@@ -65,6 +68,7 @@ class BodyTransformTest {
           failing: { endpoints: [ "http://127.0.0.1:${FAILING}" ] }
           cut: { endpoints: [ "http://127.0.0.1:${CUT}" ] }
           bodies: { endpoints: [ "http://127.0.0.1:${BODIES}" ] }
+          h2: { protocol: h2c, endpoints: [ "http://127.0.0.1:${H2}" ] }
         routes:
           - { id: upper, match: { path: /upper/** }, upstream: backend,
               plugins: [ { test_transform: { response: true, op: upper } } ] }
@@ -91,12 +95,14 @@ class BodyTransformTest {
           - { id: request-upper, match: { path: /request-upper/** }, upstream: bodies,
               rewrite: { strip_prefix: /request-upper },
               plugins: [ { test_transform: { request: true, op: upper } }, { test_append: { suffix: "-end" } } ] }
+          - { id: h2-upstream, match: { path: /h2-upstream/** }, upstream: h2,
+              plugins: [ { test_transform: { request: true, response: true, op: upper } }, { test_append: { suffix: "-end" } } ] }
           - { id: xor, match: { path: /xor/** }, upstream: bodies,
               rewrite: { strip_prefix: /xor },
               plugins: [ { test_transform: { request: true, response: true, op: xor } } ] }
         """, Map.of("UPSTREAM", String.valueOf(upstream.port()), "FAILING", String.valueOf(failing.port()),
         "CUT", String.valueOf(cut.port()),
-        "BODIES", String.valueOf(bodies.port())));
+        "BODIES", String.valueOf(bodies.port()), "H2", String.valueOf(h2Upstream.port())));
   }
 
   @AfterAll
@@ -106,6 +112,7 @@ class BodyTransformTest {
     failing.close();
     cut.close();
     bodies.close();
+    h2Upstream.close();
   }
 
   static HttpResponse<String> get(String path, String... headers) throws Exception {
@@ -287,6 +294,19 @@ class BodyTransformTest {
       assertThat(response.status()).isEqualTo(200);
       assertThat(response.bodyText()).isEqualTo("OVER H2-end-end");
     }
+  }
+
+  @Test
+  void bodiesToAndFromAnHttp2UpstreamAreTransformed() throws Exception {
+    HttpResponse<String> response = client.send(HttpRequest.newBuilder(gateway.uri("/h2-upstream/echo"))
+        .POST(HttpRequest.BodyPublishers.ofString("to h2")).build(), BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    // upstream got "TO H2-end" (no content-length: its echo would show it), then the response went
+    // through both transformers again
+    assertThat(response.body()).isEqualTo("TO H2-END-end");
+    assertThat(response.headers().firstValue("x-echo-content-length")).isEmpty();
+    assertThat(response.headers().firstValue("content-length")).isEmpty();
   }
 
   @Test
