@@ -633,6 +633,9 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
           return;
         }
         if (transformers != null) {
+          if (seen.status() != status.code()) {
+            status = withStatus(seen.status(), headers); // set by a transformer that rewrites the body
+          }
           responseTransform = new TransformedResponse(transformers, status, headers);
           return; // the head waits for the first transformed byte
         }

@@ -72,6 +72,8 @@ class BodyTransformTest {
         routes:
           - { id: upper, match: { path: /upper/** }, upstream: backend,
               plugins: [ { test_transform: { response: true, op: upper } } ] }
+          - { id: upper-203, match: { path: /upper-203/** }, upstream: backend,
+              plugins: [ { test_transform: { response: true, op: upper, status: 203 } } ] }
           - { id: maybe, match: { path: /maybe/** }, upstream: backend,
               plugins: [ { test_transform: { response: true, op: upper, only_if_header: x-transform } } ] }
           - { id: held, match: { path: /held/** }, upstream: backend,
@@ -153,6 +155,19 @@ class BodyTransformTest {
       assertThat(response.bodyText()).isEqualTo("GET /UPPER/OVER/H2");
       assertThat(response.headers().contains("content-length")).isFalse();
     }
+  }
+
+  @Test
+  void aTransformerMayMarkTheResponseItRewritesWithAnotherStatus() throws Exception {
+    HttpResponse<String> response = get("/upper-203/x");
+    try (H2Client h2 = H2Client.h2c(gateway.port())) {
+      H2Client.Response overH2 = h2.get("/upper-203/y");
+      assertThat(overH2.status()).isEqualTo(203);
+      assertThat(overH2.bodyText()).isEqualTo("GET /UPPER-203/Y");
+    }
+
+    assertThat(response.statusCode()).isEqualTo(203);
+    assertThat(response.body()).isEqualTo("GET /UPPER-203/X");
   }
 
   @Test

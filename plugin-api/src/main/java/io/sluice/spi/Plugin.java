@@ -131,7 +131,8 @@ public interface Plugin extends AutoCloseable {
    * every plugin's {@link #onResponse}, before the head goes to the client, for upstream responses
    * that have a body (not for {@code HEAD} requests, {@code 204} or {@code 304}, nor a replaced
    * response); {@code false} lets the body pass this plugin untouched. May change the response's
-   * headers, e.g. to set {@code Content-Encoding} when it compresses. {@code true} unless overridden.
+   * status and headers, e.g. set {@code Content-Encoding} when it compresses (not
+   * {@link Response#replaceWith}, which belongs in {@code onResponse}). {@code true} unless overridden.
    *
    * {@snippet :
    * @Override

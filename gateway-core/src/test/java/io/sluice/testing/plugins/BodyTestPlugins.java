@@ -163,12 +163,12 @@ public final class BodyTestPlugins {
   /**
    * Transforms request and/or response bodies byte by byte ({@code op}), appends {@code suffix} at
    * the end, holds everything back until the end when {@code hold_all}, throws once it saw more than
-   * {@code fail_after} bytes (when set), and transforms only requests that carry {@code only_if_header}
-   * (when set).
+   * {@code fail_after} bytes (when set), transforms only requests that carry {@code only_if_header}
+   * (when set), and gives a response it transforms the status {@code status} (when set).
    */
   public static final class Transform implements PluginFactory<Transform.Config> {
     public record Config(boolean request, boolean response, Op op, String suffix, boolean holdAll, long failAfter,
-        String onlyIfHeader) {
+        String onlyIfHeader, int status) {
       public Config {
         if (op == null) {
           op = Op.NONE;
@@ -206,7 +206,13 @@ public final class BodyTestPlugins {
 
         @Override
         public boolean transformsResponseBody(Exchange exchange, Response response) {
-          return wanted(exchange);
+          if (!wanted(exchange)) {
+            return false;
+          }
+          if (config.status() != 0) {
+            response.status(config.status()); // e.g. 203: the body is no longer the upstream's
+          }
+          return true;
         }
 
         private boolean wanted(Exchange exchange) {
