@@ -43,7 +43,11 @@ public record BodyAccess(Mode mode, long maxBytes) {
     STREAMED,
     /** Seen whole before the upstream is contacted (request bodies only). */
     BUFFERED,
-    /** Seen as it passes, and replaced by what the plugin returns. */
+    /**
+     * Seen as it passes, and replaced by what the plugin returns.
+     *
+     * @since 1.1
+     */
     TRANSFORMED
   }
 
@@ -61,6 +65,8 @@ public record BodyAccess(Mode mode, long maxBytes) {
   /**
    * Every piece as it passes, replaced by what the plugin returns: see
    * {@link Plugin#transformRequestBody} and {@link Plugin#transformResponseBody}.
+   *
+   * @since 1.1
    */
   public static BodyAccess transformed() {
     return TRANSFORMED;

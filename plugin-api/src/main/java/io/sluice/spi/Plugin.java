@@ -69,8 +69,8 @@ public interface Plugin extends AutoCloseable {
    * {@link #onRequest} and before the upstream is contacted; not called for requests without a
    * body, nor on routes that answer directly. Decides {@link Decision#proceed()},
    * {@link Decision#reply}, or {@link Decision#await(java.util.concurrent.CompletionStage, Decision.Resume)}
-   * to decide later, e.g. after sending the body to an external scanner; any other decision is a
-   * plugin failure.
+   * to decide later, e.g. after sending the body to an external scanner (since 1.1; a 1.0 gateway
+   * takes an await here for a plugin failure); any other decision is a plugin failure.
    *
    * <p><b>The body buffer.</b> Without an await, {@code body} is valid only during the call. With
    * one, it stays valid, unchanged, until the awaited stage has completed (a client library may
@@ -104,6 +104,8 @@ public interface Plugin extends AutoCloseable {
    * request goes upstream; {@code false} lets the body pass this plugin untouched (and, when no
    * transformer of the route says {@code true}, keeps its {@code Content-Length}). May change the
    * request headers (e.g. {@code Content-Encoding}). {@code true} unless overridden.
+   *
+   * @since 1.1
    */
   default boolean transformsRequestBody(Exchange exchange) {
     return true;
@@ -116,6 +118,8 @@ public interface Plugin extends AutoCloseable {
    * {@link #transformsRequestBody} said no. Returns what to forward instead, which may be empty
    * (to hold bytes back for later) or longer than the piece (at {@code last}, to emit what was held
    * back). See {@link #transformResponseBody} for the rules, which are the same.
+   *
+   * @since 1.1
    */
   default ByteBuffer transformRequestBody(Exchange exchange, ByteBuffer chunk, boolean last) {
     return chunk;
@@ -145,6 +149,8 @@ public interface Plugin extends AutoCloseable {
    *   return true;
    * }
    * }
+   *
+   * @since 1.1
    */
   default boolean transformsResponseBody(Exchange exchange, Response response) {
     return true;
@@ -185,6 +191,8 @@ public interface Plugin extends AutoCloseable {
    *   return upper.flip();
    * }
    * }
+   *
+   * @since 1.1
    */
   default ByteBuffer transformResponseBody(Exchange exchange, ByteBuffer chunk, boolean last) {
     return chunk;

@@ -27,6 +27,7 @@ public interface Response {
    * @throws IllegalArgumentException when {@code status} is outside 200 to 599
    * @throws UnsupportedOperationException when this response's status cannot change (a
    *     WebSocket's {@code 101 Switching Protocols}, or a head already sent)
+   * @since 1.1
    */
   default void status(int status) {
     throw new UnsupportedOperationException("the status of this response cannot change");
