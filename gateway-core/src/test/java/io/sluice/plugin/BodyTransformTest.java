@@ -99,6 +99,10 @@ class BodyTransformTest {
               plugins: [ { test_transform: { request: true, op: upper } }, { test_append: { suffix: "-end" } } ] }
           - { id: h2-upstream, match: { path: /h2-upstream/** }, upstream: h2,
               plugins: [ { test_transform: { request: true, response: true, op: upper } }, { test_append: { suffix: "-end" } } ] }
+          - { id: judged-then-upper, match: { path: /judged/** }, upstream: bodies,
+              rewrite: { strip_prefix: /judged },
+              plugins: [ { test_transform: { request: true, op: upper } },
+                         { test_body: { mode: buffered, max_bytes: 4096, refuse_if_contains: "DROP TABLE" } } ] }
           - { id: xor, match: { path: /xor/** }, upstream: bodies,
               rewrite: { strip_prefix: /xor },
               plugins: [ { test_transform: { request: true, response: true, op: xor } } ] }
@@ -309,6 +313,19 @@ class BodyTransformTest {
       assertThat(response.status()).isEqualTo(200);
       assertThat(response.bodyText()).isEqualTo("OVER H2-end-end");
     }
+  }
+
+  @Test
+  void aBufferingJudgeSeesTheClientsBytesAndTheUpstreamTheTransformedOnes() throws Exception {
+    HttpResponse<String> passed = client.send(HttpRequest.newBuilder(gateway.uri("/judged/echo"))
+        .POST(HttpRequest.BodyPublishers.ofString("drop table users")).build(), BodyHandlers.ofString());
+    HttpResponse<String> refused = client.send(HttpRequest.newBuilder(gateway.uri("/judged/echo"))
+        .POST(HttpRequest.BodyPublishers.ofString("DROP TABLE users")).build(), BodyHandlers.ofString());
+
+    // the judge (later in the chain) saw "drop table", which it lets through; the upstream got it upper-cased
+    assertThat(passed.statusCode()).isEqualTo(200);
+    assertThat(passed.body()).isEqualTo("DROP TABLE USERS");
+    assertThat(refused.statusCode()).isEqualTo(400);
   }
 
   @Test
