@@ -4,7 +4,6 @@ import io.sluice.spi.Plugin;
 
 import io.netty.buffer.ByteBuf;
 import io.sluice.spi.BodyAccess;
-import io.sluice.spi.Decision;
 import io.sluice.spi.ErrorCode;
 import io.sluice.spi.Exchange;
 import io.sluice.spi.GatewayError;
@@ -31,6 +30,8 @@ public final class PluginChain {
   private final PluginSlot[] requestBodyStreamers;
   private final PluginSlot[] requestBodyBufferers;
   private final PluginSlot[] responseBodyStreamers;
+  private final PluginSlot[] requestBodyTransformers;
+  private final PluginSlot[] responseBodyTransformers;
   private final long requestBodyBufferLimit;
   private final String[] names;
 
@@ -42,6 +43,8 @@ public final class PluginChain {
     this.requestBodyStreamers = withMode(slots, true, BodyAccess.Mode.STREAMED);
     this.requestBodyBufferers = withMode(slots, true, BodyAccess.Mode.BUFFERED);
     this.responseBodyStreamers = withMode(slots, false, BodyAccess.Mode.STREAMED);
+    this.requestBodyTransformers = withMode(slots, true, BodyAccess.Mode.TRANSFORMED);
+    this.responseBodyTransformers = withMode(slots, false, BodyAccess.Mode.TRANSFORMED);
     this.requestBodyBufferLimit = Arrays.stream(requestBodyBufferers)
         .mapToLong(slot -> slot.plugin().requestBody().maxBytes()).min().orElse(Long.MAX_VALUE);
   }
@@ -105,35 +108,32 @@ public final class PluginChain {
     return failed;
   }
 
+  /** The plugins that judge the whole request body, in chain order. */
+  PluginSlot[] requestBodyBufferers() {
+    return requestBodyBufferers;
+  }
+
+  /** Whether a plugin may transform request bodies ({@code BodyAccess.transformed()}). */
+  public boolean transformsRequestBody() {
+    return requestBodyTransformers.length > 0;
+  }
+
+  /** Whether a plugin may transform response bodies. */
+  public boolean transformsResponseBody() {
+    return responseBodyTransformers.length > 0;
+  }
+
   /**
-   * Shows the whole request body to the plugins that buffer it, in chain order. Returns the
-   * error to answer with, or {@code null} to go on. A plugin that throws, or decides anything
-   * but proceed or reply, is a plugin failure.
+   * The transformers that work on this request's body (those whose {@code transformsRequestBody}
+   * says yes), or {@code null} when none does; one that throws is returned as {@link BodyTransformers#failed()}.
    */
-  public GatewayError onRequestBody(Exchange exchange, ByteBuf body) {
-    for (PluginSlot slot : requestBodyBufferers) {
-      Decision decision;
-      try {
-        decision = slot.plugin().onRequestBody(exchange, body.nioBuffer().asReadOnlyBuffer());
-      } catch (RuntimeException | LinkageError e) {
-        logFailure(slot, "onRequestBody", exchange, e);
-        return pluginError(slot, e.toString());
-      }
-      if (decision instanceof Decision.Reply reply) {
-        if (slot.enforce()) {
-          return reply.error();
-        }
-        slot.shadowRejections().increment();
-        LOG.log(System.Logger.Level.INFO, "shadow mode: plugin ''{0}'' on route ''{1}'' would have answered {2} to request {3}",
-            slot.name(), slot.routeId(), reply.error().code(), exchange.requestId());
-      } else if (!(decision instanceof Decision.Proceed)) {
-        IllegalStateException wrong = new IllegalStateException("onRequestBody returned " + decision
-            + " (expected: Decision.proceed() or Decision.reply(...))");
-        logFailure(slot, "onRequestBody", exchange, wrong);
-        return pluginError(slot, wrong.getMessage());
-      }
-    }
-    return null;
+  public BodyTransformers requestTransformers(Exchange exchange) {
+    return BodyTransformers.select(requestBodyTransformers, true, exchange, null);
+  }
+
+  /** The transformers that work on this response's body, like {@link #requestTransformers}. */
+  public BodyTransformers responseTransformers(Exchange exchange, Response response) {
+    return BodyTransformers.select(responseBodyTransformers, false, exchange, response);
   }
 
   static GatewayError pluginError(PluginSlot slot, String detail) {

@@ -6,7 +6,6 @@ import io.sluice.spi.Decision;
 import io.sluice.spi.DirectResponse;
 import io.sluice.spi.ErrorCode;
 import io.sluice.spi.GatewayError;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -222,19 +221,12 @@ public final class RequestChainRun {
     }
     endWait(false);
     decidedNanos[index] = System.nanoTime() - waitingSince;
-    PluginSlot slot = slots[index];
-    if (failure != null) {
-      failed(slot, failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure);
+    Resumed resumed = Resumed.of(await, exchange, result, failure);
+    if (resumed.failure() != null) {
+      failed(slots[index], resumed.failure());
       return;
     }
-    Decision next;
-    try {
-      next = await.resume().decide(exchange, result);
-    } catch (RuntimeException | LinkageError e) {
-      failed(slot, e);
-      return;
-    }
-    if (apply(index, next)) {
+    if (apply(index, resumed.decision())) {
       walk(index + 1);
     }
   }

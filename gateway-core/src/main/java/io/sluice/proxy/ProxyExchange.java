@@ -24,8 +24,10 @@ import io.sluice.config.RetryPolicy;
 import io.sluice.config.RouteConfig;
 import io.sluice.grpc.GrpcWebException;
 import io.sluice.metrics.RequestMetrics;
+import io.sluice.plugin.BodyTransformers;
 import io.sluice.plugin.PluginChain;
 import io.sluice.plugin.PluginSlot;
+import io.sluice.plugin.RequestBodyRun;
 import io.sluice.spi.ErrorCode;
 import io.sluice.spi.GatewayError;
 import io.sluice.upstream.OutlierDetector;
@@ -56,6 +58,12 @@ import java.util.concurrent.TimeUnit;
  * received buffers themselves, retained while they are forwarded, up to the policy's bound); a
  * connect failure loses nothing, so the body pieces waiting for the connection simply wait on.
  * Every attempt's outcome is told to the upstream's {@link OutlierDetector}, if it has one.
+ *
+ * <p>Plugins that transform bodies ({@code BodyAccess.transformed()}) sit between the two sides:
+ * a request's pieces go through {@link #requestTransform} before the mirror, the replay buffer and
+ * the upstream see them; a response's through {@link TransformedResponse}, which also holds its
+ * head back until the first transformed byte. Both are {@code null} unless a plugin transforms
+ * this very body, so an exchange without such plugins only tests them for {@code null}.
  */
 public final class ProxyExchange implements ResponseListener, UpstreamPool.Acquirer {
 
@@ -88,10 +96,20 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
   private UpstreamConnection upstream;
   private ArrayDeque<ByteBuf> pendingBody;
   private CompositeByteBuf collected;
+  /** The whole request body while buffering plugins judge it ({@link #bodyRun}); released by {@link #finish} if still here. */
+  private ByteBuf judged;
+  private RequestBodyRun bodyRun;
+  /** The plugins that transform this request's body, or {@code null}. */
+  private BodyTransformers requestTransform;
+  /** This response's body transformers and its held head, or {@code null}. */
+  private TransformedResponse responseTransform;
   private HttpHeaders pendingTrailers;
   private boolean requestEnded;
   private boolean responseStarted;
-  /** A plugin replaced the upstream's response: what the upstream still sends of its body is dropped. */
+  /**
+   * A plugin replaced the upstream's response, or gave it a status without a body (204, 304): what the
+   * upstream still sends of its body is dropped.
+   */
   private boolean responseReplaced;
   private boolean readingPaused;
   private boolean retried;
@@ -183,6 +201,13 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
         && (resendable || retry.retries(RetryPolicy.Condition.CONNECT_FAILURE)
             || grpc != null && retry.retries(RetryPolicy.Condition.UNAVAILABLE))) {
       replayBody = new ArrayDeque<>();
+    }
+    if (!requestEnded && chain.transformsRequestBody()) {
+      requestTransform = chain.requestTransformers(view);
+      if (requestTransform != null && requestTransform.failed() != null) {
+        fail(pluginFailure(requestTransform.failed(), "transformsRequestBody"), "plugin_failed");
+        return;
+      }
     }
     startMirror();
     if (!requestEnded && chain.buffersRequestBody()) {
@@ -290,12 +315,36 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
         return;
       }
     }
-    if (mirror != null) {
-      mirror.onBody(content);
-    }
     if (collected != null) {
       collected.addComponent(true, content);
       return;
+    }
+    forwardBody(content);
+  }
+
+  /** A piece of the request body on its way upstream: through the transformers, if this body has any, then {@link #sendBody}. */
+  private void forwardBody(ByteBuf content) {
+    if (requestTransform != null) {
+      content = requestTransform.apply(view, content, false, client.channel().alloc());
+      if (content == null) {
+        fail(pluginFailure(requestTransform.failed(), requestTransform.hook()), "plugin_failed");
+        return;
+      }
+      if (!content.isReadable()) {
+        content.release();
+        return;
+      }
+    }
+    sendBody(content);
+  }
+
+  /**
+   * A piece of the request body as the upstream gets it: copied to the mirror, kept for a retry, and
+   * written, or held (with reading paused) until there is a connection.
+   */
+  private void sendBody(ByteBuf content) {
+    if (mirror != null) {
+      mirror.onBody(content);
     }
     keepForReplay(content);
     if (upstream == null) {
@@ -303,11 +352,31 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
         pendingBody = new ArrayDeque<>();
       }
       pendingBody.add(content);
-      pauseReading();
+      if (!requestEnded) {
+        pauseReading();
+      }
       return;
     }
     bodyForwarded = true;
     upstream.channel().write(new DefaultHttpContent(content), upstream.channel().voidPromise());
+  }
+
+  /** The transformers' last call: forwards what they held back. False when one failed (the exchange is over). */
+  private boolean endRequestTransform() {
+    if (requestTransform == null) {
+      return true;
+    }
+    ByteBuf rest = requestTransform.apply(view, Unpooled.EMPTY_BUFFER, true, client.channel().alloc());
+    if (rest == null) {
+      fail(pluginFailure(requestTransform.failed(), requestTransform.hook()), "plugin_failed");
+      return false;
+    }
+    if (rest.isReadable()) {
+      sendBody(rest);
+    } else {
+      rest.release();
+    }
+    return true;
   }
 
   /** The request body is complete. */
@@ -329,20 +398,10 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
       }
     }
     if (collected != null) {
-      GatewayError refusal = chain.onRequestBody(view, collected);
-      ByteBuf body = collected;
-      collected = null;
-      if (refusal != null) {
-        body.release();
-        fail(refusal, "");
-        return;
-      }
-      keepForReplay(body);
-      pendingBody = new ArrayDeque<>();
-      pendingBody.add(body);
-      pendingTrailers = trailers;
-      acquireConnection();
-      endMirror(trailers);
+      judgeBody(trailers);
+      return;
+    }
+    if (!endRequestTransform()) {
       return;
     }
     endMirror(trailers);
@@ -353,6 +412,41 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     writeRequestEnd(trailers);
     upstream.channel().flush();
     startResponseTimer();
+  }
+
+  /**
+   * Lets the buffering plugins judge the complete body (they may wait, see {@link RequestBodyRun});
+   * then contacts the upstream, or answers with their refusal.
+   */
+  private void judgeBody(HttpHeaders trailers) {
+    judged = collected;
+    collected = null;
+    pendingTrailers = trailers;
+    bodyRun = new RequestBodyRun(chain, view, client.channel().eventLoop(), judged, new RequestBodyRun.Continuation() {
+      @Override
+      public void proceed() {
+        bodyJudged();
+      }
+
+      @Override
+      public void reply(GatewayError error) {
+        bodyRun = null;
+        fail(error, "");
+      }
+    });
+    bodyRun.start();
+  }
+
+  private void bodyJudged() {
+    bodyRun = null;
+    ByteBuf body = judged;
+    judged = null;
+    forwardBody(body);
+    if (state == State.DONE || !endRequestTransform()) {
+      return;
+    }
+    acquireConnection();
+    endMirror(pendingTrailers);
   }
 
   /** A gRPC-Web request chunk decoded for the upstream; {@code null} when nothing is left to forward (or it failed). */
@@ -384,17 +478,10 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
       rest.release();
     } else if (collected != null) {
       collected.addComponent(true, rest);
-    } else if (upstream == null) {
-      keepForReplay(rest);
-      if (pendingBody == null) {
-        pendingBody = new ArrayDeque<>();
-      }
-      pendingBody.add(rest);
     } else {
-      keepForReplay(rest);
-      upstream.channel().write(new DefaultHttpContent(rest), upstream.channel().voidPromise());
+      forwardBody(rest);
     }
-    return true;
+    return state != State.DONE;
   }
 
   /** The client finished a read burst: flush what was forwarded upstream. */
@@ -534,8 +621,37 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
         writeReplacement(seen);
         return;
       }
+      if (seen.status() != status.code()) {
+        status = withStatus(seen.status(), headers);
+      }
+      if (chain.transformsResponseBody() && !responseReplaced && ResponseView.mayHaveBody(status.code())
+          && !head.method().equals(HttpMethod.HEAD)) {
+        BodyTransformers transformers = chain.responseTransformers(view, seen);
+        if (transformers != null && transformers.failed() != null) {
+          responseStarted = false;
+          fail(pluginFailure(transformers.failed(), "transformsResponseBody"), "plugin_failed");
+          return;
+        }
+        if (transformers != null) {
+          if (seen.status() != status.code()) {
+            status = withStatus(seen.status(), headers); // set by a transformer that rewrites the body
+          }
+          responseTransform = new TransformedResponse(transformers, status, headers);
+          return; // the head waits for the first transformed byte
+        }
+      }
     }
     client.writeHead(status, headers);
+  }
+
+  /** The status a plugin set; one without a body (204, 304) drops the upstream's. */
+  private HttpResponseStatus withStatus(int code, HttpHeaders headers) {
+    exchange.status(code);
+    if (!ResponseView.mayHaveBody(code)) {
+      responseReplaced = true;
+      headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+    }
+    return HttpResponseStatus.valueOf(code);
   }
 
   /** Sends a plugin's replacement for the upstream's response, all but its end, which waits for the upstream's. */
@@ -557,7 +673,6 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
       content.release();
       return;
     }
-    exchange.addResponseBytes(content.readableBytes());
     if (chain.streamsResponseBody()) {
       PluginSlot failed = chain.onResponseBodyChunk(view, content, false);
       if (failed != null) {
@@ -566,23 +681,56 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
         return;
       }
     }
+    if (responseTransform != null) {
+      content = transformResponse(content, false);
+      if (content == null) {
+        return;
+      }
+    }
+    exchange.addResponseBytes(content.readableBytes());
     if (grpc != null && grpc.web() != null) {
       writeBodyIfAny(grpc.web().responseChunk(content));
       return;
     }
-    client.writeBody(content);
+    writeBody(content);
+  }
+
+  /** A response piece through its transformers; {@code null} when nothing is to be written (empty output, or a failure). */
+  private ByteBuf transformResponse(ByteBuf content, boolean last) {
+    BodyTransformers transformers = responseTransform.transformers();
+    ByteBuf out = transformers.apply(view, content, last, client.channel().alloc());
+    if (out == null) {
+      fail(pluginFailure(transformers.failed(), transformers.hook()), "plugin_failed");
+      return null;
+    }
+    if (!out.isReadable()) {
+      out.release();
+      return null;
+    }
+    return out;
   }
 
   private void writeBodyIfAny(ByteBuf content) {
     if (content.isReadable()) {
-      client.writeBody(content);
+      writeBody(content);
     } else {
       content.release();
     }
   }
 
+  /** Writes a piece of the response body, after the head a transformation may still hold. */
+  private void writeBody(ByteBuf content) {
+    if (responseTransform != null) {
+      responseTransform.sendHead(client);
+    }
+    client.writeBody(content);
+  }
+
   /** Ends the response with {@code trailers}: as HTTP trailers, or for gRPC-Web as the trailer frame in the body. */
   private void endResponse(HttpHeaders trailers) {
+    if (responseTransform != null) {
+      responseTransform.sendHead(client);
+    }
     if (grpc != null && grpc.web() != null) {
       writeBodyIfAny(grpc.web().responseEnd(trailers));
       client.writeEnd(EmptyHttpHeaders.INSTANCE);
@@ -607,11 +755,27 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     }
     if (responseReplaced) {
       trailers = EmptyHttpHeaders.INSTANCE; // they ended the upstream's body, not the replacement
-    } else if (chain.streamsResponseBody()) {
-      PluginSlot failed = chain.onResponseBodyChunk(view, Unpooled.EMPTY_BUFFER, true);
-      if (failed != null) {
-        fail(pluginFailure(failed, "onResponseBodyChunk"), "plugin_failed");
-        return;
+    } else {
+      if (chain.streamsResponseBody()) {
+        PluginSlot failed = chain.onResponseBodyChunk(view, Unpooled.EMPTY_BUFFER, true);
+        if (failed != null) {
+          fail(pluginFailure(failed, "onResponseBodyChunk"), "plugin_failed");
+          return;
+        }
+      }
+      if (responseTransform != null) {
+        ByteBuf rest = transformResponse(Unpooled.EMPTY_BUFFER, true);
+        if (state == State.DONE) {
+          return;
+        }
+        if (rest != null) {
+          exchange.addResponseBytes(rest.readableBytes());
+          if (grpc != null && grpc.web() != null) {
+            writeBodyIfAny(grpc.web().responseChunk(rest));
+          } else {
+            writeBody(rest);
+          }
+        }
       }
     }
     endResponse(trailers);
@@ -851,7 +1015,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
       headers.set(HttpHeaderNames.HOST, endpoint.authority()); // an HTTP/1.0 client sent none
     }
     if (head.hasBody()) {
-      if (head.contentLength() >= 0) {
+      if (head.contentLength() >= 0 && requestTransform == null) {
         headers.set(HttpHeaderNames.CONTENT_LENGTH, head.contentLength());
       } else {
         headers.remove(HttpHeaderNames.CONTENT_LENGTH);
@@ -976,7 +1140,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     if (upstream != null) {
       upstream.discard();
     }
-    if (responseStarted) {
+    if (responseStarted && (responseTransform == null || responseTransform.headSent())) {
       client.abort();
       finish(false);
     } else {
@@ -1015,6 +1179,14 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     if (collected != null) {
       collected.release();
       collected = null;
+    }
+    if (bodyRun != null) {
+      bodyRun.cancel();
+      bodyRun = null;
+    }
+    if (judged != null) {
+      judged.release();
+      judged = null;
     }
     if (pool != null && (upstream != null)) {
       pool.requestDone();

@@ -33,6 +33,23 @@ public final class ResponseView implements Response {
     return status;
   }
 
+  /** Validated here, applied by whoever sends the head (it reads {@link #status()} after the hooks). */
+  @Override
+  public void status(int status) {
+    if (this.status == 101) {
+      throw new UnsupportedOperationException("the status of a protocol switch (101) cannot change");
+    }
+    if (status < 200 || status > 599) {
+      throw new IllegalArgumentException("response status " + status + " (expected: a final status, 200 to 599)");
+    }
+    this.status = status;
+  }
+
+  /** Whether a response with this status carries a body (204 and 304 never do). */
+  public static boolean mayHaveBody(int status) {
+    return status != 204 && status != 304 && status >= 200;
+  }
+
   @Override
   public Headers headers() {
     return new NettyHeaders(nettyHeaders);

@@ -541,8 +541,9 @@ final class ExchangeDriver implements UpgradingClient {
   private void finishLocally(Exchange exchange, FullHttpResponse answer, boolean keepConnection) {
     // Rather than read a body nobody wants, close once the answer is out.
     protocol.prepareAnswer(answer.headers(), keepConnection && requestComplete);
+    int status = answer.status().code();
     FullHttpResponse response = runResponseHooks(answer);
-    if (response != answer) {
+    if (response != answer || response.status().code() != status) { // a plugin replaced it, or changed its status
       exchange.status(response.status().code());
     }
     exchange.addResponseBytes(response.content().readableBytes());
@@ -558,8 +559,9 @@ final class ExchangeDriver implements UpgradingClient {
   FullHttpResponse errorAnswer(GatewayError error, String requestId, boolean keepConnection) {
     FullHttpResponse response = errorResponse(error, requestId);
     protocol.prepareAnswer(response.headers(), keepConnection);
+    int status = response.status().code();
     FullHttpResponse sent = runResponseHooks(response);
-    if (sent != response && current != null) {
+    if ((sent != response || sent.status().code() != status) && current != null) {
       current.status(sent.status().code());
     }
     return sent;
@@ -577,7 +579,7 @@ final class ExchangeDriver implements UpgradingClient {
     ResponseView seen = new ResponseView(response.status().code(), response.headers(), true);
     chain.onResponse(view, seen);
     if (!seen.isReplaced()) {
-      return response;
+      return seen.status() == response.status().code() ? response : withStatus(response, seen.status());
     }
     response.release();
     boolean head = current != null && "HEAD".equals(current.method());
@@ -585,6 +587,17 @@ final class ExchangeDriver implements UpgradingClient {
         HttpResponseStatus.valueOf(seen.status()), head ? Unpooled.EMPTY_BUFFER : seen.replacementBody(),
         seen.nettyHeaders(), EmptyHttpHeaders.INSTANCE);
     return replacement;
+  }
+
+  /** {@code response} with the status a plugin set; without its body when the new status has none. */
+  private static FullHttpResponse withStatus(FullHttpResponse response, int status) {
+    if (ResponseView.mayHaveBody(status)) {
+      return response.setStatus(HttpResponseStatus.valueOf(status));
+    }
+    FullHttpResponse empty = response.replace(Unpooled.EMPTY_BUFFER).setStatus(HttpResponseStatus.valueOf(status));
+    empty.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+    response.release();
+    return empty;
   }
 
   /** The end of an exchange the gateway answered itself: completion hooks, then the access log. */

@@ -5,8 +5,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * What {@link Plugin#onRequest} decides: go on with the chain, answer the client now, or
- * decide later without blocking the event loop.
+ * What {@link Plugin#onRequest} (and {@link Plugin#onRequestBody}) decides: go on with the chain,
+ * answer the client now, or decide later without blocking the event loop.
  *
  * {@snippet :
  * return Decision.proceed();                                                  // no allocation

@@ -2,13 +2,36 @@ package io.sluice.spi;
 
 /**
  * The head of the response about to go to the client: from the upstream, from a direct
- * route, or an error the gateway or a plugin answered with. Headers are mutable in
- * {@link Plugin#onResponse}.
+ * route, or an error the gateway or a plugin answered with. Its status and headers may be
+ * changed in {@link Plugin#onResponse}, on the exchange's event loop, before the head is sent;
+ * plugins later in the chain see the changes.
  */
 public interface Response {
 
-  /** The HTTP status. */
+  /** The HTTP status (as changed by plugins earlier in the chain, if they did). */
   int status();
+
+  /**
+   * Changes the status the client gets, e.g. {@code 200} to {@code 203 Non-Authoritative
+   * Information} for a response a plugin rewrote. The headers and body stay; a change to
+   * {@code 204} or {@code 304}, which have no body, drops the body (and its length). Call it from
+   * {@link Plugin#onResponse} only.
+   *
+   * {@snippet :
+   * if (response.status() == 200 && rewritten) {
+   *   response.status(203);
+   * }
+   * }
+   *
+   * @param status a final status, 200 to 599 (an interim 1xx status cannot end a response)
+   * @throws IllegalArgumentException when {@code status} is outside 200 to 599
+   * @throws UnsupportedOperationException when this response's status cannot change (a
+   *     WebSocket's {@code 101 Switching Protocols}, or a head already sent)
+   * @since 1.1
+   */
+  default void status(int status) {
+    throw new UnsupportedOperationException("the status of this response cannot change");
+  }
 
   /** The response headers (mutable). */
   Headers headers();
