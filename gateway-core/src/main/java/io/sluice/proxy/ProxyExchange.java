@@ -54,7 +54,7 @@ import java.util.concurrent.TimeUnit;
  * <p>A route with {@code retry} sends a request again when an attempt fails in a retryable way
  * before anything of the response reached the client: to another endpoint, after a jittered
  * backoff on this event loop's timer, within the upstream's {@link io.sluice.upstream.RetryBudget}.
- * A request body is sent again only when the exchange kept all of it ({@link #replayBody}: the
+ * A request body is sent again only when the exchange kept all of it ({@link Retries}: the
  * received buffers themselves, retained while they are forwarded, up to the policy's bound); a
  * connect failure loses nothing, so the body pieces waiting for the connection simply wait on.
  * Every attempt's outcome is told to the upstream's {@link OutlierDetector}, if it has one.
@@ -89,6 +89,8 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
   private final GrpcCall grpc;
   /** The route's retry policy, or {@code null}. */
   private final RetryPolicy retry;
+  /** This exchange's retries, {@code null} when the route does not retry. */
+  private final Retries retries;
 
   private State state = State.CONNECTING;
   private UpstreamPool pool;
@@ -127,17 +129,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
   private boolean responseTimerArmed;
   private ScheduledFuture<?> bodyRateTimer;
   private ScheduledFuture<?> deadlineTimer;
-  /**
-   * The request body so far, as retained duplicates of the buffers forwarded (no copy), kept so that
-   * a retry can send it again; {@code null} when the route does not retry or the body outgrew the bound.
-   */
-  private ArrayDeque<ByteBuf> replayBody;
-  private long replayBytes;
-  /** The request's trailers once it ended, for a retry to send again. */
-  private HttpHeaders requestTrailers;
-  /** Attempts sent (or being sent) by the retry policy, the first included. */
-  private int attemptsSent;
-  private boolean holdsRetrySlot;
+  /** Whether the exchange counts among the upstream's requests in its retry budget. */
   private boolean countedInBudget;
   /** A retryable response is being read to its end and dropped before the retry. */
   private boolean discardingResponse;
@@ -170,6 +162,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
         route.action() instanceof io.sluice.config.RouteAction.Forward f ? f : null;
     Duration routeTimeout = forward != null ? forward.responseTimeout() : null;
     this.retry = forward != null ? forward.retry() : null;
+    this.retries = retry != null ? new Retries(retry, cluster.retryBudget()) : null;
     Duration perTry = retry != null ? retry.perTryTimeout() : null;
     this.responseTimeout = perTry != null ? perTry : routeTimeout != null ? routeTimeout : cluster.config().timeouts().response();
     this.resendable = isIdempotent(head.method()) || forward != null && forward.retryNonIdempotent();
@@ -187,7 +180,6 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     exchange.upstream(endpoint.authority());
     exchange.upstreamName(cluster.name());
     pool = pools.pool(endpoint, cluster.config());
-    attemptsSent = 1;
     countedInBudget = true; // every request to the upstream, retried or not, makes room in its retry budget
     cluster.retryBudget().requestStarted();
     if (grpc != null && grpc.hasDeadline()) {
@@ -200,7 +192,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     if (!requestEnded && retry != null && retry.bufferBodyBytes() > 0 && head.contentLength() <= retry.bufferBodyBytes()
         && (resendable || retry.retries(RetryPolicy.Condition.CONNECT_FAILURE)
             || grpc != null && retry.retries(RetryPolicy.Condition.UNAVAILABLE))) {
-      replayBody = new ArrayDeque<>();
+      retries.keepBody();
     }
     if (!requestEnded && chain.transformsRequestBody()) {
       requestTransform = chain.requestTransformers(view);
@@ -227,7 +219,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
    */
   public void mirrorTo(UpstreamCluster cluster, io.sluice.config.MirrorConfig config,
       java.util.function.Consumer<String> outcome) {
-    if (config.fraction() < 1 && java.util.concurrent.ThreadLocalRandom.current().nextDouble() >= config.fraction()) {
+    if (config.fraction() < 1 && ThreadLocalRandom.current().nextDouble() >= config.fraction()) {
       return;
     }
     this.mirrorCluster = cluster;
@@ -346,7 +338,9 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     if (mirror != null) {
       mirror.onBody(content);
     }
-    keepForReplay(content);
+    if (retries != null) {
+      retries.keep(content);
+    }
     if (upstream == null) {
       if (pendingBody == null) {
         pendingBody = new ArrayDeque<>();
@@ -385,7 +379,9 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
       return;
     }
     requestEnded = true;
-    requestTrailers = trailers;
+    if (retries != null) {
+      retries.keepTrailers(trailers);
+    }
     cancel(bodyRateTimer);
     if (grpc != null && grpc.web() != null && !forwardRequestRest()) {
       return;
@@ -882,29 +878,6 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
 
   // ---- retries ----
 
-  /**
-   * Keeps a retained duplicate of {@code content}, about to go upstream, for a retry to send again,
-   * while the body stays within the policy's bound; past it, lets go of all of it for good.
-   */
-  private void keepForReplay(ByteBuf content) {
-    if (replayBody == null) {
-      return;
-    }
-    replayBytes += content.readableBytes();
-    if (replayBytes > retry.bufferBodyBytes()) {
-      releaseReplay();
-      return;
-    }
-    replayBody.add(content.retainedDuplicate());
-  }
-
-  private void releaseReplay() {
-    if (replayBody != null) {
-      replayBody.forEach(ByteBuf::release);
-      replayBody = null;
-    }
-  }
-
   /** A response the route retries on: one of its statuses, or a gRPC trailers-only UNAVAILABLE. */
   private boolean isRetryableAnswer(HttpResponse response) {
     if (retry == null) {
@@ -933,7 +906,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
    * says yes and the exchange held none.
    */
   private boolean mayRetry(RetryPolicy.Condition condition, boolean anyMethod, boolean nothingSent) {
-    if (retry == null || attemptsSent >= retry.attempts() || responseStarted
+    if (retries == null || !retries.attemptsLeft() || responseStarted
         || condition != null && !retry.retries(condition)) {
       return false;
     }
@@ -941,18 +914,9 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
       return false;
     }
     boolean bodyAtHand = nothingSent
-        ? !bodyForwarded || replayBody != null // an earlier attempt may have taken pieces no one kept
-        : !head.hasBody() || replayBody != null && requestEnded;
-    if (!bodyAtHand) {
-      return false;
-    }
-    if (!holdsRetrySlot) {
-      if (!cluster.retryBudget().tryAcquire()) {
-        return false;
-      }
-      holdsRetrySlot = true;
-    }
-    return true;
+        ? !bodyForwarded || retries.keepsBody() // an earlier attempt may have taken pieces no one kept
+        : !head.hasBody() || retries.keepsBody() && requestEnded;
+    return bodyAtHand && retries.takeBudgetSlot();
   }
 
   /** The failed attempt's connection is no longer this exchange's (released or discarded by now). */
@@ -969,11 +933,7 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
   /** Waits a random time up to the policy's backoff for this retry (full jitter), on this loop, then retries. */
   private void retryAfterBackoff() {
     state = State.CONNECTING;
-    long ceiling = retry.backoffBase().toNanos() << Math.min(20, attemptsSent - 1);
-    ceiling = Math.min(ceiling, retry.backoffMax().toNanos());
-    long delay = ceiling <= 0 ? 0 : ThreadLocalRandom.current().nextLong(ceiling + 1);
-    attemptsSent++;
-    backoffTimer = client.channel().eventLoop().schedule(this::retryNow, delay, TimeUnit.NANOSECONDS);
+    backoffTimer = client.channel().eventLoop().schedule(this::retryNow, retries.nextBackoffNanos(), TimeUnit.NANOSECONDS);
   }
 
   private void retryNow() {
@@ -986,12 +946,9 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     exchange.retriedOn(endpoint.authority());
     cluster.retryBudget().sent();
     pool = pools.pool(endpoint, cluster.config());
-    if (replayBody != null && (pendingBody == null || pendingBody.isEmpty())) { // after a connect failure it is still there
-      pendingBody = new ArrayDeque<>(replayBody.size());
-      for (ByteBuf part : replayBody) {
-        pendingBody.add(part.retainedDuplicate());
-      }
-      pendingTrailers = requestTrailers;
+    if (retries.keepsBody() && (pendingBody == null || pendingBody.isEmpty())) { // after a connect failure it is still there
+      pendingBody = retries.bodyForAttempt();
+      pendingTrailers = retries.trailers();
     }
     acquireConnection(); // a retry waits for a connection like a first attempt: max_pending_requests applies
   }
@@ -1163,10 +1120,8 @@ public final class ProxyExchange implements ResponseListener, UpstreamPool.Acqui
     cancel(bodyRateTimer);
     cancel(deadlineTimer);
     cancel(backoffTimer);
-    releaseReplay();
-    if (holdsRetrySlot) {
-      holdsRetrySlot = false;
-      cluster.retryBudget().release();
+    if (retries != null) {
+      retries.release();
     }
     if (countedInBudget) {
       countedInBudget = false;
