@@ -47,8 +47,8 @@ public final class CachePluginFactory implements PluginFactory<CacheConfig> {
       RedisSettings settings = context.redis().orElseThrow(() -> new IllegalArgumentException(
           "store: redis needs the top-level redis: section (expected: redis: { uri: \"redis://host:6379\" } in the config,"
               + " or store: local)"));
-      // one connection per redis: section, shared with every other cache entry and kept across reloads while any uses it
-      redis = context.validating() ? null : RedisTier.acquire(settings, context.ticker(), context.logger());
+      // over one connection per redis: section, shared with every other cache entry and kept across reloads while any uses it
+      redis = context.validating() ? null : new RedisTier(settings, context.routeId(), context.ticker(), context.logger());
     }
     CachePlugin.Counters counters = new CachePlugin.Counters(
         meters.counter("lookups", "result", "hit"),

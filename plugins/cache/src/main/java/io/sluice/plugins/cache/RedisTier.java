@@ -1,32 +1,17 @@
 package io.sluice.plugins.cache;
 
-import io.lettuce.core.AbstractRedisClient;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.ExpireArgs;
 import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulConnection;
-import io.lettuce.core.cluster.ClusterClientOptions;
-import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
-import io.lettuce.core.resource.Delay;
+import io.sluice.plugins.redis.RedisConnection;
 import io.sluice.spi.RedisSettings;
 import io.sluice.spi.Ticker;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,8 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * target's variants, one field each, so that an exact purge is one {@code DEL} and a prefix purge a
  * {@code SCAN MATCH prefix*}. Every command is asynchronous (Lettuce, byte-array codec); nothing
  * here blocks or throws: a failing Redis makes lookups come back empty and writes go nowhere, so
- * the cache carries on with its local tier. One client and connection per {@code redis:} section,
- * shared by every cache instance and closed with the last one.
+ * the cache carries on with its local tier. One per cache instance, over the connection every
+ * cache using the same {@code redis:} section shares ({@link RedisConnection}).
  */
 final class RedisTier {
 
@@ -48,133 +33,38 @@ final class RedisTier {
   /** Failures in a row after which Redis is left alone for {@link #PAUSE_NANOS}, so a slow Redis costs no request its timeout. */
   static final int FAILURES_BEFORE_PAUSE = 5;
   static final long PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
-  private static final long RECONNECT_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
   /** The most variants one target keeps in Redis; a target beyond it is dropped and starts again. */
   private static final long MAX_VARIANTS = ResponseStore.MAX_VARIANTS;
 
-  private static final Map<RedisSettings, RedisTier> SHARED = new HashMap<>();
-
-  private final RedisSettings settings;
+  private final String routeId;
   private final Ticker ticker;
   private final System.Logger logger;
-  private final ClientResources resources;
-  private final AbstractRedisClient client;
+  private final RedisConnection<byte[], byte[]> connection;
   private final AtomicInteger failures = new AtomicInteger();
   /** Until when Redis is left alone after repeated failures; 0 when it is not. */
   private final AtomicLong pausedUntil = new AtomicLong();
   private final AtomicLong unavailable = new AtomicLong();
   private final AtomicLong unavailableWarned = new AtomicLong();
   private final AtomicLong nextWarning;
-  private final AtomicLong nextConnect;
-  private volatile CompletableFuture<? extends StatefulConnection<byte[], byte[]>> connection;
-  private volatile RedisClusterAsyncCommands<byte[], byte[]> commands;
-  private int users;
 
-  private RedisTier(RedisSettings settings, Ticker ticker, System.Logger logger) {
-    this.settings = settings;
+  /** The tier of one cache instance (on {@code routeId}); {@link #release()} it when the instance is closed. */
+  RedisTier(RedisSettings settings, String routeId, Ticker ticker, System.Logger logger) {
+    this.routeId = routeId;
     this.ticker = ticker;
     this.logger = logger;
     this.nextWarning = new AtomicLong(ticker.nanoTime());
-    this.nextConnect = new AtomicLong(ticker.nanoTime());
-    // two I/O and two computation threads are plenty for a cache's commands; reconnect within a second
-    this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
-        .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
-        .build();
-    ClientOptions options = ClientOptions.builder()
-        .timeoutOptions(TimeoutOptions.enabled(settings.commandTimeout()))
-        // while reconnecting, fail at once (a local miss goes to the upstream) rather than queue
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .socketOptions(SocketOptions.builder().connectTimeout(max(settings.commandTimeout(), Duration.ofSeconds(1))).build())
-        .build();
-    if (settings.cluster()) {
-      RedisClusterClient cluster = RedisClusterClient.create(resources, settings.uris().stream().map(RedisURI::create).toList());
-      // cluster nodes are connected on their first command, which rejecting commands would refuse
-      cluster.setOptions(ClusterClientOptions.builder(options)
-          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS).build());
-      this.client = cluster;
-    } else {
-      RedisClient single = RedisClient.create(resources);
-      single.setOptions(options);
-      this.client = single;
-    }
-    connect();
+    this.connection = RedisConnection.acquire(settings, ByteArrayCodec.INSTANCE, "cached responses are shared through Redis",
+        ticker, logger);
   }
 
-  private static Duration max(Duration a, Duration b) {
-    return a.compareTo(b) >= 0 ? a : b;
-  }
-
-  /** The tier for {@code settings}, shared with every other cache using them; {@link #release()} it. */
-  static RedisTier acquire(RedisSettings settings, Ticker ticker, System.Logger logger) {
-    synchronized (SHARED) {
-      RedisTier tier = SHARED.computeIfAbsent(settings, s -> new RedisTier(s, ticker, logger));
-      tier.users++;
-      return tier;
-    }
-  }
-
-  /** The tier in use for {@code settings}, or {@code null} (for tests). */
-  static RedisTier find(RedisSettings settings) {
-    synchronized (SHARED) {
-      return SHARED.get(settings);
-    }
-  }
-
-  /** One user fewer; the last one closes the connection and the client, without waiting for them. */
   void release() {
-    synchronized (SHARED) {
-      if (--users > 0) {
-        return;
-      }
-      SHARED.remove(settings);
-    }
-    connection.thenCompose(StatefulConnection::closeAsync)
-        .handle((ignored, failure) -> null)
-        .thenCompose(ignored -> client.shutdownAsync(0, 2, TimeUnit.SECONDS))
-        .whenComplete((ignored, failure) -> resources.shutdown(0, 2, TimeUnit.SECONDS));
-  }
-
-  private void connect() {
-    CompletableFuture<? extends StatefulConnection<byte[], byte[]>> attempt;
-    if (client instanceof RedisClusterClient cluster) {
-      // the topology first (without it connectAsync fails with "Partitions not initialized"), without blocking
-      attempt = cluster.refreshPartitionsAsync().toCompletableFuture()
-          .thenCompose(loaded -> cluster.connectAsync(ByteArrayCodec.INSTANCE))
-          .thenApply(c -> connected(c, c.async()));
-    } else {
-      attempt = ((RedisClient) client).connectAsync(ByteArrayCodec.INSTANCE, RedisURI.create(settings.uris().get(0)))
-          .toCompletableFuture()
-          .thenApply(c -> connected(c, c.async()));
-    }
-    connection = attempt;
-  }
-
-  private <C> C connected(C connection, RedisClusterAsyncCommands<byte[], byte[]> async) {
-    commands = async;
-    // without the URIs' user info: a password must not reach the log
-    List<String> where = settings.uris().stream().map(uri -> uri.replaceAll("//[^@/]*@", "//")).toList();
-    logger.log(System.Logger.Level.INFO, "cached responses are shared through Redis at " + String.join(", ", where)
-        + (settings.cluster() ? " (cluster)" : ""));
-    return connection;
-  }
-
-  /** The first connection failed (Redis was down at start): try again, at most once per second. */
-  private void reconnectIfFailed() {
-    if (!connection.isCompletedExceptionally()) {
-      return;
-    }
-    long now = ticker.nanoTime();
-    long next = nextConnect.get();
-    if (now - next >= 0 && nextConnect.compareAndSet(next, now + RECONNECT_EVERY_NANOS)) {
-      connect();
-    }
+    connection.release();
   }
 
   /** The commands to send now, or {@code null} when Redis is not connected or paused after failures. */
   private RedisClusterAsyncCommands<byte[], byte[]> usable() {
-    RedisClusterAsyncCommands<byte[], byte[]> redis = commands;
+    RedisClusterAsyncCommands<byte[], byte[]> redis = connection.commands();
     if (redis == null) {
-      reconnectIfFailed();
       return null;
     }
     long until = pausedUntil.get();
@@ -304,25 +194,17 @@ final class RedisTier {
     long next = nextWarning.get();
     if (now - next >= 0 && nextWarning.compareAndSet(next, now + WARN_EVERY_NANOS)) {
       long since = count - unavailableWarned.getAndSet(count);
-      Throwable why = cause == null ? null : unwrap(cause);
-      logger.log(System.Logger.Level.WARNING, "Redis for cached responses is unavailable ("
-          + (why != null ? why.toString() : commands == null ? "not connected" : "paused after repeated failures")
+      Throwable why = cause == null ? null : RedisConnection.unwrap(cause);
+      logger.log(System.Logger.Level.WARNING, "Redis for cached responses on route '" + routeId + "' is unavailable ("
+          + (why != null ? why.toString() : !connection.connected() ? "not connected" : "paused after repeated failures")
           + "); the cache works with its local tier alone: " + since + " Redis command(s) skipped or failed since the last"
           + " warning, " + count + " in all");
     }
   }
 
-  private static Throwable unwrap(Throwable failure) {
-    Throwable cause = failure;
-    while (cause instanceof CompletionException && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause;
-  }
-
   /** Whether the connection is up (a command may still fail). */
   boolean connected() {
-    return commands != null;
+    return connection.connected();
   }
 
   /** Redis commands skipped or failed since start. */

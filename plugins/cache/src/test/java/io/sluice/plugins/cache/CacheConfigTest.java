@@ -3,6 +3,7 @@ package io.sluice.plugins.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lettuce.core.codec.ByteArrayCodec;
 import io.sluice.config.ConfigException;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.GatewayConfig;
@@ -10,6 +11,7 @@ import io.sluice.config.PluginCatalog;
 import io.sluice.config.RouteConfig;
 import io.sluice.plugin.PluginChains;
 import io.sluice.plugin.PluginRegistry;
+import io.sluice.plugins.redis.RedisConnection;
 import io.sluice.spi.RedisSettings;
 import java.time.Duration;
 import java.util.List;
@@ -104,6 +106,6 @@ class CacheConfigTest {
     PluginChains.compileForValidation(withRedis, PluginRegistry.discover(List.of()));
 
     assertThat(withRedis.redis()).isEqualTo(new RedisSettings(List.of("redis://127.0.0.1:1"), false, Duration.ofMillis(20)));
-    assertThat(RedisTier.find(withRedis.redis())).isNull();
+    assertThat(RedisConnection.find(withRedis.redis(), ByteArrayCodec.INSTANCE)).isNull();
   }
 }

@@ -48,8 +48,8 @@ class CacheRedisFailureTest {
       assertThat(otherInstance.body()).isEqualTo("before 2");
       assertThat(upstream.count("/r/during/0")).isEqualTo(1);
       assertThat(shared.redisLookups(1, "unavailable")).isGreaterThanOrEqualTo(20);
-      // at most one warning per 10 s, however many commands failed
-      assertThat(log.containing("Redis for cached responses is unavailable")).hasSize(1);
+      // at most one warning per cache instance per 10 s, however many commands failed
+      assertThat(log.containing("Redis for cached responses on route 'r' is unavailable")).hasSizeBetween(1, 2);
 
       shared.redis.startAgain(); // empty, as after a crash without persistence
       long restarted = System.nanoTime();
@@ -84,7 +84,7 @@ class CacheRedisFailureTest {
     AtomicLong now = new AtomicLong(1_000_000_000_000L);
     RecordingLogger log = new RecordingLogger();
     // nothing listens on port 1
-    RedisTier tier = RedisTier.acquire(new RedisSettings(List.of("redis://127.0.0.1:1"), false, Duration.ofMillis(20)), now::get, log);
+    RedisTier tier = new RedisTier(new RedisSettings(List.of("redis://127.0.0.1:1"), false, Duration.ofMillis(20)), "r", now::get, log);
     try {
       now.addAndGet(Duration.ofSeconds(10).toNanos());
       for (int i = 0; i < 5; i++) {
@@ -100,7 +100,7 @@ class CacheRedisFailureTest {
       assertThat(tier.unavailableCount()).isEqualTo(8);
       List<String> warnings = log.lines().stream().map(RecordingLogger.Line::message).toList();
       assertThat(warnings).hasSize(2);
-      assertThat(warnings.get(0)).isEqualTo("Redis for cached responses is unavailable (not connected); the cache works with its"
+      assertThat(warnings.get(0)).isEqualTo("Redis for cached responses on route 'r' is unavailable (not connected); the cache works with its"
           + " local tier alone: 1 Redis command(s) skipped or failed since the last warning, 1 in all");
       assertThat(warnings.get(1)).endsWith(": 7 Redis command(s) skipped or failed since the last warning, 8 in all");
     } finally {

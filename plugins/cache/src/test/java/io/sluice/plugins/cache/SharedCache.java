@@ -1,7 +1,9 @@
 package io.sluice.plugins.cache;
 
+import io.lettuce.core.codec.ByteArrayCodec;
 import io.sluice.admin.AdminServer;
 import io.sluice.config.AdminConfig;
+import io.sluice.plugins.redis.RedisConnection;
 import io.sluice.spi.RedisSettings;
 import io.sluice.testing.Gateway;
 import io.sluice.testing.Poll;
@@ -58,7 +60,7 @@ final class SharedCache implements AutoCloseable {
         all.gateways.add(gateway);
         all.admins.add(AdminServer.start(new AdminConfig(true, "127.0.0.1", 0), gateway.server(), null));
       }
-      Poll.until("the cache is connected to Redis", () -> RedisTier.find(all.settings).connected());
+      Poll.until("the cache is connected to Redis", () -> RedisConnection.find(all.settings, ByteArrayCodec.INSTANCE).connected());
     } catch (Exception | Error e) {
       all.close();
       throw e;
