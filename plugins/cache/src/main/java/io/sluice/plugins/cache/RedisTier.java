@@ -1,9 +1,9 @@
 package io.sluice.plugins.cache;
 
-import io.lettuce.core.ExpireArgs;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.sluice.plugins.redis.RedisConnection;
@@ -35,6 +35,23 @@ final class RedisTier {
   static final long PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
   /** The most variants one target keeps in Redis; a target beyond it is dropped and starts again. */
   private static final long MAX_VARIANTS = ResponseStore.MAX_VARIANTS;
+
+  /**
+   * One variant in, atomically, so that no key is ever left without a TTL (a connection lost
+   * between two commands) and on any Redis version (no {@code PEXPIRE NX}/{@code GT}, Redis 7):
+   * KEYS[1] the target's hash; ARGV: the variant's field, the entry, its TTL in milliseconds, the
+   * most variants a target keeps (a new variant beyond them starts the target again).
+   */
+  private static final String WRITE = """
+      if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[4]) then
+        redis.call('DEL', KEYS[1])
+      end
+      redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+      if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[3]) then
+        redis.call('PEXPIRE', KEYS[1], ARGV[3])
+      end
+      return 1
+      """;
 
   private final String routeId;
   private final Ticker ticker;
@@ -104,16 +121,13 @@ final class RedisTier {
       unavailable(null);
       return;
     }
-    byte[] key = key(target);
-    // pipelined on one connection, so in this order: the key has no TTL only between the first two
-    redis.hset(key, field, entry).whenComplete((ignored, failure) -> outcome(failure));
-    redis.pexpire(key, ttlMillis, ExpireArgs.Builder.nx());
-    redis.pexpire(key, ttlMillis, ExpireArgs.Builder.gt());
-    redis.hlen(key).thenAccept(count -> {
-      if (count > MAX_VARIANTS) {
-        redis.unlink(key); // a target with too many variants (Vary on something wild) starts again
-      }
-    });
+    byte[][] keys = {key(target)};
+    redis.<Long>eval(WRITE, ScriptOutputType.INTEGER, keys, field, entry, ascii(ttlMillis), ascii(MAX_VARIANTS))
+        .whenComplete((ignored, failure) -> outcome(failure));
+  }
+
+  private static byte[] ascii(long number) {
+    return Long.toString(number).getBytes(StandardCharsets.US_ASCII);
   }
 
   /** Removes every variant of {@code target}, without waiting. */

@@ -26,7 +26,6 @@ class CacheRedisFailureTest {
       ScriptedUpstream upstream = shared.upstream;
       AtomicInteger paths = new AtomicInteger();
       upstream.on("/r/before", (request, n) -> Reply.of(200, "before " + n, "Cache-Control", "max-age=100"));
-      upstream.on("/r/after", (request, n) -> Reply.of(200, "after " + n, "Cache-Control", "max-age=100"));
       shared.get(0, "/r/before");
       shared.awaitInRedis("/r/before");
 
@@ -53,23 +52,26 @@ class CacheRedisFailureTest {
 
       shared.redis.startAgain(); // empty, as after a crash without persistence
       long restarted = System.nanoTime();
-      // what is stored from now on is written to Redis again, and the other instance finds it there
-      Poll.until("entries written to Redis again", () -> {
-        String path = cacheable(upstream, "/r/during/" + paths.getAndIncrement());
+      // what one instance stores from now on is written to Redis again, and the other finds it there
+      // (each within a second or so: Lettuce reconnects, and a paused instance tries again)
+      List<String> cacheStatuses = new ArrayList<>();
+      Poll.until("one instance's responses served by the other through Redis again", () -> {
+        String path = cacheable(upstream, "/r/after/" + paths.getAndIncrement());
         try {
           assertThat(shared.get(0, path).statusCode()).isEqualTo(200);
+          if (!shared.inRedis(path)) {
+            return false;
+          }
+          HttpResponse<String> other = shared.get(1, path);
+          assertThat(other.statusCode()).isEqualTo(200);
+          cacheStatuses.add(other.headers().firstValue("cache-status").orElseThrow());
+          return other.body().equals(path + " 1");
         } catch (Exception e) {
           throw new IllegalStateException(e);
         }
-        return shared.inRedis(path);
       }, Duration.ofSeconds(10));
       assertThat(RedisServer.elapsedSince(restarted)).isLessThan(Duration.ofSeconds(5));
-      shared.get(0, "/r/after");
-      shared.awaitInRedis("/r/after");
-      HttpResponse<String> fromRedis = shared.get(1, "/r/after");
-      assertThat(fromRedis.body()).isEqualTo("after 1");
-      assertThat(fromRedis.headers().firstValue("cache-status")).hasValueSatisfying(s -> assertThat(s).endsWith("detail=redis"));
-      assertThat(upstream.count("/r/after")).isEqualTo(1);
+      assertThat(cacheStatuses.getLast()).endsWith("detail=redis");
     }
   }
 

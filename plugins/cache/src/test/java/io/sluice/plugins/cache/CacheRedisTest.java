@@ -130,6 +130,30 @@ class CacheRedisTest {
   }
 
   @Test
+  void variantsShareTheLongestTtlAndATargetKeepsAtMost32OfThem() throws Exception {
+    upstream.on("/r/variants", (request, n) -> Reply.of(200, "v" + n, "Cache-Control",
+        "max-age=" + request.getRequestHeaders().getFirst("X-Max-Age"), "Vary", "X-Max-Age, X-Variant"));
+    String key = SharedCache.key("/r/variants");
+
+    shared.get(0, "/r/variants", "X-Max-Age", "100", "X-Variant", "0");
+    shared.awaitInRedis("/r/variants");
+    shared.get(0, "/r/variants", "X-Max-Age", "10", "X-Variant", "1");
+    Poll.until("two variants", () -> ":2".equals(shared.redis.command("HLEN", key)));
+    assertThat(shared.ttlMillis("/r/variants")).as("a shorter one does not cut the key short").isBetween(95_000L, 100_000L);
+    shared.get(0, "/r/variants", "X-Max-Age", "200", "X-Variant", "2");
+    Poll.until("three variants", () -> ":3".equals(shared.redis.command("HLEN", key)));
+    assertThat(shared.ttlMillis("/r/variants")).as("a longer one makes it live longer").isBetween(195_000L, 200_000L);
+
+    for (int i = 3; i < 32; i++) {
+      shared.get(0, "/r/variants", "X-Max-Age", "100", "X-Variant", String.valueOf(i));
+    }
+    Poll.until("32 variants", () -> ":32".equals(shared.redis.command("HLEN", key)));
+    shared.get(0, "/r/variants", "X-Max-Age", "100", "X-Variant", "32");
+    Poll.until("the target started again with the 33rd", () -> ":1".equals(shared.redis.command("HLEN", key)));
+    assertThat(shared.ttlMillis("/r/variants")).isBetween(95_000L, 100_000L);
+  }
+
+  @Test
   void aPurgeThroughOneGatewayRemovesTheEntriesFromRedisForAll() throws Exception {
     for (String path : List.of("/r/purge/a", "/r/purge/b", "/r/purge/c", "/r/kept")) {
       upstream.on(path, (request, n) -> Reply.of(200, path + " " + n, "Cache-Control", "max-age=100"));
