@@ -27,7 +27,7 @@ final class SharedCache implements AutoCloseable {
   private static final String YAML = """
       server:
         listeners: [ { name: test, bind: 127.0.0.1, port: 0 } ]
-      redis: { uri: "${REDIS}", command_timeout: %s }
+      redis: { %s: %s, command_timeout: %s }
       upstreams:
         backend: { endpoints: [ "http://127.0.0.1:${UPSTREAM}" ] }
       routes:
@@ -44,19 +44,27 @@ final class SharedCache implements AutoCloseable {
   private final List<Gateway> gateways = new ArrayList<>();
   private final List<AdminServer> admins = new ArrayList<>();
 
-  private SharedCache(RedisServer redis, ScriptedUpstream upstream, Duration commandTimeout) {
+  private SharedCache(RedisServer redis, ScriptedUpstream upstream, Duration commandTimeout, boolean cluster) {
     this.redis = redis;
     this.upstream = upstream;
-    this.settings = new RedisSettings(List.of(redis.uri()), false, commandTimeout);
+    this.settings = new RedisSettings(List.of(redis.uri()), cluster, commandTimeout);
   }
 
   /** Starts {@code count} gateways, and returns once their cache is connected to Redis. */
   static SharedCache start(int count, Duration commandTimeout) throws Exception {
-    SharedCache all = new SharedCache(RedisServer.start(), new ScriptedUpstream(), commandTimeout);
+    return start(count, commandTimeout, false);
+  }
+
+  /** The same with a Redis Cluster (of one node serving every slot) when {@code cluster}. */
+  static SharedCache start(int count, Duration commandTimeout, boolean cluster) throws Exception {
+    SharedCache all = new SharedCache(cluster ? RedisServer.startCluster() : RedisServer.start(), new ScriptedUpstream(),
+        commandTimeout, cluster);
     try {
       Map<String, String> env = Map.of("UPSTREAM", String.valueOf(all.upstream.port()), "REDIS", all.redis.uri());
+      String section = cluster ? "cluster" : "uri";
+      String uris = cluster ? "[ \"${REDIS}\" ]" : "\"${REDIS}\"";
       for (int i = 0; i < count; i++) {
-        Gateway gateway = Gateway.start(YAML.formatted(commandTimeout.toMillis() + "ms"), env);
+        Gateway gateway = Gateway.start(YAML.formatted(section, uris, commandTimeout.toMillis() + "ms"), env);
         all.gateways.add(gateway);
         all.admins.add(AdminServer.start(new AdminConfig(true, "127.0.0.1", 0), gateway.server(), null));
       }
@@ -80,6 +88,12 @@ final class SharedCache implements AutoCloseable {
   HttpResponse<String> purge(int gateway, String json) throws Exception {
     return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admins.get(gateway).port()
         + "/admin/cache/purge")).POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** {@code GET /admin/routes} on one gateway's admin listener. */
+  String routes(int gateway) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admins.get(gateway).port()
+        + "/admin/routes")).build(), HttpResponse.BodyHandlers.ofString()).body();
   }
 
   /** The Redis key of the path's target, as the gateways' requests name it. */
