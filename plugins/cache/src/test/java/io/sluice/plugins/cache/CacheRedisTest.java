@@ -184,6 +184,18 @@ class CacheRedisTest {
   }
 
   @Test
+  void aSuccessfulUnsafeRequestRemovesItsTargetFromRedis() throws Exception {
+    upstream.on("/r/orders", (request, n) -> Reply.of(request.getRequestMethod().equals("POST") ? 201 : 200, "orders " + n,
+        "Cache-Control", "max-age=100"));
+    shared.get(0, "/r/orders");
+    shared.awaitInRedis("/r/orders");
+
+    assertThat(shared.gateway(1).send("POST", "/r/orders").statusCode()).isEqualTo(201);
+    Poll.until("the target is gone from Redis", () -> !shared.inRedis("/r/orders"));
+    assertThat(shared.get(1, "/r/orders").body()).isEqualTo("orders 3");
+  }
+
+  @Test
   void concurrentMissesMakeOneRedisLookupAndOneUpstreamRequest() throws Exception {
     upstream.on("/r/slow", (request, n) -> {
       Thread.sleep(300);
