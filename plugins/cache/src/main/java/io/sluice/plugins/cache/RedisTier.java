@@ -38,7 +38,7 @@ final class RedisTier {
 
   /**
    * One variant in, atomically, so that no key is ever left without a TTL (a connection lost
-   * between two commands) and on any Redis version (no {@code PEXPIRE NX}/{@code GT}, Redis 7):
+   * between two commands) and on any Redis version (without {@code PEXPIRE NX}/{@code GT}, Redis 7's):
    * KEYS[1] the target's hash; ARGV: the variant's field, the entry, its TTL in milliseconds, the
    * most variants a target keeps (a new variant beyond them starts the target again).
    */
