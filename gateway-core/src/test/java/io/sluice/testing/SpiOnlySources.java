@@ -28,16 +28,18 @@ public final class SpiOnlySources {
   }
 
   /**
-   * Each reference in {@code sources} to a package of Sluice other than the SPI and
-   * {@code io.sluice.<ownPackage>}, as {@code File.java: io.sluice.name}.
+   * Each reference in {@code sources} to a package of Sluice other than the SPI,
+   * {@code io.sluice.<ownPackage>} and the {@code alsoAllowed} ones (a library module of plugins,
+   * such as {@code plugins.redis}), as {@code File.java: io.sluice.name}.
    */
-  public static List<String> referencesOutsideTheSpi(List<Path> sources, String ownPackage) throws IOException {
+  public static List<String> referencesOutsideTheSpi(List<Path> sources, String ownPackage, String... alsoAllowed)
+      throws IOException {
     List<String> outside = new ArrayList<>();
     for (Path source : sources) {
       Matcher matcher = SLUICE_NAME.matcher(Files.readString(source));
       while (matcher.find()) {
         String name = matcher.group(1);
-        if (!name.equals("spi") && !name.startsWith("spi.") && !name.equals(ownPackage)) {
+        if (!name.equals("spi") && !name.startsWith("spi.") && !name.equals(ownPackage) && !List.of(alsoAllowed).contains(name)) {
           outside.add(source.getFileName() + ": io.sluice." + name);
         }
       }

@@ -25,7 +25,8 @@ import java.util.Locale;
  *     {@code Expires}) stays fresh, for the status codes RFC 9110 calls heuristically cacheable; {@code none}
  *     (the default): such responses are not stored
  * @param key what besides scheme, host and path tells stored responses apart
- * @param store where responses are kept: {@code local} (this process's memory)
+ * @param store where responses are kept: {@code local} (this process's memory), or {@code redis} (that, and a
+ *     second tier in Redis shared by every instance)
  * @param coalesceWait how long a request waits for a concurrent identical request's response before it goes to the
  *     upstream itself ({@code 5s} by default)
  */
@@ -41,7 +42,10 @@ public record CacheConfig(
   public enum Store {
     /** In this gateway process's memory. */
     LOCAL,
-    /** A Redis second tier (not available yet). */
+    /**
+     * This process's memory first, then a Redis second tier shared by every instance (the
+     * top-level {@code redis:} section).
+     */
     REDIS
   }
 
@@ -104,9 +108,6 @@ public record CacheConfig(
       throw new IllegalArgumentException("max_object_bytes: " + maxObjectBytes + " (expected: less than 2GiB)");
     }
     Amounts.ttl("default_ttl", defaultTtl);
-    if (store == Store.REDIS) {
-      throw new IllegalArgumentException("store: redis is not available yet (expected: local)");
-    }
     if (coalesceWait.isNegative() || coalesceWait.toMinutes() > 1) {
       throw new IllegalArgumentException("coalesce_wait: " + coalesceWait + " (expected: 0s..1m)");
     }

@@ -67,6 +67,19 @@ final class CacheControl {
     return cc;
   }
 
+  /**
+   * The directives of a stored response's fields (repeated fields joined): its {@code Cache-Control},
+   * or {@code no-cache} for an HTTP/1.0 {@code Pragma: no-cache} without one (RFC 9111 section 5.4).
+   */
+  static CacheControl ofStored(java.util.Map<String, String> headers) {
+    String line = headers.get("cache-control");
+    if (line != null) {
+      return parse(List.of(line));
+    }
+    String pragma = headers.get("pragma");
+    return pragma != null && pragma.toLowerCase(Locale.ROOT).contains("no-cache") ? parse(List.of("no-cache")) : NONE;
+  }
+
   /** Whether a stale response must not be served without revalidation (must-revalidate, proxy-revalidate, s-maxage). */
   boolean forbidsStale() {
     return mustRevalidate || proxyRevalidate || sMaxAge >= 0;

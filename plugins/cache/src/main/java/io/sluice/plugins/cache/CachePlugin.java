@@ -67,7 +67,10 @@ final class CachePlugin implements Plugin, Purgeable {
 
   /** The counters of what happened to lookups. */
   record Counters(Meters.Counter hit, Meters.Counter miss, Meters.Counter stale, Meters.Counter coalesced,
-      Meters.Counter revalidated, Meters.Counter stored) {}
+      Meters.Counter revalidated, Meters.Counter stored, RedisCounters redis) {}
+
+  /** What Redis lookups found: an entry for the request, none, or Redis could not be asked or did not answer. */
+  record RedisCounters(Meters.Counter hit, Meters.Counter miss, Meters.Counter unavailable) {}
 
   private final CacheConfig config;
   private final Keys keys;
@@ -78,8 +81,10 @@ final class CachePlugin implements Plugin, Purgeable {
   private final int maxObject;
   private final long defaultTtl;
   private final long coalesceWaitMillis;
+  /** The second tier with {@code store: redis}, else {@code null}. */
+  private final RedisTier redis;
 
-  CachePlugin(CacheConfig config, Shared shared, Ticker ticker, Counters counters) {
+  CachePlugin(CacheConfig config, Shared shared, Ticker ticker, Counters counters, RedisTier redis) {
     this.config = config;
     this.keys = new Keys(config.key());
     this.shared = shared;
@@ -89,6 +94,7 @@ final class CachePlugin implements Plugin, Purgeable {
     this.maxObject = config.maxObjectByteCount();
     this.defaultTtl = config.defaultTtlSeconds();
     this.coalesceWaitMillis = config.coalesceWait().toMillis();
+    this.redis = redis;
   }
 
   Shared shared() {
@@ -152,50 +158,71 @@ final class CachePlugin implements Plugin, Purgeable {
     ResponseStore.Found found = store.find(pass.target, pass.keyValues, request);
     StoredResponse entry = found.entry();
     if (entry != null) {
-      long age = entry.age(ticker.nanoTime());
-      long fresh = entry.lifetime - age;
-      boolean satisfies = (asked.maxAge < 0 || age <= asked.maxAge) && (asked.minFresh < 0 || fresh >= asked.minFresh);
-      if (fresh > 0 && !entry.control.noCache && !askedNoCache && satisfies) {
-        counters.hit().increment();
-        return serve(pass, entry, age, NAME + "; hit; ttl=" + fresh);
+      return fromStore(pass, entry, asked, askedNoCache, plain, request, "");
+    }
+    if (redis != null && !askedNoCache) {
+      if (redis.available()) {
+        return lookInRedis(pass, asked, plain, found.targetKnown());
       }
-      boolean staleAllowed = fresh <= 0 && !entry.control.noCache && !askedNoCache && !entry.control.forbidsStale();
-      if (staleAllowed && asked.maxStale >= -fresh && (asked.maxAge < 0 || age <= asked.maxAge)) {
-        counters.stale().increment();
-        return serve(pass, entry, age, NAME + "; hit; ttl=" + fresh + "; detail=max-stale");
+      counters.redis().unavailable().increment();
+    }
+    return miss(pass, asked, plain, found.targetKnown());
+  }
+
+  /**
+   * Answers from (or revalidates) {@code entry}, found for the request; {@code tier} is added to
+   * {@code Cache-Status} of a fresh hit ({@code "; detail=redis"} for one found in Redis).
+   */
+  private Decision fromStore(Pass pass, StoredResponse entry, CacheControl asked, boolean askedNoCache, boolean plain,
+      Headers request, String tier) {
+    long age = entry.age(ticker.nanoTime());
+    long fresh = entry.lifetime - age;
+    boolean satisfies = (asked.maxAge < 0 || age <= asked.maxAge) && (asked.minFresh < 0 || fresh >= asked.minFresh);
+    if (fresh > 0 && !entry.control.noCache && !askedNoCache && satisfies) {
+      counters.hit().increment();
+      return serve(pass, entry, age, NAME + "; hit; ttl=" + fresh + tier);
+    }
+    boolean staleAllowed = fresh <= 0 && !entry.control.noCache && !askedNoCache && !entry.control.forbidsStale();
+    if (staleAllowed && asked.maxStale >= -fresh && (asked.maxAge < 0 || age <= asked.maxAge)) {
+      counters.stale().increment();
+      return serve(pass, entry, age, NAME + "; hit; ttl=" + fresh + "; detail=max-stale");
+    }
+    if (staleAllowed && entry.control.staleWhileRevalidate >= -fresh) {
+      // the stale response at once; the first such request also refreshes it in the background
+      counters.stale().increment();
+      DirectResponse staleAnswer = answer(pass, entry, age, NAME + "; hit; ttl=" + fresh + "; detail=stale-while-revalidate");
+      pass.served = true;
+      String refreshKey = flightKey(pass);
+      if (!claimRefresh(refreshKey)) {
+        return Decision.respond(staleAnswer);
       }
-      if (staleAllowed && entry.control.staleWhileRevalidate >= -fresh) {
-        // the stale response at once; the first such request also refreshes it in the background
-        counters.stale().increment();
-        DirectResponse staleAnswer = answer(pass, entry, age, NAME + "; hit; ttl=" + fresh + "; detail=stale-while-revalidate");
-        pass.served = true;
-        String refreshKey = flightKey(pass);
-        if (!claimRefresh(refreshKey)) {
-          return Decision.respond(staleAnswer);
-        }
-        pass.refreshKey = refreshKey;
-        pass.refreshing = true;
-        revalidate(pass, entry, request);
-        return Decision.respondAndForward(staleAnswer);
-      }
-      if (asked.onlyIfCached) {
-        return onlyIfCached(pass);
-      }
-      // when a popular entry expires, one request revalidates it and the others wait for that
-      if (pass.refreshKey == null && plain) {
-        Decision waiting = joinFlight(pass);
-        if (waiting != null) {
-          return waiting;
-        }
-      }
+      pass.refreshKey = refreshKey;
+      pass.refreshing = true;
       revalidate(pass, entry, request);
-      return Decision.proceed();
+      return Decision.respondAndForward(staleAnswer);
     }
     if (asked.onlyIfCached) {
       return onlyIfCached(pass);
     }
-    pass.forward = found.targetKnown() ? "vary-miss" : "uri-miss";
-    if (plain) {
+    // when a popular entry expires, one request revalidates it and the others wait for that (unless
+    // this one leads the flight already: it looked in Redis for the others)
+    if (pass.refreshKey == null && pass.flight == null && plain) {
+      Decision waiting = joinFlight(pass);
+      if (waiting != null) {
+        return waiting;
+      }
+    }
+    revalidate(pass, entry, request);
+    return Decision.proceed();
+  }
+
+  /** Nothing stored for the request: it goes to the upstream, unless an identical one is on its way there. */
+  private Decision miss(Pass pass, CacheControl asked, boolean plain, boolean targetKnown) {
+    if (asked.onlyIfCached) {
+      return onlyIfCached(pass);
+    }
+    pass.forward = targetKnown ? "vary-miss" : "uri-miss";
+    if (plain && pass.flight == null) {
       Decision waiting = joinFlight(pass);
       if (waiting != null) {
         return waiting;
@@ -203,6 +230,78 @@ final class CachePlugin implements Plugin, Purgeable {
     }
     counters.miss().increment();
     return Decision.proceed();
+  }
+
+  /**
+   * A local miss with {@code store: redis}: the target's variants in Redis, asked without holding the
+   * event loop. Identical plain requests wait for the first one (one lookup, then one upstream
+   * request between them), as they do for the upstream. What Redis has is decoded on Lettuce's
+   * thread; a match is promoted to the local tier and served.
+   */
+  private Decision lookInRedis(Pass pass, CacheControl asked, boolean plain, boolean targetKnown) {
+    if (plain) {
+      Decision waiting = joinFlight(pass);
+      if (waiting != null) {
+        return waiting;
+      }
+    }
+    return Decision.await(redis.variants(pass.target).thenApply(this::decoded),
+        (exchange, variants) -> afterRedis(exchange, pass, variants, asked, plain, targetKnown));
+  }
+
+  /** The entries in what Redis answered (those of an unknown format left out), or {@code null} when it did not answer. */
+  private List<StoredResponse> decoded(List<byte[]> values) {
+    if (values == null) {
+      return null;
+    }
+    long nowNanos = ticker.nanoTime();
+    long nowMillis = System.currentTimeMillis();
+    List<StoredResponse> entries = new java.util.ArrayList<>(values.size());
+    for (byte[] value : values) {
+      StoredResponse entry = EntryFormat.decode(value, nowNanos, nowMillis);
+      if (entry != null) {
+        entries.add(entry);
+      }
+    }
+    return entries;
+  }
+
+  private Decision afterRedis(Exchange exchange, Pass pass, List<StoredResponse> variants, CacheControl asked, boolean plain,
+      boolean targetKnown) {
+    if (variants == null) {
+      counters.redis().unavailable().increment();
+      return miss(pass, asked, plain, targetKnown);
+    }
+    Headers request = exchange.requestHeaders();
+    StoredResponse entry = matching(variants, pass.keyValues, request);
+    if (entry == null) {
+      counters.redis().miss().increment();
+      return miss(pass, asked, plain, targetKnown || !variants.isEmpty());
+    }
+    counters.redis().hit().increment();
+    store.put(pass.target, entry);
+    return fromStore(pass, entry, asked, false, plain, request, "; detail=redis");
+  }
+
+  /**
+   * The variant for the request among {@code variants}, as the local store picks it: the newest one's
+   * {@code Vary} is the upstream's latest word on what varies, so only variants stored under it count.
+   */
+  private static StoredResponse matching(List<StoredResponse> variants, String[] keyValues, Headers request) {
+    StoredResponse newest = null;
+    for (StoredResponse variant : variants) {
+      if (newest == null || variant.storedAtNanos - newest.storedAtNanos > 0) {
+        newest = variant;
+      }
+    }
+    StoredResponse match = null;
+    for (StoredResponse variant : variants) {
+      if (java.util.Arrays.equals(variant.varyNames, newest.varyNames) && variant.matches(keyValues, request)
+          && (match == null || variant.storedAtNanos - match.storedAtNanos > 0)) {
+        match = variant;
+      }
+    }
+    return match;
   }
 
   /**
@@ -334,6 +433,7 @@ final class CachePlugin implements Plugin, Purgeable {
       } else if (status == 304 && pass.validatorsSent) {
         StoredResponse updated = freshened(stale, response.headers(), pass);
         store.put(pass.target, updated);
+        share(pass, updated);
         long age = updated.age(ticker.nanoTime());
         response.replaceWith(answer(pass, updated, age, NAME + "; fwd=stale; fwd-status=304; ttl=" + (updated.lifetime - age)));
         return;
@@ -370,9 +470,31 @@ final class CachePlugin implements Plugin, Purgeable {
       if (capture.expected >= 0 && capture.length != capture.expected) {
         return;
       }
-      store.put(pass.target, new StoredResponse(capture.status, capture.headers, capture.body(), ticker.nanoTime(),
-          capture.initialAge, capture.lifetime, capture.control, pass.keyValues, capture.varyNames, capture.varyValues));
+      StoredResponse stored = new StoredResponse(capture.status, capture.headers, capture.body(), ticker.nanoTime(),
+          capture.initialAge, capture.lifetime, capture.control, pass.keyValues, capture.varyNames, capture.varyValues);
+      store.put(pass.target, stored);
       counters.stored().increment();
+      share(pass, stored);
+    }
+  }
+
+  /**
+   * With {@code store: redis}, writes {@code entry}, just stored here, to Redis too: to live as long
+   * as it can be served (its remaining freshness plus its {@code stale-while-revalidate} or
+   * {@code stale-if-error} window), and only when it fits in {@code max_object_bytes} as a whole.
+   */
+  private void share(Pass pass, StoredResponse entry) {
+    if (redis == null) {
+      return;
+    }
+    long allowance = Math.max(0, Math.max(entry.control.staleWhileRevalidate, entry.control.staleIfError));
+    long ttlMillis = (entry.lifetime + allowance - entry.initialAge) * 1000;
+    if (ttlMillis <= 0) {
+      return; // to be revalidated at once: nothing another instance could serve
+    }
+    byte[] bytes = EntryFormat.encode(entry, pass.requestMillis, System.currentTimeMillis());
+    if (bytes.length <= maxObject) {
+      redis.write(pass.target, EntryFormat.variantField(entry), bytes, ttlMillis);
     }
   }
 
@@ -564,7 +686,7 @@ final class CachePlugin implements Plugin, Purgeable {
    * section 4.4).
    */
   private void invalidate(Exchange exchange, Pass pass, Headers response) {
-    store.remove(pass.target);
+    remove(pass.target);
     for (String field : new String[] {"location", "content-location"}) {
       String value = response.get(field);
       if (value == null) {
@@ -574,11 +696,19 @@ final class CachePlugin implements Plugin, Purgeable {
         URI uri = URI.create("http://x" + (exchange.path().isEmpty() ? "/" : exchange.path())).resolve(value.strip());
         boolean sameHost = !value.contains("://") || exchange.host().equalsIgnoreCase(uri.getHost());
         if (sameHost && uri.getRawPath() != null) {
-          store.remove(keys.target(exchange.scheme(), exchange.host(), uri.getRawPath(), uri.getRawQuery()));
+          remove(keys.target(exchange.scheme(), exchange.host(), uri.getRawPath(), uri.getRawQuery()));
         }
       } catch (IllegalArgumentException e) {
         // not a URI: nothing to invalidate
       }
+    }
+  }
+
+  /** Removes every variant of {@code target}, here and in Redis. */
+  private void remove(String target) {
+    store.remove(target);
+    if (redis != null) {
+      redis.delete(target);
     }
   }
 
@@ -609,8 +739,20 @@ final class CachePlugin implements Plugin, Purgeable {
 
   // ---- operators ----
 
+  /**
+   * Removes the entries of {@code target} (or of every target starting with it) here and, with
+   * {@code store: redis}, in Redis (asynchronously: {@code DEL}, or {@code SCAN} and {@code UNLINK});
+   * counts those removed here. Other instances' local tiers keep theirs: purge each instance.
+   */
   @Override
   public long purge(String target, boolean prefix) {
+    if (redis != null) {
+      if (prefix) {
+        redis.deleteStartingWith(target);
+      } else {
+        redis.delete(target);
+      }
+    }
     return store.purge(target, prefix);
   }
 
@@ -620,6 +762,16 @@ final class CachePlugin implements Plugin, Purgeable {
     state.put("entries", store.entries());
     state.put("bytes", store.bytes());
     state.put("max_bytes", config.maxByteCount());
+    if (redis != null) {
+      state.put("redis_connected", redis.connected());
+    }
     return state;
+  }
+
+  @Override
+  public void close() {
+    if (redis != null) {
+      redis.release();
+    }
   }
 }

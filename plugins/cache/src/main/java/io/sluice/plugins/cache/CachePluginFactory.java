@@ -5,6 +5,7 @@ import io.sluice.spi.Phase;
 import io.sluice.spi.Plugin;
 import io.sluice.spi.PluginContext;
 import io.sluice.spi.PluginFactory;
+import io.sluice.spi.RedisSettings;
 
 /**
  * The {@code cache} plugin: an RFC 9111 shared cache in front of the route's upstream. Runs last in
@@ -41,16 +42,28 @@ public final class CachePluginFactory implements PluginFactory<CacheConfig> {
         .map(previous -> ((CachePlugin) previous).shared())
         .orElseGet(() -> CachePlugin.Shared.of(config, context.ticker()));
     Meters meters = context.meters();
+    RedisTier redis = null;
+    if (config.store() == CacheConfig.Store.REDIS) {
+      RedisSettings settings = context.redis().orElseThrow(() -> new IllegalArgumentException(
+          "store: redis needs the top-level redis: section (expected: redis: { uri: \"redis://host:6379\" } in the config,"
+              + " or store: local)"));
+      // over one connection per redis: section, shared with every other cache entry and kept across reloads while any uses it
+      redis = context.validating() ? null : new RedisTier(settings, context.routeId(), context.ticker(), context.logger());
+    }
     CachePlugin.Counters counters = new CachePlugin.Counters(
         meters.counter("lookups", "result", "hit"),
         meters.counter("lookups", "result", "miss"),
         meters.counter("lookups", "result", "stale"),
         meters.counter("lookups", "result", "coalesced"),
         meters.counter("lookups", "result", "revalidate"),
-        meters.counter("stored"));
+        meters.counter("stored"),
+        new CachePlugin.RedisCounters(
+            meters.counter("redis_lookups", "result", "hit"),
+            meters.counter("redis_lookups", "result", "miss"),
+            meters.counter("redis_lookups", "result", "unavailable")));
     ResponseStore store = shared.store();
     meters.gauge("bytes", store::bytes);
     meters.gauge("entries", store::entries);
-    return new CachePlugin(config, shared, context.ticker(), counters);
+    return new CachePlugin(config, shared, context.ticker(), counters, redis);
   }
 }

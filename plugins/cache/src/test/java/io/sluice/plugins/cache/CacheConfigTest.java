@@ -3,12 +3,16 @@ package io.sluice.plugins.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lettuce.core.codec.ByteArrayCodec;
 import io.sluice.config.ConfigException;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.GatewayConfig;
 import io.sluice.config.PluginCatalog;
 import io.sluice.config.RouteConfig;
+import io.sluice.plugin.PluginChains;
 import io.sluice.plugin.PluginRegistry;
+import io.sluice.plugins.redis.RedisConnection;
+import io.sluice.spi.RedisSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +24,12 @@ class CacheConfigTest {
   static final PluginCatalog CATALOG = PluginRegistry.discover(List.of()).catalog();
 
   static GatewayConfig parse(String cacheYaml) throws ConfigException {
-    String yaml = """
+    return parse("", cacheYaml);
+  }
+
+  /** {@code sections} (such as {@code redis:}) go before the rest, so the entry keeps its line either way. */
+  static GatewayConfig parse(String sections, String cacheYaml) throws ConfigException {
+    String yaml = sections + """
         server:
           listeners: [ { name: public, port: 8080 } ]
         upstreams:
@@ -79,8 +88,24 @@ class CacheConfigTest {
         .hasMessageContaining("key.query: both include and exclude are set (expected: one of them)");
     assertThatThrownBy(() -> parse("{ key: { headers: [\"accept language\"] } }"))
         .hasMessageContaining("key.headers: 'accept language' is not a header name");
-    assertThatThrownBy(() -> parse("{ store: redis }"))
-        .hasMessageContaining("store: redis is not available yet (expected: local)");
     assertThatThrownBy(() -> parse("{ max_byte: 1MiB }")).hasMessageContaining("max_byte").hasMessageContaining("max_bytes");
+  }
+
+  @Test
+  void theRedisStoreNeedsTheRedisSectionAndValidatingNeverConnects() throws Exception {
+    GatewayConfig withoutRedis = parse("{ store: redis }");
+    assertThat(cache(withoutRedis.routes().get(0)).store()).isEqualTo(CacheConfig.Store.REDIS);
+    assertThatThrownBy(() -> PluginChains.compileForValidation(withoutRedis, PluginRegistry.discover(List.of())))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("sluice.yaml:10:9 routes[0].plugins[0]: plugin 'cache' (built-in) could not be created:"
+            + " store: redis needs the top-level redis: section (expected: redis: { uri: \"redis://host:6379\" } in the"
+            + " config, or store: local)");
+
+    // nothing listens there: validating must not even try
+    GatewayConfig withRedis = parse("redis: { uri: \"redis://127.0.0.1:1\", command_timeout: 20ms }\n", "{ store: redis }");
+    PluginChains.compileForValidation(withRedis, PluginRegistry.discover(List.of()));
+
+    assertThat(withRedis.redis()).isEqualTo(new RedisSettings(List.of("redis://127.0.0.1:1"), false, Duration.ofMillis(20)));
+    assertThat(RedisConnection.find(withRedis.redis(), ByteArrayCodec.INSTANCE)).isNull();
   }
 }

@@ -12,10 +12,11 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** config-examples/cache.yaml and docs/plugins/cache.md load with the real plugin; the guide lists every key. */
+/** config-examples/cache.yaml, cache-redis.yaml and docs/plugins/cache.md load with the real plugin; the guide lists every key. */
 class CacheDocsTest {
 
   private static final Path EXAMPLE = Path.of("..", "..", "config-examples", "cache.yaml");
+  private static final Path REDIS_EXAMPLE = Path.of("..", "..", "config-examples", "cache-redis.yaml");
   private static final Path GUIDE = Path.of("..", "..", "docs", "plugins", "cache.md");
   private static final Path BENCHMARK = Path.of("..", "..", "benchmarks", "e2e", "cache-hit.yaml");
 
@@ -28,6 +29,18 @@ class CacheDocsTest {
     CacheConfig docs = CacheConfigTest.cache(config.routes().get(1));
     assertThat(docs.defaultTtlSeconds()).isEqualTo(600);
     assertThat(docs.key().query().include()).containsExactly("version");
+  }
+
+  @Test
+  void theRedisExampleLoads() throws Exception {
+    GatewayConfig config = ConfigLoader.parse(Files.readString(REDIS_EXAMPLE), REDIS_EXAMPLE.toString(),
+        Map.<String, String>of()::get, CacheConfigTest.CATALOG);
+
+    assertThat(config.redis().uris()).containsExactly("redis://127.0.0.1:6379");
+    CacheConfig catalog = CacheConfigTest.cache(config.routes().get(0));
+    assertThat(catalog.store()).isEqualTo(CacheConfig.Store.REDIS);
+    assertThat(catalog.maxObjectByteCount()).isEqualTo(1 << 20);
+    assertThat(catalog.key().headers()).containsExactly("accept-language");
   }
 
   @Test

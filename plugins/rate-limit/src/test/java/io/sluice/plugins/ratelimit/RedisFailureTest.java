@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sluice.spi.RedisSettings;
 import io.sluice.testing.Gateway;
 import io.sluice.testing.Poll;
+import io.sluice.testing.RedisServer;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
 package io.sluice.plugins.ratelimit;
 
 import io.sluice.testing.Gateway;
+import io.sluice.testing.RedisServer;
 import io.sluice.testing.TestUpstream;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,6 +2,7 @@ package io.sluice.plugins.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.testing.RedisServer;
 import io.sluice.testing.TestUpstream;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

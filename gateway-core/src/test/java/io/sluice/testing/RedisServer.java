@@ -1,6 +1,5 @@
-package io.sluice.plugins.ratelimit;
+package io.sluice.testing;
 
-import io.sluice.testing.Poll;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,11 +14,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real {@code redis-server} on a free loopback port, without persistence, for the Redis store's
- * tests. It can be killed and started again on the same port (empty, as after a crash without
+ * A real {@code redis-server} on a free loopback port, without persistence, for the tests of plugins
+ * that keep state in Redis. It can be killed and started again on the same port (empty, as after a crash without
  * persistence). CI installs the Debian package; without it the tests fail and say so.
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
 
   private static final Path BINARY = Path.of(System.getenv().getOrDefault("REDIS_SERVER", "/usr/bin/redis-server"));
 
@@ -41,12 +40,12 @@ final class RedisServer implements AutoCloseable {
     this.masterPort = masterPort;
   }
 
-  static RedisServer start() throws Exception {
+  public static RedisServer start() throws Exception {
     return start(Kind.STANDALONE, 0);
   }
 
   /** A Redis Cluster of one node that serves every slot: enough to run the cluster client and its routing. */
-  static RedisServer startCluster() throws Exception {
+  public static RedisServer startCluster() throws Exception {
     RedisServer server = start(Kind.CLUSTER, 0);
     String added = server.command("CLUSTER", "ADDSLOTSRANGE", "0", "16383");
     if (!"+OK".equals(added)) {
@@ -57,13 +56,13 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** A Sentinel that watches {@code master} under the name {@code mymaster}. */
-  static RedisServer startSentinel(RedisServer master) throws Exception {
+  public static RedisServer startSentinel(RedisServer master) throws Exception {
     return start(Kind.SENTINEL, master.port);
   }
 
   private static RedisServer start(Kind kind, int masterPort) throws Exception {
     if (!Files.isExecutable(BINARY)) {
-      throw new AssertionError(BINARY + " is missing: the Redis store's tests need a real redis-server"
+      throw new AssertionError(BINARY + " is missing: tests that use Redis need a real redis-server"
           + " (apt-get install redis-server; .ci/run installs it), or REDIS_SERVER=/path/to/redis-server");
     }
     int port;
@@ -76,16 +75,16 @@ final class RedisServer implements AutoCloseable {
     return server;
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
-  String uri() {
+  public String uri() {
     return "redis://127.0.0.1:" + port;
   }
 
   /** Starts the server (again) on its port, and returns once it answers PING. */
-  void startAgain() throws Exception {
+  public void startAgain() throws Exception {
     List<String> command = new java.util.ArrayList<>(List.of(BINARY.toString()));
     if (kind == Kind.SENTINEL) {
       // a sentinel needs a config file it may rewrite
@@ -108,7 +107,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Kills the server at once, as a crash would. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor(10, TimeUnit.SECONDS);
   }
@@ -117,7 +116,7 @@ final class RedisServer implements AutoCloseable {
    * Sends one command and returns the first line of the answer (a bulk string's value), or
    * {@code null} when the server does not answer.
    */
-  String command(String... words) {
+  public String command(String... words) {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
       socket.setSoTimeout(2000);
@@ -168,7 +167,7 @@ final class RedisServer implements AutoCloseable {
     }
   }
 
-  static Duration elapsedSince(long startNanos) {
+  public static Duration elapsedSince(long startNanos) {
     return Duration.ofNanos(System.nanoTime() - startNanos);
   }
 }

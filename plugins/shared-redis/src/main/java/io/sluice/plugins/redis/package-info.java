@@ -1,0 +1,7 @@
+/**
+ * What the built-in plugins that keep state in Redis share: one connection per {@code redis:}
+ * section and codec ({@link io.sluice.plugins.redis.RedisConnection}). It depends on
+ * {@code io.sluice.spi} and Lettuce only, like the plugins themselves. Nothing here is null
+ * unless its documentation says so.
+ */
+package io.sluice.plugins.redis;
