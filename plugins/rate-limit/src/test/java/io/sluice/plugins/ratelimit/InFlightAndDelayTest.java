@@ -42,12 +42,19 @@ class InFlightAndDelayTest {
           listeners: [ { name: test, bind: 127.0.0.1, port: 0 } ]
         upstreams:
           backend: { endpoints: [ "http://127.0.0.1:${UPSTREAM}" ], timeouts: { response: 1s } }
+          patient: { endpoints: [ "http://127.0.0.1:${UPSTREAM}" ], timeouts: { response: 30s } }
           grpc: { endpoints: [ "http://127.0.0.1:${GRPC}" ], protocol: h2c }
         routes:
           - id: two-at-once
             match: { path: /slow/** }
             upstream: backend
             rewrite: { strip_prefix: /slow }
+            plugins:
+              - rate_limit: { algorithm: concurrency, limit: 2, key: global }
+          - id: held
+            match: { path: /held/** }
+            upstream: patient
+            rewrite: { strip_prefix: /held }
             plugins:
               - rate_limit: { algorithm: concurrency, limit: 2, key: global }
           - id: smooth
@@ -95,8 +102,13 @@ class InFlightAndDelayTest {
   }
 
   private static Socket slowRequest(int millis) throws Exception {
+    return slowRequest("/slow", millis);
+  }
+
+  private static Socket slowRequest(String route, int millis) throws Exception {
     Socket socket = gateway.raw().open();
-    socket.getOutputStream().write(("GET /slow/slow?ms=" + millis + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    socket.getOutputStream().write(("GET " + route + "/slow?ms=" + millis + " HTTP/1.1\r\nHost: x\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII));
     return socket;
   }
 
@@ -112,17 +124,19 @@ class InFlightAndDelayTest {
 
   @Test
   void clientsThatGoAwayGiveTheirSlotsBack() throws Exception {
+    // on a route whose upstream waits 30 s: the requests stay in flight until their clients go,
+    // however slowly a busy machine runs the test
     List<Socket> clients = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
-      clients.add(slowRequest(10_000));
+      clients.add(slowRequest("/held", 20_000));
     }
-    Poll.until("two requests in flight", () -> status("/slow/x") == 429);
+    Poll.until("two requests in flight", () -> status("/held/x") == 429);
 
     for (Socket socket : clients) {
       socket.close();
     }
 
-    Poll.until("every slot given back", () -> status("/slow/x") == 200);
+    Poll.until("every slot given back", () -> status("/held/x") == 200);
   }
 
   private static int status(String path) {
