@@ -162,7 +162,7 @@ final class CachePlugin implements Plugin, Purgeable {
     }
     if (redis != null && !askedNoCache) {
       if (redis.available()) {
-        return lookInRedis(pass, asked, plain, found.targetKnown());
+        return lookInRedis(exchange, pass, asked, plain, found.targetKnown());
       }
       counters.redis().unavailable().increment();
     }
@@ -235,18 +235,19 @@ final class CachePlugin implements Plugin, Purgeable {
   /**
    * A local miss with {@code store: redis}: the target's variants in Redis, asked without holding the
    * event loop. Identical plain requests wait for the first one (one lookup, then one upstream
-   * request between them), as they do for the upstream. What Redis has is decoded on Lettuce's
-   * thread; a match is promoted to the local tier and served.
+   * request between them), as they do for the upstream. The lookup goes out on the exchange's event
+   * loop's own Redis connection once it has one, where its answer is decoded too; a match is
+   * promoted to the local tier and served.
    */
-  private Decision lookInRedis(Pass pass, CacheControl asked, boolean plain, boolean targetKnown) {
+  private Decision lookInRedis(Exchange exchange, Pass pass, CacheControl asked, boolean plain, boolean targetKnown) {
     if (plain) {
       Decision waiting = joinFlight(pass);
       if (waiting != null) {
         return waiting;
       }
     }
-    return Decision.await(redis.variants(pass.target).thenApply(this::decoded),
-        (exchange, variants) -> afterRedis(exchange, pass, variants, asked, plain, targetKnown));
+    return Decision.await(redis.variants(exchange.executor(), pass.target).thenApply(this::decoded),
+        (resumed, variants) -> afterRedis(resumed, pass, variants, asked, plain, targetKnown));
   }
 
   /** The entries in what Redis answered (those of an unknown format left out), or {@code null} when it did not answer. */

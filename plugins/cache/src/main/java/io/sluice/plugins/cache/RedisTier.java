@@ -12,6 +12,7 @@ import io.sluice.spi.Ticker;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -78,9 +79,13 @@ final class RedisTier {
     connection.release();
   }
 
-  /** The commands to send now, or {@code null} when Redis is not connected or paused after failures. */
-  private RedisClusterAsyncCommands<byte[], byte[]> usable() {
-    RedisClusterAsyncCommands<byte[], byte[]> redis = connection.commands();
+  /**
+   * The commands to send now from {@code caller} (on its event loop's own connection when it has
+   * one; the shared connection for {@code null}), or {@code null} when Redis is not connected or
+   * paused after failures.
+   */
+  private RedisClusterAsyncCommands<byte[], byte[]> usable(Executor caller) {
+    RedisClusterAsyncCommands<byte[], byte[]> redis = connection.commands(caller);
     if (redis == null) {
       return null;
     }
@@ -90,16 +95,17 @@ final class RedisTier {
 
   /** Whether a lookup would be sent now; when not, the caller does without Redis at once. */
   boolean available() {
-    return usable() != null;
+    return usable(null) != null;
   }
 
   /**
    * The stored variants of {@code target}, serialized; an empty list when there are none, and
    * {@code null} when Redis could not be asked or did not answer within the command timeout. Never
-   * completes exceptionally. Completes on a Lettuce thread.
+   * completes exceptionally. Completes on {@code caller}'s event loop once it has a connection of
+   * its own, on a Lettuce thread before that.
    */
-  CompletableFuture<List<byte[]>> variants(String target) {
-    RedisClusterAsyncCommands<byte[], byte[]> redis = usable();
+  CompletableFuture<List<byte[]>> variants(Executor caller, String target) {
+    RedisClusterAsyncCommands<byte[], byte[]> redis = usable(caller);
     if (redis == null) {
       unavailable(null);
       return CompletableFuture.completedFuture(null);
@@ -116,7 +122,7 @@ final class RedisTier {
    * it had. Sent without waiting; a failure counts like any other.
    */
   void write(String target, byte[] field, byte[] entry, long ttlMillis) {
-    RedisClusterAsyncCommands<byte[], byte[]> redis = usable();
+    RedisClusterAsyncCommands<byte[], byte[]> redis = usable(null);
     if (redis == null) {
       unavailable(null);
       return;
@@ -132,7 +138,7 @@ final class RedisTier {
 
   /** Removes every variant of {@code target}, without waiting. */
   void delete(String target) {
-    RedisClusterAsyncCommands<byte[], byte[]> redis = usable();
+    RedisClusterAsyncCommands<byte[], byte[]> redis = usable(null);
     if (redis != null) {
       redis.del(key(target)).whenComplete((ignored, failure) -> outcome(failure));
     }
@@ -144,7 +150,7 @@ final class RedisTier {
    * completes with how many keys were removed, or {@code -1} when Redis failed; for tests.
    */
   CompletableFuture<Long> deleteStartingWith(String prefix) {
-    RedisClusterAsyncCommands<byte[], byte[]> redis = usable();
+    RedisClusterAsyncCommands<byte[], byte[]> redis = usable(null);
     if (redis == null) {
       return CompletableFuture.completedFuture(-1L);
     }

@@ -90,13 +90,13 @@ class CacheRedisFailureTest {
     try {
       now.addAndGet(Duration.ofSeconds(10).toNanos());
       for (int i = 0; i < 5; i++) {
-        assertThat(tier.variants("http://x/a")).isCompletedWithValue(null);
+        assertThat(tier.variants(null, "http://x/a")).isCompletedWithValue(null);
       }
       tier.write("http://x/a", new byte[] {1}, new byte[] {2}, 1000);
       now.addAndGet(Duration.ofMillis(9_999).toNanos());
-      assertThat(tier.variants("http://x/a")).isCompletedWithValue(null);
+      assertThat(tier.variants(null, "http://x/a")).isCompletedWithValue(null);
       now.addAndGet(Duration.ofMillis(1).toNanos());
-      assertThat(tier.variants("http://x/a")).isCompletedWithValue(null);
+      assertThat(tier.variants(null, "http://x/a")).isCompletedWithValue(null);
 
       assertThat(tier.available()).isFalse();
       assertThat(tier.unavailableCount()).isEqualTo(8);

@@ -2,7 +2,9 @@ package io.sluice.plugins.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lettuce.core.codec.ByteArrayCodec;
 import io.sluice.plugins.cache.ScriptedUpstream.Reply;
+import io.sluice.plugins.redis.RedisConnection;
 import io.sluice.testing.NoLeaksExtension;
 import io.sluice.testing.Poll;
 import java.net.http.HttpResponse;
@@ -151,6 +153,27 @@ class CacheRedisTest {
     shared.get(0, "/r/variants", "X-Max-Age", "100", "X-Variant", "32");
     Poll.until("the target started again with the 33rd", () -> ":1".equals(shared.redis.command("HLEN", key)));
     assertThat(shared.ttlMillis("/r/variants")).isBetween(95_000L, 100_000L);
+  }
+
+  @Test
+  void lookupsGoOutOnTheEventLoopsOwnConnectionOnceItIsUp() throws Exception {
+    upstream.on("/r/loop", (request, n) -> Reply.of(200, "loop " + n, "Cache-Control", "max-age=100"));
+    RedisConnection<?, ?> connection = RedisConnection.find(shared.settings, ByteArrayCodec.INSTANCE);
+    shared.get(0, "/r/loop");
+    shared.awaitInRedis("/r/loop");
+    // every new path is a local miss on the second gateway: a lookup in Redis, from its event loop
+    for (int i = 0; connection.loopConnections() == 0 && i < 200; i++) {
+      shared.get(1, "/r/loop-warm-" + i);
+      Thread.sleep(10);
+    }
+    double hits = shared.redisLookups(1, "hit");
+
+    HttpResponse<String> fromRedis = shared.get(1, "/r/loop");
+
+    assertThat(connection.loopConnections()).isPositive();
+    assertThat(fromRedis.body()).isEqualTo("loop 1");
+    assertThat(fromRedis.headers().firstValue("cache-status")).hasValueSatisfying(status -> assertThat(status).endsWith("detail=redis"));
+    assertThat(shared.redisLookups(1, "hit") - hits).isEqualTo(1);
   }
 
   @Test

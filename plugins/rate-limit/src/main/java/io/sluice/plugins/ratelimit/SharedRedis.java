@@ -1,7 +1,6 @@
 package io.sluice.plugins.ratelimit;
 
 import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
@@ -20,8 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The {@code redis:} section's connection ({@link RedisConnection}) as every rate-limit instance
  * with the same settings uses it (Lettuce pipelines the commands of all of them over it), released
  * when the last instance using it is closed. A Redis that is not a cluster is also given a
- * connection on each gateway event loop that sends commands ({@link LoopConnections}), which
- * serves that loop's requests once it is up. It also keeps Redis's health for all of them:
+ * connection on each gateway event loop that sends commands, which serves that loop's requests
+ * once it is up ({@link RedisConnection#commands(Executor)}). It also keeps Redis's health for all of them:
  * a {@link Breaker} that stops sending commands after repeated failures, the count of requests
  * answered by a local fallback, and a warning at most once per {@link #WARN_EVERY_NANOS}.
  */
@@ -38,8 +37,6 @@ final class SharedRedis {
   private final Ticker ticker;
   private final System.Logger logger;
   private final RedisConnection<String, String> redis;
-  /** {@code null} for a cluster: its client keeps a connection per node, on Lettuce's threads. */
-  private final LoopConnections loops;
   private final AtomicLong fallbacks = new AtomicLong();
   private final AtomicLong fallbacksWarned = new AtomicLong();
   private final AtomicLong nextWarning;
@@ -52,8 +49,6 @@ final class SharedRedis {
     this.breaker = new Breaker(ticker, BREAKER_THRESHOLD, BREAKER_OPEN_NANOS);
     this.nextWarning = new AtomicLong(ticker.nanoTime());
     this.redis = RedisConnection.acquire(settings, StringCodec.UTF8, "rate limits are kept in Redis", ticker, logger);
-    this.loops = settings.cluster() ? null
-        : new LoopConnections(RedisURI.create(settings.uris().get(0)), redis.resources(), redis.options(), ticker);
   }
 
   /** The instance for {@code settings}, shared with every other user of the same settings; {@link #release()} it. */
@@ -80,10 +75,7 @@ final class SharedRedis {
       }
       SHARED.remove(settings);
     }
-    // bounded: a loop's connection whose gateway stopped first may never say it closed
-    CompletableFuture<Void> loopsClosed = loops == null ? CompletableFuture.completedFuture(null)
-        : loops.close().completeOnTimeout(null, 2, TimeUnit.SECONDS);
-    loopsClosed.whenComplete((ignored, failure) -> redis.release());
+    redis.release();
   }
 
   /**
@@ -95,12 +87,10 @@ final class SharedRedis {
    *     loop's own connection when it has one up
    */
   CompletableFuture<List<Long>> run(Executor caller, RedisScripts script, String key, String... args) {
-    RedisClusterAsyncCommands<String, String> shared = this.redis.commands();
-    if (shared == null) {
+    RedisClusterAsyncCommands<String, String> redis = this.redis.commands(caller);
+    if (redis == null) {
       return CompletableFuture.failedFuture(new IllegalStateException("not connected to Redis (yet)"));
     }
-    RedisClusterAsyncCommands<String, String> onLoop = loops == null ? null : loops.on(caller);
-    RedisClusterAsyncCommands<String, String> redis = onLoop != null ? onLoop : shared;
     String[] keys = {key};
     CompletableFuture<List<Long>> result = redis.<List<Long>>evalsha(script.sha, ScriptOutputType.MULTI, keys, args)
         .toCompletableFuture()
@@ -159,7 +149,7 @@ final class SharedRedis {
 
   /** Event loops with a connection of their own up (for tests). */
   int loopConnections() {
-    return loops == null ? 0 : loops.connected();
+    return redis.loopConnections();
   }
 
   /** Requests answered without Redis since start. */

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -60,6 +61,8 @@ public final class RedisConnection<K, V> {
   private final ClientResources resources;
   private final ClientOptions options;
   private final AbstractRedisClient client;
+  /** A connection per gateway event loop; {@code null} for a cluster, whose client keeps one per node. */
+  private final LoopConnections<K, V> loops;
   private final AtomicLong nextConnect;
   private volatile CompletableFuture<? extends StatefulConnection<K, V>> connection;
   private volatile RedisClusterAsyncCommands<K, V> commands;
@@ -93,10 +96,12 @@ public final class RedisConnection<K, V> {
           .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
           .build());
       this.client = cluster;
+      this.loops = null;
     } else {
       RedisClient single = RedisClient.create(resources);
       single.setOptions(options);
       this.client = single;
+      this.loops = new LoopConnections<>(RedisURI.create(settings.uris().get(0)), codec, resources, options, ticker);
     }
     connect();
   }
@@ -138,7 +143,11 @@ public final class RedisConnection<K, V> {
       }
       SHARED.remove(use);
     }
-    connection.thenCompose(StatefulConnection::closeAsync)
+    // the event loops' connections first, bounded: one whose gateway stopped first may never say it closed
+    CompletableFuture<Void> loopsClosed = loops == null ? CompletableFuture.completedFuture(null)
+        : loops.close().completeOnTimeout(null, 2, TimeUnit.SECONDS);
+    loopsClosed.thenCompose(ignored -> connection)
+        .thenCompose(StatefulConnection::closeAsync)
         .handle((ignored, failure) -> null)
         .thenCompose(ignored -> client.shutdownAsync(0, 2, TimeUnit.SECONDS))
         .whenComplete((ignored, failure) -> resources.shutdown(0, 2, TimeUnit.SECONDS));
@@ -184,17 +193,25 @@ public final class RedisConnection<K, V> {
   }
 
   /**
-   * The client's resources (its I/O threads, timer, DNS resolver, reconnect delay), for
-   * connections of the user's own that should behave like this one; shut down with the last
-   * {@link #release()}, so close those first.
+   * The commands to send from {@code caller}'s thread: those of the connection that lives on the
+   * caller's event loop ({@code exchange.executor()}) when the caller runs there and that
+   * connection is up, so that the command and its answer never leave the loop; otherwise those of
+   * {@link #commands()}, as for a {@code null} caller. {@code null} while not connected at all. A
+   * Redis Cluster always gets {@link #commands()}. On the first call from an event loop, that loop's connection is opened
+   * (without waiting for it).
    */
-  public ClientResources resources() {
-    return resources;
+  public RedisClusterAsyncCommands<K, V> commands(Executor caller) {
+    RedisClusterAsyncCommands<K, V> shared = commands();
+    if (shared == null || loops == null) {
+      return shared;
+    }
+    RedisClusterAsyncCommands<K, V> onLoop = loops.on(caller);
+    return onLoop != null ? onLoop : shared;
   }
 
-  /** The options of a single server's client (the command timeout, failing fast while disconnected), likewise. */
-  public ClientOptions options() {
-    return options;
+  /** Event loops with a connection of their own up now (for tests). */
+  public int loopConnections() {
+    return loops == null ? 0 : loops.connected();
   }
 
   /** Whether the connection was made (a command may still fail while Lettuce reconnects). */

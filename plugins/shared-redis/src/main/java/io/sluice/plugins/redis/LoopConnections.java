@@ -1,4 +1,4 @@
-package io.sluice.plugins.ratelimit;
+package io.sluice.plugins.redis;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.ConnectionBuilder;
@@ -8,7 +8,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.BootstrapConfig;
@@ -53,11 +53,12 @@ import java.util.concurrent.TimeUnit;
  * connection serves. A connection that could not be opened is tried again at most once per
  * {@link #RETRY_NANOS}; one that drops is reconnected by Lettuce, on the same loop.
  */
-final class LoopConnections {
+final class LoopConnections<K, V> {
 
   static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final RedisURI uri;
+  private final RedisCodec<K, V> codec;
   private final ClientResources resources;
   private final ClientOptions options;
   private final Ticker ticker;
@@ -65,8 +66,9 @@ final class LoopConnections {
   private final ConcurrentHashMap<Class<? extends Channel>, Transport> transports = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  LoopConnections(RedisURI uri, ClientResources resources, ClientOptions options, Ticker ticker) {
+  LoopConnections(RedisURI uri, RedisCodec<K, V> codec, ClientResources resources, ClientOptions options, Ticker ticker) {
     this.uri = uri;
+    this.codec = codec;
     this.resources = resources;
     this.options = options;
     this.ticker = ticker;
@@ -76,7 +78,7 @@ final class LoopConnections {
    * The commands of the connection on {@code executor}'s event loop when the caller runs on that
    * loop and the connection is up; {@code null} otherwise (the caller uses the shared connection).
    */
-  RedisClusterAsyncCommands<String, String> on(Executor executor) {
+  RedisClusterAsyncCommands<K, V> on(Executor executor) {
     if (!(executor instanceof EventLoop loop) || !loop.inEventLoop() || closed) {
       return null;
     }
@@ -148,8 +150,8 @@ final class LoopConnections {
   /** One loop's client and connection. Its fields are read on the loop, and written from Lettuce's callbacks. */
   private final class OnLoop {
     private final RedisClient client;
-    private volatile RedisClusterAsyncCommands<String, String> commands;
-    private volatile CompletableFuture<StatefulRedisConnection<String, String>> connection;
+    private volatile RedisClusterAsyncCommands<K, V> commands;
+    private volatile CompletableFuture<StatefulRedisConnection<K, V>> connection;
     private volatile long retryAt;
 
     OnLoop(EventLoop loop, Transport transport) {
@@ -159,8 +161,8 @@ final class LoopConnections {
 
     void open() {
       retryAt = ticker.nanoTime() + RETRY_NANOS;
-      CompletableFuture<StatefulRedisConnection<String, String>> attempt =
-          client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture();
+      CompletableFuture<StatefulRedisConnection<K, V>> attempt =
+          client.connectAsync(codec, uri).toCompletableFuture();
       connection = attempt;
       attempt.whenComplete((opened, failure) -> {
         if (failure != null) {
@@ -174,8 +176,8 @@ final class LoopConnections {
       });
     }
 
-    RedisClusterAsyncCommands<String, String> commands(long now) {
-      RedisClusterAsyncCommands<String, String> up = commands;
+    RedisClusterAsyncCommands<K, V> commands(long now) {
+      RedisClusterAsyncCommands<K, V> up = commands;
       if (up == null && connection.isCompletedExceptionally() && now - retryAt >= 0) {
         open();
       }
