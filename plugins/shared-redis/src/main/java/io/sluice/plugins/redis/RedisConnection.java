@@ -14,6 +14,7 @@ import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import io.netty.channel.epoll.Epoll;
 import io.sluice.spi.RedisSettings;
 import io.sluice.spi.Ticker;
 import java.time.Duration;
@@ -51,6 +52,16 @@ public final class RedisConnection<K, V> {
   private record Use(RedisSettings settings, RedisCodec<?, ?> codec) {}
 
   private static final Map<Use, RedisConnection<?, ?>> SHARED = new HashMap<>();
+
+  static {
+    // Where both native transports load, Lettuce picks epoll for its own threads and warns, at every
+    // client it makes, that it did: noise in an operator's log about a choice with nothing to act on.
+    // Turning io_uring off for Lettuce only there keeps the same choice without the warning (the
+    // event loops' own connections use the gateway's transport, whichever it is).
+    if (System.getProperty("io.lettuce.core.iouring") == null && Epoll.isAvailable()) {
+      System.setProperty("io.lettuce.core.iouring", "false");
+    }
+  }
   private static final long RECONNECT_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final Use use;
