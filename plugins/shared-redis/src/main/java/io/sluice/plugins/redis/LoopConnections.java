@@ -161,15 +161,29 @@ final class LoopConnections<K, V> {
 
     void open() {
       retryAt = ticker.nanoTime() + RETRY_NANOS;
-      CompletableFuture<StatefulRedisConnection<K, V>> attempt =
-          client.connectAsync(codec, uri).toCompletableFuture();
+      CompletableFuture<StatefulRedisConnection<K, V>> attempt = new CompletableFuture<>();
       connection = attempt;
+      // Lettuce's setup of a connection (checking the URI, a TLS context for rediss://) runs on its
+      // own threads, not on the event loop that asked; only the channel is the loop's
+      resources.eventExecutorGroup().execute(() -> {
+        try {
+          client.connectAsync(codec, uri).whenComplete((opened, failure) -> {
+            if (failure != null) {
+              attempt.completeExceptionally(failure);
+            } else {
+              attempt.complete(opened);
+            }
+          });
+        } catch (RuntimeException e) {
+          attempt.completeExceptionally(e);
+        }
+      });
       attempt.whenComplete((opened, failure) -> {
         if (failure != null) {
           return; // tried again by commands() after RETRY_NANOS; the shared connection serves meanwhile
         }
         if (closed) {
-          opened.closeAsync();
+          close(); // made while everything closed: not in the map any more
         } else {
           commands = opened.async();
         }
