@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 
 /**
  * An exchange without a gateway, for unit tests of a plugin's hooks. Starts as a {@code GET} of
@@ -47,6 +48,7 @@ public final class TestExchange implements Exchange {
   private String listener = "test";
   private String protocol = "HTTP/1.1";
   private long startNanos = System.nanoTime();
+  private final ManualExecutor tasks = new ManualExecutor();
   private final Map<AttributeKey<?>, Object> attributes = new HashMap<>();
   private final Attributes attributeView = new Attributes() {
     @Override
@@ -274,6 +276,20 @@ public final class TestExchange implements Exchange {
   @Override
   public String listener() {
     return listener;
+  }
+
+  /**
+   * The exchange's stand-in event loop: tasks given to it wait until the test runs them with
+   * {@link #tasks()}{@code .runPending()}, as the gateway runs them only after the hook returned.
+   */
+  @Override
+  public Executor executor() {
+    return tasks;
+  }
+
+  /** The tasks given to {@link #executor()}, to count and to run. */
+  public ManualExecutor tasks() {
+    return tasks;
   }
 
   @Override

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.spi.AttributeKey;
+import io.sluice.spi.DirectResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -47,6 +50,37 @@ class TestKitTest {
     assertThat(ticker.nanoTime() - start).isEqualTo(Duration.ofSeconds(2).toNanos());
     assertThatThrownBy(() -> ticker.advance(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
     assertThat(TestPluginContext.forRoute("r").ticker(ticker).ticker()).isSameAs(ticker);
+  }
+
+  @Test
+  void tasksGivenToTheExchangesExecutorWaitUntilTheTestRunsThem() {
+    TestExchange exchange = TestExchange.get("/orders");
+    List<String> ran = new ArrayList<>();
+    exchange.executor().execute(() -> {
+      ran.add("first");
+      exchange.executor().execute(() -> ran.add("given by the first"));
+    });
+    exchange.executor().execute(() -> ran.add("second"));
+
+    assertThat(ran).isEmpty();
+    assertThat(exchange.tasks().pending()).isEqualTo(2);
+    assertThat(exchange.tasks().runPending()).isEqualTo(3);
+    assertThat(ran).containsExactly("first", "second", "given by the first");
+    assertThat(exchange.tasks().pending()).isZero();
+  }
+
+  @Test
+  void aResponseTakesAStatusChangeAndAReplacementAsTheGatewayDoes() {
+    TestResponse response = TestResponse.fromUpstream(200);
+    response.status(203);
+    assertThat(response.status()).isEqualTo(203);
+    assertThatThrownBy(() -> response.status(101)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> response.status(600)).isInstanceOf(IllegalArgumentException.class);
+
+    DirectResponse stored = DirectResponse.of(200).withBody("from the cache");
+    response.replaceWith(stored);
+    assertThat(response.replacement()).isSameAs(stored);
+    assertThat(response.status()).isEqualTo(200);
   }
 
   @Nested
