@@ -1,17 +1,8 @@
 package io.sluice.benchmarks;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
-import io.sluice.config.ConfigLoader;
-import io.sluice.config.GatewayConfig;
-import io.sluice.plugin.PluginRegistry;
 import io.sluice.proxy.ExchangeView;
-import io.sluice.proxy.GatewaySnapshot;
-import io.sluice.proxy.RequestHead;
-import io.sluice.routing.PathParams;
 import io.sluice.spi.Decision;
 import io.sluice.spi.Identity;
 import io.sluice.spi.Outcome;
@@ -100,30 +91,20 @@ public class AccessPluginsBenchmark {
             plugins:
               - circuit_breaker: { window_calls: 100, minimum_calls: 20, failure_rate: 50, open_duration: 30s }
         """.formatted(KEY);
-    PluginRegistry registry = PluginRegistry.builtIn();
-    GatewayConfig config = ConfigLoader.parse(yaml, "bench.yaml", name -> null, registry.catalog());
-    GatewaySnapshot snapshot = GatewaySnapshot.compile(config, registry, new SimpleMeterRegistry());
-    apiKey = snapshot.plugins().forRoute("keyed").slots().get(0).plugin();
-    rbac = snapshot.plugins().forRoute("api").slots().get(0).plugin();
-    breaker = snapshot.plugins().forRoute("guarded").slots().get(0).plugin();
+    BuiltPlugins plugins = BuiltPlugins.compile(yaml);
+    apiKey = plugins.first("keyed");
+    rbac = plugins.first("api");
+    breaker = plugins.first("guarded");
 
     keyedHeaders = new DefaultHttpHeaders();
-    keyed = view("/keyed/rooms", "keyed", keyedHeaders);
-    authorized = view("/api/rooms/42", "api", new DefaultHttpHeaders());
+    keyed = BuiltPlugins.get("/keyed/rooms", null, "keyed", keyedHeaders);
+    authorized = BuiltPlugins.get("/api/rooms/42", null, "api", new DefaultHttpHeaders());
     authorized.attributes().put(Identity.KEY, new Identity("mobile-app", "mobile-app", Map.of(), Set.of("user"), "api_key"));
-    guarded = view("/guarded/x", "guarded", new DefaultHttpHeaders());
+    guarded = BuiltPlugins.get("/guarded/x", null, "guarded", new DefaultHttpHeaders());
     ok = new Outcome(200, null, null, Duration.ofMillis(2), Duration.ofMillis(1), "guarded", "127.0.0.1:9", 0, 5);
     if (apiKey() != Decision.proceed() || rbac() != Decision.proceed()) {
       throw new IllegalStateException("the benchmark's requests must be allowed");
     }
-  }
-
-  private static ExchangeView view(String path, String routeId, HttpHeaders headers) {
-    headers.set(HttpHeaderNames.HOST, "api.example.com");
-    RequestHead head = new RequestHead(HttpMethod.GET, "http", "api.example.com", "api.example.com", path, null, headers, false, -1);
-    ExchangeView view = new ExchangeView(head, "req-1", routeId, PathParams.EMPTY, "127.0.0.1");
-    view.requestHeaders(); // created once per exchange by the gateway; not what is measured here
-    return view;
   }
 
   @Benchmark

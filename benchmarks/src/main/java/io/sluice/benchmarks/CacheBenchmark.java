@@ -1,18 +1,10 @@
 package io.sluice.benchmarks;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
-import io.sluice.config.ConfigLoader;
-import io.sluice.config.GatewayConfig;
-import io.sluice.plugin.PluginRegistry;
 import io.sluice.proxy.ExchangeView;
-import io.sluice.proxy.GatewaySnapshot;
-import io.sluice.proxy.RequestHead;
 import io.sluice.proxy.ResponseView;
-import io.sluice.routing.PathParams;
 import io.sluice.spi.Decision;
 import io.sluice.spi.Plugin;
 import java.nio.ByteBuffer;
@@ -64,10 +56,7 @@ public class CacheBenchmark {
             plugins:
               - cache: { max_bytes: 64MiB }
         """;
-    PluginRegistry registry = PluginRegistry.builtIn();
-    GatewayConfig config = ConfigLoader.parse(yaml, "bench.yaml", name -> null, registry.catalog());
-    GatewaySnapshot snapshot = GatewaySnapshot.compile(config, registry, new SimpleMeterRegistry());
-    cache = snapshot.plugins().forRoute("cached").slots().get(0).plugin();
+    cache = BuiltPlugins.compile(yaml).first("cached");
     hit = view("/items/7", null);
     queryHit = view("/items", "page=2&size=20&sort=name");
     store(hit);
@@ -92,13 +81,8 @@ public class CacheBenchmark {
 
   private static ExchangeView view(String path, String query) {
     HttpHeaders request = new DefaultHttpHeaders();
-    request.set(HttpHeaderNames.HOST, "api.example.com");
     request.set(HttpHeaderNames.ACCEPT, "application/json");
-    RequestHead head = new RequestHead(HttpMethod.GET, "http", "api.example.com", "api.example.com", path, query, request,
-        false, -1);
-    ExchangeView view = new ExchangeView(head, "req-1", "cached", PathParams.EMPTY, "127.0.0.1");
-    view.requestHeaders(); // created once per exchange by the gateway; not what is measured here
-    return view;
+    return BuiltPlugins.get(path, query, "cached", request);
   }
 
   @Benchmark

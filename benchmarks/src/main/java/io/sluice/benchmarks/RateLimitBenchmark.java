@@ -1,19 +1,11 @@
 package io.sluice.benchmarks;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
-import io.sluice.config.ConfigLoader;
-import io.sluice.config.GatewayConfig;
-import io.sluice.plugin.PluginRegistry;
 import io.sluice.proxy.ExchangeView;
-import io.sluice.proxy.GatewaySnapshot;
-import io.sluice.proxy.RequestHead;
 import io.sluice.proxy.ResponseView;
-import io.sluice.routing.PathParams;
 import io.sluice.spi.Decision;
 import io.sluice.spi.Plugin;
 import java.util.concurrent.TimeUnit;
@@ -87,12 +79,10 @@ public class RateLimitBenchmark {
             plugins:
               - rate_limit: { algorithm: %1$s, %2$s, key: global }
         """.formatted(algorithm, limit);
-    PluginRegistry registry = PluginRegistry.builtIn();
-    GatewayConfig config = ConfigLoader.parse(yaml, "bench.yaml", name -> null, registry.catalog());
-    GatewaySnapshot snapshot = GatewaySnapshot.compile(config, registry, new SimpleMeterRegistry());
-    hot = snapshot.plugins().forRoute("hot").slots().get(0).plugin();
-    many = snapshot.plugins().forRoute("many").slots().get(0).plugin();
-    budgeted = snapshot.plugins().forRoute("budgeted").slots().get(0).plugin();
+    BuiltPlugins plugins = BuiltPlugins.compile(yaml);
+    hot = plugins.first("hot");
+    many = plugins.first("many");
+    budgeted = plugins.first("budgeted");
     hotExchange = view("/hot", null);
     budgetedExchange = view("/budgeted", null);
     keyed = new ExchangeView[KEYS];
@@ -104,14 +94,10 @@ public class RateLimitBenchmark {
 
   private static ExchangeView view(String path, String client) {
     HttpHeaders request = new DefaultHttpHeaders();
-    request.set(HttpHeaderNames.HOST, "api.example.com");
     if (client != null) {
       request.set("x-client", client);
     }
-    RequestHead head = new RequestHead(HttpMethod.GET, "http", "api.example.com", "api.example.com", path, null, request, false, -1);
-    ExchangeView view = new ExchangeView(head, "req-1", path.substring(1), PathParams.EMPTY, "127.0.0.1");
-    view.requestHeaders(); // created once per exchange by the gateway; not what is measured here
-    return view;
+    return BuiltPlugins.get(path, null, path.substring(1), request);
   }
 
   @Benchmark
