@@ -8,6 +8,8 @@ Prints, over the jdk.ExecutionSample events of the threads whose name starts wit
   inclusive  every method on the stack, counted once per sample (what it and its callees cost),
              only for methods whose class contains --match
 and the allocation samples (jdk.ObjectAllocationSample, weighted by bytes) by allocating method.
+With --groups, also the self time grouped by what the code is (HPACK, channel pipelines, buffers...,
+see GROUPS): the table under "Where an HTTP/2 request's time goes" in docs/benchmarks.md.
 Needs `jfr` from the JDK: JAVA_HOME/bin/jfr or on PATH. Standard library only.
 """
 
@@ -15,6 +17,7 @@ import argparse
 import collections
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -41,6 +44,21 @@ def frame_name(frame: dict) -> str:
     return method["type"]["name"].replace("/", ".") + "." + method["name"]
 
 
+# (label, pattern on the top frame's class and method); the first match wins, in this order
+GROUPS = [
+    ("HPACK (header compression)", r"Hpack"),
+    ("HTTP/2 streams, frames, flow control", r"codec\.http2"),
+    ("channel pipelines and handler contexts", r"AbstractChannelHandlerContext|DefaultChannelPipeline|ChannelHandlerMask|ChannelInitializer"),
+    ("promises and listeners", r"Promise"),
+    ("buffers, reference counts, allocator", r"buffer\.|RefCnt|ReferenceCount|Recycler|ResourceLeak"),
+    ("header maps (Netty)", r"DefaultHeaders|AsciiString|HttpHeaders|HeaderValidation|HttpUtil"),
+    ("HTTP/1.1 codec", r"codec\.http\.Http(Object|Response|Request)|HttpObjectDecoder|HttpObjectEncoder|HttpHeadersEncoder"),
+    ("io_uring transport and event loop", r"channel\.uring|SingleThreadEventExecutor|SingleThreadIoEventLoop|jctools|IoUring"),
+    ("Sluice", r"io\.sluice"),
+    ("JDK", r"^java\.|^jdk\.|^sun\."),
+]
+
+
 def thread_name(event: dict) -> str:
     thread = event["values"].get("sampledThread") or event["values"].get("eventThread") or {}
     return thread.get("javaName") or thread.get("osName") or ""
@@ -52,6 +70,7 @@ def main() -> None:
     parser.add_argument("--thread", default="sluice-io", help="thread name prefix [sluice-io]")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--match", default="io.sluice", help="classes shown in the inclusive list [io.sluice]")
+    parser.add_argument("--groups", action="store_true", help="also the self time grouped by what the code is")
     args = parser.parse_args()
 
     samples = [e for e in events(args.recording, "jdk.ExecutionSample", 64)
@@ -71,6 +90,14 @@ def main() -> None:
     print("\nself (top of stack):")
     for name, count in self_time.most_common(args.top):
         print(f"  {100 * count / total:5.1f}%  {name}")
+    if args.groups:
+        groups = collections.Counter()
+        for name, count in self_time.items():
+            label = next((label for label, pattern in GROUPS if re.search(pattern, name)), "other")
+            groups[label] += count
+        print("\nself, grouped:")
+        for label, count in groups.most_common():
+            print(f"  {100 * count / total:5.1f}%  {label}")
     print(f"\ninclusive ({args.match}*):")
     shown = [(n, c) for n, c in inclusive.most_common() if args.match in n][:args.top]
     for name, count in shown:
