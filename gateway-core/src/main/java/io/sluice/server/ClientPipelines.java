@@ -1,14 +1,9 @@
 package io.sluice.server;
 
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.sluice.config.Http2Config;
 import io.sluice.config.LimitsConfig;
 import java.time.Duration;
@@ -17,11 +12,10 @@ import io.sluice.metrics.ConnectionMetrics;
 
 /**
  * The handlers of a client connection once its protocol is known. HTTP/1.1 is one
- * {@link Http1Connection} behind Netty's HTTP codec. HTTP/2 is Netty's frame codec and stream
- * multiplexer with an {@link Http2Session} for the connection; every stream becomes a child
- * channel whose frames are converted to HTTP objects and served by its own
- * {@link Http2ClientStream}. Both drive their exchanges with an {@link ExchangeDriver}, so routing,
- * plugins and proxying are the same code for both.
+ * {@link Http1Connection} behind Netty's HTTP codec. HTTP/2 is one {@link Http2ClientCodec}, Netty's
+ * connection handler, with an {@link Http2Session} for the connection; every stream is served by an
+ * {@link Http2ClientStream} on the connection's own pipeline (no channel per stream). Both drive their
+ * exchanges with an {@link ExchangeDriver}, so routing, plugins and proxying are the same code for both.
  */
 final class ClientPipelines {
 
@@ -82,8 +76,7 @@ final class ClientPipelines {
   void http2(ChannelPipeline pipeline) {
     http2Started(pipeline.channel());
     Http2Session session = new Http2Session(server);
-    pipeline.addLast("h2", frameCodec())
-        .addLast("h2-streams", multiplexer(session))
+    pipeline.addLast("h2", codec(session))
         .addLast("h2-session", session);
   }
 
@@ -92,8 +85,11 @@ final class ClientPipelines {
     server.connectionMetrics().opened(connection, listener, ConnectionMetrics.Protocol.H2);
   }
 
-  /** The frame codec with the configured settings and abuse limits. */
-  Http2FrameCodec frameCodec() {
+  /**
+   * The connection handler with the configured settings and abuse limits, whose streams are served by
+   * {@link Http2ClientStream}s and whose connection {@code session} watches.
+   */
+  Http2ClientCodec codec(Http2Session session) {
     Http2Config http2 = server.snapshot().config().server().http2();
     LimitsConfig limits = server.snapshot().config().server().limits();
     Http2Settings settings = new Http2Settings()
@@ -102,7 +98,8 @@ final class ClientPipelines {
         .maxFrameSize(http2.maxFrameBytes())
         .maxHeaderListSize(limits.maxHeaderBytes());
     Duration resetWindow = Duration.ofSeconds(Math.max(1, http2.resetWindow().toSeconds()));
-    return Http2ClientCodec.builder(server.http2Errors(), http2.maxServerResets(), resetWindow)
+    Http2ClientCodec codec = Http2ClientCodec.builder(server.http2Errors(), http2.maxServerResets(), resetWindow,
+            connection -> new Http2ClientStreams(connection, server, tls, underscores, listener, session))
         .initialSettings(settings)
         .validateHeaders(true)
         // Rapid reset (CVE-2023-44487): a client that opens and cancels streams faster than this
@@ -110,18 +107,7 @@ final class ClientPipelines {
         // (Resets the client provokes from the gateway instead are bounded by Http2ClientCodec.)
         .decoderEnforceMaxRstFramesPerWindow(http2.maxResets(), (int) resetWindow.toSeconds())
         .build();
-  }
-
-  /** The stream multiplexer: each new stream gets its own {@link Http2ClientStream}. */
-  Http2MultiplexHandler multiplexer(Http2Session session) {
-    return new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
-      @Override
-      protected void initChannel(Http2StreamChannel stream) {
-        session.streamOpened(stream);
-        stream.pipeline()
-            .addLast("h2-http", new Http2StreamFrameToHttpObjectCodec(true, false))
-            .addLast("exchange", new Http2ClientStream(server, tls, underscores, listener));
-      }
-    });
+    session.serves(codec);
+    return codec;
   }
 }

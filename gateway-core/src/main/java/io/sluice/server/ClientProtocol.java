@@ -37,6 +37,12 @@ interface ClientProtocol extends ClientStream {
   /** Closes the client side at once: the request cannot be read further and no answer follows. */
   void close();
 
+  /** Reads on after {@link #setReading setReading(false)} or an exchange: what arrived meanwhile comes now. */
+  void resumeReading();
+
+  /** Sends an interim {@code 100 Continue}: the client waiting to send the request body may. */
+  void writeContinue();
+
   /** Whether the connection can switch to another protocol (a WebSocket) after a request. */
   boolean acceptsUpgrade();
 

@@ -1,8 +1,12 @@
 package io.sluice.server;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import io.sluice.config.ListenerConfig;
 
 /**
@@ -53,6 +57,17 @@ abstract class ClientProtocolHandler extends ChannelDuplexHandler implements Cli
   @Override
   public void setReading(boolean reading) {
     ctx.channel().config().setAutoRead(reading);
+  }
+
+  @Override
+  public void resumeReading() {
+    ctx.channel().config().setAutoRead(true);
+    ctx.read();
+  }
+
+  @Override
+  public void writeContinue() {
+    ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
   }
 
   @Override

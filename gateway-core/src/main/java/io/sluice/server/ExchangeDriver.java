@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -78,7 +77,6 @@ final class ExchangeDriver implements UpgradingClient {
   private final ListenerConfig.UnderscoreHeaders underscores;
   /** The listener's name, for the access log. */
   private final String listener;
-  private ChannelHandlerContext ctx;
   private ConnectionInfo info;
 
   private boolean inExchange;
@@ -116,17 +114,16 @@ final class ExchangeDriver implements UpgradingClient {
   }
 
   /**
-   * Learns who the client is; {@code connection} is the channel that carries the TLS session
-   * (the stream's parent for HTTP/2). Returns false when already started.
+   * Learns who the client is from {@code connection}, the channel that carries the client's
+   * connection (and its TLS session). Returns false when already started.
    */
-  boolean start(ChannelHandlerContext context, Channel connection) {
+  boolean start(Channel connection) {
     if (info != null) {
       return false;
     }
-    this.ctx = context;
     GatewaySnapshot snapshot = server.snapshot();
-    if (context.channel().remoteAddress() instanceof InetSocketAddress peer
-        && context.channel().localAddress() instanceof InetSocketAddress local) {
+    if (connection.remoteAddress() instanceof InetSocketAddress peer
+        && connection.localAddress() instanceof InetSocketAddress local) {
       info = new ConnectionInfo(peer.getAddress().getHostAddress(), snapshot.isTrustedProxy(peer.getAddress()),
           scheme, local.getPort());
     } else {
@@ -182,7 +179,7 @@ final class ExchangeDriver implements UpgradingClient {
         held = new ArrayDeque<>();
       }
       held.add(msg);
-      ctx.channel().config().setAutoRead(false);
+      protocol.setReading(false);
     } else {
       handle(msg);
     }
@@ -193,7 +190,7 @@ final class ExchangeDriver implements UpgradingClient {
     if (proxy != null) {
       proxy.onClientReadComplete();
     }
-    ctx.flush();
+    protocol.flush();
   }
 
   /**
@@ -223,8 +220,7 @@ final class ExchangeDriver implements UpgradingClient {
     }
     replayHeld();
     if (!closing && (held == null || held.isEmpty())) {
-      ctx.channel().config().setAutoRead(true);
-      ctx.read();
+      protocol.resumeReading();
     }
   }
 
@@ -383,8 +379,8 @@ final class ExchangeDriver implements UpgradingClient {
     view = new ExchangeView(head, exchange.requestId(), route.id(), matched.params(), info.peerIp(), info.clientCertificate(),
         info.trustedPeer(), snapshot.config().server().trustedProxies());
     view.arrivedOn(exchange.startNanos(), exchange.listener(), exchange.protocol());
-    view.runsOn(ctx.channel().eventLoop());
-    chainRun = new RequestChainRun(chain, view, ctx.channel().eventLoop(), new RequestChainRun.Continuation() {
+    view.runsOn(protocol.channel().eventLoop());
+    chainRun = new RequestChainRun(chain, view, protocol.channel().eventLoop(), new RequestChainRun.Continuation() {
       @Override
       public void proceed() {
         afterChain(() -> dispatch(exchange, head, matched, snapshot, limits));
@@ -415,7 +411,7 @@ final class ExchangeDriver implements UpgradingClient {
     if (!chainRun.start()) {
       // A plugin decides asynchronously: hold whatever else of the request arrives meanwhile.
       chainPending = true;
-      ctx.channel().config().setAutoRead(false);
+      protocol.setReading(false);
     }
   }
 
@@ -432,8 +428,7 @@ final class ExchangeDriver implements UpgradingClient {
     if (wasPending) {
       replayHeld();
       if (!closing && !mustHold(null) && upgrading == null && (proxy == null || !proxy.isReadingPaused())) {
-        ctx.channel().config().setAutoRead(true);
-        ctx.read();
+        protocol.resumeReading();
       }
     }
   }
@@ -445,18 +440,17 @@ final class ExchangeDriver implements UpgradingClient {
       case RouteAction.Respond respond -> answerDirect(exchange, route, respond);
       case RouteAction.Forward forward when upgradeRequested -> {
         upgrading = new WebSocketProxy(this, exchange, head, route, snapshot.upstream(upstreamOf(matched, forward, head)), info,
-            server.pools(ctx.channel().eventLoop()), upstreamTarget(matched, head),
+            server.pools(protocol.channel().eventLoop()), upstreamTarget(matched, head),
             server.accessLog(), server.requestMetrics(), server.connectionMetrics(), chain, view);
         upgrading.start();
       }
       case RouteAction.Forward forward -> {
         if (head.hasBody() && HttpUtil.is100ContinueExpected(request(head))) {
-          ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
-              Unpooled.EMPTY_BUFFER));
+          protocol.writeContinue();
         }
         String pathAndQuery = upstreamTarget(matched, head);
         proxy = new ProxyExchange(protocol, exchange, head, route, snapshot.upstream(upstreamOf(matched, forward, head)), info,
-            server.pools(ctx.channel().eventLoop()), pathAndQuery, limits, server.accessLog(), server.requestMetrics(),
+            server.pools(protocol.channel().eventLoop()), pathAndQuery, limits, server.accessLog(), server.requestMetrics(),
             chain, view);
         if (forward.mirror() != null) {
           String mirrorUpstream = forward.mirror().upstream();
@@ -480,7 +474,7 @@ final class ExchangeDriver implements UpgradingClient {
     Exchange background = new Exchange(answered.requestId(), info.peerIp(), head.method().name(), answered.target());
     background.route(route.id());
     String pathAndQuery = upstreamTarget(matched, head);
-    Channel channel = ctx.channel().parent() != null ? ctx.channel().parent() : ctx.channel(); // outlives an HTTP/2 stream
+    Channel channel = protocol.channel(); // the connection, which outlives an HTTP/2 stream
     new ProxyExchange(new BackgroundStream(channel), background, head, route, snapshot.upstream(upstreamOf(matched, forward, head)), info,
         server.pools(channel.eventLoop()), pathAndQuery, snapshot.config().server().limits(), AccessLog.disabled(),
         BackgroundStream.NO_METRICS, PluginChain.of(plugin), pluginView).start();
@@ -650,7 +644,7 @@ final class ExchangeDriver implements UpgradingClient {
 
   @Override
   public Channel channel() {
-    return ctx.channel();
+    return protocol.channel();
   }
 
   @Override
@@ -715,7 +709,7 @@ final class ExchangeDriver implements UpgradingClient {
       cancel(writeTimer);
       writeTimer = null;
     } else if (writeTimer == null) {
-      writeTimer = ctx.channel().eventLoop().schedule(() -> {
+      writeTimer = protocol.channel().eventLoop().schedule(() -> {
         if (proxy != null) {
           proxy.onClientClosed();
         }
@@ -735,13 +729,13 @@ final class ExchangeDriver implements UpgradingClient {
   /** An exception the protocol did not recognise as its own: logged unless it is an I/O error, and the channel closes. */
   void failed(Throwable cause) {
     if (tls != null && TlsContexts.isTlsFailure(cause)) {
-      ctx.close(); // counted and logged with the handshake completion event, or a broken TLS record: the client's doing
+      protocol.close(); // counted and logged with the handshake completion event, or a broken TLS record: the client's doing
       return;
     }
     if (!(cause instanceof IOException)) {
       LOG.log(System.Logger.Level.WARNING, "client connection " + info + " failed", cause);
     }
-    ctx.close();
+    protocol.close();
   }
 
   LimitsConfig limits() {

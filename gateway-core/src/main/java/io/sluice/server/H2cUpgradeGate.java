@@ -61,7 +61,7 @@ final class H2cUpgradeGate extends ChannelInboundHandlerAdapter {
     ToHttp2(ClientPipelines pipelines) {
       this.pipelines = pipelines;
       this.session = new Http2Session(pipelines.server());
-      this.delegate = new Http2ServerUpgradeCodec(pipelines.frameCodec(), pipelines.multiplexer(session), session);
+      this.delegate = new Http2ServerUpgradeCodec((String) null, pipelines.codec(session), session);
     }
 
     @Override

@@ -88,7 +88,7 @@ final class Http1Connection extends ClientProtocolHandler {
   }
 
   private void start(ChannelHandlerContext context) {
-    if (!driver.start(context, context.channel())) {
+    if (!driver.start(context.channel())) {
       return;
     }
     server.clientConnections().add(context.channel());

@@ -1,11 +1,7 @@
 package io.sluice.server;
 
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
-import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
-import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.config.Http2Config;
@@ -13,17 +9,18 @@ import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The connection-level side of an HTTP/2 client connection, after Netty's frame codec and stream
- * multiplexer: widens the connection's flow-control window (see {@link Http2Config#connectionWindowBytes}),
- * counts open streams, closes the connection after the keep-alive timeout without
- * any, and on graceful drain sends GOAWAY and closes once the streams in flight have finished.
- * Streams themselves are served by their own child channels.
+ * The connection-level side of an HTTP/2 client connection, after its {@link Http2ClientCodec}: widens
+ * the connection's flow-control window (see {@link Http2Config#connectionWindowBytes}), counts open
+ * streams, closes the connection after the keep-alive timeout without any, and on graceful drain sends
+ * GOAWAY and closes once the streams in flight have finished. Streams themselves are served by their
+ * {@link Http2ClientStream}s.
  */
 final class Http2Session extends ChannelInboundHandlerAdapter {
 
   private static final System.Logger LOG = System.getLogger(Http2Session.class.getName());
 
   private final ServerState server;
+  private Http2ClientCodec codec;
   private ChannelHandlerContext ctx;
   private int openStreams;
   private boolean goingAway;
@@ -31,6 +28,11 @@ final class Http2Session extends ChannelInboundHandlerAdapter {
 
   Http2Session(ServerState server) {
     this.server = server;
+  }
+
+  /** The codec whose connection this session watches; set before the session is added. */
+  void serves(Http2ClientCodec http2) {
+    this.codec = http2;
   }
 
   @Override
@@ -55,7 +57,7 @@ final class Http2Session extends ChannelInboundHandlerAdapter {
     Http2Config http2 = server.snapshot().config().server().http2();
     int widening = http2.connectionWindowBytes() - http2.initialWindowBytes();
     if (widening > 0) {
-      ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(widening));
+      codec.widenConnectionWindow(widening);
     }
     armIdleTimer();
     if (server.isDraining()) {
@@ -63,18 +65,18 @@ final class Http2Session extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** A stream opened: called on this connection's event loop by the multiplexer's stream initializer. */
-  void streamOpened(Channel stream) {
+  /** A stream opened. */
+  void streamOpened() {
     openStreams++;
     server.connectionMetrics().http2StreamOpened();
     cancelIdleTimer();
-    stream.closeFuture().addListener(closed -> streamClosed());
     if (server.stopsKeepAlive() && !server.isDraining()) {
       goAway(); // short of memory: this stream is served, the client takes its next ones elsewhere
     }
   }
 
-  private void streamClosed() {
+  /** A stream that {@link #streamOpened} counted closed. */
+  void streamClosed() {
     openStreams--;
     server.connectionMetrics().http2StreamClosed();
     if (openStreams > 0) {
@@ -102,7 +104,7 @@ final class Http2Session extends ChannelInboundHandlerAdapter {
       return;
     }
     goingAway = true;
-    ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
+    codec.goAway();
     if (openStreams == 0) {
       ctx.close();
     }
