@@ -148,11 +148,7 @@ class StreamedAnswerTest {
   @Test
   void aFailedBodyCutsTheHttp1ResponseSoTheClientSeesItIncomplete() throws Exception {
     try (Socket socket = gateway.raw().open()) {
-      socket.getOutputStream().write("GET /s/cut HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-      Source source = StreamTestPlugin.next();
-      source.awaitRequested(1);
-      source.send("part");
-      readUntil(socket.getInputStream(), "part");
+      Source source = partSent(socket, "/s/cut");
       source.fail();
       String rest = readToEnd(socket.getInputStream());
       assertThat(rest).as("no last chunk: the connection closed mid-body").doesNotContain("0\r\n\r\n");
@@ -199,11 +195,7 @@ class StreamedAnswerTest {
   @Test
   void aClientThatGoesAwayCancelsTheBody() throws Exception {
     try (Socket socket = gateway.raw().open()) {
-      socket.getOutputStream().write("GET /s/unknown HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-      Source source = StreamTestPlugin.next();
-      source.awaitRequested(1);
-      source.send("part");
-      readUntil(socket.getInputStream(), "part");
+      Source source = partSent(socket, "/s/unknown");
       socket.close();
       source.cancelled.get(10, TimeUnit.SECONDS);
       source.send("after the client left"); // ignored
@@ -235,6 +227,16 @@ class StreamedAnswerTest {
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("content-length")).contains("11");
     assertThat(StreamTestPlugin.SOURCES.poll(300, TimeUnit.MILLISECONDS)).isNull();
+  }
+
+  /** Asks for {@code path} over HTTP/1.1 on {@code socket}; returns its body's source once a first piece arrived. */
+  static Source partSent(Socket socket, String path) throws Exception {
+    socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    Source source = StreamTestPlugin.next();
+    source.awaitRequested(1);
+    source.send("part");
+    readUntil(socket.getInputStream(), "part");
+    return source;
   }
 
   /** Reads until {@code marker} arrived; returns all that was read. */
