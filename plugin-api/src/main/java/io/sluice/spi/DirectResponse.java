@@ -12,7 +12,8 @@ import java.util.Map;
  * be a final one, every header name a token and every value sendable ({@link Headers#isValidName},
  * {@link Headers#isValidValue}), and the connection and framing headers ({@code Connection},
  * {@code Keep-Alive}, {@code Proxy-Connection}, {@code Transfer-Encoding}, {@code TE}) are the
- * gateway's. {@code Content-Length} is always set from the body.
+ * gateway's. {@code Content-Length} is always set from the body (from its announced length for a
+ * {@link StreamedBody}, or left out when that is unknown).
  *
  * {@snippet :
  * DirectResponse.of(204).withHeader("Access-Control-Allow-Origin", origin);
