@@ -66,6 +66,9 @@ public final class ResponseView implements Response {
 
   @Override
   public void replaceWith(DirectResponse answer) {
+    if (answer.isStreamed()) {
+      throw new IllegalArgumentException("a streamed body cannot replace a response (expected: a body as text or bytes)");
+    }
     // the request id and the connection's fate are the gateway's, not the replaced response's
     String requestId = nettyHeaders.get(ProxyHeaders.X_REQUEST_ID);
     String connection = nettyHeaders.get(HttpHeaderNames.CONNECTION);

@@ -88,6 +88,8 @@ final class ExchangeDriver implements UpgradingClient {
   /** The snapshot the current exchange started with: its request trailers follow the same rules as its headers. */
   private GatewaySnapshot exchangeSnapshot;
   private ProxyExchange proxy;
+  /** A plugin's answer whose body is still arriving, or {@code null}. */
+  private StreamedAnswer streaming;
   /** Whether the current request asks to become a WebSocket. */
   private boolean upgradeRequested;
   /** The WebSocket upgrade waiting for the upstream's answer, if one is. */
@@ -509,6 +511,10 @@ final class ExchangeDriver implements UpgradingClient {
   }
 
   private void answerPlugin(Exchange exchange, DirectResponse answer) {
+    if (answer.isStreamed()) {
+      answerStreamed(exchange, answer);
+      return;
+    }
     // made before anything changes: if it cannot be made, the chain answers PLUGIN_ERROR instead
     FullHttpResponse response;
     try {
@@ -518,6 +524,45 @@ final class ExchangeDriver implements UpgradingClient {
     }
     exchange.status(answer.status());
     finishLocally(exchange, response, true);
+  }
+
+  /**
+   * A plugin's answer whose body arrives after the head: the head (seen by the response hooks)
+   * goes out at once, then {@link StreamedAnswer} writes the body as it comes. An answer that has
+   * no body after all (a {@code HEAD} request, a status without one) or that a hook replaced goes
+   * out whole, and the plugin's body is never subscribed to.
+   */
+  private void answerStreamed(Exchange exchange, DirectResponse answer) {
+    FullHttpResponse head;
+    try {
+      head = LocalResponses.streamedHead(answer, exchange.requestId());
+    } catch (RuntimeException e) {
+      throw new RequestChainRun.AnswerNotMade(e);
+    }
+    exchange.status(answer.status());
+    protocol.prepareAnswer(head.headers(), requestComplete);
+    FullHttpResponse response = runResponseHooks(head);
+    int status = response.status().code();
+    if (status != answer.status()) {
+      exchange.status(status);
+    }
+    if (response != head || !ResponseView.mayHaveBody(status) || "HEAD".equals(exchange.method())) {
+      exchange.addResponseBytes(response.content().readableBytes());
+      protocol.writeAnswer(response);
+      completed(exchange);
+      protocol.exchangeDone(requestComplete);
+      return;
+    }
+    protocol.writeHead(response.status(), response.headers());
+    protocol.flush();
+    StreamedAnswer body = new StreamedAnswer(protocol, exchange, protocol.channel().eventLoop(), answer.stream().length(),
+        complete -> {
+          streaming = null;
+          completed(exchange);
+          protocol.exchangeDone(complete && requestComplete);
+        });
+    streaming = body;
+    body.start(answer.stream().source());
   }
 
   /** Answers with an error; {@code keepConnection} when the request could be read to its end safely. */
@@ -635,6 +680,7 @@ final class ExchangeDriver implements UpgradingClient {
   /** The protocol's part of the exchange is over: the next one may start. */
   void exchangeEnded() {
     proxy = null;
+    streaming = null;
     exchangeSnapshot.exchangeEnded();
     exchangeSnapshot = null;
     inExchange = false;
@@ -683,6 +729,13 @@ final class ExchangeDriver implements UpgradingClient {
     }
     if (proxy != null) {
       proxy.onClientClosed();
+    } else if (streaming != null) {
+      StreamedAnswer body = streaming;
+      streaming = null;
+      body.abandon();
+      current.aborted("client_closed");
+      completed(current);
+      protocol.exchangeDone(false);
     } else if (chainPending || upgrading != null) {
       if (chainPending) {
         chainRun.cancel();
@@ -718,6 +771,8 @@ final class ExchangeDriver implements UpgradingClient {
     }
     if (proxy != null) {
       proxy.onClientWritabilityChanged(writable);
+    } else if (streaming != null) {
+      streaming.writable(writable);
     }
   }
 

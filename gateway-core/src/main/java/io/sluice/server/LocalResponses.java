@@ -36,6 +36,21 @@ final class LocalResponses {
   }
 
   /**
+   * The head of a plugin's answer whose body is streamed: {@code Content-Length} is the stream's
+   * announced length, or absent, so that the protocol frames the body as it comes.
+   */
+  static FullHttpResponse streamedHead(DirectResponse answer, String requestId) {
+    FullHttpResponse response = of(answer.status(), answer.headers(), Unpooled.EMPTY_BUFFER, requestId, true);
+    long length = answer.stream().length();
+    if (length >= 0 && response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+      response.headers().set(HttpHeaderNames.CONTENT_LENGTH, length);
+    } else {
+      response.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+    }
+    return response;
+  }
+
+  /**
    * A complete response with {@code body}; for a {@code HEAD} request, the body's length and no body
    * (RFC 9110 section 9.3.2), which HTTP/2 needs spelled out: its codec does not know the method.
    */

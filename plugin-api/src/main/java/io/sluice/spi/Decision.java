@@ -12,6 +12,7 @@ import java.util.concurrent.CompletionStage;
  * return Decision.proceed();                                                  // no allocation
  * return Decision.reply(GatewayError.of(ErrorCode.FORBIDDEN, "Not allowed")); // JSON error / gRPC status
  * return Decision.respond(DirectResponse.of(204).withHeader("Access-Control-Allow-Origin", origin));
+ * return Decision.respond(DirectResponse.of(200).withStream(StreamedBody.of(pieces))); // the body as it arrives
  * return Decision.await(client.lookup(key), (exchange, found) -> found ? Decision.proceed() : denied);
  * }
  *

@@ -22,7 +22,7 @@ public final class PluginApi {
   public static final int MAJOR = 1;
 
   /** The minor version: a plugin jar built for a newer one is refused, an older one loads. */
-  public static final int MINOR = 1;
+  public static final int MINOR = 2;
 
   /** The manifest attribute that names the SPI version a plugin jar was built for. */
   public static final String MANIFEST_ATTRIBUTE = "Sluice-Plugin-Api";

@@ -56,6 +56,8 @@ public interface Response {
    * }
    *
    * @throws UnsupportedOperationException when this response cannot be replaced any more (its head was sent)
+   * @throws IllegalArgumentException when {@code answer}'s body is a {@link StreamedBody}, which only
+   *     {@link Decision#respond} takes
    */
   default void replaceWith(DirectResponse answer) {
     throw new UnsupportedOperationException("this response cannot be replaced");

@@ -64,6 +64,9 @@ public final class TestResponse implements Response {
   /** Records {@code answer} as what the client gets instead; its status becomes this response's. */
   @Override
   public void replaceWith(DirectResponse answer) {
+    if (answer.isStreamed()) {
+      throw new IllegalArgumentException("a streamed body cannot replace a response (expected: a body as text or bytes)");
+    }
     this.replacement = answer;
     this.status = answer.status();
   }

@@ -55,7 +55,7 @@ final class CachePlugin implements Plugin, Purgeable {
   private static final Set<Integer> HEURISTIC = Set.of(200, 203, 204, 300, 301, 308, 404, 405, 410, 414, 501);
 
   /** The state that outlives a config reload when the cache's config did not change. */
-  record Shared(ResponseStore store, ConcurrentHashMap<String, CompletableFuture<Void>> flights,
+  record Shared(ResponseStore store, ConcurrentHashMap<String, CompletableFuture<FlightBody>> flights,
       ConcurrentHashMap<String, Long> refreshing) {
     static Shared of(CacheConfig config, Ticker ticker) {
       return new Shared(new ResponseStore(config.maxByteCount(), ticker), new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
@@ -308,15 +308,16 @@ final class CachePlugin implements Plugin, Purgeable {
   /**
    * Coalescing: {@code null} when this request goes to the upstream for its key (it leads the
    * flight, or coalescing is off), else the wait for the request that does, bounded by
-   * {@code coalesce_wait}.
+   * {@code coalesce_wait}: until its response's head shows a body that may be streamed to the
+   * waiters, or until it ended.
    */
   private Decision joinFlight(Pass pass) {
     if (coalesceWaitMillis == 0) {
       return null;
     }
     String flightKey = flightKey(pass);
-    CompletableFuture<Void> mine = new CompletableFuture<>();
-    CompletableFuture<Void> theirs = shared.flights().putIfAbsent(flightKey, mine);
+    CompletableFuture<FlightBody> mine = new CompletableFuture<>();
+    CompletableFuture<FlightBody> theirs = shared.flights().putIfAbsent(flightKey, mine);
     if (theirs == null) {
       pass.flight = mine;
       pass.flightKey = flightKey;
@@ -326,7 +327,7 @@ final class CachePlugin implements Plugin, Purgeable {
     pass.collapsed = true;
     // the leader's response arrives on another event loop; this one resumes on its own
     return Decision.await(theirs.copy().completeOnTimeout(null, coalesceWaitMillis, TimeUnit.MILLISECONDS),
-        (resumed, nothing) -> afterWaiting(resumed));
+        this::afterWaiting);
   }
 
   /** Whether this request may refresh {@code key}: no other is refreshing it, or the other's claim is too old. */
@@ -336,9 +337,17 @@ final class CachePlugin implements Plugin, Purgeable {
     return since == null || now - since > REFRESH_CLAIM_NANOS && shared.refreshing().replace(key, since, now);
   }
 
-  /** After waiting for an identical request: its stored response if there is one now, else the upstream. */
-  private Decision afterWaiting(Exchange exchange) {
+  /**
+   * After waiting for an identical request: its response as it streams in ({@code streamed}, while
+   * it may still become whole), else its stored response if there is one now, else the upstream.
+   */
+  private Decision afterWaiting(Exchange exchange, FlightBody streamed) {
     Pass pass = exchange.attributes().get(PASS);
+    if (streamed != null && !streamed.failed() && streamed.matches(exchange.requestHeaders())) {
+      long age = streamed.age(ticker.nanoTime());
+      pass.served = true;
+      return Decision.respond(streamed.answer(age, NAME + "; hit; collapsed; ttl=" + (streamed.lifetime - age)));
+    }
     ResponseStore.Found found = store.find(pass.target, pass.keyValues, exchange.requestHeaders());
     StoredResponse entry = found.entry();
     if (entry != null) {
@@ -450,9 +459,23 @@ final class CachePlugin implements Plugin, Purgeable {
       pass.capture = capture(pass, exchange, status, response.headers());
       if (pass.capture != null) {
         cacheStatus += "; stored";
+        streamToWaiters(pass);
       }
     }
     response.headers().set("cache-status", cacheStatus);
+  }
+
+  /**
+   * The leader's response will be stored and may be served at once: the requests waiting for it
+   * get it now, streamed as it arrives, instead of when it is whole.
+   */
+  private void streamToWaiters(Pass pass) {
+    Pass.Capture capture = pass.capture;
+    if (pass.flight == null || capture.control.noCache || capture.lifetime - capture.initialAge <= 0) {
+      return; // to be revalidated before it is served: the waiters look in the store when this one ends
+    }
+    pass.streamed = new FlightBody(capture, ticker.nanoTime());
+    pass.flight.complete(pass.streamed);
   }
 
   @Override
@@ -464,11 +487,16 @@ final class CachePlugin implements Plugin, Purgeable {
     Pass.Capture capture = pass.capture;
     if (!capture.add(chunk)) {
       pass.capture = null; // larger than max_object_bytes after all: streamed through, not stored
+      stopStreaming(pass);
       return;
+    }
+    if (pass.streamed != null) {
+      pass.streamed.grew(capture.bytes, capture.length);
     }
     if (last) {
       pass.capture = null;
       if (capture.expected >= 0 && capture.length != capture.expected) {
+        stopStreaming(pass);
         return;
       }
       StoredResponse stored = new StoredResponse(capture.status, capture.headers, capture.body(), ticker.nanoTime(),
@@ -476,6 +504,18 @@ final class CachePlugin implements Plugin, Purgeable {
       store.put(pass.target, stored);
       counters.stored().increment();
       share(pass, stored);
+      if (pass.streamed != null) {
+        pass.streamed.complete();
+        pass.streamed = null;
+      }
+    }
+  }
+
+  /** The body streamed to waiters will not be whole: they are cut, and they see an incomplete response. */
+  private static void stopStreaming(Pass pass) {
+    if (pass.streamed != null) {
+      pass.streamed.fail();
+      pass.streamed = null;
     }
   }
 
@@ -506,6 +546,7 @@ final class CachePlugin implements Plugin, Purgeable {
       return;
     }
     pass.capture = null;
+    stopStreaming(pass); // the response ended before its body did (the upstream failed, the client went away)
     if (pass.refreshing) {
       // the client's answer is out; the refresh follows, and then this runs again
       pass.refreshing = false;

@@ -35,8 +35,12 @@ final class Pass {
   StoredResponse stale;
   /** Whether the request carries the stored response's validators. */
   boolean validatorsSent;
-  /** The coalescing flight this request leads, and its key; {@code null} when it leads none. */
-  CompletableFuture<Void> flight;
+  /**
+   * The coalescing flight this request leads, and its key; {@code null} when it leads none. It
+   * completes with the response's body when the waiters may stream it, or with {@code null} when
+   * they are to look in the store (or go upstream) instead.
+   */
+  CompletableFuture<FlightBody> flight;
   String flightKey;
   /** The background-refresh claim this request holds, or {@code null}. */
   String refreshKey;
@@ -47,6 +51,8 @@ final class Pass {
 
   /** The response being captured for storage, or {@code null}. */
   Capture capture;
+  /** The captured body as the flight's waiters stream it, until it is whole or failed; else {@code null}. */
+  FlightBody streamed;
 
   static Pass bypassing(String why) {
     Pass pass = new Pass();
