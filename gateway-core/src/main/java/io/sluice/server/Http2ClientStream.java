@@ -153,6 +153,9 @@ final class Http2ClientStream implements ClientProtocol {
 
   /** The stream's flow-control writability changed (its window, or the connection's). */
   void writabilityChanged() {
+    if (ended || reset || stream.state() == Http2Stream.State.CLOSED) {
+      return; // a stream turns unwritable as it closes; its response is written by then
+    }
     try {
       driver.writabilityChanged(isWritable());
     } catch (RuntimeException e) {
@@ -174,6 +177,7 @@ final class Http2ClientStream implements ClientProtocol {
     reading = false;
     if (ended) {
       driver.markClosing();
+      driver.cancelWriteTimer();
     } else {
       ctx.executor().execute(driver::clientClosed);
     }
