@@ -6,6 +6,7 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.sluice.plugins.redis.RedisBreaker;
 import io.sluice.plugins.redis.RedisConnection;
 import io.sluice.spi.RedisSettings;
 import io.sluice.spi.Ticker;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -31,9 +31,6 @@ final class RedisTier {
   /** What every key of the cache starts with: {@code sluice:cache:https://host/path?query}. */
   static final String KEY_PREFIX = "sluice:cache:";
   static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
-  /** Failures in a row after which Redis is left alone for {@link #PAUSE_NANOS}, so a slow Redis costs no request its timeout. */
-  static final int FAILURES_BEFORE_PAUSE = 5;
-  static final long PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
   /** The most variants one target keeps in Redis; a target beyond it is dropped and starts again. */
   private static final long MAX_VARIANTS = ResponseStore.MAX_VARIANTS;
 
@@ -58,9 +55,8 @@ final class RedisTier {
   private final Ticker ticker;
   private final System.Logger logger;
   private final RedisConnection<byte[], byte[]> connection;
-  private final AtomicInteger failures = new AtomicInteger();
-  /** Until when Redis is left alone after repeated failures; 0 when it is not. */
-  private final AtomicLong pausedUntil = new AtomicLong();
+  /** Leaves a failing Redis alone a while, so that a slow Redis costs no request its timeout. */
+  private final RedisBreaker breaker;
   private final AtomicLong unavailable = new AtomicLong();
   private final AtomicLong unavailableWarned = new AtomicLong();
   private final AtomicLong nextWarning;
@@ -70,6 +66,7 @@ final class RedisTier {
     this.routeId = routeId;
     this.ticker = ticker;
     this.logger = logger;
+    this.breaker = new RedisBreaker(ticker);
     this.nextWarning = new AtomicLong(ticker.nanoTime());
     this.connection = RedisConnection.acquire(settings, ByteArrayCodec.INSTANCE, "cached responses are shared through Redis",
         ticker, logger);
@@ -82,20 +79,19 @@ final class RedisTier {
   /**
    * The commands to send now from {@code caller} (on its event loop's own connection when it has
    * one; the shared connection for {@code null}), or {@code null} when Redis is not connected or
-   * paused after failures.
+   * the breaker is open. Asked just before sending, since it may make the command the breaker's probe.
    */
   private RedisClusterAsyncCommands<byte[], byte[]> usable(Executor caller) {
     RedisClusterAsyncCommands<byte[], byte[]> redis = connection.commands(caller);
-    if (redis == null) {
-      return null;
-    }
-    long until = pausedUntil.get();
-    return until == 0 || ticker.nanoTime() - until >= 0 ? redis : null;
+    return redis != null && breaker.allows() ? redis : null;
   }
 
-  /** Whether a lookup would be sent now; when not, the caller does without Redis at once. */
+  /**
+   * Whether a lookup would be sent now; when not, the caller does without Redis at once. It leaves
+   * the breaker's probe to the command actually sent (the request may join another's lookup instead).
+   */
   boolean available() {
-    return usable(null) != null;
+    return connection.commands(null) != null && breaker.wouldAllow();
   }
 
   /**
@@ -190,20 +186,11 @@ final class RedisTier {
     return (KEY_PREFIX + target).getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Feeds a command's outcome into the pause: {@link #FAILURES_BEFORE_PAUSE} failures in a row leave Redis alone a while. */
+  /** Feeds a command's outcome into the breaker, and a failure into the count of commands that failed. */
   private void outcome(Throwable failure) {
-    if (failure == null) {
-      if (failures.get() != 0 || pausedUntil.get() != 0) {
-        failures.set(0);
-        pausedUntil.set(0);
-      }
-      return;
-    }
-    unavailable(failure);
-    if (failures.incrementAndGet() >= FAILURES_BEFORE_PAUSE) {
-      long until = ticker.nanoTime() + PAUSE_NANOS;
-      pausedUntil.set(until == 0 ? 1 : until);
-      failures.set(0);
+    breaker.completed(failure);
+    if (failure != null) {
+      unavailable(failure);
     }
   }
 

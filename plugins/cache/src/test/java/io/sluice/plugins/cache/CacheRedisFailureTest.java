@@ -82,6 +82,43 @@ class CacheRedisFailureTest {
   }
 
   @Test
+  void aRedisFailingCommandsIsLeftAloneThenProbedByOneCommandAndUsedAgainWhenTheProbeIsAnswered() throws Exception {
+    AtomicLong now = new AtomicLong(1_000_000_000_000L);
+    try (RedisServer redis = RedisServer.start()) {
+      RedisTier tier = new RedisTier(new RedisSettings(List.of(redis.uri()), false, Duration.ofSeconds(2)), "r", now::get,
+          new RecordingLogger());
+      try {
+        Poll.until("connected to Redis", tier::available);
+        // a target whose key is not a hash: every lookup of it fails (WRONGTYPE) at once
+        assertThat(redis.command("SET", RedisTier.KEY_PREFIX + "http://x/broken", "not a hash")).isEqualTo("+OK");
+        for (int i = 0; i < 5; i++) {
+          assertThat(tier.variants(null, "http://x/broken").join()).isNull();
+        }
+
+        assertThat(tier.available()).isFalse();
+        assertThat(tier.variants(null, "http://x/fine")).isCompletedWithValue(null); // not even asked
+        now.addAndGet(Duration.ofMillis(999).toNanos());
+        assertThat(tier.available()).isFalse();
+        now.addAndGet(Duration.ofMillis(1).toNanos());
+        assertThat(tier.available()).isTrue();
+        assertThat(tier.available()).isTrue(); // asking does not use up the probe
+
+        assertThat(tier.variants(null, "http://x/broken").join()).isNull(); // the probe, failed
+        assertThat(tier.available()).isFalse(); // at once: another second alone, not five more failures
+
+        assertThat(redis.command("DEL", RedisTier.KEY_PREFIX + "http://x/broken")).isEqualTo(":1");
+        now.addAndGet(Duration.ofSeconds(1).toNanos());
+        assertThat(tier.variants(null, "http://x/broken").join()).isEmpty(); // the probe, answered
+        assertThat(tier.available()).isTrue();
+        assertThat(tier.variants(null, "http://x/fine").join()).isEmpty();
+        assertThat(tier.unavailableCount()).isEqualTo(7);
+      } finally {
+        tier.release();
+      }
+    }
+  }
+
+  @Test
   void withRedisNeverThereLookupsComeBackEmptyAtOnceAndAreWarnedAboutOncePerInterval() {
     AtomicLong now = new AtomicLong(1_000_000_000_000L);
     RecordingLogger log = new RecordingLogger();

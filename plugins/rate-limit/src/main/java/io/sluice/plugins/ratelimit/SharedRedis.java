@@ -4,6 +4,7 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.sluice.plugins.redis.RedisBreaker;
 import io.sluice.plugins.redis.RedisConnection;
 import io.sluice.spi.RedisSettings;
 import io.sluice.spi.Ticker;
@@ -21,19 +22,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * when the last instance using it is closed. A Redis that is not a cluster is also given a
  * connection on each gateway event loop that sends commands, which serves that loop's requests
  * once it is up ({@link RedisConnection#commands(Executor)}). It also keeps Redis's health for all of them:
- * a {@link Breaker} that stops sending commands after repeated failures, the count of requests
+ * a {@link RedisBreaker} that stops sending commands after repeated failures, the count of requests
  * answered by a local fallback, and a warning at most once per {@link #WARN_EVERY_NANOS}.
  */
 final class SharedRedis {
 
   private static final Map<RedisSettings, SharedRedis> SHARED = new HashMap<>();
   static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
-  /** Failures in a row that open the breaker, and how long it stays open before a probe. */
-  static final int BREAKER_THRESHOLD = 5;
-  static final long BREAKER_OPEN_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   final RedisSettings settings;
-  final Breaker breaker;
+  private final RedisBreaker breaker;
   private final Ticker ticker;
   private final System.Logger logger;
   private final RedisConnection<String, String> redis;
@@ -46,7 +44,7 @@ final class SharedRedis {
     this.settings = settings;
     this.ticker = ticker;
     this.logger = logger;
-    this.breaker = new Breaker(ticker, BREAKER_THRESHOLD, BREAKER_OPEN_NANOS);
+    this.breaker = new RedisBreaker(ticker);
     this.nextWarning = new AtomicLong(ticker.nanoTime());
     this.redis = RedisConnection.acquire(settings, StringCodec.UTF8, "rate limits are kept in Redis", ticker, logger);
   }
@@ -97,13 +95,7 @@ final class SharedRedis {
         .exceptionallyCompose(failure -> unwrap(failure) instanceof RedisNoScriptException
             ? redis.<List<Long>>eval(script.source, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
             : CompletableFuture.failedFuture(failure));
-    result.whenComplete((ignored, failure) -> {
-      if (failure == null) {
-        breaker.succeeded();
-      } else {
-        breaker.failed();
-      }
-    });
+    result.whenComplete((ignored, failure) -> breaker.completed(failure));
     return result;
   }
 
