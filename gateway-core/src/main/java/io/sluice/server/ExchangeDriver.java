@@ -139,6 +139,11 @@ final class ExchangeDriver implements UpgradingClient {
     return true;
   }
 
+  /** Starts with what an earlier exchange on the same connection learnt about the client (HTTP/2). */
+  void start(ConnectionInfo known) {
+    info = known;
+  }
+
   /** The TLS handshake of this connection finished: the client certificate, if any, is now known. */
   void clientCertificateFrom(SslHandler ssl) {
     TlsContexts.clientCertificate(ssl).ifPresent(cert -> info = info.withClientCertificate(cert));

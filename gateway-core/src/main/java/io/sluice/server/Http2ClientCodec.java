@@ -11,6 +11,7 @@ import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Settings;
+import io.sluice.proxy.ProxyHeaders;
 import java.io.IOException;
 import java.time.Duration;
 
@@ -180,6 +181,8 @@ final class Http2ClientCodec extends Http2ConnectionHandler {
       encoderEnforceMaxRstFramesPerWindow(0, 0);
       // a graceful close waits for no stream: drains wait for their streams themselves (Http2Session)
       gracefulShutdownTimeoutMillis(0);
+      // A request id is new on every response: in the HPACK table it would only push out what repeats.
+      headerSensitivityDetector((name, value) -> ProxyHeaders.X_REQUEST_ID.contentEquals(name));
     }
 
     @Override

@@ -29,6 +29,7 @@ import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
 import io.sluice.config.ListenerConfig;
+import io.sluice.proxy.ConnectionInfo;
 import io.sluice.proxy.ClientStream;
 import io.sluice.spi.GatewayError;
 import java.util.ArrayDeque;
@@ -77,14 +78,24 @@ final class Http2ClientStream implements ClientProtocol {
 
   private record Held(HttpObject message, int bytes) {}
 
-  Http2ClientStream(Http2ClientCodec codec, Http2Stream stream, boolean upgrade, ServerState server, TlsContexts tls,
-      ListenerConfig.UnderscoreHeaders underscores, String listener) {
+  /** @param client what an earlier stream of the connection learnt about the client, or {@code null} for the first */
+  Http2ClientStream(Http2ClientCodec codec, Http2Stream stream, boolean upgrade, ConnectionInfo client, ServerState server,
+      TlsContexts tls, ListenerConfig.UnderscoreHeaders underscores, String listener) {
     this.codec = codec;
     this.ctx = codec.context();
     this.stream = stream;
     this.upgrade = upgrade;
     this.driver = new ExchangeDriver(server, this, tls, underscores, listener);
-    driver.start(ctx.channel());
+    if (client != null) {
+      driver.start(client);
+    } else {
+      driver.start(ctx.channel());
+    }
+  }
+
+  /** Who the client is, for the connection's next streams. */
+  ConnectionInfo client() {
+    return driver.info();
   }
 
   // ---- what the connection reads for this stream ----

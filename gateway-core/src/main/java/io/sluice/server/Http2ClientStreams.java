@@ -11,6 +11,7 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.sluice.config.ListenerConfig;
+import io.sluice.proxy.ConnectionInfo;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,6 +31,8 @@ final class Http2ClientStreams extends Http2EventAdapter {
   private final Http2Session session;
   private final Http2ClientCodec codec;
   private final Http2Connection.PropertyKey streamKey;
+  /** Who the client is, learnt by the connection's first stream. */
+  private ConnectionInfo client;
   /** The streams that read something since the connection's read began. */
   private final List<Http2ClientStream> reading = new ArrayList<>(4);
 
@@ -108,7 +111,8 @@ final class Http2ClientStreams extends Http2EventAdapter {
   }
 
   private Http2ClientStream opened(Http2Stream stream, boolean upgrade) {
-    Http2ClientStream opened = new Http2ClientStream(codec, stream, upgrade, server, tls, underscores, listener);
+    Http2ClientStream opened = new Http2ClientStream(codec, stream, upgrade, client, server, tls, underscores, listener);
+    client = opened.client();
     stream.setProperty(streamKey, opened);
     session.streamOpened();
     readSome(opened);
