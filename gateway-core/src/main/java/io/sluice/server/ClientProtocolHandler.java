@@ -10,9 +10,10 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.sluice.config.ListenerConfig;
 
 /**
- * What every client protocol handler does alike: it is the last handler of its channel's
- * pipeline, hands what it reads to its {@link ExchangeDriver}, and reads, pauses and closes its
- * own channel for the exchange.
+ * The channel-handler side of a client protocol whose exchanges own their channel (HTTP/1.1): it is
+ * the last handler of the pipeline, hands what it reads to its {@link ExchangeDriver}, and reads,
+ * pauses and closes its channel for the exchange. (An HTTP/2 stream has no channel of its own:
+ * {@link Http2ClientStream}.)
  */
 abstract class ClientProtocolHandler extends ChannelDuplexHandler implements ClientProtocol {
 
