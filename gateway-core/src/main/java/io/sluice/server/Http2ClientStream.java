@@ -7,7 +7,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -16,7 +15,6 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -62,7 +60,8 @@ final class Http2ClientStream implements ClientProtocol {
    * that ends right after its head leaves as one HEADERS frame with END_STREAM, which is how a
    * gRPC trailers-only answer (an error) must look.
    */
-  private HttpResponse pendingHead;
+  private HttpResponseStatus pendingStatus;
+  private HttpHeaders pendingHead;
   /** The write that ends the response; the stream is closed once it is out. */
   private ChannelFuture lastWrite;
   /** Whether the response's END_STREAM was written: the exchange finishes by itself. */
@@ -269,7 +268,7 @@ final class Http2ClientStream implements ClientProtocol {
     ByteBuf body = response.content();
     HttpHeaders trailers = response.trailingHeaders();
     boolean onlyHead = !body.isReadable() && trailers.isEmpty();
-    ChannelFuture written = codec.encoder().writeHeaders(ctx, stream.id(), HttpConversionUtil.toHttp2Headers(response, false),
+    ChannelFuture written = codec.encoder().writeHeaders(ctx, stream.id(), Http2ResponseFields.head(response.status(), response.headers()),
         0, onlyHead, onlyHead ? ctx.newPromise() : ctx.voidPromise());
     if (body.isReadable()) {
       boolean last = trailers.isEmpty();
@@ -278,7 +277,7 @@ final class Http2ClientStream implements ClientProtocol {
       body.release();
     }
     if (!trailers.isEmpty()) {
-      written = codec.encoder().writeHeaders(ctx, stream.id(), HttpConversionUtil.toHttp2Headers(trailers, false), 0, true,
+      written = codec.encoder().writeHeaders(ctx, stream.id(), Http2ResponseFields.trailers(trailers), 0, true,
           ctx.newPromise());
     }
     lastWrite = written;
@@ -319,16 +318,16 @@ final class Http2ClientStream implements ClientProtocol {
 
   @Override
   public void writeHead(HttpResponseStatus status, HttpHeaders headers) {
-    pendingHead = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status, headers);
+    pendingStatus = status;
+    pendingHead = headers;
   }
 
   private void writePendingHead() {
     if (pendingHead != null) {
-      HttpResponse head = pendingHead;
+      Http2Headers head = Http2ResponseFields.head(pendingStatus, pendingHead);
       pendingHead = null;
       if (writable()) {
-        codec.encoder().writeHeaders(ctx, stream.id(), HttpConversionUtil.toHttp2Headers(head, false), 0, false,
-            ctx.voidPromise());
+        codec.encoder().writeHeaders(ctx, stream.id(), head, 0, false, ctx.voidPromise());
       }
     }
   }
@@ -346,11 +345,10 @@ final class Http2ClientStream implements ClientProtocol {
   @Override
   public void writeEnd(HttpHeaders trailers) {
     if (pendingHead != null && trailers.isEmpty()) {
-      HttpResponse head = pendingHead;
+      Http2Headers head = Http2ResponseFields.head(pendingStatus, pendingHead);
       pendingHead = null;
       if (writable()) {
-        lastWrite = codec.encoder().writeHeaders(ctx, stream.id(), HttpConversionUtil.toHttp2Headers(head, false), 0, true,
-            ctx.newPromise());
+        lastWrite = codec.encoder().writeHeaders(ctx, stream.id(), head, 0, true, ctx.newPromise());
       }
       ended = true;
       return;
@@ -359,7 +357,7 @@ final class Http2ClientStream implements ClientProtocol {
     if (writable()) {
       lastWrite = trailers.isEmpty()
           ? codec.encoder().writeData(ctx, stream.id(), Unpooled.EMPTY_BUFFER, 0, true, ctx.newPromise())
-          : codec.encoder().writeHeaders(ctx, stream.id(), HttpConversionUtil.toHttp2Headers(trailers, false), 0, true,
+          : codec.encoder().writeHeaders(ctx, stream.id(), Http2ResponseFields.trailers(trailers), 0, true,
               ctx.newPromise());
     }
     ended = true;
