@@ -10,13 +10,10 @@ import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
@@ -56,7 +53,7 @@ final class Http2ClientStream implements ClientProtocol {
   private final boolean upgrade;
   private final ExchangeDriver driver;
   /**
-   * A response head not written yet. It goes out with the first body bytes or flush; a response
+   * A response head not written yet: its status, and its fields in {@link #pendingHead}. It goes out with the first body bytes or flush; a response
    * that ends right after its head leaves as one HEADERS frame with END_STREAM, which is how a
    * gRPC trailers-only answer (an error) must look.
    */
@@ -101,11 +98,7 @@ final class Http2ClientStream implements ClientProtocol {
 
   /** The request head; may throw a stream error (a head HTTP/1.1 cannot carry), which resets the stream. */
   void headersRead(Http2Headers headers, boolean endOfStream) throws Http2Exception {
-    HttpRequest request = HttpConversionUtil.toHttpRequest(stream.id(), headers, false);
-    if (!endOfStream && !HttpUtil.isContentLengthSet(request)) {
-      // a body of unknown length, which is what chunked framing means to the exchange
-      request.headers().add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-    }
+    HttpRequest request = Http2RequestFields.request(stream.id(), headers, endOfStream);
     take(request, 0);
     if (endOfStream) {
       take(LastHttpContent.EMPTY_LAST_CONTENT, 0);
@@ -232,12 +225,9 @@ final class Http2ClientStream implements ClientProtocol {
     return ctx.channel();
   }
 
+  /** Nothing to drop: {@link Http2RequestFields} adds no field of its own ({@code :authority} became Host). */
   @Override
-  public void requestArrived(HttpRequest request) {
-    // what the conversion adds to carry HTTP/2 pseudo-headers; :authority became Host
-    request.headers().remove(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text());
-    request.headers().remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
-  }
+  public void requestArrived(HttpRequest request) {}
 
   @Override
   public String protocolName(HttpVersion version) {
