@@ -28,6 +28,7 @@ import io.sluice.proxy.ConnectionInfo;
 import io.sluice.proxy.ClientStream;
 import io.sluice.spi.GatewayError;
 import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * One HTTP/2 stream, the {@link ClientStream} of its one exchange: the {@link Http2ClientStreams} of its
@@ -182,7 +183,11 @@ final class Http2ClientStream implements ClientProtocol {
       driver.markClosing();
       driver.cancelWriteTimer();
     } else {
-      ctx.executor().execute(driver::clientClosed);
+      try {
+        ctx.executor().execute(driver::clientClosed);
+      } catch (RejectedExecutionException shutDown) {
+        driver.clientClosed(); // the loop is going away: no later turn to wait for
+      }
     }
   }
 
