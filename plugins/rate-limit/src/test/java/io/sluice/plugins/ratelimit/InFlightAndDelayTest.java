@@ -126,11 +126,15 @@ class InFlightAndDelayTest {
   void clientsThatGoAwayGiveTheirSlotsBack() throws Exception {
     // on a route whose upstream waits 30 s: the requests stay in flight until their clients go,
     // however slowly a busy machine runs the test
+    long before = upstream.requestsFor("/slow");
     List<Socket> clients = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
       clients.add(slowRequest("/held", 20_000));
     }
-    Poll.until("two requests in flight", () -> status("/held/x") == 429);
+    // both hold their slot before anything else asks: a request sent earlier could take one of the
+    // two, and the held request refused meanwhile would never be in flight
+    Poll.until("two requests in flight", () -> upstream.requestsFor("/slow") == before + 2);
+    assertThat(status("/held/x")).isEqualTo(429);
 
     for (Socket socket : clients) {
       socket.close();
