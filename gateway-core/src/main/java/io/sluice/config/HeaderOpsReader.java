@@ -56,7 +56,8 @@ final class HeaderOpsReader {
   /** @throws IllegalArgumentException when the value would break the header line */
   static String fieldValue(String text) {
     if (!HttpSyntax.isFieldValue(text)) {
-      throw new IllegalArgumentException(Messages.quote(text) + " contains a line break or NUL (expected: a header value on one line)");
+      throw new IllegalArgumentException(Messages.quote(text) + " cannot be sent as a header value (expected: one line without control characters,"
+          + " characters beyond U+00FF or leading whitespace)");
     }
     return text;
   }

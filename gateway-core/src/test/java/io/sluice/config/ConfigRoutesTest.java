@@ -81,6 +81,21 @@ class ConfigRoutesTest {
   }
 
   @Test
+  void headerValuesMustBeSendableAsTheyAre() {
+    assertThat(routeProblems("""
+          - id: a
+            match: { path: /a }
+            respond:
+              status: 200
+              headers: { x-lead: " spaced", x-bell: "ring\\a", x-tab: "a\\tb", x-latin: "caf\u00e9" }
+        """)).containsExactly( // a tab inside and Latin-1 letters are field content
+            "sluice.yaml:11:26 routes[0].respond.headers.x-lead: ' spaced' cannot be sent as a header value (expected: one line"
+                + " without control characters, characters beyond U+00FF or leading whitespace)",
+            "sluice.yaml:11:45 routes[0].respond.headers.x-bell: 'ring\\u0007' cannot be sent as a header value (expected: one line"
+                + " without control characters, characters beyond U+00FF or leading whitespace)");
+  }
+
+  @Test
   void respondNeedsAStatusAndValidHeaders() {
     assertThat(routeProblems("""
           - id: a
@@ -96,7 +111,8 @@ class ConfigRoutesTest {
             "sluice.yaml:13:7 routes[1].respond: missing required key 'status'",
             "sluice.yaml:13:18 routes[1].respond.headers: header 'content-length' cannot be set (the gateway writes connection and framing headers itself)",
             "sluice.yaml:13:39 routes[1].respond.headers: 'bad name' (expected: a header name of letters, digits and !#$%&'*+-.^_`|~)",
-            "sluice.yaml:13:60 routes[1].respond.headers.x-ok: 'line\\nbreak' contains a line break or NUL (expected: a header value on one line)");
+            "sluice.yaml:13:60 routes[1].respond.headers.x-ok: 'line\\nbreak' cannot be sent as a header value (expected: one line without control characters,"
+                + " characters beyond U+00FF or leading whitespace)");
   }
 
   @Test

@@ -7,7 +7,8 @@ import java.util.Set;
  * Header fields of a request or response. Names are case-insensitive. What is set here is
  * checked: a name that is not a token ({@link #isValidName}), or a value that cannot be sent
  * ({@link #isValidValue}: CR, LF, NUL, another control character, a character beyond U+00FF), is
- * refused with {@link IllegalArgumentException}.
+ * refused with {@link IllegalArgumentException}, and so is a value that begins with a space or tab
+ * (RFC 9110 section 5.5: field values have no leading whitespace).
  */
 public interface Headers {
 
