@@ -78,20 +78,43 @@ public final class ProxyHeaders {
     return out;
   }
 
-  /** The headers sent to the client for an upstream response. */
+  /**
+   * Turns an upstream response's fields into those sent to the client, in place: the response's
+   * own map is what the client gets, so it is not copied field by field on every request. The
+   * caller must have read what it needs of the hop-by-hop fields (keep-alive) before.
+   */
   public static HttpHeaders forClient(HttpHeaders upstream, String requestId, HeaderOps ops) {
     List<String> connectionListed = connectionTokens(upstream);
-    HttpHeaders out = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
-    for (Iterator<Map.Entry<CharSequence, CharSequence>> it = upstream.iteratorCharSequence(); it.hasNext(); ) {
-      Map.Entry<CharSequence, CharSequence> field = it.next();
-      if (!isHopByHop(field.getKey()) && !isListed(field.getKey(), connectionListed)) {
-        out.add(field.getKey(), field.getValue());
+    upstream.remove(HttpHeaderNames.CONNECTION);
+    upstream.remove(HttpHeaderNames.KEEP_ALIVE);
+    upstream.remove(HttpHeaderNames.TE);
+    upstream.remove(HttpHeaderNames.TRANSFER_ENCODING);
+    upstream.remove(HttpHeaderNames.UPGRADE);
+    for (int i = 0; i < connectionListed.size(); i++) {
+      upstream.remove(connectionListed.get(i));
+    }
+    removeProxyPrefixed(upstream);
+    appendVia(upstream);
+    upstream.set(X_REQUEST_ID, requestId);
+    apply(ops, upstream);
+    return upstream;
+  }
+
+  /** Drops the {@code Proxy-*} fields, the hop-by-hop names without a fixed spelling. */
+  private static void removeProxyPrefixed(HttpHeaders headers) {
+    List<CharSequence> found = null;
+    for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
+      CharSequence name = it.next().getKey();
+      if (AsciiString.regionMatches(name, true, 0, "proxy-", 0, 6)) {
+        if (found == null) {
+          found = new ArrayList<>(2);
+        }
+        found.add(name);
       }
     }
-    appendVia(out);
-    out.set(X_REQUEST_ID, requestId);
-    apply(ops, out);
-    return out;
+    if (found != null) {
+      found.forEach(headers::remove);
+    }
   }
 
   /**
@@ -139,7 +162,7 @@ public final class ProxyHeaders {
   private static String forwardedElement(ConnectionInfo client, String authority) {
     String ip = client.peerIp();
     String forNode = ip.indexOf(':') >= 0 ? "\"[" + ip + "]\"" : ip;
-    StringBuilder element = new StringBuilder("for=").append(forNode);
+    StringBuilder element = new StringBuilder(24 + forNode.length() + authority.length()).append("for=").append(forNode);
     if (!authority.isEmpty()) {
       element.append(";host=");
       if (isToken(authority)) {
@@ -179,12 +202,4 @@ public final class ProxyHeaders {
     return tokens;
   }
 
-  private static boolean isListed(CharSequence name, List<String> listed) {
-    for (int i = 0; i < listed.size(); i++) {
-      if (AsciiString.contentEqualsIgnoreCase(name, listed.get(i))) {
-        return true;
-      }
-    }
-    return false;
-  }
 }

@@ -1,6 +1,7 @@
 package io.sluice.proxy;
 
 import io.netty.handler.codec.http.HttpHeaders;
+import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -15,7 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class RequestIds {
 
-  private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
+  private static final byte[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".getBytes(StandardCharsets.US_ASCII);
   static final int MAX_INCOMING_LENGTH = 64;
 
   private RequestIds() {}
@@ -23,7 +24,7 @@ public final class RequestIds {
   /** A new id. */
   public static String next() {
     ThreadLocalRandom random = ThreadLocalRandom.current();
-    char[] out = new char[26];
+    byte[] out = new byte[26];
     long time = System.currentTimeMillis();
     for (int i = 9; i >= 0; i--) {
       out[i] = ALPHABET[(int) (time & 31)];
@@ -35,7 +36,7 @@ public final class RequestIds {
       long bits = i < 23 ? high >>> ((i - 10) * 5) : low >>> ((i - 23) * 5);
       out[i] = ALPHABET[(int) (bits & 31)];
     }
-    return new String(out);
+    return new String(out, StandardCharsets.ISO_8859_1);
   }
 
   /**

@@ -53,24 +53,10 @@ final class Http2ResponseFields {
     Iterator<Map.Entry<CharSequence, CharSequence>> fields = in.iteratorCharSequence();
     while (fields.hasNext()) {
       Map.Entry<CharSequence, CharSequence> field = fields.next();
-      AsciiString name = lowerCase(field.getKey());
+      AsciiString name = LowerCaseNames.of(field.getKey());
       if (!CONNECTION_SPECIFIC.contains(name)) {
         out.add(name, field.getValue());
       }
     }
-  }
-
-  /** {@code name} in lower case, in one copy at most (field names are tokens: ASCII). */
-  static AsciiString lowerCase(CharSequence name) {
-    if (name instanceof AsciiString ascii) {
-      return ascii.toLowerCase(); // itself when it is in lower case already
-    }
-    int length = name.length();
-    byte[] bytes = new byte[length];
-    for (int i = 0; i < length; i++) {
-      char c = name.charAt(i);
-      bytes[i] = (byte) (c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
-    }
-    return new AsciiString(bytes, false);
   }
 }

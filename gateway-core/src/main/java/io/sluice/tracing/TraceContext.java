@@ -2,6 +2,7 @@ package io.sluice.tracing;
 
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -21,7 +22,7 @@ public final class TraceContext {
 
   private static final int VERSION_00_LENGTH = 55;
   private static final byte SAMPLED = 0x01;
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   private final long traceHigh;
   private final long traceLow;
@@ -103,19 +104,19 @@ public final class TraceContext {
   public String traceId() {
     String id = traceId;
     if (id == null) {
-      char[] out = new char[32];
+      byte[] out = new byte[32];
       hex(traceHigh, out, 0);
       hex(traceLow, out, 16);
-      id = traceId = new String(out);
+      id = traceId = new String(out, StandardCharsets.ISO_8859_1);
     }
     return id;
   }
 
   /** The gateway's own span id: 16 lower-case hex digits, the parent id the upstream receives. */
   public String spanId() {
-    char[] out = new char[16];
+    byte[] out = new byte[16];
     hex(spanId, out, 0);
-    return new String(out);
+    return new String(out, StandardCharsets.ISO_8859_1);
   }
 
   /** Whether the trace is the client's (its {@code traceparent} was valid), not one the gateway started. */
@@ -128,8 +129,8 @@ public final class TraceContext {
   }
 
   /** The {@code traceparent} for the upstream: version 00, this trace, the gateway's span id as the parent, the flags. */
-  public String upstreamTraceparent() {
-    char[] out = new char[VERSION_00_LENGTH];
+  public AsciiString upstreamTraceparent() {
+    byte[] out = new byte[VERSION_00_LENGTH];
     out[0] = '0';
     out[1] = '0';
     out[2] = '-';
@@ -140,7 +141,7 @@ public final class TraceContext {
     out[52] = '-';
     out[53] = HEX[flags >> 4 & 15];
     out[54] = HEX[flags & 15];
-    return new String(out);
+    return new AsciiString(out, false); // the header encoder copies its bytes as they are
   }
 
   /** Sets the upstream request's {@code traceparent}; drops a {@code tracestate} that belongs to no valid trace of the client's. */
@@ -151,7 +152,7 @@ public final class TraceContext {
     }
   }
 
-  private static void hex(long value, char[] out, int at) {
+  private static void hex(long value, byte[] out, int at) {
     for (int i = 15; i >= 0; i--) {
       out[at + i] = HEX[(int) (value & 15)];
       value >>>= 4;

@@ -203,13 +203,13 @@ public final class WebSocketProxy {
     over = true;
     cancelTimer();
     exchange.upstreamResponded();
+    String protocol = response.headers().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL); // the route's header rules must not drop it
     HttpHeaders headers = ProxyHeaders.forClient(response.headers(), exchange.requestId(), route.responseHeaders());
     headers.remove(HttpHeaderNames.SEC_WEBSOCKET_ACCEPT);
     headers.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
     headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
     headers.set(HttpHeaderNames.SEC_WEBSOCKET_ACCEPT, WebSocketHandshake.accept(head.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY)));
     headers.remove(HttpHeaderNames.CONTENT_LENGTH);
-    String protocol = response.headers().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
     if (protocol != null) {
       headers.set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, protocol);
     }

@@ -3,6 +3,7 @@ package io.sluice.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -62,11 +63,21 @@ class Http2ResponseFieldsTest {
   }
 
   @Test
-  void lowerCaseKeepsANameAlreadyInLowerCaseAndCopiesAnyOtherOnce() {
-    AsciiString lower = AsciiString.of("content-type");
-    assertThat((Object) Http2ResponseFields.lowerCase(lower)).isSameAs(lower);
-    assertThat((Object) Http2ResponseFields.lowerCase("X-Request-ID")).isEqualTo(AsciiString.of("x-request-id"));
-    assertThat((Object) Http2ResponseFields.lowerCase(AsciiString.of("ETag"))).isEqualTo(AsciiString.of("etag"));
+  void wellKnownNamesBecomeNettysConstantsWithoutACopy() {
+    assertThat((Object) LowerCaseNames.of("Content-Type")).isSameAs(HttpHeaderNames.CONTENT_TYPE);
+    assertThat((Object) LowerCaseNames.of(AsciiString.of("CONTENT-LENGTH"))).isSameAs(HttpHeaderNames.CONTENT_LENGTH);
+    assertThat((Object) LowerCaseNames.of("date")).isSameAs(HttpHeaderNames.DATE);
+    assertThat((Object) LowerCaseNames.of("Server")).isSameAs(HttpHeaderNames.SERVER);
+    assertThat((Object) LowerCaseNames.of("ETag")).isSameAs(HttpHeaderNames.ETAG);
+  }
+
+  @Test
+  void otherNamesAreKeptWhenInLowerCaseAndCopiedOnceOtherwise() {
+    AsciiString lower = AsciiString.of("x-custom");
+    assertThat((Object) LowerCaseNames.of(lower)).isSameAs(lower);
+    assertThat((Object) LowerCaseNames.of("X-Request-ID")).isEqualTo(AsciiString.of("x-request-id"));
+    assertThat((Object) LowerCaseNames.of(AsciiString.of("X-Custom-Thing"))).isEqualTo(AsciiString.of("x-custom-thing"));
+    assertThat((Object) LowerCaseNames.of("Content-Typo")).isEqualTo(AsciiString.of("content-typo"));
   }
 
   private static List<String> names(Http2Headers headers) {

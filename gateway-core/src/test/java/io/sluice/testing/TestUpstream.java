@@ -312,6 +312,7 @@ public final class TestUpstream implements AutoCloseable {
       response.headers().set("connection", "keep-alive, x-hop");
       response.headers().set("x-hop", "should not pass");
       response.headers().set("keep-alive", "timeout=5");
+      response.headers().set("proxy-authenticate", "Basic realm=\"upstream\"");
       send(ctx, response);
     }
 
