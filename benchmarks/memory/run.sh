@@ -2,26 +2,28 @@
 # Where a gateway's resident memory goes: RSS under load with the launcher's defaults, the JVM's
 # own breakdown of it (Native Memory Tracking), and the memory each idle client connection holds.
 #
-#   benchmarks/memory/run.sh [--dist DIR] [--connections N] [--load-seconds S]
+#   benchmarks/memory/run.sh [--dist DIR] [--connections N] [--load-seconds S] [--load wrk|h2load]
 #
 # SLUICE_JAVA_OPTS is passed on, to compare JVM options; --connections 0 skips step 2.
 #
 # 1. Starts nginx (`return 200`, CPU 0) and `sluice run` (CPU 1, launcher defaults plus
 #    -XX:NativeMemoryTracking=summary) on a plain proxy route, loads it with wrk (CPU 0, 64
-#    connections) for S seconds, then prints RSS and `jcmd VM.native_memory summary` by category.
+#    connections) or h2load (h2c, 16 connections x 4 streams) for S seconds, then prints RSS (the
+#    highest of samples every 0.5 s, and at the end) and `jcmd VM.native_memory summary` by category.
 # 2. Opens N idle HTTP/1.1 keep-alive connections (each made one request first), then N idle
 #    HTTP/2 connections (preface, SETTINGS, one request), and prints the RSS growth per connection
 #    after a GC (`jcmd GC.run`), so that only what the connections hold is counted.
 # NMT itself costs a little memory (its own category in the summary). Needs: JAVA_HOME at Java 21+,
-# nginx, wrk, taskset, python3, jcmd. Listens on 127.0.0.1 only. Raise `ulimit -n` above N + 100.
+# nginx, wrk (h2load for --load h2load), taskset, python3, jcmd. Listens on 127.0.0.1 only. Raise `ulimit -n` above N + 100.
 set -euo pipefail
 here=$(cd -P -- "$(dirname -- "$0")" && pwd -P)
-dist=$here/../../packaging/target/sluice connections=10000 load_seconds=20
+dist=$here/../../packaging/target/sluice connections=10000 load_seconds=20 load=wrk
 while (($#)); do
   case $1 in
     --dist) dist=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
     --load-seconds) load_seconds=$2; shift 2 ;;
+    --load) load=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -38,8 +40,18 @@ done
 jvm=$(pgrep -P "$pid" java || echo "$pid") # the launcher execs java, so this is normally $pid itself
 rss() { awk '/^VmRSS/{print $2}' "/proc/$jvm/status"; }
 echo "== idle after start: RSS $(( $(rss) / 1024 )) MiB"
-taskset -c 0 wrk -t1 -c64 -d"${load_seconds}s" "http://127.0.0.1:$gw/" | awk '/Requests\/sec/{print "== load: " $2 " requests/s"}'
-echo "== right after ${load_seconds}s of load (wrk, 64 connections): RSS $(( $(rss) / 1024 )) MiB"
+peak=0
+(while sleep 0.5; do r=$(rss); ((r > peak)) && peak=$r && echo "$peak" >"$tmp/peak"; done) &
+sampler=$!
+case $load in
+  wrk) taskset -c 0 wrk -t1 -c64 -d"${load_seconds}s" "http://127.0.0.1:$gw/" | awk '/Requests\/sec/{print "== load: " $2 " requests/s"}'
+       what="wrk, 64 connections" ;;
+  h2load) taskset -c 0 h2load -c16 -m4 -D "$load_seconds" "http://127.0.0.1:$gw/" | awk '/^finished in/{print "== load: " $4 " requests/s"}'
+       what="h2load, 16 connections x 4 streams" ;;
+  *) echo "unknown load $load (expected wrk or h2load)" >&2; exit 2 ;;
+esac
+kill "$sampler"; wait "$sampler" 2>/dev/null || true
+echo "== during ${load_seconds}s of load ($what): RSS at most $(( $(cat "$tmp/peak" 2>/dev/null || echo 0) / 1024 )) MiB, $(( $(rss) / 1024 )) MiB right after"
 echo "== native memory by category (committed; NMT summary)"
 "$jcmd" "$jvm" VM.native_memory summary | python3 -c '
 import re, sys

@@ -155,25 +155,37 @@ class DistributionIT {
     Run defaults = sluice(Map.of("JAVA_OPTS", "-XX:+PrintCommandLineFlags"), "--version");
     assertThat(defaults.exitCode()).as(defaults.toString()).isZero();
     assertThat(defaults.stdout())
-        .contains("-XX:MaxHeapSize=536870912", "-XX:InitialHeapSize=67108864", "-XX:+UseG1GC", "-XX:G1ConcRefinementThreads=0",
+        .contains("-XX:MaxHeapSize=536870912", "-XX:InitialHeapSize=33554432", "-XX:+UseG1GC", "-XX:G1ConcRefinementThreads=0",
             "-XX:GCTimeRatio=4", "-XX:+ExitOnOutOfMemoryError");
+    if (Runtime.version().feature() >= 25) { // the launcher runs the same JDK as this test
+      assertThat(defaults.stdout()).contains("-XX:TrimNativeHeapInterval=1000", "-XX:+UseCompactObjectHeaders");
+    }
 
     // SLUICE_JAVA_OPTS wins over JAVA_OPTS, and choosing a heap or collector drops that default
-    // (a user's -Xmx32m below the default -Xms64m would make the JVM refuse to start, and so would
+    // (a user's -Xmx24m below the default -Xms32m would make the JVM refuse to start, and so would
     // two collectors).
     Run chosen = sluice(
-        Map.of("JAVA_OPTS", "-Xmx300m", "SLUICE_JAVA_OPTS", "-Xmx32m -XX:+UseSerialGC -XX:+PrintCommandLineFlags"),
+        Map.of("JAVA_OPTS", "-Xmx300m", "SLUICE_JAVA_OPTS", "-Xmx24m -XX:+UseSerialGC -XX:+PrintCommandLineFlags"),
         "--version");
     assertThat(chosen.exitCode()).as(chosen.toString()).isZero();
     assertThat(chosen.stdout())
-        .contains("-XX:MaxHeapSize=33554432", "-XX:+UseSerialGC", "sluice " + VERSION)
-        .doesNotContain("-XX:+UseG1GC", "-XX:InitialHeapSize=67108864", "G1ConcRefinementThreads", "GCTimeRatio");
+        .contains("-XX:MaxHeapSize=25165824", "-XX:+UseSerialGC", "sluice " + VERSION)
+        .doesNotContain("-XX:+UseG1GC", "-XX:InitialHeapSize=33554432", "G1ConcRefinementThreads", "GCTimeRatio");
 
     // an operator's own refinement thread count and GC time ratio replace the defaults
     Run refined = sluice(Map.of("SLUICE_JAVA_OPTS", "-XX:G1ConcRefinementThreads=2 -XX:GCTimeRatio=9 -XX:+PrintCommandLineFlags"), "--version");
     assertThat(refined.exitCode()).as(refined.toString()).isZero();
     assertThat(refined.stdout()).contains("-XX:G1ConcRefinementThreads=2", "-XX:GCTimeRatio=9", "-XX:+UseG1GC")
         .doesNotContain("-XX:G1ConcRefinementThreads=0", "-XX:GCTimeRatio=4");
+
+    // and so do an operator's own native-heap trimming and object headers (Java 25+)
+    if (Runtime.version().feature() >= 25) {
+      Run kept = sluice(Map.of("SLUICE_JAVA_OPTS", "-XX:TrimNativeHeapInterval=0 -XX:-UseCompactObjectHeaders -XX:+PrintCommandLineFlags"),
+          "--version");
+      assertThat(kept.exitCode()).as(kept.toString()).isZero();
+      assertThat(kept.stdout()).contains("-XX:-UseCompactObjectHeaders")
+          .doesNotContain("-XX:TrimNativeHeapInterval=1000", "-XX:+UseCompactObjectHeaders");
+    }
   }
 
   @Test
