@@ -1,7 +1,7 @@
 # Sourced by benchmarks/warmup/run.sh and benchmarks/memory/run.sh: a temp dir, an nginx upstream
 # (`return 200 "hello"`, pinned to CPU 0) and a Sluice config with one plain proxy route to it.
 # Sets: tmp (removed on exit), up and gw (the upstream's and the gateway's ports), pid (the
-# gateway's process, for the caller to set; stopped on exit). Writes $tmp/sluice.yaml.
+# gateway's process, set by start_gateway or the caller; stopped on exit). Writes $tmp/sluice.yaml.
 tmp=$(mktemp -d)
 pid=""
 cleanup() {
@@ -29,3 +29,12 @@ upstreams:
 routes:
   - { id: all, match: { path: /** }, upstream: origin }
 CONF
+
+start_gateway() { # $1 = the dist, $2 = JVM options added before SLUICE_JAVA_OPTS; Sluice on CPU 1, sets pid
+  SLUICE_JAVA_OPTS="$2 ${SLUICE_JAVA_OPTS:-}" taskset -c 1 "$1/bin/sluice" run --config "$tmp/sluice.yaml" >"$tmp/run.log" 2>&1 &
+  pid=$!
+  until grep -qs "accepting" "$tmp/run.log"; do
+    kill -0 "$pid" 2>/dev/null || { cat "$tmp/run.log" >&2; exit 1; }
+    sleep 0.05
+  done
+}

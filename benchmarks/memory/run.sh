@@ -30,13 +30,7 @@ done
 jcmd=${JAVA_HOME:+$JAVA_HOME/bin/}jcmd
 # shellcheck source=../plain-proxy.sh
 source "$here/../plain-proxy.sh"
-SLUICE_JAVA_OPTS="-XX:NativeMemoryTracking=summary ${SLUICE_JAVA_OPTS:-}" taskset -c 1 "$dist/bin/sluice" run \
-  --config "$tmp/sluice.yaml" >"$tmp/run.log" 2>&1 &
-pid=$!
-until grep -qs "accepting" "$tmp/run.log"; do
-  kill -0 "$pid" 2>/dev/null || { cat "$tmp/run.log" >&2; exit 1; }
-  sleep 0.05
-done
+start_gateway "$dist" "-XX:NativeMemoryTracking=summary"
 jvm=$(pgrep -P "$pid" java || echo "$pid") # the launcher execs java, so this is normally $pid itself
 rss() { awk '/^VmRSS/{print $2}' "/proc/$jvm/status"; }
 echo "== idle after start: RSS $(( $(rss) / 1024 )) MiB"
