@@ -84,15 +84,12 @@ public final class ProxyHeaders {
    * caller must have read what it needs of the hop-by-hop fields (keep-alive) before.
    */
   public static HttpHeaders forClient(HttpHeaders upstream, String requestId, HeaderOps ops) {
-    List<String> connectionListed = connectionTokens(upstream);
+    removeConnectionListed(upstream);
     upstream.remove(HttpHeaderNames.CONNECTION);
     upstream.remove(HttpHeaderNames.KEEP_ALIVE);
     upstream.remove(HttpHeaderNames.TE);
     upstream.remove(HttpHeaderNames.TRANSFER_ENCODING);
     upstream.remove(HttpHeaderNames.UPGRADE);
-    for (int i = 0; i < connectionListed.size(); i++) {
-      upstream.remove(connectionListed.get(i));
-    }
     removeProxyPrefixed(upstream);
     appendVia(upstream);
     upstream.set(X_REQUEST_ID, requestId);
@@ -162,16 +159,14 @@ public final class ProxyHeaders {
   private static String forwardedElement(ConnectionInfo client, String authority) {
     String ip = client.peerIp();
     String forNode = ip.indexOf(':') >= 0 ? "\"[" + ip + "]\"" : ip;
-    StringBuilder element = new StringBuilder(24 + forNode.length() + authority.length()).append("for=").append(forNode);
-    if (!authority.isEmpty()) {
-      element.append(";host=");
-      if (isToken(authority)) {
-        element.append(authority);
-      } else {
-        element.append('"').append(authority).append('"');
-      }
+    // one concatenation per case: the exact length is allocated once, with no builder to copy from
+    if (authority.isEmpty()) {
+      return "for=" + forNode + ";proto=" + client.scheme();
     }
-    return element.append(";proto=").append(client.scheme()).toString();
+    if (isToken(authority)) {
+      return "for=" + forNode + ";host=" + authority + ";proto=" + client.scheme();
+    }
+    return "for=" + forNode + ";host=\"" + authority + "\";proto=" + client.scheme();
   }
 
   /** Whether {@code authority} can be a {@code Forwarded} value without quotes (here: letters, digits, '.', '-'). */
@@ -185,21 +180,42 @@ public final class ProxyHeaders {
     return true;
   }
 
-  private static List<String> connectionTokens(HttpHeaders headers) {
+  /**
+   * Removes the fields the {@code Connection} field names. {@code close} and {@code keep-alive},
+   * the tokens nearly every response carries, are skipped without a copy: {@code keep-alive} is
+   * removed as a fixed hop-by-hop name anyway.
+   */
+  private static void removeConnectionListed(HttpHeaders headers) {
     List<String> values = headers.getAll(HttpHeaderNames.CONNECTION);
-    if (values.isEmpty()) {
-      return List.of();
-    }
-    List<String> tokens = new ArrayList<>();
-    for (String value : values) {
-      for (String token : value.split(",")) {
-        String trimmed = token.trim();
-        if (!trimmed.isEmpty()) {
-          tokens.add(trimmed);
+    for (int i = 0; i < values.size(); i++) {
+      String value = values.get(i);
+      int start = 0;
+      while (start < value.length()) {
+        int comma = value.indexOf(',', start);
+        int end = comma < 0 ? value.length() : comma;
+        int from = start;
+        int to = end;
+        while (from < to && isWhitespace(value.charAt(from))) {
+          from++;
         }
+        while (to > from && isWhitespace(value.charAt(to - 1))) {
+          to--;
+        }
+        if (to > from && !isToken(value, from, to, "close") && !isToken(value, from, to, "keep-alive")) {
+          headers.remove(value.substring(from, to));
+        }
+        start = end + 1;
       }
     }
-    return tokens;
   }
+
+  private static boolean isWhitespace(char c) {
+    return c == ' ' || c == '\t';
+  }
+
+  private static boolean isToken(String value, int from, int to, String token) {
+    return to - from == token.length() && value.regionMatches(true, from, token, 0, token.length());
+  }
+
 
 }
