@@ -201,7 +201,7 @@ public final class ProxyHeaders {
         while (to > from && isWhitespace(value.charAt(to - 1))) {
           to--;
         }
-        if (to > from && !isToken(value, from, to, "close") && !isToken(value, from, to, "keep-alive")) {
+        if (to > from && !tokenIs(value, from, to, "close") && !tokenIs(value, from, to, "keep-alive")) {
           headers.remove(value.substring(from, to));
         }
         start = end + 1;
@@ -213,9 +213,8 @@ public final class ProxyHeaders {
     return c == ' ' || c == '\t';
   }
 
-  private static boolean isToken(String value, int from, int to, String token) {
+  /** Whether {@code value} from {@code from} to {@code to} is {@code token}, in any case. */
+  private static boolean tokenIs(String value, int from, int to, String token) {
     return to - from == token.length() && value.regionMatches(true, from, token, 0, token.length());
   }
-
-
 }
