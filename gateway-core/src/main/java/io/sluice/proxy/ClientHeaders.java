@@ -156,9 +156,9 @@ public final class ClientHeaders {
   /**
    * The field names in the {@code Connection} values, without the connection options
    * {@code close} and {@code keep-alive}; {@code null} when there are none (the usual
-   * {@code Connection: keep-alive} allocates nothing).
+   * {@code Connection: keep-alive} allocates nothing). Used for responses too ({@link ProxyHeaders#forClient}).
    */
-  private static List<String> nominatedFields(HttpHeaders headers) {
+  static List<String> nominatedFields(HttpHeaders headers) {
     List<String> names = null;
     for (Iterator<? extends CharSequence> values = headers.valueCharSequenceIterator(HttpHeaderNames.CONNECTION);
         values.hasNext(); ) {

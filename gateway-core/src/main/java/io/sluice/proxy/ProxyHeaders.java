@@ -84,7 +84,10 @@ public final class ProxyHeaders {
    * caller must have read what it needs of the hop-by-hop fields (keep-alive) before.
    */
   public static HttpHeaders forClient(HttpHeaders upstream, String requestId, HeaderOps ops) {
-    removeConnectionListed(upstream);
+    List<String> nominated = ClientHeaders.nominatedFields(upstream); // the fields Connection names
+    if (nominated != null) {
+      nominated.forEach(upstream::remove);
+    }
     upstream.remove(HttpHeaderNames.CONNECTION);
     upstream.remove(HttpHeaderNames.KEEP_ALIVE);
     upstream.remove(HttpHeaderNames.TE);
@@ -178,43 +181,5 @@ public final class ProxyHeaders {
       }
     }
     return true;
-  }
-
-  /**
-   * Removes the fields the {@code Connection} field names. {@code close} and {@code keep-alive},
-   * the tokens nearly every response carries, are skipped without a copy: {@code keep-alive} is
-   * removed as a fixed hop-by-hop name anyway.
-   */
-  private static void removeConnectionListed(HttpHeaders headers) {
-    List<String> values = headers.getAll(HttpHeaderNames.CONNECTION);
-    for (int i = 0; i < values.size(); i++) {
-      String value = values.get(i);
-      int start = 0;
-      while (start < value.length()) {
-        int comma = value.indexOf(',', start);
-        int end = comma < 0 ? value.length() : comma;
-        int from = start;
-        int to = end;
-        while (from < to && isWhitespace(value.charAt(from))) {
-          from++;
-        }
-        while (to > from && isWhitespace(value.charAt(to - 1))) {
-          to--;
-        }
-        if (to > from && !tokenIs(value, from, to, "close") && !tokenIs(value, from, to, "keep-alive")) {
-          headers.remove(value.substring(from, to));
-        }
-        start = end + 1;
-      }
-    }
-  }
-
-  private static boolean isWhitespace(char c) {
-    return c == ' ' || c == '\t';
-  }
-
-  /** Whether {@code value} from {@code from} to {@code to} is {@code token}, in any case. */
-  private static boolean tokenIs(String value, int from, int to, String token) {
-    return to - from == token.length() && value.regionMatches(true, from, token, 0, token.length());
   }
 }
