@@ -17,6 +17,7 @@ import io.sluice.routing.NormalizedPath;
 import io.sluice.routing.PathNormalizer;
 import io.sluice.spi.ErrorCode;
 import io.sluice.spi.GatewayError;
+import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -52,10 +53,12 @@ final class Http1Requests {
     if (headers.size() > limits.maxHeaderCount()) {
       return reject(ErrorCode.HEADERS_TOO_LARGE, "Too many header fields (limit " + limits.maxHeaderCount() + ")");
     }
-    List<String> transferEncodings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
-    boolean chunked = !transferEncodings.isEmpty();
-    if (chunked && (transferEncodings.size() != 1 || !"chunked".equalsIgnoreCase(transferEncodings.get(0).trim()))) {
-      return reject(ErrorCode.BAD_REQUEST, "Transfer-Encoding must be exactly 'chunked'");
+    boolean chunked = headers.contains(HttpHeaderNames.TRANSFER_ENCODING);
+    if (chunked) {
+      List<String> transferEncodings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+      if (transferEncodings.size() != 1 || !"chunked".equalsIgnoreCase(transferEncodings.get(0).trim())) {
+        return reject(ErrorCode.BAD_REQUEST, "Transfer-Encoding must be exactly 'chunked'");
+      }
     }
     long contentLength = -1;
     String declared = headers.get(HttpHeaderNames.CONTENT_LENGTH);
@@ -67,14 +70,16 @@ final class Http1Requests {
       return reject(ErrorCode.METHOD_NOT_ALLOWED, "CONNECT is not supported");
     }
 
-    List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
-    if (hosts.size() > 1) {
+    // an iterator rather than getAll: no list for the one Host every request has
+    Iterator<? extends CharSequence> hosts = headers.valueCharSequenceIterator(HttpHeaderNames.HOST);
+    CharSequence hostField = hosts.hasNext() ? hosts.next() : null;
+    if (hosts.hasNext()) {
       return reject(ErrorCode.BAD_REQUEST, "More than one Host header");
     }
-    if (hosts.isEmpty() && version.minorVersion() == 1) {
+    if (hostField == null && version.minorVersion() == 1) {
       return reject(ErrorCode.BAD_REQUEST, "Missing Host header");
     }
-    String authority = hosts.isEmpty() ? "" : hosts.get(0).trim();
+    String authority = hostField == null ? "" : hostField.toString().trim();
 
     String target = request.uri();
     String pathAndQuery;
