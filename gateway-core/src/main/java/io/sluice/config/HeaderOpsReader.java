@@ -1,5 +1,6 @@
 package io.sluice.config;
 
+import io.sluice.spi.Headers;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,7 +56,7 @@ final class HeaderOpsReader {
 
   /** @throws IllegalArgumentException when the value would break the header line */
   static String fieldValue(String text) {
-    if (!HttpSyntax.isFieldValue(text)) {
+    if (!Headers.isValidValue(text)) { // the rule plugins' values follow too
       throw new IllegalArgumentException(Messages.quote(text) + " cannot be sent as a header value (expected: one line without control characters,"
           + " characters beyond U+00FF or leading whitespace)");
     }

@@ -30,22 +30,4 @@ public final class HttpSyntax {
     }
     return true;
   }
-
-  /**
-   * RFC 9110 field-content: no control character but tab (CR and LF would end the header line
-   * early), nothing beyond U+00FF, and no space or tab first (a field value has no leading
-   * whitespace; peers and Netty's own checks refuse it).
-   */
-  static boolean isFieldValue(String text) {
-    if (!text.isEmpty() && (text.charAt(0) == ' ' || text.charAt(0) == '\t')) {
-      return false;
-    }
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c < ' ' && c != '\t' || c == 0x7f || c > 0xff) {
-        return false;
-      }
-    }
-    return true;
-  }
 }

@@ -87,11 +87,7 @@ final class NettyHeaders implements Headers {
     }
     if (!Headers.isValidValue(value)) {
       throw new IllegalArgumentException("header '" + name + "' has a value that cannot be sent"
-          + " (CR, LF, NUL, another control character, or a character beyond U+00FF)");
-    }
-    if (!value.isEmpty() && (value.charAt(0) == ' ' || value.charAt(0) == '\t')) {
-      // RFC 9110 5.5: a field value has no leading whitespace, and the maps of upstream responses refuse it
-      throw new IllegalArgumentException("header '" + name + "' has a value that begins with whitespace");
+          + " (CR, LF, NUL, another control character, a character beyond U+00FF, or a space or tab first)");
     }
     return value;
   }

@@ -34,14 +34,18 @@ public final class ProxyHeaders {
 
   private ProxyHeaders() {}
 
+  /** The hop-by-hop names with a fixed spelling; {@code Proxy-*} are the others. */
+  private static final List<AsciiString> FIXED_HOP_BY_HOP = List.of(HttpHeaderNames.CONNECTION,
+      HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.TE, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE);
+
   /** Whether {@code name} is a hop-by-hop field that never crosses the gateway. */
   public static boolean isHopByHop(CharSequence name) {
-    return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)
-        || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.KEEP_ALIVE)
-        || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TE)
-        || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRANSFER_ENCODING)
-        || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.UPGRADE)
-        || AsciiString.regionMatches(name, true, 0, "proxy-", 0, 6);
+    for (int i = 0; i < FIXED_HOP_BY_HOP.size(); i++) {
+      if (AsciiString.contentEqualsIgnoreCase(name, FIXED_HOP_BY_HOP.get(i))) {
+        return true;
+      }
+    }
+    return AsciiString.regionMatches(name, true, 0, "proxy-", 0, 6);
   }
 
   /** The headers sent upstream for {@code head}. */
@@ -88,11 +92,9 @@ public final class ProxyHeaders {
     if (nominated != null) {
       nominated.forEach(upstream::remove);
     }
-    upstream.remove(HttpHeaderNames.CONNECTION);
-    upstream.remove(HttpHeaderNames.KEEP_ALIVE);
-    upstream.remove(HttpHeaderNames.TE);
-    upstream.remove(HttpHeaderNames.TRANSFER_ENCODING);
-    upstream.remove(HttpHeaderNames.UPGRADE);
+    for (int i = 0; i < FIXED_HOP_BY_HOP.size(); i++) {
+      upstream.remove(FIXED_HOP_BY_HOP.get(i));
+    }
     removeProxyPrefixed(upstream);
     appendVia(upstream);
     upstream.set(X_REQUEST_ID, requestId);

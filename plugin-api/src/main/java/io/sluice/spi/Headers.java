@@ -6,9 +6,8 @@ import java.util.Set;
 /**
  * Header fields of a request or response. Names are case-insensitive. What is set here is
  * checked: a name that is not a token ({@link #isValidName}), or a value that cannot be sent
- * ({@link #isValidValue}: CR, LF, NUL, another control character, a character beyond U+00FF), is
- * refused with {@link IllegalArgumentException}, and so is a value that begins with a space or tab
- * (RFC 9110 section 5.5: field values have no leading whitespace).
+ * ({@link #isValidValue}: CR, LF, NUL, another control character, a character beyond U+00FF, or
+ * a space or tab first), is refused with {@link IllegalArgumentException}.
  */
 public interface Headers {
 
@@ -31,10 +30,12 @@ public interface Headers {
   /**
    * Whether {@code value} can be a header field value: visible ASCII, space, tab and the octets
    * U+0080..U+00FF (RFC 9110 field-content); no CR, LF, NUL, other control characters or
-   * characters beyond U+00FF (percent-encode such text, as RFC 8187 does). Empty is valid.
+   * characters beyond U+00FF (percent-encode such text, as RFC 8187 does), and no space or tab
+   * first (RFC 9110 section 5.5: a field value has no leading whitespace, and peers refuse it).
+   * Empty is valid.
    */
   static boolean isValidValue(String value) {
-    if (value == null) {
+    if (value == null || !value.isEmpty() && (value.charAt(0) == ' ' || value.charAt(0) == '\t')) {
       return false;
     }
     for (int i = 0; i < value.length(); i++) {

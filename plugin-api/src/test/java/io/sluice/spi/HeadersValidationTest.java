@@ -29,5 +29,8 @@ class HeadersValidationTest {
     assertThat(Headers.isValidValue("a\u007fb")).isFalse();
     assertThat(Headers.isValidValue("a\u0100b")).isFalse();
     assertThat(Headers.isValidValue("\u20ac")).isFalse();
+    assertThat(Headers.isValidValue(" leading")).isFalse();
+    assertThat(Headers.isValidValue("\tleading")).isFalse();
+    assertThat(Headers.isValidValue("trailing ")).isTrue();
   }
 }
