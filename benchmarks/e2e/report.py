@@ -3,16 +3,17 @@
 
   report.py collect RESULTS_DIR
       reads RESULTS_DIR/raw/{meta.json,runs.jsonl,rss-after.json}, writes RESULTS_DIR/results.json
-      (metadata, every measurement, the summary) and prints a table per load (wrk, h2load).
+      (metadata, every measurement, the summary) and prints a table per load (wrk, h2load, h1-rate,
+      h2-rate).
   report.py docs RESULTS_DIR --doc docs/benchmarks.md --svg docs/benchmarks-e2e.svg
                 [--svg-h2load docs/benchmarks-e2e-h2load.svg]
       renders RESULTS_DIR/results.json between the e2e markers of the doc (everything outside the
       markers is left as it is) and writes a chart per load.
   report.py table RESULTS_DIR
       prints the tables of an existing results.json (results of runs before h2load included).
-  report.py summary wrk|h2load OUTPUT [--log-file FILE] [--fail-on-errors NAME]
+  report.py summary wrk|h2load|h1-rate|h2-rate OUTPUT [--log-file FILE] [--fail-on-errors NAME]
       used by run.sh after each measurement: prints the load generator's summary as one JSON line;
-      for h2load the latency percentiles come from its per-request log. With --fail-on-errors,
+      for h2load (all loads but wrk) the latency percentiles come from its per-request log. With --fail-on-errors,
       exits 1 when any answer was not 2xx/3xx or any request failed.
 
 Medians are over the rounds. A ratio is the median of the per-round ratios: the candidates of a
@@ -53,7 +54,10 @@ COLORS = {
     "sluice-alt": "#ef6c00",
 }
 SIZE_NAMES = {"small": "13 B body", "16k": "16 KiB body"}
-LOAD_NAMES = {"wrk": "HTTP/1.1 keep-alive (wrk)", "h2load": "HTTP/2 over clear text, h2c (h2load)"}
+LOAD_NAMES = {"wrk": "HTTP/1.1 keep-alive (wrk)", "h2load": "HTTP/2 over clear text, h2c (h2load)",
+              "h1-rate": "HTTP/1.1 keep-alive at a fixed rate (h2load --h1 --rps)",
+              "h2-rate": "HTTP/2 over clear text at a fixed rate (h2load --rps)"}
+FIXED_RATE_LOADS = ("h1-rate", "h2-rate")
 PERCENTILES = {"p50": 50, "p75": 75, "p90": 90, "p99": 99, "p999": 99.9}
 
 # Targets from the issue, for Sluice as a plain proxy against nginx.
@@ -212,7 +216,7 @@ def summarize(data: dict) -> dict:
                 entry["rss_max_mib"] = max((r["rss_max_mib"] for r in rows if r["rss_max_mib"] is not None), default=None)
                 entry["errors"] = sum(r["errors"] for r in rows)
                 for base in ("nginx", "direct", "sluice"):
-                    for metric in ("rps", "p50_ms", "p99_ms", "cpu_us_per_req"):
+                    for metric in ("rps", "p50_ms", "p99_ms", "p999_ms", "cpu_us_per_req"):
                         ratios = []
                         for r in rounds:
                             other = by_key.get((load, size, base, r))
@@ -244,8 +248,8 @@ def markdown_table(results: dict, load: str) -> str:
     meta, summary = results["meta"], results["summary"][load]
     lines = [
         "| body | candidate | requests/s | ÷ nginx | ÷ direct | p50 ms | ÷ nginx | ÷ direct "
-        "| p99 ms | ÷ nginx | ÷ direct | proxy CPU µs/request | proxy RSS under load |",
-        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| p99 ms | ÷ nginx | ÷ direct | p99.9 ms | ÷ nginx | proxy CPU µs/request | proxy RSS under load |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for size in meta["sizes"]:
         for cand in meta["candidates"]:
@@ -257,13 +261,16 @@ def markdown_table(results: dict, load: str) -> str:
                 f"| {SIZE_NAMES.get(size, size)} | {name} | {fmt(e['rps'])} | {ratio(e['rps_vs_nginx'])} "
                 f"| {ratio(e['rps_vs_direct'])} | {fmt(e['p50_ms'], 2)} | {ratio(e['p50_ms_vs_nginx'])} "
                 f"| {ratio(e['p50_ms_vs_direct'])} | {fmt(e['p99_ms'], 2)} | {ratio(e['p99_ms_vs_nginx'])} "
-                f"| {ratio(e['p99_ms_vs_direct'])} | {fmt(e['cpu_us_per_req'], 1) if cand != 'direct' else '–'} "
+                f"| {ratio(e['p99_ms_vs_direct'])} | {fmt(e['p999_ms'], 2)} | {ratio(e.get('p999_ms_vs_nginx'))} "
+                f"| {fmt(e['cpu_us_per_req'], 1) if cand != 'direct' else '–'} "
                 f"| {fmt(e['rss_max_mib'], 0, ' MiB') if cand != 'direct' else '–'} |")
     return "\n".join(lines)
 
 
 def verdicts(results: dict, load: str) -> list:
     """One line per body size: Sluice (the plain proxy) against the issue's targets."""
+    if load in FIXED_RATE_LOADS:
+        return tail_verdicts(results, load)
     out = []
     for size, row in results["summary"][load].items():
         s = row.get("sluice")
@@ -277,6 +284,20 @@ def verdicts(results: dict, load: str) -> list:
         rss_v = "meets" if rss is not None and rss <= TARGET_RSS_MIB else "above"
         out.append(f"{SIZE_NAMES.get(size, size)}: requests/s {rps:.3f}x nginx's ({rps_v}); "
                    f"p99 {p99:.2f}x nginx's ({p99_v}); RSS {fmt(rss, 0)} MiB ({rss_v} the {TARGET_RSS_MIB} MiB target)")
+    return out
+
+
+def tail_verdicts(results: dict, load: str) -> list:
+    """At a fixed rate throughput is the load generator's, so only the tail counts: at or below nginx's."""
+    offered, out = results["meta"].get("rate"), []
+    for size, row in results["summary"][load].items():
+        s = row.get("sluice")
+        if s is None or s.get("p99_ms_vs_nginx") is None:
+            continue
+        tails = [f"{name} {s[key]:.2f}x nginx's ({'at or below' if s[key] <= 1 else 'above'} it)"
+                 for name, key in (("p99", "p99_ms_vs_nginx"), ("p99.9", "p999_ms_vs_nginx")) if s.get(key) is not None]
+        kept = f"answered {s['rps']:,.0f} of the {offered:,} requests/s offered" if offered else f"{s['rps']:,.0f} requests/s"
+        out.append(f"{SIZE_NAMES.get(size, size)}: {kept}; " + "; ".join(tails))
     return out
 
 
@@ -329,8 +350,10 @@ def svg_chart(results: dict, load: str) -> str:
     """Two panels: requests/s and p99 latency, grouped by body size, min-max whiskers over rounds."""
     meta, summary = results["meta"], results["summary"][load]
     sizes, cands = meta["sizes"], meta["candidates"]
-    what = (f"h2c (h2load), {meta['connections']} connections × {meta.get('h2_streams')} streams" if load == "h2load"
-            else f"HTTP/1.1 keep-alive, {meta['connections']} connections")
+    what = {"h2load": f"h2c (h2load), {meta['connections']} connections × {meta.get('h2_streams')} streams",
+            "h1-rate": f"HTTP/1.1 at {meta.get('rate')} requests/s, {meta['connections']} connections",
+            "h2-rate": f"h2c at {meta.get('rate')} requests/s, {meta['connections']} connections"}.get(
+        load, f"HTTP/1.1 keep-alive, {meta['connections']} connections")
     panel_w, panel_h, top, left, bottom = 430, 260, 56, 64, 70
     width = left + 2 * panel_w + 40
     height = top + panel_h + bottom + 22 * ((len(cands) + 3) // 4)
@@ -405,6 +428,15 @@ def load_description(results: dict, load: str) -> str:
         return (f"{meta['connections']} connections, one request at a time on each (HTTP/1.1 keep-alive); "
                 f"latency percentiles from wrk's `--latency` histogram.")
     streams = meta.get("h2_streams")
+    if load in FIXED_RATE_LOADS:
+        how = "--h1" if load == "h1-rate" else f"-m {streams}"
+        return (f"A fixed offered rate of {meta['rate']:,} requests/s in all, spread evenly over {meta['connections']} "
+                f"connections (`h2load -c {meta['connections']} {how} --rps {meta['rps_per_connection']} -r 1 "
+                f"--rate-period 1ms -n {meta['rate'] * meta['duration_s']}`, connections opened one per millisecond so "
+                f"that they do not send in step): the proxy is not saturated, so this is the tail a service sees at "
+                f"ordinary load. Percentiles from h2load's per-request log; h2load times a request from when it "
+                f"sends it, so a stall longer than the {1000 / meta['rps_per_connection']:.1f} ms between a "
+                f"connection's requests is partly hidden (coordinated omission).")
     sources = {(r.get("summary") or {}).get("latency_source") for r in results["runs"] if load_of(r) == load}
     percentiles = ("p50 and p99 are computed from h2load's per-request log (`--log-file`): the time from a "
                    "request's start to the end of its response, every request of the measurement"
@@ -420,8 +452,9 @@ def docs_section(results: dict, out_dir: Path, doc: Path, svgs: dict) -> str:
     meta = results["meta"]
     rel_results = Path(os.path.relpath(out_dir.resolve(), doc.resolve().parent.parent))  # from the repository root
     versions = meta["versions"]
+    uses_h2load = any(load != "wrk" for load in meta["loads"])
     tools = ", ".join(v for v in (versions.get("wrk") if "wrk" in meta["loads"] else None,
-                                  versions.get("h2load") if "h2load" in meta["loads"] else None) if v)
+                                  versions.get("h2load") if uses_h2load else None) if v)
     lines = [
         BEGIN,
         "",
@@ -481,6 +514,8 @@ def summary_command(args) -> None:
     try:
         text = args.output.read_text()
         summary = wrk_summary(text) if args.load == "wrk" else h2load_summary(text, args.log_file)
+        if args.load in FIXED_RATE_LOADS:
+            summary["latency_source"] += " (fixed offered rate: a request waiting for its connection is not timed)"
     except (OSError, ValueError) as e:
         sys.exit(f"report.py: {args.output}: {e}")
     failed = sum(summary["errors"].values())
@@ -503,7 +538,7 @@ def main() -> None:
             command.add_argument("--svg", type=Path, required=True, help="the wrk chart")
             command.add_argument("--svg-h2load", type=Path, help="the h2load chart [beside --svg, NAME-h2load.svg]")
     summary = commands.add_parser("summary")
-    summary.add_argument("load", choices=["wrk", "h2load"])
+    summary.add_argument("load", choices=["wrk", "h2load", *FIXED_RATE_LOADS])
     summary.add_argument("output", type=Path, help="what wrk or h2load printed")
     summary.add_argument("--log-file", type=Path, help="h2load's --log-file (wrk: ignored)")
     summary.add_argument("--fail-on-errors", metavar="NAME", help="exit 1, naming NAME, when any request failed")
@@ -522,8 +557,10 @@ def main() -> None:
         results = upgraded(json.loads((out / "results.json").read_text()))
     print_report(results)
     if args.command == "docs":
-        svgs = {"wrk": args.svg,
-                "h2load": args.svg_h2load or args.svg.with_name(f"{args.svg.stem}-h2load{args.svg.suffix}")}
+        svgs = {load: args.svg.with_name(f"{args.svg.stem}-{load}{args.svg.suffix}") for load in results["meta"]["loads"]}
+        svgs["wrk"] = args.svg
+        if args.svg_h2load:
+            svgs["h2load"] = args.svg_h2load
         for load in results["meta"]["loads"]:
             svgs[load].write_text(svg_chart(results, load))
             print(f"wrote {svgs[load]}")

@@ -60,10 +60,21 @@
 #   --quick               --rounds 2 --duration 5 --warmup 8: a profile in ~2.5 minutes
 #   --connections N       connections, for wrk and h2load alike [64]
 #   --wrk-threads N       wrk (and h2load) threads [number of CPUs in --wrk-cpus]
-#   --loads LIST          load generators, comma separated, of: wrk,h2load [wrk]
-#                           wrk     HTTP/1.1 keep-alive, one request at a time per connection
-#                           h2load  HTTP/2 over clear text with prior knowledge (h2c), --h2-streams
-#                                   concurrent streams per connection, duration-based (-D)
+#   --loads LIST          loads, comma separated, of: wrk,h2load,h1-rate,h2-rate [wrk]
+#                           wrk      HTTP/1.1 keep-alive, one request at a time per connection, as fast
+#                                    as the proxy answers (saturation)
+#                           h2load   HTTP/2 over clear text with prior knowledge (h2c), --h2-streams
+#                                    concurrent streams per connection, duration-based (-D), saturation
+#                           h1-rate  HTTP/1.1 keep-alive at the fixed offered rate of --rate requests/s,
+#                                    spread evenly over the connections (h2load --h1 --rps), which open
+#                                    one per millisecond so that they do not send in step: the tail of a
+#                                    proxy that is not saturated
+#                           h2-rate  the same over h2c, up to --h2-streams streams per connection
+#   --rate N              requests/s offered in all by h1-rate and h2-rate [5000]. h2load measures a
+#                         request from when it sends it; a request due while its connection is still
+#                         busy waits unmeasured, so stalls longer than connections/N seconds are
+#                         partly hidden (coordinated omission): keep N/connections well below the
+#                         proxy's capacity per connection
 #   --h2-streams N        h2load's concurrent streams per connection (-m), at most 100 [10]
 #   --sizes LIST          body sizes, comma separated, of: small,16k [small,16k]
 #   --candidates LIST     of: direct,nginx,nginx-cache,haproxy,sluice,sluice-log,sluice-chain,sluice-alt
@@ -89,6 +100,14 @@
 #                         the upstream adds Cache-Control: VALUE to its answers, e.g. "public, max-age=3600"
 #                         for cache candidates: the requests carry Authorization (for sluice-chain), and a
 #                         shared cache stores answers to such requests only when they say public []
+#   --pause-log           log every JVM safepoint (GC pauses and other stop-the-world operations) of
+#                         each Sluice into raw/<candidate>-safepoints.log, with wall-clock times
+#   --thread-cpu          sample the CPU time of every thread of each Sluice under load every 10 ms
+#                         (thread_cpu.py, on the load generator's CPUs) into raw/threads-<load>-<tag>.txt
+#   --keep-request-logs   keep h2load's per-request logs (every load but wrk) in raw/ as
+#                         requests-<load>-<tag>.tsv; tail_causes.py RAW then tells what the slowest
+#                         requests overlapped (safepoints with --pause-log, JIT and other JVM threads
+#                         with --thread-cpu)
 #   --jfr                 record JFR (settings=profile, stacks every 1 ms) of each Sluice during the
 #                         measured rounds, into raw/<candidate>.jfr
 #   --nice N              run upstream, proxies and wrk under `nice -n N`, and give this run's
@@ -111,10 +130,10 @@ set -euo pipefail
 here=$(cd -P -- "$(dirname -- "$0")" && pwd -P)
 repo=$(cd -P -- "$here/../.." && pwd -P)
 
-rounds=5 duration=10 warmup=15 connections=64 wrk_threads=""
+rounds=5 duration=10 warmup=15 connections=64 wrk_threads="" rate=5000
 sizes="small,16k" candidates="direct,nginx,sluice,sluice-log,sluice-chain" loads="wrk" h2_streams=10
 proxy_cpus=1 upstream_cpus=0 wrk_cpus=0 port_base=18080 topology=split
-upstream_cache_control="" nice_level=0 sluice_opts="" alt_dist="" alt_opts="" alt_label="alt" alt_access_log=false alt_append="" jfr=0 label="" out="" build=1 update_docs=0 keep_tmp=0
+pause_log=0 thread_cpu=0 keep_request_logs=0 upstream_cache_control="" nice_level=0 sluice_opts="" alt_dist="" alt_opts="" alt_label="alt" alt_access_log=false alt_append="" jfr=0 label="" out="" build=1 update_docs=0 keep_tmp=0
 
 die() { printf 'run.sh: %s\n' "$*" >&2; exit 2; }
 need_value() { [[ $# -ge 2 && -n $2 ]] || die "option $1 needs a value"; }
@@ -129,6 +148,7 @@ while [[ $# -gt 0 ]]; do
     --wrk-threads) need_value "$@"; wrk_threads=$2; shift 2 ;;
     --loads) need_value "$@"; loads=$2; shift 2 ;;
     --h2-streams) need_value "$@"; h2_streams=$2; shift 2 ;;
+    --rate) need_value "$@"; rate=$2; shift 2 ;;
     --sizes) need_value "$@"; sizes=$2; shift 2 ;;
     --candidates) need_value "$@"; candidates=$2; shift 2 ;;
     --topology) need_value "$@"; topology=$2
@@ -150,6 +170,9 @@ while [[ $# -gt 0 ]]; do
     --upstream-cache-control) need_value "$@"; upstream_cache_control=$2; shift 2 ;;
     --alt-append) need_value "$@"; alt_append=$(cd -- "$(dirname -- "$2")" && pwd -P)/$(basename -- "$2"); shift 2 ;;
     --jfr) jfr=1; shift ;;
+    --pause-log) pause_log=1; shift ;;
+    --thread-cpu) thread_cpu=1; shift ;;
+    --keep-request-logs) keep_request_logs=1; shift ;;
     --nice) need_value "$@"; nice_level=$2; shift 2 ;;
     --label) need_value "$@"; label=$2; shift 2 ;;
     --out) need_value "$@"; out=$2; shift 2 ;;
@@ -161,7 +184,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-for n in "$rounds" "$duration" "$warmup" "$connections" "$h2_streams" "$port_base" ${wrk_threads:+"$wrk_threads"}; do
+for n in "$rounds" "$duration" "$warmup" "$connections" "$h2_streams" "$rate" "$port_base" ${wrk_threads:+"$wrk_threads"}; do
   [[ $n =~ ^[0-9]+$ ]] || die "'$n' is not a whole number"
 done
 [[ $nice_level =~ ^-?[0-9]+$ ]] || die "--nice needs a whole number"
@@ -172,7 +195,8 @@ if ((nice_level != 0)); then
   # value only counts inside its session: raise the weight of this run's session as well.
   if [[ -w /proc/self/autogroup ]]; then echo "$nice_level" >/proc/self/autogroup || die "cannot set the autogroup nice value"; fi
 fi
-((rounds >= 1 && duration >= 1 && connections >= 1)) || die "--rounds, --duration and --connections must be at least 1"
+((rounds >= 1 && duration >= 1 && connections >= 1 && rate >= 1)) ||
+  die "--rounds, --duration, --connections and --rate must be at least 1"
 # Sluice refuses streams beyond server.http2.max_concurrent_streams (100 by default; nginx: 128).
 ((h2_streams >= 1 && h2_streams <= 100)) || die "--h2-streams must be 1 to 100"
 
@@ -183,14 +207,20 @@ for s in "${size_list[@]}"; do [[ $s == small || $s == 16k ]] || die "unknown si
 for c in "${cand_list[@]}"; do
   case $c in direct | nginx | nginx-cache | haproxy | sluice | sluice-log | sluice-chain | sluice-alt) ;; *) die "unknown candidate '$c'" ;; esac
 done
-for l in "${load_list[@]}"; do [[ $l == wrk || $l == h2load ]] || die "unknown load '$l' (expected wrk or h2load)"; done
+for l in "${load_list[@]}"; do
+  case $l in wrk | h2load | h1-rate | h2-rate) ;; *) die "unknown load '$l' (expected wrk, h2load, h1-rate or h2-rate)" ;; esac
+done
 has_load() { local l; for l in "${load_list[@]}"; do [[ $l == "$1" ]] && return 0; done; return 1; }
-for tool in nginx taskset curl python3 "${load_list[@]}"; do
+load_tools=()
+for l in "${load_list[@]}"; do if [[ $l == wrk ]]; then load_tools+=(wrk); else load_tools+=(h2load); fi; done
+for tool in nginx taskset curl python3 "${load_tools[@]}"; do
   command -v "$tool" >/dev/null ||
     die "$tool is not installed (Debian: apt-get install nginx wrk nghttp2-client util-linux curl python3)"
 done
-has_h2load=""
-if has_load h2load; then has_h2load=1; fi
+has_h2load="" # set when a load speaks h2c: every candidate then gets an h2c port
+if has_load h2load || has_load h2-rate; then has_h2load=1; fi
+# h2load's --rps is per connection: the offered rate split evenly, as a decimal.
+rps_per_connection=$(python3 -c 'import sys; print(f"{int(sys.argv[1]) / int(sys.argv[2]):.6g}")' "$rate" "$connections")
 for c in "${cand_list[@]}"; do
   [[ $c != haproxy ]] || command -v haproxy >/dev/null || die "haproxy is not installed (Debian: apt-get install haproxy)"
 done
@@ -564,6 +594,13 @@ start_bg upstream "$upstream_cpus" nginx -p "$tmp/upstream" -c "$tmp/upstream/ng
 wait_ready upstream "$port_upstream"
 main_pid[direct]=""
 
+# With --pause-log, the JVM option that logs each safepoint of candidate $1 with the wall-clock time in
+# milliseconds (the clock of h2load's request log); a leading space joins it to the other options.
+pause_log_opts() {
+  ((pause_log)) || return 0
+  printf ' -Xlog:safepoint=info:file=%s:timemillis' "$raw/$1-safepoints.log"
+}
+
 has_candidate() { local c; for c in "${cand_list[@]}"; do [[ $c == "$1" ]] && return 0; done; return 1; }
 if has_candidate nginx; then
   start_bg nginx "$proxy_cpus" nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/error.log"
@@ -579,20 +616,20 @@ if has_candidate haproxy; then
   wait_ready haproxy "$port_haproxy"
 fi
 if has_candidate sluice; then
-  SLUICE_JAVA_OPTS=$sluice_opts start_bg sluice "$proxy_cpus" "$dist/bin/sluice" run --config "$tmp/sluice.yaml"
+  SLUICE_JAVA_OPTS="$sluice_opts$(pause_log_opts sluice)" start_bg sluice "$proxy_cpus" "$dist/bin/sluice" run --config "$tmp/sluice.yaml"
   wait_ready sluice "$port_sluice"
 fi
 if has_candidate sluice-log; then
-  SLUICE_JAVA_OPTS=$sluice_opts start_bg sluice-log "$proxy_cpus" "$dist/bin/sluice" run --config "$tmp/sluice-log.yaml"
+  SLUICE_JAVA_OPTS="$sluice_opts$(pause_log_opts sluice-log)" start_bg sluice-log "$proxy_cpus" "$dist/bin/sluice" run --config "$tmp/sluice-log.yaml"
   wait_ready sluice-log "$port_sluice_log"
 fi
 if has_candidate sluice-chain; then
-  SLUICE_BENCH_JWT_SECRET=$bench_secret SLUICE_JAVA_OPTS=$sluice_opts start_bg sluice-chain "$proxy_cpus" \
+  SLUICE_BENCH_JWT_SECRET=$bench_secret SLUICE_JAVA_OPTS="$sluice_opts$(pause_log_opts sluice-chain)" start_bg sluice-chain "$proxy_cpus" \
     "$dist/bin/sluice" run --config "$tmp/sluice-chain.yaml"
   wait_ready sluice-chain "$port_sluice_chain"
 fi
 if has_candidate sluice-alt; then
-  SLUICE_JAVA_OPTS=$alt_opts start_bg sluice-alt "$proxy_cpus" "$alt_dist/bin/sluice" run --config "$tmp/sluice-alt.yaml"
+  SLUICE_JAVA_OPTS="$alt_opts$(pause_log_opts sluice-alt)" start_bg sluice-alt "$proxy_cpus" "$alt_dist/bin/sluice" run --config "$tmp/sluice-alt.yaml"
   wait_ready sluice-alt "$port_sluice_alt"
 fi
 
@@ -687,7 +724,7 @@ cmdline_of() { [[ -n ${main_pid[$1]:-} ]] && tr '\0' ' ' <"/proc/${main_pid[$1]}
   echo "\"rounds\": $rounds, \"duration_s\": $duration, \"warmup_s\": $warmup, \"connections\": $connections, \"wrk_threads\": $wrk_threads,"
   echo "\"sizes\": $(json_list "${size_list[@]}"),"
   echo "\"candidates\": $(json_list "${cand_list[@]}"),"
-  echo "\"loads\": $(json_list "${load_list[@]}"), \"h2_streams\": $h2_streams,"
+  echo "\"loads\": $(json_list "${load_list[@]}"), \"h2_streams\": $h2_streams, \"rate\": $rate, \"rps_per_connection\": $rps_per_connection,"
   # The token itself is left out: it is of no use outside the run.
   echo "\"request_headers\": $(json_list "Authorization: Bearer <HS256 JWT, iss $bench_issuer, aud $bench_audience, roles [reader], 10-year expiry>" "Origin: $bench_origin"),"
   echo "\"topology\": $(json_str "$topology"), \"cpus\": {\"proxy\": \"$proxy_cpus\", \"upstream\": \"$upstream_cpus\", \"wrk\": \"$wrk_cpus\"}, \"nice\": $nice_level,"
@@ -710,7 +747,7 @@ cmdline_of() { [[ -n ${main_pid[$1]:-} ]] && tr '\0' ' ' <"/proc/${main_pid[$1]}
 runs=$raw/runs.jsonl
 : >"$runs"
 
-measure() { # $1 = load (wrk or h2load), $2 = candidate, $3 = size, $4 = round (0 = warm-up), $5 = seconds
+measure() { # $1 = load (wrk, h2load, h1-rate or h2-rate), $2 = candidate, $3 = size, $4 = round (0 = warm-up), $5 = seconds
   local load=$1 cand=$2 size=$3 round=$4 secs=$5 pids upstream_pids tag load_out h2_log line
   local cpu0 cpu1 sys0 sys1 up0 up1 upsys0 upsys1 samples_file
   mapfile -t pids < <(pids_of "$cand")
@@ -723,6 +760,12 @@ measure() { # $1 = load (wrk or h2load), $2 = candidate, $3 = size, $4 = round (
   if ((${#pids[@]})); then
     sample_rss "$samples_file" $((secs * 2 + 4)) "${pids[@]}" &
     sampler=$!
+  fi
+  local thread_sampler=""
+  if ((thread_cpu && round > 0)) && [[ $cand == sluice* ]]; then
+    taskset -c "$wrk_cpus" python3 "$here/thread_cpu.py" "${main_pid[$cand]}" $((secs + 2)) "$raw/threads-$load-$tag.txt" &
+    thread_sampler=$!
+    sleep 0.3 # Python's start, so that the first samples cover the first requests
   fi
   read -r cpu0 sys0 < <(cpu_ticks "${pids[@]}")
   read -r up0 upsys0 < <(cpu_ticks "${upstream_pids[@]}")
@@ -742,8 +785,23 @@ measure() { # $1 = load (wrk or h2load), $2 = candidate, $3 = size, $4 = round (
         --log-file="$h2_log" "${header_args[@]}" "http://127.0.0.1:${h2_port[$cand]}/$size" >"$load_out" 2>&1 ||
         die "h2load failed: $(tail -n 3 "$load_out")"
       ;;
+    h1-rate | h2-rate)
+      local protocol=(--h1) port=${url_port[$cand]}
+      [[ $load == h1-rate ]] || protocol=(-m"$h2_streams") port=${h2_port[$cand]}
+      # Each connection sends at --rps from when it opens, so connections opened together send in
+      # bursts: open one per millisecond (-r 1) to spread them over the interval between requests.
+      # -r rules out -D: the measurement is rate x seconds requests long instead.
+      "${prio[@]}" taskset -c "$wrk_cpus" h2load -t"$wrk_threads" -c"$connections" "${protocol[@]}" --rps="$rps_per_connection" \
+        -r 1 --rate-period=1ms -n $((rate * secs)) --log-file="$h2_log" "${header_args[@]}" "http://127.0.0.1:$port/$size" \
+        >"$load_out" 2>&1 ||
+        die "h2load failed: $(tail -n 3 "$load_out")"
+      ;;
   esac
   steal1=$(steal_ticks)
+  if [[ -n $thread_sampler ]]; then
+    kill "$thread_sampler" 2>/dev/null || true
+    wait "$thread_sampler" 2>/dev/null || true
+  fi
   read -r cpu1 sys1 < <(cpu_ticks "${pids[@]}")
   read -r up1 upsys1 < <(cpu_ticks "${upstream_pids[@]}")
   if [[ -n $sampler ]]; then
@@ -757,7 +815,11 @@ measure() { # $1 = load (wrk or h2load), $2 = candidate, $3 = size, $4 = round (
   ((round > 0)) || check=(--fail-on-errors "$cand")
   line=$(python3 "$here/report.py" summary "$load" "$load_out" --log-file "$h2_log" "${check[@]}") ||
     die "$load against $cand: see $load_out"
-  rm -f "$h2_log"
+  if ((keep_request_logs && round > 0)) && [[ -f $h2_log ]]; then
+    mv "$h2_log" "$raw/requests-$load-$tag.tsv"
+  else
+    rm -f "$h2_log"
+  fi
   ((round > 0)) || return 0
   printf '{"load":"%s","candidate":"%s","size":"%s","round":%d,"summary":%s,"proxy_cpu_ticks":{"user":%d,"system":%d},"upstream_cpu_ticks":{"user":%d,"system":%d},"rss_kb":[%s],"loadavg_before":%s,"steal_ticks":%d,"clk_tck":%d}\n' \
     "$load" "$cand" "$size" "$round" "$line" $((cpu1 - cpu0)) $((sys1 - sys0)) $((up1 - up0)) $((upsys1 - upsys0)) "$(paste -sd, "$samples_file")" \
@@ -784,7 +846,7 @@ if ((jfr)); then
   done
 fi
 
-echo "== $rounds rounds x ${duration}s, $connections connections${has_h2load:+ (h2load: x $h2_streams streams each)}, candidates interleaved"
+echo "== $rounds rounds x ${duration}s, $connections connections${has_h2load:+ (h2c: up to $h2_streams streams each)}, candidates interleaved"
 n=${#cand_list[@]}
 for ((round = 1; round <= rounds; round++)); do
   for load in "${load_list[@]}"; do
