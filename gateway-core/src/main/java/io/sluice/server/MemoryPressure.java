@@ -154,13 +154,18 @@ final class MemoryPressure implements AutoCloseable {
 
   private static final List<MemoryPoolMXBean> HEAP_POOLS = ManagementFactory.getMemoryPoolMXBeans().stream()
       .filter(pool -> pool.getType() == MemoryType.HEAP).toList();
+  /** Fixed for the JVM's life; looking them up costs tens of microseconds each time. */
+  private static final List<java.lang.management.GarbageCollectorMXBean> COLLECTORS =
+      List.copyOf(ManagementFactory.getGarbageCollectorMXBeans());
   private static final BufferPoolMXBean DIRECT_POOL = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
       .filter(pool -> pool.getName().equals("direct")).findFirst().orElse(null);
+
+  private static final HeapAfterCollection HEAP_AFTER_COLLECTION = new HeapAfterCollection();
 
   /** The JVM's memory now: heap after the last collection (or now, before the first), and direct memory. */
   static Reading measure() {
     long maxHeap = Runtime.getRuntime().maxMemory();
-    long heap = heapAfterLastCollection();
+    long heap = HEAP_AFTER_COLLECTION.get();
     if (heap < 0) {
       heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
@@ -171,10 +176,34 @@ final class MemoryPressure implements AutoCloseable {
     return new Reading(heapShare, directShare);
   }
 
+  /**
+   * The heap in use after the last collection, read again only when the collectors' counts say one
+   * ran since: a {@code GcInfo} is dear to build (tens of microseconds once compiled, a millisecond
+   * before), and the sampler wakes ten times a second on the event loops' cores, while collections
+   * come a few times a second under load and not at all when idle.
+   */
+  private static final class HeapAfterCollection {
+    private long collections = -1;
+    private long used = -1;
+
+    synchronized long get() {
+      long count = 0;
+      for (java.lang.management.GarbageCollectorMXBean bean : COLLECTORS) {
+        count += Math.max(0, bean.getCollectionCount());
+      }
+      if (count != collections) {
+        // a collection ending between the count and the read is seen again at the next sample: the count moved
+        used = heapAfterLastCollection();
+        collections = count;
+      }
+      return used;
+    }
+  }
+
   /** The heap in use when the most recent collection (of any collector) ended; {@code -1} when none ran or it is unknown. */
   private static long heapAfterLastCollection() {
     com.sun.management.GcInfo latest = null;
-    for (java.lang.management.GarbageCollectorMXBean bean : ManagementFactory.getGarbageCollectorMXBeans()) {
+    for (java.lang.management.GarbageCollectorMXBean bean : COLLECTORS) {
       // G1's "Concurrent GC" (remark and cleanup) frees no young garbage: its "after" still holds
       // all of eden, so only collections that compact count
       if (bean instanceof com.sun.management.GarbageCollectorMXBean gc && !bean.getName().contains("Concurrent")) {

@@ -42,6 +42,26 @@ class MemoryPressureTest {
   }
 
   @Test
+  void theHeapReadingIsTheHeapAfterTheLatestCollection() {
+    double mib = 1024.0 * 1024 / Runtime.getRuntime().maxMemory();
+    System.gc();
+    double before = MemoryPressure.measure().heap();
+    byte[][] retained = new byte[48][];
+    for (int i = 0; i < retained.length; i++) {
+      retained[i] = new byte[1024 * 1024];
+    }
+    System.gc();
+    double holding = MemoryPressure.measure().heap();
+    java.lang.ref.Reference.reachabilityFence(retained);
+    retained = null;
+    System.gc();
+    double released = MemoryPressure.measure().heap();
+
+    assertThat(holding - before).as("48 MiB retained through a collection").isGreaterThan(40 * mib);
+    assertThat(holding - released).as("and freed by the next").isGreaterThan(40 * mib);
+  }
+
+  @Test
   void anUnknownReadingChangesNothing() {
     assertThat(at(-1, -1)).isEqualTo(MemoryPressure.Level.NORMAL);
     assertThat(at(-1, 0.9)).isEqualTo(MemoryPressure.Level.REFUSE);
