@@ -26,6 +26,7 @@ The same shares over all requests of the measurement are the chance level: a cau
 
 import argparse
 import bisect
+import math
 import re
 import sys
 from pathlib import Path
@@ -128,7 +129,8 @@ def main() -> None:
         by_time = sorted(rows, key=lambda r: r[1])
         n = len(by_time)
         name = f"{m['load']} {m['cand']} {m['size']} r{m['round']}"
-        p99, p999 = f"{by_time[int(n * 0.99)][1] / 1000:.2f}", f"{by_time[int(n * 0.999)][1] / 1000:.2f}"
+        # nearest rank, as report.py computes them
+        p99, p999 = (f"{by_time[max(0, math.ceil(pct / 100 * n) - 1)][1] / 1000:.2f}" for pct in (99, 99.9))
         for label, share in (("all", 100.0), (f"slowest {args.slow_share:g}%", args.slow_share),
                              (f"slowest {args.slower_share:g}%", args.slower_share)):
             chosen = by_time[n - max(1, round(n * share / 100)):]
