@@ -63,6 +63,7 @@ public final class AdminServer implements AutoCloseable {
       throw new IllegalStateException("the admin listener cannot listen on " + config.bind() + ":" + config.port() + ": "
           + bound.cause().getMessage(), bound.cause());
     }
+    gateway.exposeGcMeters(); // GET /metrics reads them from now on
     InetSocketAddress address = (InetSocketAddress) bound.channel().localAddress();
     LOG.log(System.Logger.Level.INFO, "admin listener on {0}:{1,number,#}{2}", address.getHostString(), address.getPort(),
         config.token() == null ? "" : " (bearer token required)");

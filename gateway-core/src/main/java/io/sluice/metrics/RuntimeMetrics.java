@@ -15,18 +15,26 @@ import io.netty.buffer.ByteBufAllocatorMetricProvider;
 /**
  * The process's own meters: JVM memory, GC, threads, classes, CPU, open files, uptime, and the
  * memory of Netty's buffer allocator (used heap and direct memory; with the pooled allocator also
- * its arenas and caches). All are gauges or functions read at scrape time, except the GC pauses,
- * which a notification listener records as they happen.
+ * its arenas and caches). All are gauges or functions read at scrape time, except the GC meters,
+ * which a notification listener records as collections happen.
+ *
+ * <p>The GC meters start only when {@link #listenForGcEvents} is called, by whatever exposes the
+ * registry: with a listener, the JDK builds a notification after every collection and delivers it
+ * on a thread of its own, 0.5 to 1.6 ms of CPU per collection in the gateway, on the cores the
+ * event loops run on, right after the pause (docs/benchmarks.md). A gateway nobody scrapes should
+ * not pay for that.
  */
 public final class RuntimeMetrics implements AutoCloseable {
 
-  private final JvmGcMetrics gc;
+  private final MeterRegistry registry;
+  private JvmGcMetrics gc;
+  private boolean closed;
 
-  private RuntimeMetrics(JvmGcMetrics gc) {
-    this.gc = gc;
+  private RuntimeMetrics(MeterRegistry registry) {
+    this.registry = registry;
   }
 
-  /** Registers the meters with {@code registry}; {@link #close} stops listening for GC events. */
+  /** Registers the meters read at scrape time with {@code registry}. */
   public static RuntimeMetrics bind(MeterRegistry registry) {
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -39,13 +47,26 @@ public final class RuntimeMetrics implements AutoCloseable {
     if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider allocator) {
       new NettyAllocatorMetrics(allocator).bindTo(registry);
     }
-    JvmGcMetrics gc = new JvmGcMetrics();
-    gc.bindTo(registry);
-    return new RuntimeMetrics(gc);
+    return new RuntimeMetrics(registry);
   }
 
+  /**
+   * Starts the GC meters ({@code jvm.gc.pause}, allocation and promotion, live and max data
+   * size); once, however often it is called, and never after {@link #close}.
+   */
+  public synchronized void listenForGcEvents() {
+    if (gc == null && !closed) {
+      gc = new JvmGcMetrics();
+      gc.bindTo(registry);
+    }
+  }
+
+  /** Stops listening for GC events. */
   @Override
-  public void close() {
-    gc.close();
+  public synchronized void close() {
+    closed = true;
+    if (gc != null) {
+      gc.close();
+    }
   }
 }

@@ -318,6 +318,14 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   /**
+   * Starts the GC meters, which cost the JDK work after every collection: called by whatever exposes
+   * {@link #meters} (the admin listener), so that a gateway without one does not pay for them.
+   */
+  public void exposeGcMeters() {
+    runtimeMetrics.listenForGcEvents();
+  }
+
+  /**
    * What the upstream connection pools hold, per endpoint, summed over the event loops: each loop
    * reports its own pools on itself, so nothing is read across threads.
    */

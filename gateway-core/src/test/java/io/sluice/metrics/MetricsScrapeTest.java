@@ -130,6 +130,20 @@ class MetricsScrapeTest {
   }
 
   @Test
+  void gcMetersListenOnlyOnceSomethingCanScrapeThem() throws Exception {
+    try (TestUpstream upstream = new TestUpstream();
+        Gateway gateway = Gateway.start(CONFIG, Map.of("UPSTREAM", String.valueOf(upstream.port())))) {
+      // without an admin listener no one reads them, and each collection would cost a JDK notification
+      assertThat(gateway.server().meters().find("jvm.gc.memory.allocated").counter()).isNull();
+      assertThat(gateway.server().meters().find("jvm.memory.used").gauges()).isNotEmpty();
+      try (AdminServer admin = AdminServer.start(new AdminConfig(true, "127.0.0.1", 0), gateway.server(), null)) {
+        assertThat(gateway.server().meters().find("jvm.gc.memory.allocated").counter()).isNotNull();
+        assertThat(scrape(admin).has("jvm_gc_memory_allocated_bytes_total")).isTrue();
+      }
+    }
+  }
+
+  @Test
   void jvmProcessAndNettyAllocatorMetersAreExported() throws Exception {
     try (TestUpstream upstream = new TestUpstream();
         Gateway gateway = Gateway.start(CONFIG, Map.of("UPSTREAM", String.valueOf(upstream.port())));
