@@ -54,7 +54,12 @@ total = re.search(r"Total: reserved=\d+KB, committed=(\d+)KB", text)
 print(f"   {int(total.group(1)) // 1024:6d} MiB  total committed")
 for name, committed in re.findall(r"^-\s+(.+?) \(reserved=\d+KB, committed=(\d+)KB", text, re.M):
     if int(committed) >= 1024:
-        print(f"   {int(committed) // 1024:6d} MiB  {name.strip()}")'
+        print(f"   {int(committed) // 1024:6d} MiB  {name.strip()}")
+malloc = re.search(r"malloc: (\d+)KB #\d+, peak=(\d+)KB", text)
+arenas = re.search(r"Compiler \(reserved.*?\n(?:.*\n)*?.*?\(arena=\d+KB #\d+\) \(peak=(\d+)KB", text)
+if malloc:
+    print(f"   malloc: {int(malloc.group(1)) // 1024} MiB now, {int(malloc.group(2)) // 1024} MiB at most"
+          + (f"; the JIT compiler arenas {int(arenas.group(1)) // 1024} MiB at most" if arenas else ""))'
 
 idle() { # $1 = http1|h2: opens $connections idle connections, prints the RSS growth per connection
   "$jcmd" "$jvm" GC.run >/dev/null
