@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-/** The SPI's {@link Headers} over Netty's, checking what plugins write. */
+/**
+ * The SPI's {@link Headers} over Netty's, checking what plugins write. Names go through
+ * {@link HeaderNameCache}, so a plugin's fixed names are hashed and validated once, not per request.
+ */
 final class NettyHeaders implements Headers {
 
   private final HttpHeaders headers;
@@ -25,37 +28,37 @@ final class NettyHeaders implements Headers {
 
   @Override
   public String get(String name) {
-    return headers.get(name);
+    return headers.get(HeaderNameCache.SHARED.lookup(name));
   }
 
   @Override
   public List<String> getAll(String name) {
-    return headers.getAll(name);
+    return headers.getAll(HeaderNameCache.SHARED.lookup(name));
   }
 
   @Override
   public boolean contains(String name) {
-    return headers.contains(name);
+    return headers.contains(HeaderNameCache.SHARED.lookup(name));
   }
 
   @Override
   public Headers set(String name, String value) {
     checkOwner(name);
-    headers.set(checkName(name), checkValue(name, value));
+    headers.set(HeaderNameCache.SHARED.checked(name), checkValue(name, value));
     return this;
   }
 
   @Override
   public Headers add(String name, String value) {
     checkOwner(name);
-    headers.add(checkName(name), checkValue(name, value));
+    headers.add(HeaderNameCache.SHARED.checked(name), checkValue(name, value));
     return this;
   }
 
   @Override
   public Headers remove(String name) {
     checkOwner(name);
-    headers.remove(name);
+    headers.remove(HeaderNameCache.SHARED.lookup(name));
     return this;
   }
 
@@ -72,13 +75,6 @@ final class NettyHeaders implements Headers {
     if (exchange != null) {
       exchange.checkOwner("request header '", name);
     }
-  }
-
-  private static String checkName(String name) {
-    if (!Headers.isValidName(name)) {
-      throw new IllegalArgumentException("header name '" + name + "' is not a token");
-    }
-    return name;
   }
 
   private static String checkValue(String name, String value) {
