@@ -60,6 +60,11 @@ class WebSocketProxyTest {
           match: { path: /idle/** }
           upstream: realtime
           websocket: { idle_timeout: 400ms }
+        - id: stripped
+          match: { path: /stripped/** }
+          upstream: realtime
+          websocket: {}
+          response_headers: { remove: [sec-websocket-protocol], set: { x-ws-route: stripped } }
         - id: rest
           match: { path: /api/** }
           upstream: plain
@@ -149,6 +154,20 @@ class WebSocketProxyTest {
       assertThat(client.handshake().headers().contains("sec-websocket-extensions")).isFalse();
       assertThat(ws.handshakes().get(0).contains("sec-websocket-extensions")).isFalse();
       assertThat(ws.handshakes().get(0).get("sec-websocket-protocol")).isEqualTo("mqtt, superchat");
+    }
+  }
+
+  @Test
+  void theRoutesResponseRulesApplyToTheHandshakeButCannotDropTheChosenSubprotocol() throws Exception {
+    try (WebSocketEchoUpstream ws = new WebSocketEchoUpstream(); TestUpstream http = new TestUpstream();
+        Gateway gateway = gateway(ws, http);
+        WebSocketTestClient client = WebSocketTestClient.connectWithProtocols(gateway.port(), "/stripped/x", "mqtt, superchat")) {
+      // without the subprotocol the client's handshake would fail: it offered some and RFC 6455 requires one back
+      assertThat(client.upgraded()).isTrue();
+      assertThat(client.handshake().headers().get("sec-websocket-protocol")).isEqualTo("superchat");
+      assertThat(client.handshake().headers().get("x-ws-route")).isEqualTo("stripped");
+      client.sendText("still talking");
+      assertThat(client.next().text()).isEqualTo("still talking");
     }
   }
 
