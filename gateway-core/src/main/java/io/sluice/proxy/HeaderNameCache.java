@@ -5,11 +5,12 @@ import io.sluice.spi.Headers;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The header names plugins pass through the SPI, as {@link AsciiString}s kept from one request to
- * the next. Netty's header maps hash a name on every lookup, case-insensitively and character by
- * character for a {@code String}, while an {@code AsciiString} keeps its hash; plugins use the same
- * few names on every request, so each is converted (and validated) once. The spelling is kept as
- * given, so what goes on the wire does not change.
+ * The header names plugins pass through the SPI, and those of a route's header rules, as
+ * {@link AsciiString}s kept from one request to the next. Netty's header maps hash a name on every
+ * lookup, case-insensitively and character by character for a {@code String}, while an
+ * {@code AsciiString} keeps its hash; plugins and routes use the same few names on every request,
+ * so each is converted (and validated) once. The spelling is kept as given, so what goes on the
+ * wire does not change.
  */
 final class HeaderNameCache {
 
