@@ -6,17 +6,9 @@
 # (64 per millisecond means they left in step). nginx on CPU 1, h2load on CPU 0; port 18996.
 set -euo pipefail
 dir=$(mktemp -d /tmp/sluice-pacing.XXXXXX)
-mkdir -p "$dir/www" "$dir/t"
-echo "Hello, world" >"$dir/www/small"
-cat >"$dir/nginx.conf" <<CONF
-daemon off; pid $dir/nginx.pid; error_log $dir/error.log warn;
-events {}
-http {
-  access_log off; keepalive_requests 100000000;
-  client_body_temp_path $dir/t/1; proxy_temp_path $dir/t/2; fastcgi_temp_path $dir/t/3; uwsgi_temp_path $dir/t/4; scgi_temp_path $dir/t/5;
-  server { listen 127.0.0.1:18996; root $dir/www; }
-}
-CONF
+# shellcheck source=static-nginx.sh
+source "$(dirname -- "$0")/static-nginx.sh"
+static_nginx "$dir" 18996
 taskset -c 1 nginx -p "$dir" -c "$dir/nginx.conf" &
 nginx_pid=$!
 trap 'kill $nginx_pid 2>/dev/null || true; rm -rf "$dir"' EXIT

@@ -24,17 +24,9 @@ while [[ $# -gt 0 ]]; do
 done
 [[ -x $dist/bin/sluice ]] || { echo "standalone.sh: no distribution at $dist" >&2; exit 2; }
 out=${out:-$(mktemp -d /tmp/sluice-standalone.XXXXXX)}
-mkdir -p "$out/www" "$out/t"
-echo "Hello, world" >"$out/www/small"
-cat >"$out/nginx.conf" <<CONF
-daemon off; pid $out/nginx.pid; error_log $out/nginx-error.log warn;
-events {}
-http {
-  access_log off; keepalive_requests 100000000;
-  client_body_temp_path $out/t/1; proxy_temp_path $out/t/2; fastcgi_temp_path $out/t/3; uwsgi_temp_path $out/t/4; scgi_temp_path $out/t/5;
-  server { listen 127.0.0.1:18998; root $out/www; }
-}
-CONF
+# shellcheck source=static-nginx.sh
+source "$here/static-nginx.sh"
+static_nginx "$out" 18998
 cat >"$out/sluice.yaml" <<CONF
 server:
   listeners:
