@@ -43,18 +43,15 @@ final class HeaderNameCache {
    * @throws IllegalArgumentException if it is not
    */
   CharSequence checked(String name) {
-    AsciiString cached = name == null ? null : names.get(name);
-    if (cached != null) {
-      return cached;
-    }
-    if (!Headers.isValidName(name)) {
+    CharSequence checked = lookup(name);
+    if (!(checked instanceof AsciiString)) { // lookup converts valid tokens only
       throw new IllegalArgumentException("header name '" + name + "' is not a token");
     }
-    return remember(name);
+    return checked;
   }
 
   /** A valid token is ASCII, so the conversion loses nothing. */
-  private CharSequence remember(String name) {
+  private AsciiString remember(String name) {
     AsciiString ascii = new AsciiString(name);
     if (names.size() < maxNames) {
       AsciiString raced = names.putIfAbsent(name, ascii);
